@@ -1,0 +1,32 @@
+"""The terminal channel: the same flows as Zalo, rendered as numbered text menus."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from handlers.i18n import Translator
+from handlers.messages import Reply
+
+from bot.channels.text_menu import render_numbered
+
+CHANNEL = "console"
+
+
+class ConsoleSender:
+    """Prints each reply; choices become numbered lines, as on Zalo."""
+
+    channel = CHANNEL
+
+    def __init__(self, translator: Translator, stream: TextIO | None = None) -> None:
+        self.translator = translator
+        self.stream = stream or sys.stdout
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        t = self.translator.for_language(reply.language)
+        text = render_numbered(reply, t)
+        for attachment in (reply.photo, reply.document):
+            if attachment is not None:
+                text += "\n" + t("console.file_saved", name=attachment.name, id=attachment.file_id)
+        self.stream.write(text + "\n\n")
+        self.stream.flush()

@@ -1,0 +1,38 @@
+"""Text-only rendering shared by Zalo and the console: numbered menus and splitting long text."""
+
+from __future__ import annotations
+
+from handlers.i18n import Translate
+from handlers.messages import Reply
+
+
+def render_numbered(reply: Reply, t: Translate) -> str:
+    """The reply's text, then its choices as "1. …" lines and a one-line instruction."""
+    if not reply.choices:
+        return reply.text
+    lines = [reply.text, *(f"{n}. {choice.label}" for n, choice in enumerate(reply.choices, start=1))]
+    count = len(reply.choices)
+    lines.append(t("menu.type_number_one") if count == 1 else t("menu.type_number", last=count))
+    return "\n".join(lines)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Pieces of at most `limit` characters, cut at a paragraph, else a line, else a word boundary."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = _best_cut(rest, limit)
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def _best_cut(text: str, limit: int) -> int:
+    window = text[:limit + 1]
+    for separator in ("\n\n", "\n", " "):
+        position = window.rfind(separator)
+        if position > limit // 4:  # a cut too near the start would make many tiny pieces
+            return position
+    return limit  # one very long word: cut it

@@ -1,0 +1,144 @@
+"""The `mttq-bot` command: run, chat, init, db upgrade, plan check, invite create."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from handlers.invites import create_invite
+from handlers.roles import ROLES
+from handlers.vnparse import fold
+from plan.loader import PlanError, load_plan
+
+from bot.app import App, create_app
+from bot.demo import seed_demo
+from bot.settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger("mttq-bot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mttq-bot", description="Field-reporting bot for MTTQ.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="start every configured channel (the console when none is)")
+    run.add_argument("--user", default="reporter", help="console: who you are (a demo role or a name)")
+    chat = commands.add_parser("chat", help="chat in the terminal as a person")
+    chat.add_argument("--user", required=True, help="a demo role (reporter, chair…), a person's name or a guest")
+    init = commands.add_parser("init", help="create the database")
+    init.add_argument("--demo", action="store_true", help="add the sample commune, units and people")
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"])
+    plan = commands.add_parser("plan", help="plan files")
+    plan_commands = plan.add_subparsers(dest="plan_command", required=True)
+    check = plan_commands.add_parser("check", help="validate a plan file")
+    check.add_argument("file")
+    invite = commands.add_parser("invite", help="invite codes")
+    invite_commands = invite.add_subparsers(dest="invite_command", required=True)
+    create = invite_commands.add_parser("create", help="create a single-use invite code")
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--unit", help="the unit's name (diacritics optional)")
+    create.add_argument("--name", default="", help="the invited person's name")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "plan":
+        return _plan_check(args.file)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"mttq-bot: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        return asyncio.run(_dispatch(args, settings))
+    except PlanError as exc:
+        print(f"mttq-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _plan_check(path: str) -> int:
+    try:
+        plan = load_plan(path)
+    except PlanError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{path}: OK — {len(plan.indicators)} indicators, {len(plan.forms)} forms, "
+          f"{len(plan.timeline)} timeline items")
+    return 0
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    app = await create_app(settings)
+    try:
+        if args.command == "db":
+            print("database is up to date")
+            return 0
+        if args.command == "init":
+            return await _init(app, demo=args.demo)
+        if args.command == "invite":
+            return await _invite(app, args.role, args.unit, args.name)
+        if args.command == "chat":
+            return await _chat(app, args.user)
+        return await _run(app, args.user)
+    finally:
+        await app.close()
+
+
+async def _init(app: App, *, demo: bool) -> int:
+    if demo:
+        async with app.db.transaction() as repos:
+            commune = await seed_demo(repos, app.plan, app.clock())
+        print(f"demo data ready: {commune.name}, {commune.province} (sample units are marked '(mẫu)')")
+    print(f"database ready: {app.db.url.split('///')[-1] if app.db.dialect == 'sqlite' else app.db.dialect}")
+    return 0
+
+
+async def _invite(app: App, role: str, unit_name: str | None, person_name: str) -> int:
+    async with app.db.transaction() as repos:
+        communes = await repos.directory.communes()
+        if not communes:
+            print("mttq-bot: no commune yet; run `mttq-bot init --demo` or import one first", file=sys.stderr)
+            return 1
+        commune = communes[0]
+        unit_id = None
+        if unit_name:
+            units = [u for u in await repos.directory.units(commune.id) if fold(u.name) == fold(unit_name)]
+            if not units:
+                print(f"mttq-bot: no unit named '{unit_name}' in {commune.name}", file=sys.stderr)
+                return 1
+            unit_id = units[0].id
+        elif role == "reporter":
+            print("mttq-bot: a reporter invite needs --unit", file=sys.stderr)
+            return 1
+        code = await create_invite(repos, commune_id=commune.id, role=role, unit_id=unit_id, now=app.clock(),
+                                   ttl=app.pipeline.settings.invite_ttl, person_name=person_name)
+    print(code)
+    return 0
+
+
+async def _chat(app: App, user: str) -> int:
+    from bot.console_chat import chat
+
+    await _ensure_some_commune(app)
+    await chat(app, user, sys.stdin, sys.stdout)
+    return 0
+
+
+async def _run(app: App, user: str) -> int:
+    return await _chat(app, user)
+
+
+async def _ensure_some_commune(app: App) -> None:
+    """A fresh database gets the demo commune, so the very first `run` can be tried at once."""
+    async with app.db.transaction() as repos:
+        if not await repos.directory.communes():
+            await seed_demo(repos, app.plan, app.clock())
+            log.info("empty database: added the demo commune (sample names are marked '(mẫu)')")

@@ -1,0 +1,103 @@
+"""What a handler gets for one inbound message: repositories, plan, clock, translator, the sender."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers.i18n import Translate, Translator
+from handlers.messages import Choice, Inbound, PhotoIn, Reply
+from handlers.vnparse import fold, match_choice, parse_yesno
+from plan.periods import business_date
+from plan.schema import Plan
+from storage.models import Commune, Person
+from storage.repositories import Repositories
+
+PhotoFetcher = Callable[[PhotoIn], Awaitable[bytes | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerSettings:
+    default_language: str = "vi"
+    conversation_ttl: timedelta = timedelta(hours=72)
+    invite_ttl: timedelta = timedelta(days=14)
+    max_photo_bytes: int = 5 * 1024 * 1024
+
+
+@dataclass
+class Context:
+    """One inbound message being handled inside one transaction."""
+
+    inbound: Inbound
+    repos: Repositories
+    plan: Plan
+    now: datetime
+    tz: ZoneInfo
+    translator: Translator
+    settings: HandlerSettings
+    person: Person | None = None
+    commune: Commune | None = None
+    flow: str | None = None
+    state: dict[str, Any] | None = None
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def language(self) -> str:
+        if self.person is not None:
+            return self.person.language
+        hint = self.inbound.language_hint or ""
+        return "en" if hint.startswith("en") else self.settings.default_language
+
+    @property
+    def t(self) -> Translate:
+        return self.translator.for_language(self.language)
+
+    @property
+    def today(self) -> date:
+        return business_date(self.now, self.tz)
+
+    @property
+    def role(self) -> str | None:
+        return self.person.role if self.person else None
+
+    def say(self, text: str, choices: tuple[Choice, ...] | list[Choice] = (), **meta: Any) -> None:
+        self.replies.append(Reply(text=text, choices=tuple(choices), language=self.language, meta=meta))
+
+    async def remember(self, flow: str, state: dict[str, Any]) -> None:
+        """Keep the conversation's state so the next message (even after a restart) continues it."""
+        self.flow, self.state = flow, state
+        inbound = self.inbound
+        await self.repos.conversations.save(inbound.channel, inbound.chat_id, inbound.sender_id, flow, state,
+                                            self.now)
+
+    async def forget(self) -> None:
+        self.flow, self.state = None, None
+        inbound = self.inbound
+        await self.repos.conversations.clear(inbound.channel, inbound.chat_id, inbound.sender_id)
+
+    def picked(self, options: list[dict[str, Any]]) -> str | None:
+        """The option the user chose: a pressed button, a number, or a label typed loosely."""
+        values = [o["value"] for o in options]
+        if self.inbound.choice is not None:
+            return self.inbound.choice if self.inbound.choice in values else None
+        index = match_choice(self.inbound.text, [o["labels"] for o in options])
+        return values[index] if index is not None else None
+
+    def said_yes(self) -> bool | None:
+        return parse_yesno(self.inbound.text)
+
+    def typed(self, *words: str) -> bool:
+        """Whether the message is one of these words, compared without diacritics."""
+        return fold(self.inbound.text) in words
+
+
+def option(value: str | int, *labels: str) -> dict[str, Any]:
+    """A menu option as kept in conversation state: its value and every label that selects it."""
+    return {"value": str(value), "labels": [label for label in labels if label]}
+
+
+def choices_of(options: list[dict[str, Any]]) -> list[Choice]:
+    return [Choice(value=o["value"], label=o["labels"][0]) for o in options]

@@ -1,0 +1,116 @@
+"""Asking one form field, reading the answer, and showing stored answers back."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from handlers.context import Context, choices_of, option
+from handlers.vnparse import ParseError, clean_text, parse_date, parse_number, parse_yesno
+from plan.schema import FieldKind, Form, FormField, Plan
+from storage.models import StoredFile
+
+SKIP_WORDS = ("bo qua", "bq", "skip", "-")
+BACK_WORDS = ("quay lai", "ql", "tro lai", "back")
+
+
+def field_options(ctx: Context, field: FormField, units: list[Any]) -> list[dict[str, Any]]:
+    """The numbered options of a field, if it has any (choice, yes/no, unit)."""
+    lang = ctx.language
+    if field.kind is FieldKind.CHOICE:
+        return [option(o.id, o.label.get(lang), o.label.vi, o.label.en) for o in field.options]
+    if field.kind is FieldKind.YESNO:
+        return [option("yes", ctx.t("answer.yes")), option("no", ctx.t("answer.no"))]
+    if field.kind is FieldKind.UNIT:
+        return [option(u.id, u.name) for u in units]
+    return []
+
+
+def ask_field(ctx: Context, form: Form, index: int, options: list[dict[str, Any]]) -> None:
+    """Send the question for field `index` of `form`, with its options and what may be typed."""
+    field = form.fields[index]
+    lines = [ctx.t("form.question", number=index + 1, total=len(form.fields), prompt=field.prompt.get(ctx.language))]
+    if not field.required:
+        lines.append(ctx.t("form.optional_hint"))
+    if index == 0:
+        lines.append(ctx.t("form.navigation_hint"))
+    ctx.say("\n".join(lines), choices_of(options), question=f"{form.id}:{field.id}")
+
+
+async def read_answer(ctx: Context, field: FormField, options: list[dict[str, Any]], year: int) -> Any:
+    """The answer's stored value, or a ParseError saying what is wrong."""
+    kind, text = field.kind, ctx.inbound.text
+    if kind is FieldKind.PHOTO:
+        return await _read_photo(ctx, field)
+    if ctx.inbound.kind != "text" or (ctx.inbound.choice is None and not text.strip()):
+        return ParseError("err.answer.text_expected")
+    if kind is FieldKind.DATE:
+        value = parse_date(text, ctx.today, year)
+        return value.isoformat() if isinstance(value, date) else value
+    if kind is FieldKind.NUMBER:
+        return parse_number(text, field.min if field.min is not None else 0, field.max)
+    if kind is FieldKind.TEXT:
+        return clean_text(text, field.max_length)
+    if kind is FieldKind.YESNO:
+        picked = ctx.picked(options)
+        answer = parse_yesno(text) if picked is None else picked == "yes"
+        return ParseError("err.answer.pick_yes_no") if answer is None else answer
+    picked = ctx.picked(options)
+    if picked is None:
+        return ParseError("err.answer.pick_number", {"last": len(options)})
+    return int(picked) if kind is FieldKind.UNIT else picked
+
+
+async def _read_photo(ctx: Context, field: FormField) -> Any:
+    photo = ctx.inbound.photo
+    if ctx.inbound.kind != "photo" or photo is None:
+        return ParseError("err.answer.photo_expected")
+    content = photo.content  # fetched by the pipeline before the transaction began
+    if not content:
+        return ParseError("err.answer.photo_unavailable")
+    if len(content) > ctx.settings.max_photo_bytes:
+        return ParseError("err.answer.photo_too_large", {"mb": ctx.settings.max_photo_bytes // (1024 * 1024)})
+    stored = await ctx.repos.files.add(StoredFile(
+        kind="photo", name=f"{field.id}.jpg", mime=photo.mime, size=len(content), content=content,
+        source=(photo.file_id or photo.url)[:500], created_at=ctx.now))
+    return stored.id
+
+
+def explain(ctx: Context, error: ParseError) -> str:
+    return ctx.t(error.code, **error.params)
+
+
+def format_value(ctx: Context, field: FormField, value: Any, unit_names: dict[int, str]) -> str:
+    """An answer as people read it: dates day-first, numbers with their unit, option labels."""
+    lang = ctx.language
+    if value is None:
+        return ctx.t("answer.skipped")
+    if field.kind is FieldKind.DATE:
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    if field.kind is FieldKind.NUMBER:
+        number = f"{int(value):,}".replace(",", ".")
+        return f"{number} {field.unit.get(lang)}" if field.unit else number
+    if field.kind is FieldKind.CHOICE:
+        return next((o.label.get(lang) for o in field.options if o.id == value), str(value))
+    if field.kind is FieldKind.YESNO:
+        return ctx.t("answer.yes") if value else ctx.t("answer.no")
+    if field.kind is FieldKind.PHOTO:
+        return ctx.t("answer.photo_received")
+    if field.kind is FieldKind.UNIT:
+        return unit_names.get(int(value), str(value))
+    return str(value)
+
+
+def summarise(ctx: Context, form: Form, answers: dict[str, Any], unit_names: dict[int, str]) -> list[str]:
+    """One line per field: "- Label: value"."""
+    return [f"- {f.label.get(ctx.language)}: {format_value(ctx, f, answers.get(f.id), unit_names)}"
+            for f in form.fields]
+
+
+def awaits_photo(plan: Plan, state: dict[str, Any]) -> bool:
+    """Whether a stored conversation is waiting for a photo (so an inbound photo is worth fetching)."""
+    if state.get("step") != "field" or "form" not in state:
+        return False
+    form = plan.form(state["form"])
+    field = form.field(state["field"]) if "field" in state else form.fields[state["index"]]
+    return field.kind is FieldKind.PHOTO

@@ -1,0 +1,65 @@
+"""Invite codes: unguessable (80 bits), single-use, expiring; only their hash is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from storage.models import Identity, Invite, Person
+from storage.repositories import Repositories
+
+# Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 16  # 16 × 5 bits = 80 bits
+_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normalise_code(text: str) -> str:
+    """The code as stored: upper case, no separators, confusable letters mapped to digits."""
+    return "".join(c for c in text.upper() if c.isalnum()).translate(_CONFUSABLE)
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+async def create_invite(repos: Repositories, *, commune_id: int, role: str, unit_id: int | None, now: datetime,
+                        ttl: timedelta, person_name: str = "") -> str:
+    """Store a new invite and return its code (shown once; it cannot be recovered later)."""
+    code = new_code()
+    await repos.invites.add(Invite(code_hash=code_hash(code), commune_id=commune_id, unit_id=unit_id, role=role,
+                                   person_name=person_name, created_at=now, expires_at=now + ttl))
+    return code
+
+
+@dataclass(frozen=True, slots=True)
+class Redeemed:
+    person: Person | None = None
+    problem: str | None = None  # "unknown", "used", "expired", "malformed"
+
+
+async def redeem(repos: Repositories, code: str, *, channel: str, external_id: str, display_name: str,
+                 language: str, now: datetime) -> Redeemed:
+    """Bind the sender to a new person with the invite's role and unit, using the invite up."""
+    if len(normalise_code(code)) != CODE_LENGTH:
+        return Redeemed(problem="malformed")
+    invite = await repos.invites.by_hash(code_hash(code))
+    if invite is None:
+        return Redeemed(problem="unknown")
+    if invite.used_at is not None:
+        return Redeemed(problem="used")
+    if invite.expires_at <= now:
+        return Redeemed(problem="expired")
+    name = (invite.person_name or display_name or external_id)[:120]
+    person = await repos.directory.add(Person(commune_id=invite.commune_id, unit_id=invite.unit_id, name=name,
+                                              role=invite.role, language=language, created_at=now))
+    await repos.directory.add(Identity(person_id=person.id, channel=channel, external_id=external_id))
+    await repos.invites.mark_used(invite, person.id, now)
+    return Redeemed(person=person)

@@ -1,0 +1,78 @@
+"""The neutral message types: what every channel adapter produces and renders."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+InboundKind = Literal["text", "photo", "sticker", "voice", "document", "unsupported", "joined"]
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoIn:
+    """A photo a user sent: either its bytes already fetched, or where the adapter can fetch them."""
+
+    url: str = ""
+    file_id: str = ""
+    content: bytes | None = None
+    mime: str = "image/jpeg"
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a user, whatever the channel."""
+
+    channel: str
+    chat_id: str
+    sender_id: str
+    message_id: str
+    received_at: datetime
+    kind: InboundKind = "text"
+    chat_kind: Literal["private", "group"] = "private"
+    sender_name: str = ""
+    text: str = ""
+    choice: str | None = None  # an option's value, when the user pressed a button
+    photo: PhotoIn | None = None
+    mentioned: bool = True  # in groups: whether the bot was addressed
+    language_hint: str | None = None
+    chat_title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileOut:
+    """A stored file (report photo, generated document) to send, by its storage id."""
+
+    file_id: int
+    name: str
+    mime: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message from the bot. Channels render choices as buttons or as a numbered list."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    document: FileOut | None = None
+    photo: FileOut | None = None
+    language: str = "vi"
+    meta: dict[str, Any] = field(default_factory=dict)  # e.g. the question a keyboard belongs to
+
+    def to_payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Reply:
+        data = dict(payload)
+        data["choices"] = tuple(Choice(**c) for c in data.get("choices", ()))
+        for name in ("document", "photo"):
+            if data.get(name):
+                data[name] = FileOut(**data[name])
+        return cls(**data)

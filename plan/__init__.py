@@ -1,0 +1,1 @@
+"""The yearly plan as data: schema, loader, and quarter/deadline math."""

@@ -1,0 +1,131 @@
+"""Quarter, period and deadline math: pure functions of dates and `now`, no clock of their own."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from plan.schema import DueKind, TimelineItem
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A reporting period of a plan year: a quarter, the first half, nine months or the year."""
+
+    year: int
+    kind: str  # "quarter" | "half" | "nine_months" | "year"
+    number: int = 0  # the quarter's number for kind "quarter"
+
+    @property
+    def start(self) -> date:
+        first_month = 3 * (self.number - 1) + 1 if self.kind == "quarter" else 1
+        return date(self.year, first_month, 1)
+
+    @property
+    def end(self) -> date:
+        last_month = {"quarter": 3 * self.number, "half": 6, "nine_months": 9, "year": 12}[self.kind]
+        return month_end(self.year, last_month)
+
+    @property
+    def key(self) -> str:
+        """A stable machine key, e.g. 2026-Q1, 2026-H1, 2026-9M, 2026."""
+        suffix = {"quarter": f"-Q{self.number}", "half": "-H1", "nine_months": "-9M", "year": ""}[self.kind]
+        return f"{self.year}{suffix}"
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def year_to_date(self) -> Period:
+        """The cumulative period from 1 January to this period's end."""
+        if self.kind == "quarter":
+            return {1: self, 2: Period(self.year, "half"), 3: Period(self.year, "nine_months"),
+                    4: Period(self.year, "year")}[self.number]
+        return self
+
+    @classmethod
+    def quarter(cls, year: int, number: int) -> Period:
+        if number not in ROMAN:
+            raise ValueError(f"a quarter is numbered 1 to 4, not {number}")
+        return cls(year, "quarter", number)
+
+    @classmethod
+    def parse_key(cls, key: str) -> Period:
+        """Inverse of `key` (used by the CLI: --period 2026-Q1)."""
+        text = key.strip().upper()
+        year_text, _, rest = text.partition("-")
+        year = int(year_text)
+        if not rest:
+            return cls(year, "year")
+        if rest == "H1":
+            return cls(year, "half")
+        if rest == "9M":
+            return cls(year, "nine_months")
+        if rest.startswith("Q") and rest[1:].isdigit():
+            return cls.quarter(year, int(rest[1:]))
+        raise ValueError(f"unknown period '{key}' (expected e.g. 2026-Q1, 2026-H1, 2026-9M, 2026)")
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def quarter_of(day: date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def current_quarter(now: datetime, tz: ZoneInfo) -> Period:
+    today = business_date(now, tz)
+    return Period.quarter(today.year, quarter_of(today))
+
+
+def business_date(now: datetime, tz: ZoneInfo) -> date:
+    """The calendar date in the business timezone; `now` must be timezone-aware."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(tz).date()
+
+
+def quarter_cutoff(year: int, number: int, cutoff_day: int) -> date:
+    """The day a quarter's report is compiled: `cutoff_day` of the quarter's last month."""
+    return date(year, 3 * number, cutoff_day)
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """One due date of a timeline item; `period` tells occurrences of a recurring item apart."""
+
+    item_id: str
+    period: str
+    due: date
+
+
+def deadlines(item: TimelineItem, year: int, session_dates: tuple[date, ...] = ()) -> list[Deadline]:
+    """Every due date of a timeline item in the plan year (none for ongoing items)."""
+    due = item.due
+    if due.kind is DueKind.MONTH:
+        return [Deadline(item.id, f"{year}-{due.month:02d}", month_end(year, due.month))]
+    if due.kind in (DueKind.QUARTER, DueKind.QUARTERS):
+        last = max(due.quarters)
+        return [Deadline(item.id, f"{year}-Q{last}", Period.quarter(year, last).end)]
+    if due.kind is DueKind.EVERY_QUARTER:
+        return [Deadline(item.id, f"{year}-Q{q}", Period.quarter(year, q).end) for q in range(1, 5)]
+    if due.kind is DueKind.YEAR:
+        return [Deadline(item.id, str(year), date(year, 12, 31))]
+    if due.kind is DueKind.HDND_SESSION:
+        return [Deadline(item.id, d.isoformat(), d) for d in sorted(set(session_dates)) if d.year == year]
+    return []
+
+
+def window_of(item: TimelineItem, year: int, deadline: Deadline) -> tuple[date, date]:
+    """The dates whose reports count toward a deadline: the item's quarter(s), or the year so far."""
+    due = item.due
+    if due.kind is DueKind.EVERY_QUARTER:
+        quarter = Period.quarter(year, quarter_of(deadline.due))
+        return quarter.start, quarter.end
+    if due.kind in (DueKind.QUARTER, DueKind.QUARTERS):
+        return Period.quarter(year, min(due.quarters)).start, deadline.due
+    return date(year, 1, 1), deadline.due

@@ -1,0 +1,303 @@
+"""The plan file's schema: indicators, report forms, timeline items and their cross-references.
+
+A plan is data (see docs/architecture.md): next year's plan or another commune's is a new file, not
+new code. Every model here is frozen so a loaded plan can be shared by every request safely.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PlanReferenceError(ValueError):
+    """A cross-reference error; `loc` is the path to the offending value, so the loader can name its line."""
+
+    def __init__(self, message: str, loc: tuple[str | int, ...]) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+class LocalText(_Frozen):
+    """A user-facing text in both languages the bot speaks."""
+
+    vi: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, language: str) -> str:
+        return self.en if language == "en" else self.vi
+
+
+class UnitKind(StrEnum):
+    """What kind of reporting unit a unit is; bodies and forms refer to these."""
+
+    COMMUNE = "commune"  # Ủy ban MTTQ xã itself
+    VILLAGE = "village"  # khu dân cư / thôn (Ban công tác Mặt trận)
+    ORGANISATION = "organisation"  # tổ chức chính trị - xã hội
+    PARTY_CELL = "party_cell"  # chi bộ
+    BOARD = "board"  # Ban Thanh tra nhân dân, Ban Giám sát đầu tư của cộng đồng
+
+
+class FieldKind(StrEnum):
+    DATE = "date"
+    NUMBER = "number"
+    TEXT = "text"
+    CHOICE = "choice"
+    YESNO = "yesno"
+    PHOTO = "photo"
+    UNIT = "unit"
+
+
+class Option(_Frozen):
+    id: Identifier
+    label: LocalText
+
+
+class FormField(_Frozen):
+    """One question of a report form."""
+
+    id: Identifier
+    kind: FieldKind
+    label: LocalText
+    prompt: LocalText
+    required: bool = True
+    min: int | None = None
+    max: int | None = None
+    unit: LocalText | None = None  # e.g. "hộ", "người": shown after numbers
+    max_length: int = Field(default=1000, ge=1, le=5000)
+    options: tuple[Option, ...] = ()
+
+    @model_validator(mode="after")
+    def _check_kind_specifics(self) -> FormField:
+        if self.kind is FieldKind.CHOICE and len(self.options) < 2:
+            raise ValueError(f"choice field '{self.id}' needs at least two options")
+        if self.kind is not FieldKind.CHOICE and self.options:
+            raise ValueError(f"only choice fields have options ('{self.id}' is {self.kind})")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"field '{self.id}': min {self.min} is greater than max {self.max}")
+        if (self.min is not None or self.max is not None) and self.kind is not FieldKind.NUMBER:
+            raise ValueError(f"field '{self.id}': min/max apply to number fields only")
+        return self
+
+
+class Form(_Frozen):
+    """A guided report form for one kind of activity."""
+
+    id: Identifier
+    label: LocalText
+    reporters: tuple[UnitKind, ...] = Field(min_length=1)  # unit kinds that report this activity
+    fields: tuple[FormField, ...] = Field(min_length=1)
+    date_field: Identifier = "ngay"  # the field holding the activity's date
+
+    @model_validator(mode="after")
+    def _check_fields(self) -> Form:
+        ids = [f.id for f in self.fields]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"form '{self.id}' repeats field ids: {', '.join(duplicated)}")
+        date = next((f for f in self.fields if f.id == self.date_field), None)
+        if date is None or date.kind is not FieldKind.DATE or not date.required:
+            raise ValueError(f"form '{self.id}' needs a required date field '{self.date_field}'")
+        return self
+
+    def field(self, field_id: str) -> FormField:
+        return next(f for f in self.fields if f.id == field_id)
+
+
+class Where(_Frozen):
+    """Counts only reports whose answer to `field` equals `equals` (an option id, or true/false)."""
+
+    field: Identifier
+    equals: str | bool
+
+
+class Aggregation(_Frozen):
+    """How an indicator's value is computed from reports; a handful of kinds, no per-indicator code.
+
+    - unit_coverage: percent of units of `unit_kinds` with at least one matching report;
+    - activity_count: number of matching reports (from units of `unit_kinds`, any if empty);
+    - field_sum_over_baseline: percent = sum of `field` over matching reports / sum of `baseline` keys;
+    - field_ratio: percent = sum of `field` / sum of `denominator_field` over matching reports.
+    """
+
+    kind: Literal["unit_coverage", "activity_count", "field_sum_over_baseline", "field_ratio"]
+    form: Identifier
+    unit_kinds: tuple[UnitKind, ...] = ()
+    where: Where | None = None
+    field: Identifier | None = None
+    denominator_field: Identifier | None = None
+    baseline: tuple[Identifier, ...] = ()
+
+    @model_validator(mode="after")
+    def _check_parameters(self) -> Aggregation:
+        needs = {
+            "unit_coverage": ("unit_kinds",),
+            "activity_count": (),
+            "field_sum_over_baseline": ("field", "baseline"),
+            "field_ratio": ("field", "denominator_field"),
+        }[self.kind]
+        missing = [name for name in needs if not getattr(self, name)]
+        if missing:
+            raise ValueError(f"aggregation '{self.kind}' needs: {', '.join(missing)}")
+        return self
+
+
+class Indicator(_Frozen):
+    """A yearly target of the plan's section II.1."""
+
+    id: str = Field(pattern=r"^[0-9]+(\.[0-9]+)*$")
+    section: str
+    label: LocalText
+    target: float = Field(gt=0)
+    measure: Literal["percent", "count"]
+    aggregate: Aggregation
+
+    @model_validator(mode="after")
+    def _check_measure(self) -> Indicator:
+        percent_kinds = {"unit_coverage", "field_sum_over_baseline", "field_ratio"}
+        if (self.aggregate.kind in percent_kinds) != (self.measure == "percent"):
+            raise ValueError(f"indicator {self.id}: measure '{self.measure}' does not fit "
+                             f"aggregation '{self.aggregate.kind}'")
+        if self.measure == "percent" and self.target > 100:
+            raise ValueError(f"indicator {self.id}: a percent target cannot exceed 100")
+        return self
+
+
+class DueKind(StrEnum):
+    MONTH = "month"  # "Tháng 02/2026": due at the end of that month
+    QUARTER = "quarter"  # "Quý I", "Quý IV/2026"
+    QUARTERS = "quarters"  # "Quý II, III": due at the end of the last one
+    EVERY_QUARTER = "every_quarter"  # "Hằng quý": the quarterly report
+    ONGOING = "ongoing"  # "Thường xuyên": no deadline, progress still reported
+    HDND_SESSION = "hdnd_session"  # "Theo các kỳ họp HĐND": dates entered by staff
+    YEAR = "year"  # "Thời gian phù hợp trong năm": due by year end
+
+
+class Due(_Frozen):
+    kind: DueKind
+    month: int | None = Field(default=None, ge=1, le=12)
+    quarters: tuple[int, ...] = ()
+    text: str  # the plan's own wording, shown to people
+
+    @model_validator(mode="after")
+    def _check_kind_specifics(self) -> Due:
+        if (self.kind is DueKind.MONTH) != (self.month is not None):
+            raise ValueError("'month' is given exactly when the due kind is month")
+        wants_quarters = self.kind in (DueKind.QUARTER, DueKind.QUARTERS)
+        if wants_quarters != bool(self.quarters):
+            raise ValueError("'quarters' is given exactly when the due kind is quarter or quarters")
+        if any(q not in (1, 2, 3, 4) for q in self.quarters):
+            raise ValueError("quarters are numbered 1 to 4")
+        if self.kind is DueKind.QUARTER and len(self.quarters) != 1:
+            raise ValueError("due kind 'quarter' takes exactly one quarter; use 'quarters'")
+        return self
+
+
+class Body(_Frozen):
+    """A responsible body named in the timeline, and which reporting units act for it."""
+
+    id: Identifier
+    name: LocalText
+    unit_kinds: tuple[UnitKind, ...] = ()  # empty: a body with no reporting units (e.g. HĐND)
+
+
+class TimelineItem(_Frozen):
+    """One row of the plan's appendix (Phụ lục)."""
+
+    id: str = Field(pattern=r"^[IVX]+(\.[0-9]+)+$")
+    text: str = Field(min_length=1)
+    responsible: tuple[Identifier, ...] = Field(min_length=1)
+    due: Due
+    form: Identifier | None = None  # the activity whose report marks this item done
+    note: str = ""
+
+
+class PlanSettings(_Frozen):
+    quarter_cutoff_day: int = Field(default=15, ge=1, le=28)  # the quarter's last month
+    reminder_ladder: tuple[int, ...] = (-14, -7, -2, 0, 3)  # days relative to a deadline
+
+
+class Commune(_Frozen):
+    name: str
+    province: str
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+
+class Plan(_Frozen):
+    """The whole yearly plan, cross-checked after load."""
+
+    year: int = Field(ge=2000, le=2100)
+    title: str
+    reference: str  # e.g. "Kế hoạch số 65-KH/TU ngày 10/03/2026"
+    commune: Commune
+    settings: PlanSettings = PlanSettings()
+    bodies: tuple[Body, ...]
+    forms: tuple[Form, ...] = Field(min_length=1)
+    indicators: tuple[Indicator, ...]
+    timeline: tuple[TimelineItem, ...]
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Plan:
+        for kind, key, ids in (("form", "forms", [f.id for f in self.forms]),
+                               ("indicator", "indicators", [i.id for i in self.indicators]),
+                               ("timeline item", "timeline", [t.id for t in self.timeline]),
+                               ("body", "bodies", [b.id for b in self.bodies])):
+            duplicated = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicated:
+                first_repeat = next(n for n, i in enumerate(ids) if i in ids[:n])
+                raise PlanReferenceError(f"{kind} ids repeated: {', '.join(duplicated)}",
+                                         (key, first_repeat, "id"))
+        for n, indicator in enumerate(self.indicators):
+            self._check_aggregation(indicator, ("indicators", n, "aggregate"))
+        bodies = {b.id for b in self.bodies}
+        for n, item in enumerate(self.timeline):
+            unknown = [b for b in item.responsible if b not in bodies]
+            if unknown:
+                at = ("timeline", n, "responsible", item.responsible.index(unknown[0]))
+                raise PlanReferenceError(
+                    f"timeline item {item.id}: unknown responsible body {', '.join(unknown)}", at)
+            if item.form is not None:
+                self._referenced_form(item.form, f"timeline item {item.id}", ("timeline", n, "form"))
+        return self
+
+    def _check_aggregation(self, indicator: Indicator, loc: tuple[str | int, ...]) -> None:
+        agg, context = indicator.aggregate, f"indicator {indicator.id}"
+        form = self._referenced_form(agg.form, context, (*loc, "form"))
+        field_ids = {f.id: f for f in form.fields}
+        for name in ("field", "denominator_field"):
+            value, at = getattr(agg, name), (*loc, name)
+            if value is not None:
+                if value not in field_ids:
+                    raise PlanReferenceError(f"{context}: form '{form.id}' has no field '{value}'", at)
+                if field_ids[value].kind is not FieldKind.NUMBER:
+                    raise PlanReferenceError(f"{context}: field '{value}' is not a number field", at)
+        if agg.where is not None and agg.where.field not in field_ids:
+            raise PlanReferenceError(f"{context}: form '{form.id}' has no field '{agg.where.field}'",
+                                     (*loc, "where", "field"))
+
+    def _referenced_form(self, form_id: str, context: str, loc: tuple[str | int, ...]) -> Form:
+        try:
+            return self.form(form_id, context=context)
+        except ValueError as exc:
+            raise PlanReferenceError(str(exc), loc) from None
+
+    def form(self, form_id: str, *, context: str = "plan") -> Form:
+        for form in self.forms:
+            if form.id == form_id:
+                return form
+        raise ValueError(f"{context}: unknown form '{form_id}'")
+
+    def forms_for(self, unit_kind: UnitKind) -> list[Form]:
+        """The forms a unit of this kind may report, in plan order."""
+        return [f for f in self.forms if unit_kind in f.reporters]
+
+    def body(self, body_id: str) -> Body:
+        return next(b for b in self.bodies if b.id == body_id)

@@ -1,0 +1,101 @@
+"""Communes, units, people, identities, baselines and invites."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Baseline, Commune, Identity, Invite, Person, Unit
+
+
+class DirectoryRepo:
+    """Who is who: the commune's units and the people bound to them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, row):
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def commune(self, commune_id: int) -> Commune | None:
+        return await self.session.get(Commune, commune_id)
+
+    async def commune_by_name(self, name: str, province: str) -> Commune | None:
+        query = select(Commune).where(Commune.name == name, Commune.province == province)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def communes(self) -> list[Commune]:
+        return list((await self.session.execute(select(Commune).order_by(Commune.id))).scalars())
+
+    async def unit(self, unit_id: int) -> Unit | None:
+        return await self.session.get(Unit, unit_id)
+
+    async def units(self, commune_id: int, *, active_only: bool = True) -> list[Unit]:
+        query = select(Unit).where(Unit.commune_id == commune_id)
+        if active_only:
+            query = query.where(Unit.active.is_(True))
+        return list((await self.session.execute(query.order_by(Unit.id))).scalars())
+
+    async def unit_by_name(self, commune_id: int, name: str) -> Unit | None:
+        query = select(Unit).where(Unit.commune_id == commune_id, Unit.name == name)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def person(self, person_id: int) -> Person | None:
+        return await self.session.get(Person, person_id)
+
+    async def people(self, commune_id: int) -> list[Person]:
+        query = select(Person).where(Person.commune_id == commune_id).order_by(Person.id)
+        return list((await self.session.execute(query)).scalars())
+
+    async def person_by_identity(self, channel: str, external_id: str) -> Person | None:
+        query = (select(Person).join(Identity, Identity.person_id == Person.id)
+                 .where(Identity.channel == channel, Identity.external_id == external_id))
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def identities(self, person_id: int) -> list[Identity]:
+        query = select(Identity).where(Identity.person_id == person_id).order_by(Identity.id)
+        return list((await self.session.execute(query)).scalars())
+
+    async def set_language(self, person: Person, language: str) -> None:
+        person.language = language
+        await self.session.flush()
+
+    async def bind_identity(self, person_id: int, channel: str, external_id: str) -> Identity:
+        return await self.add(Identity(person_id=person_id, channel=channel, external_id=external_id))
+
+    async def set_baseline(self, unit_id: int, year: int, key: str, value: int) -> None:
+        query = select(Baseline).where(Baseline.unit_id == unit_id, Baseline.year == year, Baseline.key == key)
+        row = (await self.session.execute(query)).scalar_one_or_none()
+        if row is None:
+            self.session.add(Baseline(unit_id=unit_id, year=year, key=key, value=value))
+        else:
+            row.value = value
+        await self.session.flush()
+
+    async def baselines(self, commune_id: int, year: int) -> list[Baseline]:
+        query = (select(Baseline).join(Unit, Unit.id == Baseline.unit_id)
+                 .where(Unit.commune_id == commune_id, Baseline.year == year))
+        return list((await self.session.execute(query)).scalars())
+
+
+class InviteRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, invite: Invite) -> Invite:
+        self.session.add(invite)
+        await self.session.flush()
+        return invite
+
+    async def by_hash(self, code_hash: str) -> Invite | None:
+        query = select(Invite).where(Invite.code_hash == code_hash)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def mark_used(self, invite: Invite, person_id: int, now: datetime) -> None:
+        invite.used_at = now
+        invite.used_by = person_id
+        await self.session.flush()

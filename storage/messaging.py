@@ -1,0 +1,134 @@
+"""Chats, stored conversations, the processed-update ledger and the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.dialect import insert_ignoring_duplicates, skip_locked
+from storage.models import Chat, Conversation, Outbox, ProcessedUpdate
+
+
+class ChatRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, channel: str, external_id: str) -> Chat | None:
+        query = select(Chat).where(Chat.channel == channel, Chat.external_id == external_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def remember(self, channel: str, external_id: str, kind: str, **fields: Any) -> Chat:
+        """The chat row for an inbound message, created on first sight; reactivated when seen again."""
+        chat = await self.get(channel, external_id)
+        if chat is None:
+            chat = Chat(channel=channel, external_id=external_id, kind=kind, **fields)
+            self.session.add(chat)
+        else:
+            chat.active = True
+            for name, value in fields.items():
+                if value is not None:
+                    setattr(chat, name, value)
+        await self.session.flush()
+        return chat
+
+    async def set_active(self, channel: str, external_id: str, active: bool) -> None:
+        await self.session.execute(update(Chat).where(Chat.channel == channel, Chat.external_id == external_id)
+                                   .values(active=active))
+
+    async def private_chats_of(self, person_id: int) -> list[Chat]:
+        query = select(Chat).where(Chat.person_id == person_id, Chat.kind == "private").order_by(Chat.id)
+        return list((await self.session.execute(query)).scalars())
+
+
+class ConversationRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, channel: str, chat_id: str, sender_id: str) -> Conversation | None:
+        query = select(Conversation).where(Conversation.channel == channel, Conversation.chat_id == chat_id,
+                                           Conversation.sender_id == sender_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def save(self, channel: str, chat_id: str, sender_id: str, flow: str, state: dict[str, Any],
+                   now: datetime) -> None:
+        row = await self.get(channel, chat_id, sender_id)
+        if row is None:
+            row = Conversation(channel=channel, chat_id=chat_id, sender_id=sender_id, flow=flow, state=state,
+                               updated_at=now)
+            self.session.add(row)
+        else:
+            row.flow, row.state, row.updated_at = flow, dict(state), now
+        await self.session.flush()
+
+    async def clear(self, channel: str, chat_id: str, sender_id: str) -> None:
+        await self.session.execute(delete(Conversation).where(
+            Conversation.channel == channel, Conversation.chat_id == chat_id, Conversation.sender_id == sender_id))
+
+
+class LedgerRepo:
+    """Processed platform updates, so a replayed update is handled once, also after a restart."""
+
+    def __init__(self, session: AsyncSession, dialect: str) -> None:
+        self.session, self.dialect = session, dialect
+
+    async def claim(self, channel: str, external_id: str, now: datetime) -> bool:
+        """True if this update is new (and now recorded), False if it was seen before."""
+        return await insert_ignoring_duplicates(self.session, self.dialect, ProcessedUpdate.__table__, {
+            "channel": channel, "external_id": external_id, "received_at": now})
+
+
+class OutboxRepo:
+    def __init__(self, session: AsyncSession, dialect: str) -> None:
+        self.session, self.dialect = session, dialect
+
+    async def enqueue(self, *, channel: str, chat_id: str, payload: dict[str, Any], dedupe_key: str,
+                      now: datetime, priority: int = 0) -> bool:
+        """Add a message to send; False (and nothing added) if its dedupe key is already there."""
+        return await insert_ignoring_duplicates(self.session, self.dialect, Outbox.__table__, {
+            "channel": channel, "chat_id": chat_id, "payload": payload, "dedupe_key": dedupe_key,
+            "priority": priority, "status": "pending", "attempts": 0, "next_attempt_at": now,
+            "created_at": now, "error": ""})
+
+    async def claim_due(self, now: datetime, *, channels: tuple[str, ...], limit: int,
+                        lease: timedelta) -> list[Outbox]:
+        """Claim due rows for sending; a row whose earlier claim lapsed (a crashed worker) is due again."""
+        due = or_(Outbox.status == "pending", (Outbox.status == "sending") & (Outbox.claimed_until < now))
+        query = (select(Outbox).where(due, Outbox.next_attempt_at <= now, Outbox.channel.in_(channels))
+                 .order_by(Outbox.priority, Outbox.id).limit(limit))
+        rows = list((await self.session.execute(skip_locked(query, self.dialect))).scalars())
+        claimed = []
+        for row in rows:
+            result = await self.session.execute(
+                update(Outbox).where(Outbox.id == row.id, Outbox.status == row.status,
+                                     Outbox.attempts == row.attempts)
+                .values(status="sending", claimed_until=now + lease, attempts=Outbox.attempts + 1)
+                .execution_options(synchronize_session=False))
+            if result.rowcount == 1:
+                await self.session.refresh(row)
+                claimed.append(row)
+        return claimed
+
+    async def mark_sent(self, row_id: int, now: datetime) -> None:
+        await self._set(row_id, status="sent", sent_at=now, claimed_until=None, error="")
+
+    async def mark_retry(self, row_id: int, error: str, next_attempt_at: datetime) -> None:
+        await self._set(row_id, status="pending", next_attempt_at=next_attempt_at, claimed_until=None,
+                        error=error[:500])
+
+    async def mark_failed(self, row_id: int, error: str) -> None:
+        await self._set(row_id, status="failed", claimed_until=None, error=error[:500])
+
+    async def _set(self, row_id: int, **values: Any) -> None:
+        await self.session.execute(update(Outbox).where(Outbox.id == row_id).values(**values)
+                                   .execution_options(synchronize_session=False))
+
+    async def counts(self) -> dict[str, int]:
+        query = select(Outbox.status, func.count()).group_by(Outbox.status)
+        return {status: count for status, count in (await self.session.execute(query)).all()}
+
+    async def for_chat(self, channel: str, chat_id: str) -> list[Outbox]:
+        query = select(Outbox).where(Outbox.channel == channel, Outbox.chat_id == chat_id).order_by(Outbox.id)
+        return list((await self.session.execute(query)).scalars())

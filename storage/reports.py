@@ -1,0 +1,84 @@
+"""Reports, their attached files, and the audit log of every change."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditLog, Report, StoredFile
+
+
+class ReportRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, report: Report) -> Report:
+        self.session.add(report)
+        await self.session.flush()
+        return report
+
+    async def get(self, report_id: int) -> Report | None:
+        return await self.session.get(Report, report_id)
+
+    async def by_person(self, person_id: int, start: date, end: date) -> list[Report]:
+        query = (select(Report).where(Report.person_id == person_id, Report.deleted_at.is_(None),
+                                      Report.activity_date >= start, Report.activity_date <= end)
+                 .order_by(Report.activity_date, Report.id))
+        return list((await self.session.execute(query)).scalars())
+
+    async def in_commune(self, commune_id: int, start: date, end: date) -> list[Report]:
+        """Live (not deleted) reports of a commune whose activity date falls in [start, end]."""
+        query = (select(Report).where(Report.commune_id == commune_id, Report.deleted_at.is_(None),
+                                      Report.activity_date >= start, Report.activity_date <= end)
+                 .order_by(Report.activity_date, Report.id))
+        return list((await self.session.execute(query)).scalars())
+
+    async def update_answers(self, report: Report, answers: dict[str, Any], activity_date: date,
+                             now: datetime) -> None:
+        report.answers = dict(answers)  # a new object, so the JSON column is seen as changed
+        report.activity_date = activity_date
+        report.edited_at = now
+        await self.session.flush()
+
+    async def soft_delete(self, report: Report, now: datetime) -> None:
+        report.deleted_at = now
+        await self.session.flush()
+
+
+class FileRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, stored: StoredFile) -> StoredFile:
+        self.session.add(stored)
+        await self.session.flush()
+        return stored
+
+    async def get(self, file_id: int) -> StoredFile | None:
+        return await self.session.get(StoredFile, file_id)
+
+    async def attach(self, file_ids: list[int], report_id: int) -> None:
+        for file_id in file_ids:
+            stored = await self.session.get(StoredFile, file_id)
+            if stored is not None:
+                stored.report_id = report_id
+        await self.session.flush()
+
+
+class AuditRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(self, *, at: datetime, person_id: int | None, entity: str, entity_id: int, action: str,
+                     before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+        self.session.add(AuditLog(at=at, person_id=person_id, entity=entity, entity_id=entity_id,
+                                  action=action, before=before, after=after))
+        await self.session.flush()
+
+    async def for_entity(self, entity: str, entity_id: int) -> list[AuditLog]:
+        query = (select(AuditLog).where(AuditLog.entity == entity, AuditLog.entity_id == entity_id)
+                 .order_by(AuditLog.id))
+        return list((await self.session.execute(query)).scalars())

@@ -1,0 +1,26 @@
+"""Repositories: every SQL statement of the bot lives in storage/. One instance per transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.directory import DirectoryRepo, InviteRepo
+from storage.messaging import ChatRepo, ConversationRepo, LedgerRepo, OutboxRepo
+from storage.reports import AuditRepo, FileRepo, ReportRepo
+
+
+class Repositories:
+    """The repositories of one unit of work, sharing its session (and so its transaction)."""
+
+    def __init__(self, session: AsyncSession, *, dialect: str) -> None:
+        self.session = session
+        self.dialect = dialect
+        self.directory = DirectoryRepo(session)
+        self.invites = InviteRepo(session)
+        self.chats = ChatRepo(session)
+        self.reports = ReportRepo(session)
+        self.files = FileRepo(session)
+        self.audit = AuditRepo(session)
+        self.conversations = ConversationRepo(session)
+        self.ledger = LedgerRepo(session, dialect)
+        self.outbox = OutboxRepo(session, dialect)
