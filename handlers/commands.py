@@ -1,39 +1,83 @@
-"""Recognising commands: "/baocao", "/baocao@bot", and typed words like "bao cao" or "báo cáo"."""
+"""The command table, and recognising commands: "/baocao", "/baocao@bot", or typed "bao cao"/"báo cáo".
+
+Adding a feature's command is one entry in COMMANDS; the router needs no change.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
-from handlers.roles import ADMIN, CHAIR, REPORTER, STAFF
+from handlers import account, invite_flow, my_reports, report_flow
+from handlers.context import Context
+from handlers.roles import ADMIN, CHAIR, REPORTER, ROLES, STAFF
 from handlers.vnparse import fold
 
-# Every command and the folded phrases that also call it when typed without the slash.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "start": ("start", "bat dau"),
-    "baocao": ("baocao", "bao cao", "gui bao cao", "report"),
-    "cuatoi": ("cuatoi", "cua toi", "bao cao cua toi", "my reports"),
-    "trogiup": ("trogiup", "tro giup", "giup", "huong dan", "help"),
-    "ngonngu": ("ngonngu", "ngon ngu", "language"),
-    "huy": ("huy", "huy bo", "cancel"),
-    "moi": ("moi", "tao ma moi", "invite"),  # bare "mới" (new) is an answer, hence the slash-only "moi"
-}
-SLASH_ONLY = frozenset({"moi"})
-PHRASES = sorted(((phrase, name) for name, phrases in ALIASES.items() for phrase in phrases),
-                 key=lambda item: -len(item[0]))
+Start = Callable[[Context, str], Awaitable[None]]
+Resume = Callable[[Context, dict[str, Any]], Awaitable[None]]
 
-# Who may use which command; anything absent is open to every registered person.
-ALLOWED: dict[str, frozenset[str]] = {
-    "baocao": frozenset({ADMIN, CHAIR, STAFF, REPORTER}),
-    "cuatoi": frozenset({ADMIN, CHAIR, STAFF, REPORTER}),
-    "moi": frozenset({ADMIN, CHAIR, STAFF}),
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    start: Start  # called with the context and the text after the command
+    aliases: tuple[str, ...] = ()  # folded phrases that call it without the slash
+    roles: frozenset[str] = frozenset(ROLES)
+    private_only: bool = False  # conversations with forms never run in a group
+
+
+@dataclass(frozen=True, slots=True)
+class FlowSpec:
+    resume: Resume  # handles the next message of a stored conversation
+    prompt: Resume | None = None  # asks the current question again
+
+
+def _no_args(start: Callable[[Context], Awaitable[None]]) -> Start:
+    async def call(ctx: Context, _args: str) -> None:
+        await start(ctx)
+    return call
+
+
+async def _already_registered(ctx: Context, _args: str) -> None:
+    ctx.say(ctx.t("start.already_registered", name=ctx.person.name))
+
+
+async def _help(ctx: Context, _args: str) -> None:
+    account.show_help(ctx)
+
+
+REPORTING = frozenset({ADMIN, CHAIR, STAFF, REPORTER})
+STAFF_ONLY = frozenset({ADMIN, CHAIR, STAFF})
+
+COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
+    CommandSpec("start", _already_registered, ("start", "bat dau")),
+    CommandSpec("baocao", _no_args(report_flow.start), ("bao cao", "gui bao cao", "report"), REPORTING, True),
+    CommandSpec("cuatoi", _no_args(my_reports.start), ("cua toi", "bao cao cua toi", "my reports"), REPORTING,
+                True),
+    CommandSpec("trogiup", _help, ("tro giup", "giup", "huong dan", "help")),
+    CommandSpec("ngonngu", _no_args(account.ask_language), ("ngon ngu", "language"), private_only=True),
+    CommandSpec("huy", _no_args(account.cancel), ("huy", "huy bo", "cancel")),
+    # bare "mới" (new) is an ordinary answer, so /moi has only the slash form and a longer phrase
+    CommandSpec("moi", _no_args(invite_flow.start), ("tao ma moi", "invite"), STAFF_ONLY, True),
+)}
+
+FLOWS: dict[str, FlowSpec] = {
+    report_flow.FLOW: FlowSpec(report_flow.resume, report_flow.prompt),
+    my_reports.FLOW: FlowSpec(my_reports.resume, my_reports.prompt),
+    invite_flow.FLOW: FlowSpec(invite_flow.resume, invite_flow.prompt),
+    account.LANGUAGE_FLOW: FlowSpec(account.on_language),
 }
+
+_PHRASES = sorted(((fold(phrase), spec.name) for spec in COMMANDS.values() for phrase in spec.aliases),
+                  key=lambda item: -len(item[0]))
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
     name: str  # the canonical name, or the unknown word after a slash
     args: str
-    known: bool
+    spec: CommandSpec | None
 
 
 def parse_command(text: str) -> Command | None:
@@ -41,19 +85,13 @@ def parse_command(text: str) -> Command | None:
     stripped = text.strip()
     if stripped.startswith("/"):
         head, _, args = stripped[1:].partition(" ")
-        word = fold(head.split("@", 1)[0])
-        for name, phrases in ALIASES.items():
-            if word.replace(" ", "") in (p.replace(" ", "") for p in phrases):
-                return Command(name, args.strip(), True)
-        return Command(word, args.strip(), False)
+        word = fold(head.split("@", 1)[0]).replace(" ", "")
+        spec = COMMANDS.get(word) or next((COMMANDS[n] for p, n in _PHRASES if p.replace(" ", "") == word), None)
+        return Command(spec.name if spec else word, args.strip(), spec)
     folded = fold(stripped)
-    for phrase, name in PHRASES:
-        if phrase in SLASH_ONLY:
-            continue
-        if folded == phrase or (name == "start" and folded.startswith(phrase + " ")):
-            return Command(name, stripped[len(phrase):].strip() if folded != phrase else "", True)
+    for phrase, name in _PHRASES:
+        if folded == phrase:
+            return Command(name, "", COMMANDS[name])
+        if name == "start" and folded.startswith(phrase + " "):
+            return Command(name, stripped.split(None, 1)[1].strip(), COMMANDS[name])
     return None
-
-
-def allowed(command: str, role: str | None) -> bool:
-    return role is not None and (command not in ALLOWED or role in ALLOWED[command])

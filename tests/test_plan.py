@@ -1,0 +1,249 @@
+"""The shipped 2026 plan holds every target and appendix row of the seed; broken plans name their line."""
+
+from __future__ import annotations
+
+import pytest
+
+from plan.loader import SHIPPED_PLAN, PlanError, load_plan, parse_plan
+from plan.schema import DueKind, FieldKind, Plan, UnitKind
+
+SHIPPED_TEXT = SHIPPED_PLAN.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return load_plan(SHIPPED_PLAN)
+
+
+def line_of(snippet: str, after: str = "") -> int:
+    """The 1-based line where `snippet` first occurs in the shipped file (after `after`, if given)."""
+    start = SHIPPED_TEXT.index(after) if after else 0
+    return SHIPPED_TEXT.count("\n", 0, SHIPPED_TEXT.index(snippet, start)) + 1
+
+
+# Section II.1 of the seed: id → (target, aggregation kind, form).
+TARGETS = {
+    "1.1.1": (100, "unit_coverage", "ngay_hoi"),
+    "1.1.2": (100, "unit_coverage", "mo_hinh_tu_quan"),
+    "1.1.3": (100, "unit_coverage", "cong_trinh_xanh"),
+    "1.1.4": (90, "unit_coverage", "nep_song_van_minh"),
+    "1.1.5": (1, "activity_count", "van_hoa_the_thao"),
+    "1.1.6": (1, "activity_count", "bieu_duong"),
+    "1.1.7": (100, "field_sum_over_baseline", "tham_hoi_ho_ngheo"),
+    "1.2.1": (3, "activity_count", "giam_sat"),
+    "1.2.2": (100, "field_ratio", "ket_qua_kien_nghi"),
+    "1.2.3": (100, "unit_coverage", "giam_sat"),
+    "1.3.1": (3, "activity_count", "phan_bien"),
+    "1.3.2": (100, "field_ratio", "ket_qua_kien_nghi"),
+    "1.4.1": (1, "activity_count", "thang_nghe_dan_noi"),
+    "1.4.2": (1, "activity_count", "doi_thoai"),
+    "1.4.3": (2, "activity_count", "gop_y_xay_dung_dang"),
+    "1.4.4": (100, "unit_coverage", "gop_y_chi_uy"),
+    "1.5.1": (95, "field_sum_over_baseline", "tap_huan"),
+    "1.5.2": (100, "field_ratio", "ket_qua_kien_nghi"),
+}
+
+# Filters and parameters that carry meaning: id → (unit_kinds, where, field, denominator, baseline).
+AGGREGATE_DETAILS = {
+    "1.1.1": ((UnitKind.VILLAGE,), None, None, None, ()),
+    "1.1.4": ((UnitKind.VILLAGE,), None, None, None, ()),
+    "1.1.5": ((UnitKind.COMMUNE, UnitKind.ORGANISATION), None, None, None, ()),
+    "1.1.7": ((), None, "so_ho", None, ("poor_households", "near_poor_households")),
+    "1.2.1": ((UnitKind.COMMUNE,), None, None, None, ()),
+    "1.2.2": ((), ("nguon", "sau_giam_sat"), "so_da_giai_quyet", "so_tiep_nhan", ()),
+    "1.2.3": ((UnitKind.BOARD,), None, None, None, ()),
+    "1.3.1": ((UnitKind.COMMUNE,), None, None, None, ()),
+    "1.3.2": ((), ("nguon", "phan_bien"), "so_da_giai_quyet", "so_tiep_nhan", ()),
+    "1.4.2": ((), ("mo_hinh_diem", True), None, None, ()),
+    "1.4.3": ((UnitKind.COMMUNE,), None, None, None, ()),
+    "1.4.4": ((UnitKind.VILLAGE,), None, None, None, ()),
+    "1.5.1": ((), None, "so_nguoi", None, ("cadres_to_train",)),
+    "1.5.2": ((), ("nguon", "nhan_dan"), "so_da_giai_quyet", "so_tiep_nhan", ()),
+}
+
+# The Phụ lục: id → (due kind, month or quarters, the plan's wording, form).
+TIMELINE = {
+    "I.1": (DueKind.MONTH, 2, "Tháng 02/2026", "ban_hanh_van_ban"),
+    "I.2": (DueKind.QUARTER, (1,), "Quý I, năm 2026", "tuyen_truyen"),
+    "I.3": (DueKind.QUARTER, (1,), "Quý I, năm 2026", "ban_hanh_van_ban"),
+    "I.4": (DueKind.QUARTERS, (2, 3), "Quý II, III năm 2026", "tap_huan"),
+    "I.5": (DueKind.ONGOING, None, "Thường xuyên", "tuyen_truyen"),
+    "I.6": (DueKind.EVERY_QUARTER, None, "Hằng quý, hết năm", None),
+    "I.7": (DueKind.QUARTER, (4,), "Quý IV/2026", "kiem_tra"),
+    "II.1.1": (DueKind.QUARTER, (4,), "Quý IV, năm 2026", "ngay_hoi"),
+    "II.1.2": (DueKind.ONGOING, None, "Thường xuyên", "cuoc_van_dong"),
+    "II.1.3": (DueKind.ONGOING, None, "Thường xuyên", "mo_hinh_tu_quan"),
+    "II.1.4": (DueKind.ONGOING, None, "Thường xuyên", None),
+    "II.2.1": (DueKind.MONTH, 1, "Tháng 01/2026", "ban_hanh_van_ban"),
+    "II.2.2": (DueKind.ONGOING, None, "Giám sát thường xuyên", "giam_sat"),
+    "II.2.3": (DueKind.ONGOING, None, "Thường xuyên", "giam_sat"),
+    "II.2.4": (DueKind.ONGOING, None, "Thường xuyên", None),
+    "II.3.1": (DueKind.MONTH, 2, "Tháng 02/2026", "phan_bien"),
+    "II.3.2": (DueKind.ONGOING, None, "Thường xuyên", "ket_qua_kien_nghi"),
+    "II.4.1": (DueKind.HDND_SESSION, None, "Theo các kỳ họp HĐND", "tiep_xuc_cu_tri"),
+    "II.4.2": (DueKind.ONGOING, None, "Thường xuyên", "gop_y_xay_dung_dang"),
+    "II.4.3": (DueKind.YEAR, None, "Thời gian phù hợp trong năm", "thang_nghe_dan_noi"),
+    "II.4.4": (DueKind.ONGOING, None, "Thường xuyên", None),
+}
+
+FORM_IDS = {
+    "ngay_hoi", "mo_hinh_tu_quan", "cong_trinh_xanh", "nep_song_van_minh", "van_hoa_the_thao",
+    "bieu_duong", "tham_hoi_ho_ngheo", "giam_sat", "phan_bien", "ket_qua_kien_nghi",
+    "thang_nghe_dan_noi", "doi_thoai", "gop_y_xay_dung_dang", "gop_y_chi_uy", "tap_huan",
+    "tuyen_truyen", "tiep_xuc_cu_tri", "ban_hanh_van_ban", "kiem_tra", "cuoc_van_dong",
+}
+BODY_IDS = {"bt_dang_uy", "co_quan_tham_muu", "dang_uy", "chi_bo", "ubmttq", "to_chuc_ctxh",
+            "ban_cong_tac_mt", "hdnd", "ubkt", "chinh_quyen", "ban_ttnd_gsdtcd"}
+
+
+def test_shipped_plan_header(plan: Plan) -> None:
+    assert (plan.year, plan.commune.name, plan.commune.province) == (2026, "Nam Cường", "Thái Nguyên")
+    assert plan.reference.startswith("Kế hoạch số 65-KH/TU ngày 10/03/2026")
+    assert "13-ĐA/TU" in plan.title
+    assert (plan.settings.quarter_cutoff_day, plan.settings.reminder_ladder) == (15, (-14, -7, -2, 0, 3))
+    assert {b.id for b in plan.bodies} == BODY_IDS
+    assert {f.id for f in plan.forms} == FORM_IDS
+
+
+def test_every_section_ii1_target_is_an_indicator(plan: Plan) -> None:
+    found = {i.id: (i.target, i.aggregate.kind, i.aggregate.form) for i in plan.indicators}
+    assert found == TARGETS
+    assert all(i.section == i.id.rsplit(".", 1)[0] for i in plan.indicators)
+
+
+@pytest.mark.parametrize("indicator_id", sorted(AGGREGATE_DETAILS))
+def test_indicator_parameters(plan: Plan, indicator_id: str) -> None:
+    agg = next(i for i in plan.indicators if i.id == indicator_id).aggregate
+    where = (agg.where.field, agg.where.equals) if agg.where else None
+    assert (agg.unit_kinds, where, agg.field, agg.denominator_field, agg.baseline) == \
+        AGGREGATE_DETAILS[indicator_id]
+
+
+def test_every_appendix_row_is_a_timeline_item(plan: Plan) -> None:
+    found = {t.id: (t.due.kind, t.due.month if t.due.kind is DueKind.MONTH else (t.due.quarters or None),
+                    t.due.text, t.form) for t in plan.timeline}
+    assert found == TIMELINE
+    assert all(t.text and t.responsible for t in plan.timeline)
+
+
+def test_every_named_form_exists(plan: Plan) -> None:
+    named = {i.aggregate.form for i in plan.indicators} | {t.form for t in plan.timeline if t.form}
+    assert named <= {f.id for f in plan.forms}
+
+
+def test_indicator_fields_exist_with_the_right_kind(plan: Plan) -> None:
+    for indicator in plan.indicators:
+        agg = indicator.aggregate
+        form = plan.form(agg.form)
+        for field_id in filter(None, (agg.field, agg.denominator_field)):
+            assert form.field(field_id).kind is FieldKind.NUMBER, indicator.id
+        if agg.where is not None:  # a typo in `equals` would silently count nothing
+            field = form.field(agg.where.field)
+            allowed = {o.id for o in field.options} if field.kind is FieldKind.CHOICE else {True, False}
+            assert agg.where.equals in allowed, indicator.id
+        for kind in agg.unit_kinds:  # a unit kind that cannot report the form would stay at zero
+            assert kind in form.reporters, indicator.id
+
+
+def test_ket_qua_kien_nghi_sources(plan: Plan) -> None:
+    options = plan.form("ket_qua_kien_nghi").field("nguon").options
+    assert [o.id for o in options] == ["sau_giam_sat", "phan_bien", "nhan_dan", "cu_tri"]
+
+
+@pytest.mark.parametrize("form_id", sorted(FORM_IDS))
+def test_form_shape(plan: Plan, form_id: str) -> None:
+    form = plan.form(form_id)
+    first = form.fields[0]
+    assert (first.id, first.kind, first.required) == ("ngay", FieldKind.DATE, True)
+    assert any(not f.required for f in form.fields)
+    for f in form.fields:
+        assert f.label.vi and f.label.en and f.prompt.vi and f.prompt.en, f.id
+        assert len(f.prompt.vi) <= 90, f"{f.id}: prompts are read on small screens"
+        if f.kind is FieldKind.NUMBER:
+            assert f.min is not None and f.max is not None and f.unit is not None, f.id
+        if f.kind is FieldKind.TEXT:
+            assert f.max_length <= 1000, f.id
+        if f.kind is FieldKind.PHOTO:
+            assert (f.label.vi, f.required) == ("Ảnh hoạt động", False)
+
+
+# Broken plans: (label, text to replace in the shipped file, replacement, line anchor, message fragment).
+# The anchor is (snippet, after): the error must name the line where the snippet stands.
+BROKEN = [
+    ("indicator names an unknown form", "form: ngay_hoi, unit_kinds", "form: ngay_hoy, unit_kinds",
+     ("form: ngay_hoy", ""), "unknown form 'ngay_hoy'"),
+    ("timeline names an unknown form", "form: kiem_tra\n", "form: kiem_trax\n",
+     ("form: kiem_trax", ""), "unknown form 'kiem_trax'"),
+    ("indicator names an unknown field", "field: so_ho,", "field: so_ho_x,",
+     ("field: so_ho_x", ""), "has no field 'so_ho_x'"),
+    ("unknown responsible body", "responsible: [ubmttq, ubkt]", "responsible: [ubmttq, ubkt_x]",
+     ("responsible: [ubmttq, ubkt_x]", ""), "unknown responsible body ubkt_x"),
+    ("duplicate form id", "  - id: kiem_tra\n", "  - id: cuoc_van_dong\n",  # named at the second one
+     ('id: cuoc_van_dong\n    label: {vi: "Cuộc vận động', ""), "form ids repeated: cuoc_van_dong"),
+    ("min greater than max", "min: 1\n        max: 1000\n", "min: 1001\n        max: 1000\n",
+     ("id: so_nguoi  #", ""), "min 1001 is greater than max 1000"),
+    ("choice with one option",
+     '          - {id: truong_thon, label: {vi: "Trưởng thôn", en: "Village head"}}\n'
+     '          - {id: ca_hai, label: {vi: "Cả hai", en: "Both"}}\n', "",
+     ("id: doi_tuong", "id: gop_y_chi_uy"), "needs at least two options"),
+    ("missing date field", 'kind: date\n        label: {vi: "Ngày biểu dương"',
+     'kind: text\n        label: {vi: "Ngày biểu dương"',
+     ("id: bieu_duong", ""), "needs a required date field 'ngay'"),
+    ("percent target over 100", "    target: 90\n", "    target: 190\n",
+     ('id: "1.1.4"', ""), "percent target cannot exceed 100"),
+    ("measure does not fit aggregation",
+     "measure: count\n    target: 3\n    aggregate: {kind: activity_count, form: giam_sat",
+     "measure: percent\n    target: 3\n    aggregate: {kind: activity_count, form: giam_sat",
+     ('id: "1.2.1"', ""), "does not fit aggregation 'activity_count'"),
+    ("bad YAML: missing comma", 'label: {vi: "Giám sát", en: "Supervision"}',
+     'label: {vi: "Giám sát" en: "Supervision"}', ('label: {vi: "Giám sát" en', ""), "not valid YAML"),
+    ("bad YAML: tab indentation", "  - id: giam_sat\n", "  - id: giam_sat\n\tlabel: x\n",
+     ("\tlabel: x", ""), "not valid YAML"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "anchor", "message"), [case[1:] for case in BROKEN],
+                         ids=[case[0] for case in BROKEN])
+def test_broken_plan_names_the_line(old: str, new: str, anchor: tuple[str, str], message: str) -> None:
+    assert SHIPPED_TEXT.count(old) == 1, "the case must edit exactly one place"
+    broken = SHIPPED_TEXT.replace(old, new)
+    snippet, after = anchor
+    start = broken.index(after) if after else 0
+    expected = broken.count("\n", 0, broken.index(snippet, start)) + 1
+    with pytest.raises(PlanError) as caught:
+        parse_plan(broken, source="broken.yaml")
+    text = str(caught.value)
+    assert f"broken.yaml, line {expected}:" in text
+    assert message in text
+
+
+@pytest.mark.parametrize(("label", "text", "message"), [
+    ("a list", "- year: 2026\n- forms: []\n", "line 1: a plan file is a mapping"),
+    ("a plain string", "just some text\n", "line 1: a plan file is a mapping"),
+    ("an empty file", "", "line 1: a plan file is a mapping"),
+    ("missing sections", "year: 2026\n", "line 1: forms: Field required"),
+    ("year out of range", "year: 1999\ntitle: x\n", "line 1: year: Input should be greater than or equal"),
+])
+def test_small_broken_snippets(label: str, text: str, message: str) -> None:
+    with pytest.raises(PlanError, match=r"^snippet\.yaml, line") as caught:
+        parse_plan(text, source="snippet.yaml")
+    assert message in str(caught.value), label
+
+
+def test_missing_file_is_named(tmp_path) -> None:
+    missing = tmp_path / "no_such_plan.yaml"
+    with pytest.raises(PlanError, match="cannot read the plan file") as caught:
+        load_plan(missing)
+    assert str(missing) in str(caught.value)
+
+
+def test_non_utf8_file_is_refused(tmp_path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("title: Kế hoạch".encode("utf-16"))
+    with pytest.raises(PlanError, match="not UTF-8"):
+        load_plan(path)
+
+
+def test_line_helper_matches_shipped_layout() -> None:
+    assert line_of("year: 2026") < line_of("bodies:") < line_of("forms:") < line_of("indicators:")
+    assert line_of("id: doi_tuong", after="id: gop_y_chi_uy") > line_of("id: gop_y_chi_uy")
