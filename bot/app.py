@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from handlers.context import HandlerSettings
+from pydantic import SecretStr
+
+from bot.channels.base import Sender
+from bot.links import link_secret
+from bot.outbox import OutboxWorker
+from bot.settings import Settings
+from bot.web import WebServer
+from handlers.context import HandlerSettings, PhotoFetcher
 from handlers.i18n import Translator
+from handlers.messages import Inbound
 from handlers.pipeline import Pipeline
-from plan.loader import load_plan
+from plan.loader import load_plan_cached
 from plan.schema import Plan
 from storage.db import Database
 
-from bot.channels.base import Sender
-from bot.outbox import OutboxWorker
-from bot.settings import Settings
-
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+Ticker = Callable[[datetime], Awaitable[object]]
 
 
 def system_clock() -> datetime:
@@ -35,7 +41,26 @@ class App:
     pipeline: Pipeline
     outbox: OutboxWorker
     clock: Clock
+    web: WebServer
     senders: dict[str, Sender] = field(default_factory=dict)
+    tickers: list[Ticker] = field(default_factory=list)  # run every minute by the scheduler with `now`
+    outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def handle(self, inbound: Inbound, fetch_photo: PhotoFetcher | None = None) -> bool:
+        """Run one inbound message through the pipeline and wake the outbox to send the replies."""
+        handled = await self.pipeline.process(inbound, fetch_photo)
+        self.outbox_wake.set()
+        return handled
+
+    async def tick(self) -> None:
+        """One scheduler tick: every ticker, with the same `now`; one failing ticker does not stop the rest."""
+        now = self.clock()
+        for ticker in self.tickers:
+            try:
+                await ticker(now)
+            except Exception:
+                log.exception("ticker %s failed", getattr(ticker, "__name__", ticker))
+        self.outbox_wake.set()
 
     def add_sender(self, sender: Sender) -> None:
         self.senders[sender.channel] = sender
@@ -47,7 +72,7 @@ class App:
 
 async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> App:
     """Build the app: database (migrated), plan, translations, the message pipeline and the outbox worker."""
-    plan = load_plan(settings.plan_file)
+    plan = load_plan_cached(str(settings.plan_file))
     db = Database(settings.database_url)
     if migrate:
         await db.upgrade()
@@ -58,5 +83,12 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
         invite_ttl=timedelta(days=settings.invite_ttl_days))
     pipeline = Pipeline(db, plan, translator, handler_settings, settings.tz, clock)
     outbox = OutboxWorker(db, {}, clock)
+    web = WebServer(db, clock, host=settings.web_host, port=settings.web_port,
+                    public_base_url=settings.public_base_url,
+                    link_secret=link_secret(_secret(settings.file_link_secret), _secret(settings.webhook_secret)))
     return App(settings=settings, db=db, plan=plan, translator=translator, pipeline=pipeline, outbox=outbox,
-               clock=clock)
+               clock=clock, web=web)
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None

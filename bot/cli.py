@@ -7,14 +7,13 @@ import asyncio
 import logging
 import sys
 
+from bot.app import App, create_app
+from bot.demo import seed_demo
+from bot.settings import ConfigError, Settings, load_settings
 from handlers.invites import create_invite
 from handlers.roles import ROLES
 from handlers.vnparse import fold
 from plan.loader import PlanError, load_plan
-
-from bot.app import App, create_app
-from bot.demo import seed_demo
-from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("mttq-bot")
 
@@ -133,7 +132,15 @@ async def _chat(app: App, user: str) -> int:
 
 
 async def _run(app: App, user: str) -> int:
-    return await _chat(app, user)
+    from bot.channels.registry import configured_channels
+    from bot.runner import serve
+
+    channels = configured_channels(app)
+    if not channels:
+        log.info("no ZALO_BOT_TOKEN or TELEGRAM_BOT_TOKEN: starting the console chat")
+        return await _chat(app, user)
+    await serve(app, channels)
+    return 0
 
 
 async def _ensure_some_commune(app: App) -> None:

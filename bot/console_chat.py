@@ -6,11 +6,10 @@ import asyncio
 import uuid
 from typing import TextIO
 
-from handlers.messages import Inbound
-from handlers.vnparse import fold
-
 from bot.app import App
 from bot.channels.console import CHANNEL, ConsoleSender
+from handlers.messages import Inbound
+from handlers.vnparse import fold
 
 
 async def console_identity(app: App, user: str) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -30,6 +31,15 @@ class OutboxWorker:
             return 0
         async with self.db.transaction() as repos:
             rows = await repos.outbox.claim_due(self.clock(), channels=tuple(self.senders), limit=limit, lease=LEASE)
+        by_chat: dict[tuple[str, str], list] = {}
+        for row in rows:
+            by_chat.setdefault((row.channel, row.chat_id), []).append(row)
+        # Chats are served side by side (one slow or rate-limited chat must not hold up the others);
+        # within a chat, messages keep their order.
+        results = await asyncio.gather(*(self._deliver_in_order(chat_rows) for chat_rows in by_chat.values()))
+        return sum(results)
+
+    async def _deliver_in_order(self, rows: list) -> int:
         sent = 0
         for row in rows:
             sent += await self._deliver(row.id, row.channel, row.chat_id, row.payload, row.attempts)

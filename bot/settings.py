@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     zalo_api_base: str = "https://bot-api.zaloplatforms.com"
     public_base_url: str | None = None
     webhook_secret: SecretStr | None = None
+    file_link_secret: SecretStr | None = None
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=1, le=65535)
 

@@ -34,7 +34,7 @@ class Translator:
         return translate
 
     def msgids(self, language: str) -> set[str]:
-        return set(self._catalogs[language]._catalog)  # noqa: SLF001  (used by the catalog tests)
+        return set(self._catalogs[language]._catalog)
 
 
 def _compile(po_path: Path) -> gettext.GNUTranslations:

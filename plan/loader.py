@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from plan.schema import Plan, PlanReferenceError
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SHIPPED_PLAN = Path(__file__).parent / "plans" / "nam_cuong_2026.yaml"
 
 
@@ -31,8 +32,9 @@ def load_plan(path: str | Path) -> Plan:
 
 def parse_plan(text: str, *, source: str = "<plan>") -> Plan:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # Parse once (with libyaml when present): the node tree gives line numbers, and the data is built from it.
+        root = yaml.compose(text, Loader=_FAST_LOADER)
+        data = _FAST_LOADER("").construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f"line {mark.line + 1}" if mark else "unknown line"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from bot.channels.text_menu import render_numbered
 from handlers.i18n import Translator
 from handlers.messages import Reply
-
-from bot.channels.text_menu import render_numbered
 
 CHANNEL = "console"
 

@@ -1,0 +1,87 @@
+"""`mttq-bot run` with real channels: start them, the web server, the outbox loop and the ticker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable
+from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app import App
+from bot.channels.base import Sender
+
+log = logging.getLogger(__name__)
+OUTBOX_IDLE_SECONDS = 1.0
+
+
+class Channel(Protocol):
+    """A platform adapter: parses updates into Inbound, renders Reply; no business rules."""
+
+    name: str
+    sender: Sender
+
+    async def start(self) -> list[Awaitable[None]]:
+        """Register webhook routes (before the web server starts) and return long-running tasks (polling)."""
+
+    async def stop(self) -> None:
+        """Release connections; called once on shutdown."""
+
+
+async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or `stop` is set)."""
+    stop = stop or _stop_on_signals()
+    for channel in channels:
+        app.add_sender(channel.sender)
+    background = [asyncio.create_task(task) for channel in channels for task in await channel.start()]
+    await app.web.start()
+    background.append(asyncio.create_task(outbox_loop(app, stop)))
+    ticker = start_ticker(app)
+    log.info("running channels: %s", ", ".join(c.name for c in channels))
+    try:
+        await stop.wait()
+    finally:
+        ticker.shutdown(wait=False)
+        for task in background:
+            task.cancel()
+        for task in background:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for channel in channels:
+            await channel.stop()
+        await app.web.stop()
+
+
+async def outbox_loop(app: App, stop: asyncio.Event) -> None:
+    """Deliver whatever is due; sleep until woken by a new message or a second has passed."""
+    while not stop.is_set():
+        try:
+            sent = await app.outbox.deliver_due()
+        except Exception:
+            log.exception("outbox delivery failed; retrying shortly")
+            sent = 0
+        if sent == 0:
+            app.outbox_wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(app.outbox_wake.wait(), OUTBOX_IDLE_SECONDS)
+
+
+def start_ticker(app: App) -> AsyncIOScheduler:
+    """APScheduler (in-memory store) only ticks every minute; the ledger in the database decides what is due."""
+    scheduler = AsyncIOScheduler(timezone=app.settings.tz)
+    scheduler.add_job(app.tick, "interval", minutes=1, id="tick", max_instances=1, coalesce=True,
+                      misfire_grace_time=30)
+    scheduler.start()
+    return scheduler
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop

@@ -1,0 +1,75 @@
+"""The bot's one web server: every channel's webhook route, signed file links, and /healthz."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.links import DEFAULT_LINK_TTL, sign, verify
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class WebServer:
+    """Built by the app factory; channels add their routes before it starts."""
+
+    def __init__(self, db: Database, clock: Callable[[], datetime], *, host: str, port: int,
+                 public_base_url: str | None, link_secret: bytes | None) -> None:
+        self.db, self.clock = db, clock
+        self.host, self.port = host, port
+        self.public_base_url, self.link_secret = public_base_url, link_secret
+        self.app = web.Application(client_max_size=1024 * 1024)
+        self.app.router.add_get("/healthz", self._health)
+        self.app.router.add_get("/files/{token}/{name}", self._file)
+        self._runner: web.AppRunner | None = None
+
+    def add_post(self, path: str, handler: Handler) -> None:
+        self.app.router.add_post(path, handler)
+
+    def public_url(self, path: str) -> str | None:
+        return f"{self.public_base_url}{path}" if self.public_base_url else None
+
+    def file_url(self, file_id: int, name: str, ttl: timedelta = DEFAULT_LINK_TTL) -> str | None:
+        """A signed link to a stored file, or None when no public URL (or secret) is configured."""
+        if not self.public_base_url or not self.link_secret:
+            return None
+        token = sign(file_id, self.clock() + ttl, self.link_secret)
+        return f"{self.public_base_url}/files/{token}/{quote(name)}"
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, self.port).start()
+        log.info("web server listening on %s:%s", self.host, self.port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        try:
+            async with self.db.transaction() as repos:
+                counts = await repos.outbox.counts()
+        except Exception:
+            log.exception("health check: database unavailable")
+            return web.json_response({"ok": False}, status=503)
+        return web.json_response({"ok": True, "outbox_pending": counts.get("pending", 0)})
+
+    async def _file(self, request: web.Request) -> web.Response:
+        file_id = verify(request.match_info["token"], self.link_secret, self.clock()) if self.link_secret else None
+        if file_id is None:
+            return web.Response(status=404, text="link expired or invalid")
+        async with self.db.transaction() as repos:
+            stored = await repos.files.get(file_id)
+        if stored is None:
+            return web.Response(status=404, text="not found")
+        disposition = f"inline; filename*=UTF-8''{quote(stored.name)}"
+        return web.Response(body=stored.content, content_type=stored.mime,
+                            headers={"Content-Disposition": disposition, "Cache-Control": "private, max-age=3600"})
