@@ -42,7 +42,7 @@ class OutboxWorker:
     async def _deliver_in_order(self, rows: list) -> int:
         sent = 0
         for row in rows:
-            sent += await self._deliver(row.id, row.channel, row.chat_id, row.payload, row.attempts)
+            sent += await self._deliver(row.id, row.channel, row.chat_id, row.payload, row.attempts, row.priority)
         return sent
 
     async def drain(self, max_rounds: int = 100) -> int:
@@ -55,9 +55,10 @@ class OutboxWorker:
                 break
         return total
 
-    async def _deliver(self, row_id: int, channel: str, chat_id: str, payload: dict, attempts: int) -> int:
+    async def _deliver(self, row_id: int, channel: str, chat_id: str, payload: dict, attempts: int,
+                       priority: int) -> int:
         try:
-            await self.senders[channel].send(chat_id, Reply.from_payload(payload))
+            await self.senders[channel].send(chat_id, Reply.from_payload(payload), priority=priority)
         except ChatGoneError as exc:
             await self._finish(row_id, failed=str(exc), gone=(channel, chat_id))
             return 0

@@ -6,6 +6,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+# Outbox priorities: lower goes first, and a channel short of quota (Zalo's monthly budget) serves the lower ones.
+PRIORITY_REPLY, PRIORITY_REMINDER, PRIORITY_SUMMARY, PRIORITY_BROADCAST = 0, 1, 2, 3
+
 InboundKind = Literal["text", "photo", "sticker", "voice", "document", "unsupported", "joined"]
 
 

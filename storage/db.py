@@ -81,4 +81,4 @@ def alembic_config() -> Config:
 def _upgrade_with(sync_connection) -> None:
     config = alembic_config()
     config.attributes["connection"] = sync_connection
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")  # feature branches may add heads until merged

@@ -30,5 +30,9 @@ class ChatGoneError(PermanentSendError):
 class Sender(Protocol):
     channel: str
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        """Deliver one reply (split, rendered and rate-limited as the platform needs)."""
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+        """Deliver one reply (split, rendered and rate-limited as the platform needs).
+
+        `priority` is the outbox row's (handlers.messages.PRIORITY_*): a channel with a message budget
+        may refuse low-priority traffic with a TemporarySendError(retry_after=…) to keep room for replies.
+        """
