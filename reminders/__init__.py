@@ -1,1 +1,1 @@
-"""reminders"""
+"""Reminders: what is due when (pure), the sending calendar, and the scheduler tick."""
