@@ -1,0 +1,105 @@
+"""The Zalo channel: builds the client, sender and quota, and receives by polling or by webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError
+from bot.channels.zalo.media import PhotoDownloader
+from bot.channels.zalo.parse import ParseProblem, parse_update
+from bot.channels.zalo.polling import MIN_INTERVAL, Poller, PollLock
+from bot.channels.zalo.quota import ZaloQuota
+from bot.channels.zalo.sender import CHANNEL, ZaloSender
+from bot.channels.zalo.webhook import WebhookEndpoint, webhook_path
+from bot.settings import ConfigError
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+REGISTER_ATTEMPTS = 5
+
+
+class ZaloChannel:
+    """Built by the registry when ZALO_BOT_TOKEN is set; `start` is called by the runner."""
+
+    name = CHANNEL
+
+    def __init__(self, app: App, token: str, *, poll_min_interval: float = MIN_INTERVAL,
+                 retry_backoff: float = 0.5, lock_dir: Path | None = None) -> None:
+        settings = app.settings
+        self.app = app
+        self.client = ZaloClient(token, settings.zalo_api_base, backoff=retry_backoff,
+                                 poll_timeout=settings.zalo_poll_timeout)
+        self.quota = ZaloQuota(app.db, app.translator, app.clock, settings.tz, self.client.account,
+                               settings.zalo_monthly_quota)
+        self.sender = ZaloSender(self.client, app.translator, app.web.file_url, self.quota)
+        self.photos = PhotoDownloader(max_bytes=app.pipeline.settings.max_photo_bytes)
+        self.poll_min_interval, self.retry_backoff = poll_min_interval, retry_backoff
+        self.lock = PollLock(token, lock_dir)
+        self.bot_names: tuple[str, ...] = ()
+        self.poller: Poller | None = None
+        self.webhook_ready = asyncio.Event()  # set once Zalo is known to have our webhook URL
+
+    async def start(self) -> list[Awaitable[None]]:
+        await self._learn_names()
+        settings = self.app.settings
+        if settings.webhooks_enabled:
+            secret = settings.webhook_secret.get_secret_value()
+            path = webhook_path(secret)
+            self.app.web.add_post(path, WebhookEndpoint(secret, self.handle_update).handle)
+            return [self._register_webhook(self.app.web.public_url(path), secret)]
+        self.poller = Poller(self.client, self.handle_update, min_interval=self.poll_min_interval, lock=self.lock)
+        return [self._poll()]
+
+    async def stop(self) -> None:
+        await self.client.close()
+        await self.photos.close()
+
+    async def handle_update(self, update: dict[str, Any]) -> bool:
+        """One raw update through the pipeline (which dedupes by message_id); False when skipped."""
+        try:
+            inbound = parse_update(update, now=self.app.clock(), bot_names=self.bot_names)
+        except ParseProblem as exc:
+            log.warning("zalo: skipping update (%s): %s", str(update.get("event_name", "?"))[:60], exc)
+            return False
+        return await self.app.handle(inbound, fetch_photo=self.photos)
+
+    async def _learn_names(self) -> None:
+        """getMe checks the token at start-up, and gives the names people @mention in groups."""
+        try:
+            info = await self.client.get_me()
+        except ZaloConfigError as exc:
+            raise ConfigError(f"ZALO_BOT_TOKEN: {exc}") from None
+        except ZaloError as exc:
+            log.warning("zalo getMe failed (%s); continuing, group mentions are stripped by shape", exc)
+            return
+        self.bot_names = tuple(name for name in {info.display_name, info.account_name} if name)
+        log.info("zalo bot %s ready", self.client.account)
+
+    async def _poll(self) -> None:
+        try:
+            await self.poller.run()
+        except ZaloConfigError as exc:
+            log.error("zalo polling stopped: %s", exc)
+
+    async def _register_webhook(self, url: str, secret: str) -> None:
+        """setWebhook only when Zalo has a different URL; retried a few times if the API is unreachable."""
+        for attempt in range(REGISTER_ATTEMPTS):
+            try:
+                if await self.client.get_webhook_info() != url:
+                    await self.client.set_webhook(url, secret)
+                    log.info("zalo webhook registered at %s", url)
+                self.webhook_ready.set()
+                return
+            except ZaloConfigError as exc:
+                log.error("zalo webhook not registered: %s", exc)
+                return
+            except ZaloError as exc:
+                log.warning("zalo webhook registration failed (%s); retrying", exc)
+                await asyncio.sleep(self.retry_backoff * 2 ** attempt)
+        log.error("zalo webhook could not be registered; updates will not arrive until it is")

@@ -1,0 +1,218 @@
+"""An async client for the ten methods of the Zalo Bot API: envelope checks, retries, and no token in logs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+log = logging.getLogger(__name__)
+DEFAULT_BASE = "https://bot-api.zaloplatforms.com"
+# Libraries that may log a request URL (which holds the token): their records pass through a redacting filter.
+_HTTP_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy")
+
+
+class ZaloError(Exception):
+    """A failed API call; `status` is the HTTP status (0 for a network error), `description` the platform's."""
+
+    def __init__(self, method: str, status: int, description: str = "") -> None:
+        super().__init__(f"zalo {method} failed: {status} {description}".strip())
+        self.method, self.status, self.description = method, status, description
+
+
+class ZaloConfigError(ZaloError):
+    """401/403: the token is wrong or the bot is not allowed; retrying cannot help."""
+
+
+class ZaloRateLimited(ZaloError):
+    """429 after the retries ran out: "Quota exceeded" (a rate limit or the monthly budget)."""
+
+
+class ZaloTransientError(ZaloError):
+    """5xx or a network failure after the retries ran out."""
+
+
+class ZaloWebhookActive(ZaloError):
+    """getUpdates refused because a webhook is set (400 or 409 — the docs disagree)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BotInfo:
+    id: str
+    account_name: str
+    display_name: str
+    can_join_groups: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    message_id: str
+    date: int
+
+
+def account_of(token: str) -> str:
+    """The token's public part (the bot's numeric id), safe to store and print."""
+    head = token.split(":", 1)[0]
+    return head if head.isdigit() else "bot"
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces the token in a log record's final text, whatever logged it."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "<token>"), None
+        return True
+
+
+class ZaloClient:
+    """One pooled HTTP client for one bot token; tests point `base_url` at a fake server."""
+
+    def __init__(self, token: str, base_url: str = DEFAULT_BASE, *, retries: int = 3, backoff: float = 0.5,
+                 max_backoff: float = 8.0, poll_timeout: int = 30, http: httpx.AsyncClient | None = None) -> None:
+        self._token = token
+        self.account = account_of(token)
+        self.base_url = base_url.rstrip("/")
+        self.retries, self.backoff, self.max_backoff = retries, backoff, max_backoff
+        self.poll_timeout = poll_timeout
+        # The read timeout must outlast a long poll (the server holds getUpdates for `timeout` seconds).
+        self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(15.0, read=poll_timeout + 10.0),
+                                               limits=httpx.Limits(max_connections=10))
+        self._filter = RedactingFilter(token)
+        for name in _HTTP_LOGGERS:
+            logging.getLogger(name).addFilter(self._filter)
+
+    def redact(self, text: str) -> str:
+        return text.replace(self._token, "<token>")
+
+    async def close(self) -> None:
+        await self._http.aclose()
+        for name in _HTTP_LOGGERS:
+            logging.getLogger(name).removeFilter(self._filter)
+
+    async def get_me(self) -> BotInfo:
+        result = _mapping(await self.call("getMe"), "getMe")
+        return BotInfo(id=str(result.get("id", "")), account_name=str(result.get("account_name", "")),
+                       display_name=str(result.get("display_name") or result.get("account_name") or ""),
+                       can_join_groups=bool(result.get("can_join_groups", False)))
+
+    async def get_updates(self, timeout: int | None = None) -> dict[str, Any] | None:
+        """The next update, or None when the server had nothing (HTTP 408). Not retried: the loop polls again."""
+        result = await self.call("getUpdates", {"timeout": self.poll_timeout if timeout is None else timeout},
+                                 retries=0, idle_ok=True)
+        if isinstance(result, list):  # tolerate a Telegram-like list, should the API ever return one
+            result = result[0] if result else None
+        return result if isinstance(result, dict) else None
+
+    async def set_webhook(self, url: str, secret_token: str) -> dict[str, Any]:
+        return _mapping(await self.call("setWebhook", {"url": url, "secret_token": secret_token}), "setWebhook")
+
+    async def delete_webhook(self) -> dict[str, Any]:
+        return _mapping(await self.call("deleteWebhook"), "deleteWebhook")
+
+    async def get_webhook_info(self) -> str:
+        """The webhook URL now set, "" when none (the API answers 404 then)."""
+        try:
+            result = await self.call("getWebhookInfo")
+        except ZaloError as exc:
+            if exc.status == 404:
+                return ""
+            raise
+        return str(result.get("url") or "") if isinstance(result, dict) else ""
+
+    async def send_message(self, chat_id: str, text: str) -> Sent:
+        return _sent(await self.call("sendMessage", {"chat_id": chat_id, "text": text}))
+
+    async def send_photo(self, chat_id: str, photo_url: str, caption: str = "") -> Sent:
+        body = {"chat_id": chat_id, "photo": photo_url}
+        if caption:
+            body["caption"] = caption
+        return _sent(await self.call("sendPhoto", body))
+
+    async def send_sticker(self, chat_id: str, sticker: str) -> Sent:
+        return _sent(await self.call("sendSticker", {"chat_id": chat_id, "sticker": sticker}))
+
+    async def send_voice(self, chat_id: str, voice_url: str) -> Sent:
+        return _sent(await self.call("sendVoice", {"chat_id": chat_id, "voice_url": voice_url}))
+
+    async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
+        await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
+
+    async def call(self, method: str, body: dict[str, Any] | None = None, *, retries: int | None = None,
+                   idle_ok: bool = False) -> Any:
+        """POST one method; 429 and 5xx are retried with bounded exponential backoff."""
+        attempts = (self.retries if retries is None else retries) + 1
+        for attempt in range(attempts):
+            try:
+                return await self._call_once(method, body or {}, idle_ok)
+            except (ZaloRateLimited, ZaloTransientError) as exc:
+                if attempt + 1 >= attempts:
+                    raise
+                delay = min(self.max_backoff, self.backoff * 2 ** attempt)
+                log.info("zalo %s: %s; retrying in %.2fs", method, exc.status, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def _call_once(self, method: str, body: dict[str, Any], idle_ok: bool) -> Any:
+        url = f"{self.base_url}/bot{self._token}/{method}"
+        try:
+            response = await self._http.post(url, json=body)
+        except httpx.HTTPError as exc:
+            # httpx errors can carry the URL: keep only the kind and a redacted text, and drop the chain.
+            raise ZaloTransientError(method, 0, self.redact(f"{type(exc).__name__}: {exc}")[:200]) from None
+        if response.status_code == 408 and idle_ok:
+            return None
+        envelope = _envelope(response)
+        status = response.status_code
+        if status == 200 and envelope.get("ok") is True:
+            return envelope.get("result")
+        code = status if status != 200 else _int(envelope.get("error_code"), 400)
+        description = self.redact(str(envelope.get("description") or ""))[:300]
+        raise _error_for(method, code, description)
+
+
+def _error_for(method: str, code: int, description: str) -> ZaloError:
+    if code in (401, 403):
+        return ZaloConfigError(method, code, description or "the token is wrong or the bot is not allowed "
+                               "(check ZALO_BOT_TOKEN)")
+    if code == 429:
+        return ZaloRateLimited(method, code, description)
+    if code >= 500 or code == 408:
+        return ZaloTransientError(method, code, description)
+    if method == "getUpdates" and code in (400, 409) and "webhook" in description.lower():
+        return ZaloWebhookActive(method, code, description)
+    return ZaloError(method, code, description)
+
+
+def _envelope(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {"ok": False, "description": f"not JSON (HTTP {response.status_code})"}
+    return data if isinstance(data, dict) else {"ok": False, "description": "not a JSON object"}
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value) or default
+    except (TypeError, ValueError):
+        return default
+
+
+def _mapping(result: Any, method: str) -> dict[str, Any]:
+    if not isinstance(result, dict):
+        raise ZaloError(method, 200, "unexpected result shape")
+    return result
+
+
+def _sent(result: Any) -> Sent:
+    result = result if isinstance(result, dict) else {}
+    return Sent(message_id=str(result.get("message_id", "")), date=_int(result.get("date"), 0))

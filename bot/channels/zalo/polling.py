@@ -1,0 +1,120 @@
+"""The getUpdates loop: one per token, never a hot loop, survives every error, dedupes through the ledger."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import hashlib
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloWebhookActive
+
+log = logging.getLogger(__name__)
+MIN_INTERVAL = 1.0  # seconds between polls when the server answers at once (it has no offset to wait on)
+MAX_ERROR_WAIT = 60.0
+UpdateHandler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class PollerBusy(RuntimeError):
+    """Another poller (in this process or another) already reads this token's updates."""
+
+
+class PollLock:
+    """One consumer per token: an in-process set plus an OS file lock that dies with its process."""
+
+    _held: set[str] = set()  # token fingerprints polled in this process (a guard, not app state)
+
+    def __init__(self, token: str, directory: Path | None = None) -> None:
+        self.key = hashlib.sha256(token.encode()).hexdigest()[:16]
+        self.path = (directory or Path(tempfile.gettempdir())) / f"mttq-zalo-poll-{self.key}.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        if self.key in PollLock._held:
+            raise PollerBusy("a Zalo poller for this token is already running in this process")
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise PollerBusy(f"another process polls this Zalo token (lock {self.path})") from None
+        self._fd = fd
+        PollLock._held.add(self.key)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+            PollLock._held.discard(self.key)
+
+
+class Poller:
+    """Calls getUpdates forever and hands each update to `on_update`; errors are logged, then waited out."""
+
+    def __init__(self, client: ZaloClient, on_update: UpdateHandler, *, min_interval: float = MIN_INTERVAL,
+                 lock: PollLock | None = None) -> None:
+        self.client, self.on_update = client, on_update
+        self.min_interval = min_interval
+        self.lock = lock
+        self.polls = 0
+
+    async def run(self) -> None:
+        if self.lock is not None:
+            self.lock.acquire()
+        try:
+            await self._prepare()
+            failures = 0
+            while True:
+                started = time.monotonic()
+                failures = await self._poll_once(failures)
+                idle = self.min_interval - (time.monotonic() - started)
+                wait = max(idle, self._error_wait(failures))
+                if wait > 0:
+                    await asyncio.sleep(wait)
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+
+    async def _prepare(self) -> None:
+        """getUpdates fails while a webhook is set: remove a leftover one before polling."""
+        try:
+            if await self.client.get_webhook_info():
+                log.info("zalo: removing the webhook so updates can be polled")
+                await self.client.delete_webhook()
+        except ZaloConfigError:
+            raise
+        except ZaloError as exc:
+            log.warning("zalo: could not check the webhook before polling: %s", exc)
+
+    async def _poll_once(self, failures: int) -> int:
+        """One getUpdates call; returns the count of consecutive failures so far."""
+        self.polls += 1
+        try:
+            update = await self.client.get_updates()
+        except ZaloConfigError:
+            raise  # a wrong token: stop with the clear message rather than hammer the API
+        except ZaloWebhookActive:
+            log.warning("zalo: a webhook is set, removing it to poll")
+            await self._prepare()
+            return failures + 1
+        except ZaloError as exc:
+            log.warning("%s", exc)  # "zalo getUpdates failed: <status> …"
+            return failures + 1
+        if update is not None:
+            try:
+                await self.on_update(update)
+            except Exception:
+                log.exception("zalo: handling an update failed; skipping it")
+        return 0
+
+    def _error_wait(self, failures: int) -> float:
+        if failures == 0:
+            return 0.0
+        return min(MAX_ERROR_WAIT, self.min_interval * 2 ** (failures - 1))

@@ -1,0 +1,98 @@
+"""Rendering a neutral Reply for Zalo (text, numbered menus, links instead of files) and sending it."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.channels.base import ChatGoneError, PermanentSendError, TemporarySendError
+from bot.channels.text_menu import render_numbered, split_text
+from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloRateLimited, ZaloTransientError
+from bot.channels.zalo.quota import ZaloQuota, seconds_until_next_month
+from handlers.i18n import Translate, Translator
+from handlers.messages import PRIORITY_REPLY, Reply
+
+log = logging.getLogger(__name__)
+CHANNEL = "zalo"
+TEXT_LIMIT = 2000  # characters per text or caption
+CONFIG_RETRY_SECONDS = 600
+FileUrl = Callable[[int, str], "str | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One Zalo API message: a text, or a photo by public URL with an optional caption."""
+
+    text: str = ""
+    photo_url: str | None = None
+
+
+def render(reply: Reply, t: Translate, file_url: FileUrl, limit: int = TEXT_LIMIT) -> list[Outgoing]:
+    """The messages one reply becomes: numbered menu text split at `limit`, files as signed links."""
+    text = unicodedata.normalize("NFC", render_numbered(reply, t))  # composed marks: shorter, never cut apart
+    photo_url = file_url(reply.photo.file_id, reply.photo.name) if reply.photo else None
+    if reply.photo and photo_url is None:
+        text += "\n\n" + t("zalo.file_no_public_url", name=reply.photo.name)
+    if reply.document:
+        url = file_url(reply.document.file_id, reply.document.name)
+        text += "\n\n" + (t("zalo.document_link", name=reply.document.name, url=url) if url
+                          else t("zalo.file_no_public_url", name=reply.document.name))
+    pieces = split_text(text, limit)
+    if photo_url is None:
+        return [Outgoing(text=piece) for piece in pieces]
+    if len(pieces) <= 1:  # a photo with its text as caption costs one message of the budget, not two
+        return [Outgoing(text=pieces[0] if pieces else "", photo_url=photo_url)]
+    return [*(Outgoing(text=piece) for piece in pieces), Outgoing(photo_url=photo_url)]
+
+
+class ZaloSender:
+    """The outbox's sender for Zalo: checks the monthly budget, renders, sends, counts."""
+
+    channel = CHANNEL
+
+    def __init__(self, client: ZaloClient, translator: Translator, file_url: FileUrl, quota: ZaloQuota) -> None:
+        self.client, self.translator, self.file_url, self.quota = client, translator, file_url, quota
+
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+        wait = await self.quota.refusal(priority)
+        if wait is not None:
+            raise TemporarySendError("zalo monthly budget is kept for replies", retry_after=wait)
+        messages = render(reply, self.translator.for_language(reply.language), self.file_url)
+        sent = 0
+        try:
+            for message in messages:
+                await self._send_one(chat_id, message)
+                sent += 1
+        except ZaloRateLimited as exc:
+            await self._on_rate_limited(exc, priority)
+        except ZaloConfigError as exc:
+            log.error("zalo refused the bot token or the bot (%s): check ZALO_BOT_TOKEN", exc.status)
+            raise TemporarySendError(str(exc), retry_after=CONFIG_RETRY_SECONDS) from None
+        except ZaloTransientError as exc:
+            raise TemporarySendError(str(exc)) from None
+        except ZaloError as exc:
+            if exc.status == 404:
+                raise ChatGoneError(str(exc)) from None
+            raise PermanentSendError(str(exc)) from None
+        finally:
+            if sent:
+                await self.quota.record(sent)
+
+    async def _send_one(self, chat_id: str, message: Outgoing) -> None:
+        if message.photo_url:
+            await self.client.send_photo(chat_id, message.photo_url, message.text)
+        else:
+            await self.client.send_message(chat_id, message.text)
+
+    async def _on_rate_limited(self, exc: ZaloRateLimited, priority: int) -> None:
+        """A 429 that outlasted the client's retries: a burst limit, or the month's quota is gone."""
+        _month, usage = await self.quota.usage()
+        monthly = "month" in exc.description.lower() or usage.count >= self.quota.policy.budget * 0.9
+        if monthly:
+            await self.quota.pause()
+        if monthly and priority > PRIORITY_REPLY:
+            wait = seconds_until_next_month(self.quota.clock(), self.quota.tz)
+            raise TemporarySendError("zalo quota exceeded", retry_after=wait) from None
+        raise TemporarySendError("zalo rate limited (429)") from None

@@ -1,0 +1,55 @@
+"""The Zalo webhook route on the bot's web server: secret first, then the body, 200 only once recorded."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.zalo.parse import ParseProblem, unwrap
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+UpdateHandler = Callable[[dict[str, Any]], Awaitable[bool]]
+
+
+def webhook_path(secret: str) -> str:
+    """The route; it carries a fingerprint of the secret so a new secret means a new URL (and a setWebhook)."""
+    return "/zalo/webhook/" + hashlib.sha256(b"mttq-zalo-webhook:" + secret.encode()).hexdigest()[:12]
+
+
+class WebhookEndpoint:
+    """aiohttp handler: constant-time secret check before reading anything, then one update."""
+
+    def __init__(self, secret: str, on_update: UpdateHandler) -> None:
+        self._secret = secret.encode()
+        self.on_update = on_update
+
+    async def handle(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            log.warning("zalo webhook: wrong or missing secret header from %s", request.remote)
+            return web.json_response({"ok": False}, status=403)
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            log.warning("zalo webhook: body too large, skipped")
+            return web.json_response({"ok": False}, status=413)
+        if not raw.strip():
+            return web.json_response({"ok": True})  # a probe
+        try:
+            update = unwrap(json.loads(raw))
+        except ValueError as exc:  # malformed JSON (ParseProblem is a ValueError too, but valid JSON)
+            if isinstance(exc, ParseProblem):
+                log.warning("zalo webhook: skipping body: %s", exc)
+                return web.json_response({"ok": True})
+            log.warning("zalo webhook: malformed JSON (%s bytes)", len(raw))
+            return web.json_response({"ok": False}, status=400)
+        if update is not None:
+            await self.on_update(update)  # raises (→ 500, so Zalo may redeliver) if it could not be recorded
+        return web.json_response({"ok": True})
