@@ -1,0 +1,1 @@
+"""The Telegram channel (python-telegram-bot's Bot as a thin client): parse, render, poll or webhook."""

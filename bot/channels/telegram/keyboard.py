@@ -1,0 +1,32 @@
+"""Inline keyboards: one button per choice, callback data "k:<menu key>:<option index>" (well under 64 bytes)."""
+
+from __future__ import annotations
+
+import secrets
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.messages import Choice
+
+MAX_LABEL = 40  # longer labels are cut on the button; the full text is in the numbered list above it
+
+
+def new_key() -> str:
+    """A fresh key per menu, so a button of an older menu is never taken for one of the current menu."""
+    return secrets.token_urlsafe(6)
+
+
+def callback_data(key: str, index: int) -> str:
+    return f"k:{key}:{index}"
+
+
+def button_label(number: int, label: str) -> str:
+    text = f"{number}. {label}"
+    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1].rstrip() + "…"
+
+
+def markup(choices: tuple[Choice, ...], key: str) -> InlineKeyboardMarkup:
+    """One button per row: old phones show long Vietnamese labels better stacked than side by side."""
+    rows = [[InlineKeyboardButton(button_label(i + 1, c.label), callback_data=callback_data(key, i))]
+            for i, c in enumerate(choices)]
+    return InlineKeyboardMarkup(rows)

@@ -1,0 +1,133 @@
+"""Reply → Telegram: text split at 4096, choices as an inline keyboard (and numbered), files as files."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import Bot, InputFile, LinkPreviewOptions, Message
+from telegram.error import BadRequest, RetryAfter, TelegramError
+
+from bot.channels.base import PermanentSendError
+from bot.channels.telegram.api import as_send_error, retry_seconds
+from bot.channels.telegram.keyboard import markup, new_key
+from bot.channels.telegram.limiter import FloodLimiter
+from bot.channels.telegram.parse import CHANNEL
+from bot.channels.text_menu import render_numbered, split_text
+from handlers.i18n import Translator
+from handlers.messages import PRIORITY_REPLY, FileOut, Reply
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # larger images go as documents
+MAX_INNER_WAIT = 60.0  # a later piece of a split message waits this long at most for flood control
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def is_group(chat_id: str) -> bool:
+    """Telegram gives groups and supergroups negative ids, people positive ones."""
+    return chat_id.startswith("-")
+
+
+class TelegramSender:
+    """The outbox's sender for Telegram: renders, rate-limits, and keeps each chat's open menu."""
+
+    channel = CHANNEL
+
+    def __init__(self, bot: Bot, db: Database, translator: Translator, limiter: FloodLimiter,
+                 clock: Callable[[], datetime], token: str = "") -> None:
+        self.bot, self.db, self.translator, self.limiter, self.clock = bot, db, translator, limiter, clock
+        self._token = token
+
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+        t = self.translator.for_language(reply.language)
+        text = render_numbered(reply, t) if reply.choices else reply.text
+        pieces = split_text(text, MAX_TEXT)
+        try:
+            if reply.choices or priority == PRIORITY_REPLY:
+                await self._close_menu(chat_id, drop=not reply.choices)
+            attachment = reply.photo or reply.document
+            first = True
+            if attachment is not None:
+                caption = pieces[0] if len(pieces) == 1 and not reply.choices and len(pieces[0]) <= MAX_CAPTION \
+                    else None
+                await self._send_file(chat_id, attachment, caption)
+                pieces = [] if caption is not None else pieces
+                first = False
+            for number, piece in enumerate(pieces):
+                keyboard_key = new_key() if reply.choices and number == len(pieces) - 1 else None
+                message = await self._send_text(chat_id, piece, reply, keyboard_key, patient=not first)
+                first = False
+                if keyboard_key is not None:
+                    await self._open_menu(chat_id, message, keyboard_key, reply)
+        except TelegramError as exc:
+            raise as_send_error(exc, self._token) from None
+
+    async def _send_text(self, chat_id: str, text: str, reply: Reply, key: str | None, *, patient: bool) -> Message:
+        keyboard = markup(reply.choices, key) if key is not None else None
+        return await self._limited(chat_id, patient, lambda: self.bot.send_message(
+            chat_id=int(chat_id), text=text or "…", reply_markup=keyboard, link_preview_options=NO_PREVIEW))
+
+    async def _send_file(self, chat_id: str, attachment: FileOut, caption: str | None) -> Message:
+        async with self.db.transaction() as repos:
+            stored = await repos.files.get(attachment.file_id)
+        if stored is None:
+            raise PermanentSendError(f"file {attachment.file_id} is no longer stored")
+        upload = InputFile(stored.content, filename=attachment.name or stored.name)
+        as_photo = attachment.mime.startswith("image/") and stored.size <= MAX_PHOTO_BYTES
+        if as_photo:
+            return await self._limited(chat_id, False, lambda: self.bot.send_photo(
+                chat_id=int(chat_id), photo=upload, caption=caption))
+        return await self._limited(chat_id, False, lambda: self.bot.send_document(
+            chat_id=int(chat_id), document=upload, caption=caption))
+
+    async def _limited(self, chat_id: str, patient: bool, call: Callable) -> Message:
+        """One API send after the flood limiter allows it; a later piece waits out a 429 rather than
+        failing the whole reply (which would resend the pieces already delivered)."""
+        while True:
+            await self.limiter.acquire(chat_id, group=is_group(chat_id))
+            try:
+                return await call()
+            except RetryAfter as exc:
+                wait = retry_seconds(exc)
+                if not patient or wait > MAX_INNER_WAIT:
+                    raise
+                log.info("Telegram flood control on a later piece: waiting %.0f s", wait)
+                await asyncio.sleep(wait)
+
+    async def _open_menu(self, chat_id: str, message: Message, key: str, reply: Reply) -> None:
+        async with self.db.transaction() as repos:
+            await repos.keyboards.open(CHANNEL, chat_id, message_id=str(message.message_id), key=key,
+                                       values=[c.value for c in reply.choices],
+                                       labels=[c.label for c in reply.choices], now=self.clock())
+
+    async def _close_menu(self, chat_id: str, *, drop: bool) -> None:
+        """Take the buttons off the chat's previous question: the conversation has moved on."""
+        async with self.db.transaction() as repos:
+            menu = await repos.keyboards.get(CHANNEL, chat_id)
+            if menu is None:
+                return
+            message_id, pressed = menu.message_id, menu.answered_by is not None
+            if drop:
+                await repos.keyboards.close(CHANNEL, chat_id)
+        if not pressed:
+            await remove_buttons(self.bot, chat_id, message_id)
+
+
+async def remove_buttons(bot: Bot, chat_id: str, message_id: str, text: str | None = None) -> None:
+    """Best effort: take the keyboard off a message (and show what was chosen); a failure only leaves
+    old buttons visible, and pressing them is refused anyway."""
+    try:
+        if text is not None:
+            await bot.edit_message_text(chat_id=int(chat_id), message_id=int(message_id), text=text,
+                                        reply_markup=None, link_preview_options=NO_PREVIEW)
+        else:
+            await bot.edit_message_reply_markup(chat_id=int(chat_id), message_id=int(message_id), reply_markup=None)
+    except BadRequest as exc:
+        log.debug("could not remove buttons: %s", exc.message)
+    except TelegramError as exc:
+        log.info("could not remove buttons (%s)", type(exc).__name__)

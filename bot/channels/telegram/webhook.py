@@ -1,0 +1,61 @@
+"""Telegram by webhook: one route on the bot's web server; setWebhook only when the URL differs."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from telegram import Bot
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+
+
+def webhook_path(secret: str) -> str:
+    """The route; a tag of the secret in it makes the URL change with the secret, so setWebhook runs again."""
+    return f"/telegram/webhook/{hashlib.sha256(secret.encode()).hexdigest()[:8]}"
+
+
+def webhook_handler(process: Callable[[Any], Awaitable[None]], secret: str) -> Callable:
+    """Check the secret header in constant time before reading the body; answer 200 only once handled."""
+    expected = secret.encode()
+
+    async def handle(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            log.warning("Telegram webhook: wrong or missing secret from %s", request.remote)
+            return web.Response(status=403)
+        try:
+            data = await request.json()
+        except (ValueError, UnicodeDecodeError):
+            log.warning("Telegram webhook: body is not JSON; skipped")
+            return web.Response(status=200)  # it would never parse: a retry would not help
+        await process(data)  # an exception here is a 500, and Telegram sends the update again
+        return web.Response(status=200)
+
+    return handle
+
+
+async def ensure_webhook(bot: Bot, url: str, secret: str) -> bool:
+    """Point Telegram at `url` unless it already is; True when setWebhook was called."""
+    info = await bot.get_webhook_info()
+    if info.url == url:
+        return False
+    await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+    log.info("Telegram webhook set")
+    return True
+
+
+async def drop_webhook(bot: Bot) -> bool:
+    """Switching to polling: getUpdates is refused while a webhook is set."""
+    info = await bot.get_webhook_info()
+    if not info.url:
+        return False
+    await bot.delete_webhook(drop_pending_updates=False)
+    log.info("Telegram webhook removed (polling instead)")
+    return True
