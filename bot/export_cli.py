@@ -1,0 +1,46 @@
+"""`mttq-bot export --period 2026-Q1 --format docx|xlsx|png|txt --out FILE`: a summary without chatting."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.app import App
+from plan.periods import Period
+from summaries.chart import render_chart
+from summaries.compile import compile_summary
+from summaries.docx import render_docx
+from summaries.load import load_snapshot
+from summaries.render_text import render_text
+from summaries.xlsx import render_xlsx
+
+
+async def export(app: App, period_key: str, file_format: str, out: str, *, party: bool = False) -> int:
+    """Compile the first commune's summary of the period and write it in one format."""
+    try:
+        period = Period.parse_key(period_key)
+    except ValueError as exc:
+        print(f"mttq-bot: --period: {exc}", file=sys.stderr)
+        return 2
+    if period.year != app.plan.year:
+        print(f"mttq-bot: --period: the plan is for {app.plan.year}, not {period.year}", file=sys.stderr)
+        return 2
+    async with app.db.transaction() as repos:
+        communes = await repos.directory.communes()
+        if not communes:
+            print("mttq-bot: no commune yet; run `mttq-bot init --demo` or import one first", file=sys.stderr)
+            return 1
+        snapshot = await load_snapshot(repos, communes[0].id, app.plan.year)
+    summary = compile_summary(app.plan, snapshot, period, app.clock(), app.settings.tz)
+    t = app.translator.for_language("vi")
+    if file_format == "txt":
+        content: bytes = render_text(summary, t).encode("utf-8")
+    elif file_format == "docx":
+        content = render_docx(summary, app.plan, t, app.settings.document_settings(), party=party)
+    elif file_format == "xlsx":
+        content = render_xlsx(summary, app.plan, t)
+    else:
+        content = render_chart(summary, t)
+    Path(out).write_bytes(content)
+    print(f"{out}: {summary.period.key}, {len(summary.activities)} reports, {len(content)} bytes")
+    return 0

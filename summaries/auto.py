@@ -1,0 +1,108 @@
+"""The quarter-end summary: on the first working day after each quarter's cut-off, sent once to the
+chair(s) and to the commune's registered groups. Exactly-once comes from outbox dedupe keys."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from handlers.i18n import Translator
+from handlers.messages import PRIORITY_SUMMARY, Reply
+from handlers.roles import CHAIR
+from plan.periods import Period, business_date, quarter_cutoff
+from plan.schema import Plan
+from reminders.calendar import SendingCalendar
+from storage.db import Database
+from storage.models import Commune
+from storage.repositories import Repositories
+from summaries.compile import compile_summary
+from summaries.load import load_snapshot
+from summaries.model import DocumentSettings
+from summaries.render_text import render_text
+from summaries.service import file_replies, render_files, store_files
+from summaries.text_util import period_label
+
+log = logging.getLogger(__name__)
+CATCH_UP = timedelta(days=7)  # a bot that was down on the day still sends within this many days
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    channel: str
+    chat_id: str
+    language: str
+
+
+def summary_key(commune_id: int, period: Period, recipient: Recipient) -> str:
+    return f"summary:{commune_id}:{period.key}:{recipient.channel}:{recipient.chat_id}"
+
+
+def due_quarter(plan: Plan, calendar: SendingCalendar, today: date) -> Period | None:
+    """The quarter whose summary is due today: from the first working day after its cut-off, for a week."""
+    for number in range(1, 5):
+        cutoff = quarter_cutoff(plan.year, number, plan.settings.quarter_cutoff_day)
+        first_day = calendar.first_working_day_after(cutoff)
+        if first_day <= today < first_day + CATCH_UP:
+            return Period.quarter(plan.year, number)
+    return None
+
+
+class QuarterlySummaryTicker:
+    """Called every minute with `now`; does work only in the sending window and only for unsent recipients."""
+
+    def __init__(self, db: Database, plan: Plan, translator: Translator, calendar: SendingCalendar,
+                 document: DocumentSettings, default_language: str = "vi") -> None:
+        self.db, self.plan, self.translator, self.calendar = db, plan, translator, calendar
+        self.document, self.default_language = document, default_language
+        self.__name__ = "quarterly_summary"
+
+    async def __call__(self, now: datetime) -> int:
+        """How many recipients were sent the summary in this tick."""
+        if not self.calendar.allows(now):
+            return 0
+        period = due_quarter(self.plan, self.calendar, business_date(now, self.calendar.tz))
+        if period is None:
+            return 0
+        async with self.db.transaction() as repos:
+            communes = await repos.directory.communes()
+        sent = 0
+        for commune in communes:
+            sent += await self.send(commune, period, now)
+        return sent
+
+    async def send(self, commune: Commune, period: Period, now: datetime) -> int:
+        """Compile and queue the summary for this commune's recipients that have not had it yet."""
+        async with self.db.transaction() as repos:
+            pending = [r for r in await self._recipients(repos, commune.id)
+                       if not await repos.outbox.exists(summary_key(commune.id, period, r))]
+            if not pending:
+                return 0
+            snapshot = await load_snapshot(repos, commune.id, self.plan.year)
+        summary = compile_summary(self.plan, snapshot, period, now, self.calendar.tz)
+        rendered = render_files(summary, self.plan, self.translator, self.document)
+        async with self.db.transaction() as repos:
+            files = await store_files(repos, summary, rendered, now)
+            for recipient in pending:
+                t = self.translator.for_language(recipient.language)
+                intro = t("summary.auto_intro", period=period_label(t, period))
+                text = Reply(text=intro + "\n" + render_text(summary, t, recipient.language),
+                             language=recipient.language)
+                messages = [("", text), *zip((":docx", ":xlsx", ":png"),
+                                             file_replies(self.translator, files, recipient.language), strict=True)]
+                for suffix, reply in messages:
+                    await repos.outbox.enqueue(channel=recipient.channel, chat_id=recipient.chat_id,
+                                               payload=reply.to_payload(), priority=PRIORITY_SUMMARY, now=now,
+                                               dedupe_key=summary_key(commune.id, period, recipient) + suffix)
+        log.info("quarterly summary %s of %s queued for %d chats", period.key, commune.name, len(pending))
+        return len(pending)
+
+    async def _recipients(self, repos: Repositories, commune_id: int) -> list[Recipient]:
+        recipients = []
+        for person in await repos.directory.people(commune_id):
+            if person.role == CHAIR and person.active:
+                recipients.extend(Recipient(c.channel, c.external_id, person.language)
+                                  for c in await repos.chats.private_chats_of(person.id) if c.active)
+        for group in await repos.groups.groups_receiving(commune_id, "summaries"):
+            recipients.append(Recipient(group.channel, group.external_id, self.default_language))
+        return recipients

@@ -1,0 +1,24 @@
+"""Read one commune's year from storage into a Snapshot, through repositories only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from storage.repositories import Repositories
+from summaries.model import ReportRow, Snapshot, UnitInfo
+
+
+async def load_snapshot(repos: Repositories, commune_id: int, year: int) -> Snapshot:
+    """Units (active or not), the year's baselines and the year's live reports of one commune."""
+    commune = await repos.directory.commune(commune_id)
+    if commune is None:
+        raise LookupError(f"no commune with id {commune_id}")
+    units = await repos.directory.units(commune_id, active_only=False)
+    baselines = await repos.directory.baselines(commune_id, year)
+    reports = await repos.reports.in_commune(commune_id, date(year, 1, 1), date(year, 12, 31))
+    return Snapshot(
+        commune_name=commune.name, province=commune.province, year=year,
+        units=tuple(UnitInfo(u.id, u.name, u.kind, u.active) for u in units),
+        baselines={(b.unit_id, b.key): b.value for b in baselines},
+        reports=tuple(ReportRow(r.id, r.unit_id, r.form_id, r.activity_date, dict(r.answers or {}))
+                      for r in reports))

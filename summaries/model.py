@@ -1,0 +1,149 @@
+"""The values a summary is compiled from (Snapshot) and compiled into (Summary): frozen, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, NamedTuple
+
+from plan.periods import Period
+
+Status = Literal["dat", "chua_dat", "dang_thuc_hien"]
+TimelineStatus = Literal["done", "overdue", "upcoming", "ongoing"]
+
+
+class SummaryError(ValueError):
+    """The plan asks for something the compiler cannot compute (e.g. an unknown aggregation kind)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnitInfo:
+    id: int
+    name: str
+    kind: str  # plan.schema.UnitKind value
+    active: bool = True  # inactive units keep their reports' names but count in no denominator
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One live report, as the compiler needs it (no ORM object leaves storage)."""
+
+    id: int
+    unit_id: int
+    form_id: str
+    activity_date: date
+    answers: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything of one commune and plan year that a summary depends on."""
+
+    commune_name: str
+    province: str
+    year: int
+    units: tuple[UnitInfo, ...]  # every unit of the commune, active or not
+    baselines: Mapping[tuple[int, str], int]  # (unit id, key) -> value, for the plan year
+    reports: tuple[ReportRow, ...]  # the year's live reports
+    session_dates: tuple[date, ...] = ()  # HĐND sessions, when known
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """An indicator's value over one date range: `value` is a count or a percent (None: no denominator)."""
+
+    value: float | None
+    numerator: float
+    denominator: float | None  # units, baseline or reported total; None for counts
+
+    def progress(self, target: float) -> float | None:
+        """Percent of the target reached."""
+        return None if self.value is None else 100.0 * self.value / target
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorResult:
+    id: str
+    section: str
+    label_vi: str
+    label_en: str
+    measure: Literal["percent", "count"]
+    target: float
+    period: Measure
+    year_to_date: Measure
+    status: Status
+
+
+@dataclass(frozen=True, slots=True)
+class UnitResult:
+    """What one unit reported: its required activities (per-unit indicators) done or not."""
+
+    unit: UnitInfo
+    required: tuple[str, ...]  # form ids
+    done_in_period: tuple[str, ...]
+    done_year_to_date: tuple[str, ...]
+    reports_in_period: int
+    reports_year_to_date: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineResult:
+    item_id: str
+    text: str
+    due_text: str
+    deadline: date | None
+    status: TimelineStatus
+    reports: int  # matching reports in the item's window (ongoing: in the period)
+    done_on: date | None = None
+
+
+class Activity(NamedTuple):
+    """One report of the period, ready to list (a NamedTuple: a province has 100,000 of them a year)."""
+
+    report_id: int
+    day: date
+    unit_name: str
+    form_id: str
+    form_label: str
+    answers: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    commune_name: str
+    province: str
+    period: Period
+    year_to_date: Period
+    as_of: date
+    indicators: tuple[IndicatorResult, ...]
+    units: tuple[UnitResult, ...]
+    timeline: tuple[TimelineResult, ...]
+    counts: Mapping[str, int]  # form id -> reports in the period
+    counts_year_to_date: Mapping[str, int]
+    totals: Mapping[tuple[str, str], float]  # (form id, number field id) -> sum in the period
+    silent_units: tuple[UnitInfo, ...]  # units with no report at all in the period
+    activities: tuple[Activity, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.activities
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSettings:
+    """Who issues and signs the report and who receives it: from settings (REPORT_*), never from code."""
+
+    issuer: str = "ỦY BAN MTTQ VIỆT NAM"
+    board: str = "BAN THƯỜNG TRỰC"
+    number: str = ""  # the register number; empty leaves a blank for the office to fill by hand
+    number_suffix: str = "BC-MTTQ-BTT"
+    sign_on_behalf: str = "TM. BAN THƯỜNG TRỰC"
+    signer_title: str = "CHỦ TỊCH"
+    signer_name: str = ""
+    recipients: tuple[str, ...] = ()
+    party_number_suffix: str = "BC/ĐU"
+    party_sign_on_behalf: str = "T/M BAN THƯỜNG VỤ"
+    party_signer_title: str = "BÍ THƯ"
+    party_signer_name: str = ""
+    party_recipients: tuple[str, ...] = ()

@@ -1,0 +1,40 @@
+"""The chat answer: short enough to read on a cheap phone, one line per indicator, then who is silent."""
+
+from __future__ import annotations
+
+from handlers.i18n import Translate
+from summaries.model import IndicatorResult, Summary
+from summaries.text_util import fmt_date, fmt_value, period_label, short, unit_label
+
+LABEL_CHARS = 70  # indicator labels are whole sentences in the plan; the phone shows the start
+
+
+def indicator_line(t: Translate, result: IndicatorResult, language: str, *, with_period: bool) -> str:
+    mark = "✅" if result.status == "dat" else "⚠️"
+    label = short(result.label_en if language == "en" else result.label_vi, LABEL_CHARS)
+    line = t("summary.text.indicator", mark=mark, id=result.id, label=label,
+             value=fmt_value(result.year_to_date.value, result.measure),
+             target=fmt_value(result.target, result.measure), status=t(f"summary.status.{result.status}"))
+    if with_period:
+        line += " " + t("summary.text.in_period", value=fmt_value(result.period.value, result.measure))
+    return line
+
+
+def render_text(summary: Summary, t: Translate, language: str = "vi") -> str:
+    """Title, one line per indicator (✅ reached / ⚠️ not yet), then "Chưa báo cáo: …"."""
+    lines = [t("summary.text.title", period=period_label(t, summary.period), commune=summary.commune_name,
+               date=fmt_date(summary.as_of))]
+    if summary.is_empty:
+        lines.append(t("summary.text.empty"))
+    else:
+        lines.append(t("summary.text.report_count", count=len(summary.activities)))
+    with_period = summary.period != summary.year_to_date
+    if with_period:
+        lines.append(t("summary.text.cumulative_note", period=period_label(t, summary.year_to_date)))
+    lines.extend(indicator_line(t, r, language, with_period=with_period) for r in summary.indicators)
+    if summary.silent_units:
+        names = ", ".join(unit_label(t, u.name) for u in summary.silent_units)
+        lines.append(t("summary.text.silent", names=names))
+    else:
+        lines.append(t("summary.text.all_reported"))
+    return "\n".join(lines)

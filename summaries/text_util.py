@@ -1,0 +1,61 @@
+"""Small formatting rules shared by every renderer: numbers, periods, dates, XML-safe text."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from handlers.i18n import Translate
+from plan.periods import ROMAN, Period
+
+# XML 1.0 allows tab, newline, CR and these ranges; anything else corrupts a DOCX or XLSX part.
+_XML_INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: object) -> str:
+    """The text with every character that XML 1.0 forbids removed (reports may hold pasted junk)."""
+    return _XML_INVALID.sub("", "" if text is None else str(text))
+
+
+def fmt_number(value: float | None, *, decimals: int = 1) -> str:
+    """Vietnamese style: 1.234 for thousands, 66,7 for decimals; whole numbers without decimals."""
+    if value is None:
+        return "—"
+    rounded = round(value, decimals)
+    if float(rounded).is_integer():
+        return f"{int(rounded):,}".replace(",", ".")
+    whole, _, fraction = f"{rounded:,.{decimals}f}".partition(".")
+    return f"{whole.replace(',', '.')},{fraction}"
+
+
+def fmt_value(value: float | None, measure: str) -> str:
+    return fmt_number(value) + ("%" if measure == "percent" and value is not None else "")
+
+
+def fmt_date(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def period_label(t: Translate, period: Period) -> str:
+    """"Quý I năm 2026", "6 tháng đầu năm 2026", "9 tháng năm 2026", "năm 2026"."""
+    if period.kind == "quarter":
+        return t("summary.period.quarter", roman=ROMAN[period.number], year=period.year)
+    return t(f"summary.period.{period.kind}", year=period.year)
+
+
+def admin_date_parts(day: date) -> tuple[str, str, str]:
+    """Day, month, year as Nghị định 30/2020 writes them: day < 10 and months 1–2 take a leading zero."""
+    day_text = f"{day.day:02d}" if day.day < 10 else str(day.day)
+    month_text = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return day_text, month_text, str(day.year)
+
+
+def unit_label(t: Translate, name: str) -> str:
+    """A unit's name, or a visible stand-in when it has none (never an empty cell or line)."""
+    cleaned = xml_safe(name).strip()
+    return cleaned or t("summary.unnamed_unit")
+
+
+def short(text: str, limit: int) -> str:
+    text = " ".join(xml_safe(text).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"

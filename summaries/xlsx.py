@@ -1,0 +1,128 @@
+"""The workbook: indicators, units × required activities, and every report of the period (filters on).
+
+Text is always written with write_string, so a report that starts with "=" never becomes a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import xlsxwriter
+
+from handlers.i18n import Translate
+from plan.schema import FieldKind, Plan
+from summaries.compile import activity_title
+from summaries.docx_tables import appendix_columns, appendix_rows
+from summaries.model import Summary
+from summaries.text_util import period_label, short, unit_label, xml_safe
+
+
+def render_xlsx(summary: Summary, plan: Plan, t: Translate) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+    formats = {"head": book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7",
+                                        "border": 1}),
+               "date": book.add_format({"num_format": "dd/mm/yyyy"}),
+               "number": book.add_format({"num_format": "#,##0.##"})}
+    _indicators(book, summary, t, formats)
+    _units(book, summary, plan, t, formats)
+    _reports(book, summary, plan, t, formats)
+    book.set_properties({"title": xml_safe(period_label(t, summary.period)),
+                         "company": xml_safe(summary.commune_name)})
+    book.close()
+    return buffer.getvalue()
+
+
+def _sheet(book, name: str, header: list[str], formats: dict, widths: list[int]):
+    sheet = book.add_worksheet(xml_safe(name)[:31])
+    for column, (title, width) in enumerate(zip(header, widths, strict=True)):
+        sheet.write_string(0, column, xml_safe(title), formats["head"])
+        sheet.set_column(column, column, width)
+    sheet.freeze_panes(1, 0)
+    return sheet
+
+
+def _cell(sheet, row: int, column: int, value: Any, formats: dict) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        sheet.write_string(row, column, str(value))
+    elif isinstance(value, int | float):
+        sheet.write_number(row, column, value, formats["number"])
+    else:
+        sheet.write_string(row, column, xml_safe(value))
+
+
+def _finish(sheet, rows: int, columns: int) -> None:
+    sheet.autofilter(0, 0, max(rows, 1), columns - 1)
+
+
+def _indicators(book, summary: Summary, t: Translate, formats: dict) -> None:
+    header = [t(f"xlsx.indicators.{k}") for k in ("id", "section", "label", "measure", "target", "in_period",
+                                                  "year_to_date", "progress", "status")]
+    sheet = _sheet(book, t("xlsx.sheet.indicators"), header, formats, [8, 8, 60, 10, 10, 12, 12, 14, 16])
+    for row, r in enumerate(summary.indicators, start=1):
+        values = [r.id, r.section, r.label_vi, t(f"xlsx.measure.{r.measure}"), r.target, r.period.value,
+                  r.year_to_date.value, r.year_to_date.progress(r.target), t(f"summary.status.{r.status}")]
+        for column, value in enumerate(values):
+            _cell(sheet, row, column, round(value, 2) if isinstance(value, float) else value, formats)
+    _finish(sheet, len(summary.indicators), len(header))
+
+
+def _units(book, summary: Summary, plan: Plan, t: Translate, formats: dict) -> None:
+    forms = {f.id: f for f in plan.forms}
+    header = [t("docx.appendix.number"), t("docx.appendix.unit"), t("docx.appendix.kind"),
+              t("docx.appendix.in_period"), t("docx.appendix.year_to_date"),
+              *(short(forms[f].label.vi, 60) for f in appendix_columns(summary))]
+    sheet = _sheet(book, t("xlsx.sheet.units"), header, formats, [6, 36, 16, 12, 12] + [18] * (len(header) - 5))
+    rows = appendix_rows(summary, plan, t)
+    for row, values in enumerate(rows, start=1):
+        for column, value in enumerate(values):
+            _cell(sheet, row, column, int(value) if column in (0, 3, 4) else value, formats)
+    _finish(sheet, len(rows), len(header))
+
+
+def _number_columns(plan: Plan) -> list[tuple[str, str]]:
+    """Every number field id of the plan once, with its Vietnamese label (and unit)."""
+    columns: dict[str, str] = {}
+    for form in plan.forms:
+        for f in form.fields:
+            if f.kind is FieldKind.NUMBER and f.id not in columns:
+                columns[f.id] = f"{f.label.vi} ({f.unit.vi})" if f.unit else f.label.vi
+    return list(columns.items())
+
+
+def _details(plan: Plan, t: Translate, form_id: str, answers: dict, skip: set[str]) -> str:
+    form = plan.form(form_id)
+    parts = []
+    for f in form.fields:
+        value = answers.get(f.id)
+        if f.id in skip or value is None or f.kind in (FieldKind.PHOTO, FieldKind.DATE):
+            continue
+        if f.kind is FieldKind.CHOICE:
+            value = next((o.label.vi for o in f.options if o.id == value), value)
+        elif f.kind is FieldKind.YESNO:
+            value = t("answer.yes") if value is True else t("answer.no") if value is False else value
+        parts.append(f"{f.label.vi}: {value}")
+    return "; ".join(parts)
+
+
+def _reports(book, summary: Summary, plan: Plan, t: Translate, formats: dict) -> None:
+    numbers = _number_columns(plan)
+    header = [t(f"xlsx.reports.{k}") for k in ("id", "date", "unit", "activity", "title")]
+    header += [label for _id, label in numbers] + [t("xlsx.reports.details")]
+    sheet = _sheet(book, t("xlsx.sheet.reports"), header, formats, [8, 12, 30, 36, 40] + [14] * len(numbers) + [60])
+    number_ids = {field_id for field_id, _label in numbers}
+    for row, a in enumerate(summary.activities, start=1):
+        sheet.write_number(row, 0, a.report_id)
+        sheet.write_datetime(row, 1, a.day, formats["date"])
+        for column, value in ((2, unit_label(t, a.unit_name)), (3, a.form_label), (4, activity_title(plan, a))):
+            _cell(sheet, row, column, value, formats)
+        for offset, (field_id, _label) in enumerate(numbers, start=5):
+            value = a.answers.get(field_id)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                sheet.write_number(row, offset, value, formats["number"])
+        _cell(sheet, row, 5 + len(numbers), _details(plan, t, a.form_id, dict(a.answers), number_ids), formats)
+    _finish(sheet, len(summary.activities), len(header))

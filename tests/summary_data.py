@@ -1,0 +1,55 @@
+"""The golden dataset of the summary tests: three villages (one silent all year), the commune
+committee, one organisation and one board, with reports spread over the four quarters of 2026."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from summaries.model import ReportRow, Snapshot, UnitInfo
+
+COMMUNE, VILLAGE_A, VILLAGE_B, VILLAGE_C, FARMERS, BOARD = 1, 2, 3, 4, 5, 6
+UNITS = (
+    UnitInfo(COMMUNE, "Ủy ban MTTQ xã", "commune"),
+    UnitInfo(VILLAGE_A, "Thôn Nà Pài", "village"),
+    UnitInfo(VILLAGE_B, "Thôn Bản Quân", "village"),
+    UnitInfo(VILLAGE_C, "Thôn Khuổi Đeng", "village"),  # never reports
+    UnitInfo(FARMERS, "Hội Nông dân xã", "organisation"),
+    UnitInfo(BOARD, "Ban Thanh tra nhân dân xã", "board"),
+)
+BASELINES = {(v, key): value for v in (VILLAGE_A, VILLAGE_B, VILLAGE_C)
+             for key, value in (("poor_households", 10), ("near_poor_households", 5), ("households", 120))}
+BASELINES[(COMMUNE, "cadres_to_train")] = 40
+
+# (unit, form, date, answers)
+REPORTS = [
+    (VILLAGE_A, "mo_hinh_tu_quan", "2026-02-10", {"ten_mo_hinh": "Tổ tự quản an ninh", "so_ho_tham_gia": 30}),
+    (VILLAGE_B, "mo_hinh_tu_quan", "2026-03-05", {"ten_mo_hinh": "Tổ phụ nữ tự quản"}),
+    (COMMUNE, "giam_sat", "2026-03-10", {"noi_dung": "Giám sát chi trả trợ cấp"}),
+    (VILLAGE_A, "tham_hoi_ho_ngheo", "2026-02-12", {"so_ho": 15}),
+    (VILLAGE_B, "tham_hoi_ho_ngheo", "2026-02-13", {"so_ho": 12}),
+    (COMMUNE, "ban_hanh_van_ban", "2026-01-20", {"loai": "ke_hoach_de_an", "trich_yeu": "Kế hoạch thực hiện Đề án"}),
+    (COMMUNE, "ket_qua_kien_nghi", "2026-03-20", {"nguon": "nhan_dan", "so_tiep_nhan": 10, "so_da_giai_quyet": 8}),
+    (VILLAGE_A, "nep_song_van_minh", "2026-03-01", {"ten_mo_hinh": "Việc cưới văn minh"}),
+    (COMMUNE, "giam_sat", "2026-05-10", {"noi_dung": "Giám sát xây dựng đường"}),
+    (COMMUNE, "tap_huan", "2026-06-15", {"ten_lop": "Tập huấn giám sát", "so_nguoi": 20}),
+    (BOARD, "giam_sat", "2026-04-20", {"noi_dung": "Giám sát công trình nhà văn hóa"}),
+    (COMMUNE, "phan_bien", "2026-08-10", {"ten_du_thao": "Dự thảo quy chế dân chủ"}),
+    (FARMERS, "van_hoa_the_thao", "2026-07-20", {"ten_hoat_dong": "Giải bóng chuyền", "so_nguoi_tham_gia": 200}),
+    (VILLAGE_A, "ngay_hoi", "2026-11-18", {"dia_diem": "Nhà văn hóa", "so_nguoi_tham_gia": 150,
+                                           "danh_gia_huong_uoc": True}),
+    (VILLAGE_B, "ngay_hoi", "2026-11-18", {"dia_diem": "Sân thôn", "so_nguoi_tham_gia": 120,
+                                           "danh_gia_huong_uoc": False}),
+    (COMMUNE, "giam_sat", "2026-10-05", {"noi_dung": "Giám sát an sinh xã hội"}),
+    (COMMUNE, "tap_huan", "2026-10-20", {"ten_lop": "Bồi dưỡng phản biện", "so_nguoi": 18}),
+    (COMMUNE, "ket_qua_kien_nghi", "2026-12-01", {"nguon": "nhan_dan", "so_tiep_nhan": 10, "so_da_giai_quyet": 10}),
+    (VILLAGE_B, "cong_trinh_xanh", "2026-10-10", {"ten": "Đường hoa"}),
+    (VILLAGE_A, "tham_hoi_ho_ngheo", "2026-12-20", {"so_ho": 18}),
+]
+
+
+def golden_snapshot(extra_units: tuple[UnitInfo, ...] = (), extra_reports: list | None = None) -> Snapshot:
+    rows = [*REPORTS, *(extra_reports or [])]
+    reports = tuple(ReportRow(n, unit, form, date.fromisoformat(day), {"ngay": day, **answers})
+                    for n, (unit, form, day, answers) in enumerate(rows, start=1))
+    return Snapshot(commune_name="Nam Cường", province="Thái Nguyên", year=2026, units=UNITS + extra_units,
+                    baselines=BASELINES, reports=reports)
