@@ -1,0 +1,67 @@
+"""The lifecycle of a petition or recommendation (kiến nghị): statuses, allowed moves, deadline and reference.
+
+Pure data and functions, shared by the chat flow, the overdue ticker and the summary's 100% indicators.
+
+    tiep_nhan ──► da_chuyen ──► da_tra_loi ──► da_giai_quyet
+        │             ├──────────────────────► da_giai_quyet
+        └─────────────┴──► khong_thuoc_tham_quyen
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+RECEIVED, FORWARDED, ANSWERED, RESOLVED, NOT_COMPETENT = (
+    "tiep_nhan", "da_chuyen", "da_tra_loi", "da_giai_quyet", "khong_thuoc_tham_quyen")
+STATUSES = (RECEIVED, FORWARDED, ANSWERED, RESOLVED, NOT_COMPETENT)
+
+# The plan's ket_qua_kien_nghi "nguon" options: where an item came from.
+SOURCE_KINDS = ("nhan_dan", "sau_giam_sat", "phan_bien", "cu_tri")
+# Sources that come out of an MTTQ activity report (a supervision or a social criticism).
+ORIGIN_FORMS = {"sau_giam_sat": "giam_sat", "phan_bien": "phan_bien"}
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    RECEIVED: frozenset({FORWARDED, NOT_COMPETENT}),
+    FORWARDED: frozenset({ANSWERED, RESOLVED, NOT_COMPETENT}),
+    ANSWERED: frozenset({RESOLVED}),
+    RESOLVED: frozenset(),
+    NOT_COMPETENT: frozenset(),
+}
+OPEN = frozenset({RECEIVED, FORWARDED})  # still waiting for an answer: counted for age and overdue
+DONE = frozenset({ANSWERED, RESOLVED})  # what the 100% indicators count as handled
+
+
+def allowed(current: str, target: str) -> bool:
+    """Whether a petition in `current` may move to `target`."""
+    return target in TRANSITIONS.get(current, frozenset())
+
+
+def next_statuses(current: str) -> list[str]:
+    """The moves offered from `current`, in lifecycle order (for numbered menus)."""
+    return [status for status in STATUSES if allowed(current, status)]
+
+
+def due_date(received_on: date, answer_days: int) -> date:
+    """The last day an answer is expected on."""
+    return received_on + timedelta(days=answer_days)
+
+
+def is_overdue(status: str, received_on: date, today: date, answer_days: int) -> bool:
+    return status in OPEN and today > due_date(received_on, answer_days)
+
+
+def reference(year: int, number: int) -> str:
+    """The short human reference: KN-2026-014."""
+    return f"KN-{year}-{number:03d}"
+
+
+_REFERENCE = re.compile(r"kn\s*[-_/.]?\s*(\d{4})\s*[-_/.]?\s*(\d{1,5})(?![0-9])\s*(.*)", re.DOTALL)
+
+
+def parse_reference(text: str) -> tuple[int, int, str] | None:
+    """(year, number, what follows) from "KN-2026-014 …", "kn 2026 14" or "kn2026-14"; None otherwise."""
+    match = _REFERENCE.match((text or "").strip().lower())
+    if match is None or int(match[2]) == 0:
+        return None
+    return int(match[1]), int(match[2]), match[3].strip()

@@ -1,0 +1,125 @@
+"""Broadcasts, who they reach, how their deliveries went, and what each registered group chat receives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Broadcast, Chat, GroupPreference, Outbox, Person, Unit
+
+GROUP_KINDS = ("reminders", "summaries", "broadcasts")
+
+
+@dataclass(frozen=True, slots=True)
+class PersonChats:
+    """A person picked by an audience, with the active private chats the bot can reach them in."""
+
+    person: Person
+    chats: tuple[Chat, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FailedDelivery:
+    channel: str
+    chat_id: str
+    name: str  # the person's name or the group's title, "" when the chat is unknown
+    chat_active: bool  # False: the bot was blocked or removed, so it will not be retried
+    error: str
+
+
+def dedupe_prefix(broadcast_id: int) -> str:
+    return f"broadcast:{broadcast_id}:"
+
+
+class BroadcastRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def people_with_chats(self, commune_id: int, *, roles: Iterable[str] | None = None,
+                                unit_ids: Iterable[int] | None = None,
+                                unit_kind: str | None = None) -> list[PersonChats]:
+        """Active people of a commune matching every filter given, with their active private chats."""
+        query = select(Person).where(Person.commune_id == commune_id, Person.active.is_(True))
+        if roles is not None:
+            query = query.where(Person.role.in_(list(roles)))
+        if unit_ids is not None:
+            query = query.where(Person.unit_id.in_(list(unit_ids)))
+        if unit_kind is not None:
+            query = query.join(Unit, Unit.id == Person.unit_id).where(Unit.kind == unit_kind)
+        people = list((await self.session.execute(query.order_by(Person.id))).scalars())
+        chats: dict[int, list[Chat]] = {}
+        if people:
+            chat_query = (select(Chat).where(Chat.person_id.in_([p.id for p in people]), Chat.kind == "private",
+                                             Chat.active.is_(True)).order_by(Chat.id))
+            for chat in (await self.session.execute(chat_query)).scalars():
+                chats.setdefault(chat.person_id, []).append(chat)
+        return [PersonChats(person, tuple(chats.get(person.id, ()))) for person in people]
+
+    async def add(self, broadcast: Broadcast) -> Broadcast:
+        self.session.add(broadcast)
+        await self.session.flush()
+        return broadcast
+
+    async def latest(self, commune_id: int, limit: int = 5) -> list[Broadcast]:
+        query = (select(Broadcast).where(Broadcast.commune_id == commune_id)
+                 .order_by(Broadcast.id.desc()).limit(limit))
+        return list((await self.session.execute(query)).scalars())
+
+    async def delivery_counts(self, broadcast_id: int) -> dict[str, int]:
+        """Outbox rows of one broadcast by status: pending, sending, sent, failed."""
+        query = (select(Outbox.status, func.count()).where(Outbox.dedupe_key.startswith(dedupe_prefix(broadcast_id)))
+                 .group_by(Outbox.status))
+        return {status: count for status, count in (await self.session.execute(query)).all()}
+
+    async def failed_deliveries(self, broadcast_id: int) -> list[FailedDelivery]:
+        """Who did not get a broadcast, named, and whether their chat is gone."""
+        query = (select(Outbox.channel, Outbox.chat_id, Outbox.error, Chat.active, Chat.title, Person.name)
+                 .outerjoin(Chat, (Chat.channel == Outbox.channel) & (Chat.external_id == Outbox.chat_id))
+                 .outerjoin(Person, Person.id == Chat.person_id)
+                 .where(Outbox.dedupe_key.startswith(dedupe_prefix(broadcast_id)), Outbox.status == "failed")
+                 .order_by(Outbox.id))
+        return [FailedDelivery(channel, chat_id, name or title or "", active is not False, error)
+                for channel, chat_id, error, active, title, name in (await self.session.execute(query)).all()]
+
+
+class GroupRepo:
+    """Registered group chats and what each chooses to receive (reminder digests, summaries, broadcasts)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def groups_receiving(self, commune_id: int, kind: str) -> list[Chat]:
+        """Active registered groups of a commune that receive `kind` (reminders, summaries or broadcasts)."""
+        if kind not in GROUP_KINDS:
+            raise ValueError(f"unknown group message kind {kind!r}")
+        wanted = getattr(GroupPreference, kind)
+        query = (select(Chat).outerjoin(GroupPreference, GroupPreference.chat_id == Chat.id)
+                 .where(Chat.commune_id == commune_id, Chat.kind == "group", Chat.registered.is_(True),
+                        Chat.active.is_(True), or_(GroupPreference.id.is_(None), wanted == true()))
+                 .order_by(Chat.id))
+        return list((await self.session.execute(query)).scalars())
+
+    async def registered(self, commune_id: int) -> list[tuple[Chat, dict[str, bool]]]:
+        """Every registered group of a commune (also inactive ones) with its preferences."""
+        query = (select(Chat, GroupPreference).outerjoin(GroupPreference, GroupPreference.chat_id == Chat.id)
+                 .where(Chat.commune_id == commune_id, Chat.kind == "group", Chat.registered.is_(True))
+                 .order_by(Chat.id))
+        return [(chat, _preferences(pref)) for chat, pref in (await self.session.execute(query)).all()]
+
+    async def set_preference(self, chat_id: int, kind: str, receive: bool) -> None:
+        if kind not in GROUP_KINDS:
+            raise ValueError(f"unknown group message kind {kind!r}")
+        query = select(GroupPreference).where(GroupPreference.chat_id == chat_id)
+        pref = (await self.session.execute(query)).scalar_one_or_none()
+        if pref is None:
+            pref = GroupPreference(chat_id=chat_id)
+            self.session.add(pref)
+        setattr(pref, kind, receive)
+        await self.session.flush()
+
+
+def _preferences(pref: GroupPreference | None) -> dict[str, bool]:
+    return {kind: True if pref is None else bool(getattr(pref, kind)) for kind in GROUP_KINDS}
