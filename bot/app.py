@@ -21,7 +21,12 @@ from handlers.messages import Inbound
 from handlers.pipeline import Pipeline
 from plan.loader import load_plan_cached
 from plan.schema import Plan
+from reminders.calendar import SendingCalendar
+from reminders.config import config_from_settings
+from reminders.petition_overdue import PetitionOverdueTicker
+from reminders.tick import ReminderTicker
 from storage.db import Database
+from summaries.auto import QuarterlySummaryTicker
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -80,14 +85,21 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
     handler_settings = HandlerSettings(
         default_language=settings.default_language,
         conversation_ttl=timedelta(hours=settings.conversation_ttl_hours),
-        invite_ttl=timedelta(days=settings.invite_ttl_days))
+        invite_ttl=timedelta(days=settings.invite_ttl_days),
+        document=settings.document_settings())
     pipeline = Pipeline(db, plan, translator, handler_settings, settings.tz, clock)
     outbox = OutboxWorker(db, {}, clock)
     web = WebServer(db, clock, host=settings.web_host, port=settings.web_port,
                     public_base_url=settings.public_base_url,
                     link_secret=link_secret(_secret(settings.file_link_secret), _secret(settings.webhook_secret)))
-    return App(settings=settings, db=db, plan=plan, translator=translator, pipeline=pipeline, outbox=outbox,
-               clock=clock, web=web)
+    app = App(settings=settings, db=db, plan=plan, translator=translator, pipeline=pipeline, outbox=outbox,
+              clock=clock, web=web)
+    app.tickers.append(PetitionOverdueTicker(db, translator, SendingCalendar(settings.tz),
+                                             settings.petition_answer_days))
+    app.tickers.append(ReminderTicker(db, plan, translator, config_from_settings(settings, plan)))
+    app.tickers.append(QuarterlySummaryTicker(db, plan, translator, config_from_settings(settings, plan).calendar,
+                                              settings.document_settings(), settings.default_language))
+    return app
 
 
 def _secret(value: SecretStr | None) -> str | None:

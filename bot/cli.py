@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import date
 
 from bot.app import App, create_app
 from bot.demo import seed_demo
@@ -33,6 +34,18 @@ def build_parser() -> argparse.ArgumentParser:
     plan_commands = plan.add_subparsers(dest="plan_command", required=True)
     check = plan_commands.add_parser("check", help="validate a plan file")
     check.add_argument("file")
+    commands.add_parser("status", help="this month's Zalo message count and budget, and the outbox")
+    remind = commands.add_parser("remind", help="reminders")
+    remind_commands = remind.add_subparsers(dest="remind_command", required=True)
+    preview = remind_commands.add_parser("preview", help="print every reminder that would go out, sending nothing")
+    preview.add_argument("--from", dest="first", required=True, type=_iso_date, help="first day, e.g. 2026-01-01")
+    preview.add_argument("--to", dest="last", required=True, type=_iso_date, help="last day, e.g. 2026-12-31")
+    preview.add_argument("--text", action="store_true", help="also print each message's text")
+    export = commands.add_parser("export", help="write a period's summary: docx, xlsx, png chart or txt")
+    export.add_argument("--period", required=True, help="2026-Q1, 2026-H1, 2026-9M or 2026")
+    export.add_argument("--format", required=True, choices=("docx", "xlsx", "png", "txt"))
+    export.add_argument("--out", required=True, help="the file to write")
+    export.add_argument("--party", action="store_true", help="docx: the Party Committee's variant (36-HD/VPTW)")
     invite = commands.add_parser("invite", help="invite codes")
     invite_commands = invite.add_subparsers(dest="invite_command", required=True)
     create = invite_commands.add_parser("create", help="create a single-use invite code")
@@ -40,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--unit", help="the unit's name (diacritics optional)")
     create.add_argument("--name", default="", help="the invited person's name")
     return parser
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-01-31: {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return asyncio.run(_dispatch(args, settings))
+    except ConfigError as exc:  # e.g. the platform refused the bot token at start-up
+        print(f"mttq-bot: {exc}", file=sys.stderr)
+        return 2
     except PlanError as exc:
         print(f"mttq-bot: {exc}", file=sys.stderr)
         return 2
@@ -82,6 +105,18 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if args.command == "init":
             return await _init(app, demo=args.demo)
+        if args.command == "status":
+            from bot.status import print_status
+
+            return await print_status(app)
+        if args.command == "remind":
+            from bot.remind_cli import print_preview
+
+            return await print_preview(app, args.first, args.last, with_text=args.text)
+        if args.command == "export":
+            from bot.export_cli import export
+
+            return await export(app, args.period, args.format, args.out, party=args.party)
         if args.command == "invite":
             return await _invite(app, args.role, args.unit, args.name)
         if args.command == "chat":
@@ -120,7 +155,17 @@ async def _invite(app: App, role: str, unit_name: str | None, person_name: str) 
         code = await create_invite(repos, commune_id=commune.id, role=role, unit_id=unit_id, now=app.clock(),
                                    ttl=app.pipeline.settings.invite_ttl, person_name=person_name)
     print(code)
+    await _print_telegram_link(app.settings, code)
     return 0
+
+
+async def _print_telegram_link(settings: Settings, code: str) -> None:
+    """The one-tap Telegram registration link, when the bot's username is known."""
+    from bot.channels.telegram.links import bot_username, deep_link
+
+    username = await bot_username(settings)
+    if username:
+        print(f"Telegram: {deep_link(username, code)}")
 
 
 async def _chat(app: App, user: str) -> int:

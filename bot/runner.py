@@ -58,13 +58,13 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = 
 async def outbox_loop(app: App, stop: asyncio.Event) -> None:
     """Deliver whatever is due; sleep until woken by a new message or a second has passed."""
     while not stop.is_set():
+        app.outbox_wake.clear()  # before delivering, so a wake-up during delivery is not lost
         try:
             sent = await app.outbox.deliver_due()
         except Exception:
             log.exception("outbox delivery failed; retrying shortly")
             sent = 0
         if sent == 0:
-            app.outbox_wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(app.outbox_wake.wait(), OUTBOX_IDLE_SECONDS)
 

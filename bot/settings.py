@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from plan.loader import SHIPPED_PLAN
+from summaries.model import DocumentSettings
 
 
 class ConfigError(Exception):
@@ -19,7 +21,9 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     """Every setting of the bot; mirrored, with comments, in .env.example."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # env_ignore_empty: `VAR=` (as .env.example ships) means "use the default", not an empty value.
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_ignore_empty=True)
 
     database_url: str = "sqlite+aiosqlite:///./data/mttq.db"
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -28,17 +32,45 @@ class Settings(BaseSettings):
     locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
     conversation_ttl_hours: int = Field(default=72, ge=1, le=24 * 60)
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
+    petition_answer_days: int = Field(default=30, ge=1, le=365)  # days to answer a petition before staff are told
+    reminder_send_start: time = time(7, 30)  # reminders go out only from this time of day (business time)
+    reminder_send_end: time = time(20, 0)  # … until this time; outside it they wait for the next allowed slot
+    reminder_skip_sundays: bool = True  # no reminders on Sundays (public holidays are always skipped)
+    reminder_snooze_days: int = Field(default=3, ge=1, le=60)  # "nhắc lại sau" brings a reminder back after this
+    reminder_max_lateness_hours: float = Field(default=24, gt=0)  # after downtime, older reminders are skipped
+    reminder_ladder: str | None = None  # days around a deadline, e.g. "-14,-7,-2,0,3"; empty: the plan's ladder
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
+    telegram_bot_username: str | None = None  # for invite deep links; asked by getMe when a token is set
+    telegram_max_per_second: float = Field(default=30, gt=0)  # Telegram messages per second, all chats together
+    telegram_private_per_second: float = Field(default=1, gt=0)  # messages per second to one private chat
+    telegram_group_per_minute: float = Field(default=20, gt=0)  # messages per minute to one group
+    telegram_poll_timeout: int = Field(default=25, ge=0, le=50)  # seconds one getUpdates long poll waits
+    telegram_retry_seconds: float = Field(default=5, ge=0)  # pause after a failed poll before trying again
     zalo_bot_token: SecretStr | None = None
     zalo_api_base: str = "https://bot-api.zaloplatforms.com"
+    zalo_monthly_quota: int = Field(default=3000, ge=1)  # outbound Zalo messages per bot per month
+    zalo_poll_timeout: int = Field(default=30, ge=1, le=120)  # seconds getUpdates may hold the request
     public_base_url: str | None = None
     webhook_secret: SecretStr | None = None
     file_link_secret: SecretStr | None = None
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=1, le=65535)
+    # The quarterly report (DOCX): who issues, numbers and signs it, and who receives it.
+    report_issuer: str = "ỦY BAN MTTQ VIỆT NAM"  # top line of the header's left column
+    report_board: str = "BAN THƯỜNG TRỰC"  # the issuing board, bold under the commune's name
+    report_number: str = ""  # register number; empty leaves a blank to fill by hand ("Số:    /BC-MTTQ-BTT")
+    report_number_suffix: str = "BC-MTTQ-BTT"  # after the number: kind of document and issuing body
+    report_sign_on_behalf: str = "TM. BAN THƯỜNG TRỰC"  # the line above the signer's title
+    report_signer_title: str = "CHỦ TỊCH"  # the signer's title
+    report_signer_name: str = ""  # the signer's full name; empty leaves a marked blank
+    report_recipients: str = "Thường trực Đảng ủy xã;Ban Thường trực UB MTTQ Việt Nam tỉnh"  # "Nơi nhận", ";"-separated
+    report_party_number_suffix: str = "BC/ĐU"  # Party variant (Hướng dẫn 36-HD/VPTW): "Số 15-BC/ĐU"
+    report_party_signer_title: str = "BÍ THƯ"  # Party variant: below "T/M BAN THƯỜNG VỤ"
+    report_party_signer_name: str = ""  # Party variant: the signer's full name
+    report_party_recipients: str = "Ban Thường vụ Tỉnh ủy;Các đồng chí Đảng ủy viên"  # Party variant "Nơi nhận"
 
     @field_validator("timezone")
     @classmethod
@@ -80,6 +112,36 @@ class Settings(BaseSettings):
                 raise ValueError("must be 8–256 characters of A-Z, a-z, 0-9, _ or -")
         return value
 
+    @field_validator("reminder_ladder")
+    @classmethod
+    def _ladder_days(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            _parse_ladder(value)
+        return value or None
+
+    @model_validator(mode="after")
+    def _sending_window(self) -> Settings:
+        if self.reminder_send_start >= self.reminder_send_end:
+            raise ValueError("REMINDER_SEND_START must be earlier than REMINDER_SEND_END")
+        return self
+
+    @property
+    def reminder_ladder_days(self) -> tuple[int, ...] | None:
+        return _parse_ladder(self.reminder_ladder) if self.reminder_ladder else None
+
+    def document_settings(self) -> DocumentSettings:
+        """The quarterly report's issuer, signer and recipients, as the renderers take them."""
+        def names(value: str) -> tuple[str, ...]:
+            return tuple(part.strip() for part in value.split(";") if part.strip())
+
+        return DocumentSettings(
+            issuer=self.report_issuer, board=self.report_board, number=self.report_number,
+            number_suffix=self.report_number_suffix, sign_on_behalf=self.report_sign_on_behalf,
+            signer_title=self.report_signer_title, signer_name=self.report_signer_name,
+            recipients=names(self.report_recipients), party_number_suffix=self.report_party_number_suffix,
+            party_signer_title=self.report_party_signer_title, party_signer_name=self.report_party_signer_name,
+            party_recipients=names(self.report_party_recipients))
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -87,6 +149,17 @@ class Settings(BaseSettings):
     @property
     def webhooks_enabled(self) -> bool:
         return bool(self.public_base_url and self.webhook_secret)
+
+
+def _parse_ladder(text: str) -> tuple[int, ...]:
+    """Parse "-14,-7,-2,0,3" into (-14, -7, -2, 0, 3): days around a deadline, within a year of it."""
+    try:
+        days = tuple(sorted({int(part) for part in text.replace(" ", "").split(",") if part}))
+    except ValueError:
+        raise ValueError("must be whole days separated by commas, e.g. -14,-7,-2,0,3") from None
+    if not days or any(abs(day) > 366 for day in days):
+        raise ValueError("must be whole days separated by commas, e.g. -14,-7,-2,0,3")
+    return days
 
 
 def load_settings(**overrides: object) -> Settings:

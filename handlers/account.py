@@ -24,6 +24,7 @@ async def register(ctx: Context, args: str) -> None:
         ctx.say(ctx.t(f"start.invite_{result.problem}"))
         return
     ctx.person = result.person
+    await ctx.forget()  # nothing half-way from a previous (deactivated) account carries over
     await ctx.repos.chats.remember(inbound.channel, inbound.chat_id, inbound.chat_kind,
                                    person_id=result.person.id, commune_id=result.person.commune_id)
     unit = await ctx.repos.directory.unit(result.person.unit_id) if result.person.unit_id else None

@@ -9,10 +9,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from handlers import account, invite_flow, my_reports, report_flow
+from handlers import account, broadcast_flow, group_prefs, groups, invite_flow, my_reports, petition_flow, report_flow
+from handlers.agenda import sessions_command, show_agenda
 from handlers.context import Context
-from handlers.roles import ADMIN, CHAIR, REPORTER, ROLES, STAFF
-from handlers.vnparse import fold
+from handlers.reminder_flow import REMINDER_FLOW, prompt_reminder, resume_reminder
+from handlers.roles import ADMIN, CHAIR, REPORTER, ROLES, STAFF, VIEWER
+from handlers.summary_command import start as start_summary
+from handlers.vnparse import fold, loose
 
 Start = Callable[[Context, str], Awaitable[None]]
 Resume = Callable[[Context, dict[str, Any]], Awaitable[None]]
@@ -58,8 +61,17 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
     CommandSpec("trogiup", _help, ("tro giup", "giup", "huong dan", "help")),
     CommandSpec("ngonngu", _no_args(account.ask_language), ("ngon ngu", "language"), private_only=True),
     CommandSpec("huy", _no_args(account.cancel), ("huy", "huy bo", "cancel")),
+    CommandSpec("lich", _no_args(show_agenda), ("lich", "lich bao cao", "han bao cao", "deadlines"), REPORTING),
+    CommandSpec("kyhop", sessions_command, ("ky hop", "ky hop hdnd", "council sessions"), STAFF_ONLY),
     # bare "mới" (new) is an ordinary answer, so /moi has only the slash form and a longer phrase
     CommandSpec("moi", _no_args(invite_flow.start), ("tao ma moi", "invite"), STAFF_ONLY, True),
+    CommandSpec("thongbao", broadcast_flow.start, ("thong bao", "gui thong bao", "broadcast"), STAFF_ONLY, True),
+    CommandSpec("nhom", _no_args(group_prefs.start), ("cac nhom", "nhom chat", "groups"), STAFF_ONLY, True),
+    CommandSpec("kiennghi", petition_flow.start, ("kien nghi", "y kien kien nghi", "petitions"), REPORTING, True),
+    CommandSpec("dangkynhom", groups.register, ("dang ky nhom", "register group")),
+    CommandSpec("huynhom", groups.unregister, ("huy nhom", "huy dang ky nhom", "unregister group")),
+    CommandSpec("tonghop", start_summary, ("tong hop", "bao cao tong hop", "summary"),
+                frozenset({ADMIN, CHAIR, STAFF, VIEWER})),
 )}
 
 FLOWS: dict[str, FlowSpec] = {
@@ -67,10 +79,15 @@ FLOWS: dict[str, FlowSpec] = {
     my_reports.FLOW: FlowSpec(my_reports.resume, my_reports.prompt),
     invite_flow.FLOW: FlowSpec(invite_flow.resume, invite_flow.prompt),
     account.LANGUAGE_FLOW: FlowSpec(account.on_language),
+    REMINDER_FLOW: FlowSpec(resume_reminder, prompt_reminder),
+    broadcast_flow.FLOW: FlowSpec(broadcast_flow.resume, broadcast_flow.prompt),
+    group_prefs.FLOW: FlowSpec(group_prefs.resume, group_prefs.prompt),
+    petition_flow.FLOW: FlowSpec(petition_flow.resume, petition_flow.prompt),
 }
 
 _PHRASES = sorted(((fold(phrase), spec.name) for spec in COMMANDS.values() for phrase in spec.aliases),
                   key=lambda item: -len(item[0]))
+_LOOSE_PHRASES = [(loose(phrase), name) for phrase, name in _PHRASES]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,5 +110,8 @@ def parse_command(text: str) -> Command | None:
         if folded == phrase:
             return Command(name, "", COMMANDS[name])
         if name == "start" and folded.startswith(phrase + " "):
-            return Command(name, stripped.split(None, 1)[1].strip(), COMMANDS[name])
-    return None
+            # the code follows every word of the phrase ("bắt đầu CODE" has two)
+            return Command(name, stripped.split(None, phrase.count(" ") + 1)[-1].strip(), COMMANDS[name])
+    key = loose(stripped)
+    return next((Command(name, "", COMMANDS[name]) for phrase, name in _LOOSE_PHRASES if key == phrase),
+                None)  # "baos caos": typed with Telex habits while the input method was off

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage.models import Identity, Invite, Person
+from storage.models import Invite, Person
 from storage.repositories import Repositories
 
 # Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.
@@ -60,6 +60,6 @@ async def redeem(repos: Repositories, code: str, *, channel: str, external_id: s
     name = (invite.person_name or display_name or external_id)[:120]
     person = await repos.directory.add(Person(commune_id=invite.commune_id, unit_id=invite.unit_id, name=name,
                                               role=invite.role, language=language, created_at=now))
-    await repos.directory.add(Identity(person_id=person.id, channel=channel, external_id=external_id))
+    await repos.directory.bind_identity(person.id, channel, external_id)  # a deactivated person's account moves
     await repos.invites.mark_used(invite, person.id, now)
     return Redeemed(person=person)

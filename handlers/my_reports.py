@@ -25,6 +25,9 @@ async def start(ctx: Context) -> None:
 async def resume(ctx: Context, state: dict[str, Any]) -> None:
     steps = {"list": _on_list, "detail": _on_detail, "edit_pick": _on_edit_pick, "field": _on_field,
              "delete_confirm": _on_delete_confirm}
+    if "report_id" in state and not _is_mine(ctx, await _report(ctx, state)):
+        await _show_list(ctx)  # deleted meanwhile (e.g. from another channel): never edit a deleted report
+        return
     await steps[state["step"]](ctx, state)
 
 
@@ -58,7 +61,7 @@ async def _on_list(ctx: Context, state: dict[str, Any]) -> None:
 
 async def _show_detail(ctx: Context, report_id: int) -> None:
     report = await ctx.repos.reports.get(report_id)
-    if report is None or report.deleted_at is not None or report.person_id != ctx.person.id:
+    if not _is_mine(ctx, report):
         await _show_list(ctx)
         return
     form = ctx.plan.form(report.form_id)
@@ -104,6 +107,7 @@ async def _ask_field(ctx: Context, state: dict[str, Any], report: Report) -> Non
     field = form.field(state["field"])
     units = await ctx.repos.directory.units(ctx.person.commune_id) if field.kind is FieldKind.UNIT else []
     state["options"] = field_options(ctx, field, units)
+    state["free_text"] = field.kind is FieldKind.TEXT  # the router then takes "kỳ họp HĐND" as the answer
     ask_field(ctx, form, [f.id for f in form.fields].index(field.id), state["options"])
     await ctx.remember(FLOW, state)
 
@@ -115,7 +119,11 @@ async def _on_field(ctx: Context, state: dict[str, Any]) -> None:
     if ctx.typed(*BACK_WORDS):
         await _show_detail(ctx, report.id)
         return
-    if ctx.typed(*SKIP_WORDS) and not field.required:
+    if ctx.typed(*SKIP_WORDS) and field.required:  # else "bỏ qua" would be stored as the answer
+        ctx.say(ctx.t("err.answer.required"))
+        await _ask_field(ctx, state, report)
+        return
+    if ctx.typed(*SKIP_WORDS):
         value = None
     else:
         value = await read_answer(ctx, field, state["options"], ctx.plan.year)
@@ -154,6 +162,10 @@ async def _on_delete_confirm(ctx: Context, state: dict[str, Any]) -> None:
 
 async def _report(ctx: Context, state: dict[str, Any]) -> Report:
     return await ctx.repos.reports.get(state["report_id"])
+
+
+def _is_mine(ctx: Context, report: Report | None) -> bool:
+    return report is not None and report.deleted_at is None and report.person_id == ctx.person.id
 
 
 def _title(ctx: Context, report: Report) -> str:

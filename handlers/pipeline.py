@@ -81,11 +81,19 @@ class Pipeline:
         try:
             async with self.db.transaction() as repos:
                 await repos.ledger.claim(inbound.channel, inbound.message_id, now)
-                t = self.translator.for_language(self.settings.default_language)
-                await self._queue(repos, inbound, [Reply(text=t("err.internal"))], now)
+                language = await self._language_of(repos, inbound)
+                t = self.translator.for_language(language)
+                await self._queue(repos, inbound, [Reply(text=t("err.internal"), language=language)], now)
         except Exception:
             log.exception("could not even record the failure of %s/%s", inbound.channel, inbound.message_id)
         return True
+
+    async def _language_of(self, repos: Repositories, inbound: Inbound) -> str:
+        """The sender's language (as Context.language decides it), so even the apology is understood."""
+        person = await repos.directory.person_by_identity(inbound.channel, inbound.sender_id)
+        if person is not None and person.active:
+            return person.language
+        return "en" if (inbound.language_hint or "").startswith("en") else self.settings.default_language
 
     async def _with_photo(self, inbound: Inbound, fetch_photo: PhotoFetcher | None) -> Inbound:
         """Download a photo before the transaction, and only when a form is waiting for one."""

@@ -30,6 +30,15 @@ async def start(ctx: Context) -> None:
     await _ask_form(ctx, {"unit_id": unit.id})
 
 
+async def start_with_form(ctx: Context, unit_id: int, form_id: str | None) -> None:
+    """Open a given form for a unit at once (a reminder's "đã làm"); no form given: the activity menu."""
+    if form_id is None:
+        await _ask_form(ctx, {"unit_id": unit_id})
+        return
+    await _ask_current_field(ctx, {"unit_id": unit_id, "step": "field", "form": form_id, "index": 0,
+                                   "answers": {}, "editing": False})
+
+
 async def resume(ctx: Context, state: dict[str, Any]) -> None:
     steps = {"unit": _on_unit, "form": _on_form, "field": _on_field, "confirm": _on_confirm,
              "edit_pick": _on_edit_pick}
@@ -88,6 +97,7 @@ async def _ask_current_field(ctx: Context, state: dict[str, Any]) -> None:
     field = form.fields[state["index"]]
     units = await ctx.repos.directory.units(ctx.person.commune_id) if field.kind is FieldKind.UNIT else []
     state["options"] = field_options(ctx, field, units)
+    state["free_text"] = field.kind is FieldKind.TEXT  # the router then takes "kỳ họp HĐND" as the answer
     ask_field(ctx, form, state["index"], state["options"])
     await ctx.remember(FLOW, state)
 

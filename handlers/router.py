@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers import account
 from handlers.commands import FLOWS, Command, parse_command
 from handlers.context import Context
+from handlers.vnparse import loose
 
 MAX_MESSAGE_CHARS = 10_000
 
@@ -23,6 +24,8 @@ async def handle(ctx: Context) -> None:
         elif inbound.chat_kind == "private":
             account.introduce(ctx)
         return  # in groups, strangers are not answered: the group would drown in replies
+    if command is not None and not inbound.text.lstrip().startswith("/") and _answers_the_question(ctx, command):
+        command = None  # "Tổng hợp" typed to a menu that offers it is an answer, not the "tong hop" command
     if command is not None:
         await _run_command(ctx, command)
     elif inbound.chat_kind == "group":
@@ -51,6 +54,22 @@ async def _run_command(ctx: Context, command: Command) -> None:
     if spec.private_only and ctx.state is not None:
         await ctx.forget()  # a new conversation replaces whatever was half-way
     await spec.start(ctx, command.args)
+
+
+def _answers_the_question(ctx: Context, command: Command) -> bool:
+    """Whether a command phrase typed without "/" is rather the answer: an option's label, or free text.
+
+    Cancelling ("huỷ") and help stay commands everywhere, so nobody is ever stuck in a question.
+    """
+    if ctx.state is None or command.name in ("huy", "trogiup"):
+        return False
+    if ctx.state.get("step") == "field" and ctx.state.get("free_text"):
+        return True
+    options = ctx.state.get("options")
+    if not isinstance(options, list):
+        return False
+    key = loose(ctx.inbound.text)
+    return any(key == loose(label) for o in options if isinstance(o, dict) for label in o.get("labels", ()))
 
 
 async def _ask_again(ctx: Context) -> None:

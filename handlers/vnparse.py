@@ -382,6 +382,10 @@ def match_choice(text: str, labels: Sequence[Sequence[str]]) -> int | None:
     exact = {i for i, option in enumerate(keys) if key in option}
     if exact:
         return _unique(exact)
+    # "thon na pai" is how "Thôn Nà Pài (mẫu)" begins, though "Chi bộ thôn Nà Pài" also contains it
+    starts = {i for i, option in enumerate(keys) if len(key) >= 3 and any(k.startswith(key) for k in option)}
+    if len(starts) == 1:
+        return starts.pop()
     partial = {i for i, option in enumerate(keys)
                if any((len(key) >= 3 and k.startswith(key)) or (len(key) >= 2 and f" {key} " in f" {k} ")
                       for k in option)}

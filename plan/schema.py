@@ -6,6 +6,7 @@ new code. Every model here is frozen so a loaded plan can be shared by every req
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -266,6 +267,10 @@ class Plan(_Frozen):
                     f"timeline item {item.id}: unknown responsible body {', '.join(unknown)}", at)
             if item.form is not None:
                 self._referenced_form(item.form, f"timeline item {item.id}", ("timeline", n, "form"))
+            other_years = sorted({int(y) for y in re.findall(r"\b(?:19|20|21)\d\d\b", item.due.text)} - {self.year})
+            if other_years:
+                raise PlanReferenceError(f"timeline item {item.id}: deadline '{item.due.text}' is outside the plan "
+                                         f"year {self.year}", ("timeline", n, "due", "text"))
         return self
 
     def _check_aggregation(self, indicator: Indicator, loc: tuple[str | int, ...]) -> None:

@@ -65,7 +65,14 @@ class DirectoryRepo:
         await self.session.flush()
 
     async def bind_identity(self, person_id: int, channel: str, external_id: str) -> Identity:
-        return await self.add(Identity(person_id=person_id, channel=channel, external_id=external_id))
+        """Bind a channel account to a person, moving it if it belonged to someone else (e.g. deactivated)."""
+        query = select(Identity).where(Identity.channel == channel, Identity.external_id == external_id)
+        identity = (await self.session.execute(query)).scalar_one_or_none()
+        if identity is None:
+            return await self.add(Identity(person_id=person_id, channel=channel, external_id=external_id))
+        identity.person_id = person_id
+        await self.session.flush()
+        return identity
 
     async def set_baseline(self, unit_id: int, year: int, key: str, value: int) -> None:
         query = select(Baseline).where(Baseline.unit_id == unit_id, Baseline.year == year, Baseline.key == key)

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_duplicates, skip_locked
-from storage.models import Chat, Conversation, Outbox, ProcessedUpdate
+from storage.models import Chat, Conversation, Outbox, Person, ProcessedUpdate
 
 
 class ChatRepo:
@@ -41,6 +41,13 @@ class ChatRepo:
     async def private_chats_of(self, person_id: int) -> list[Chat]:
         query = select(Chat).where(Chat.person_id == person_id, Chat.kind == "private").order_by(Chat.id)
         return list((await self.session.execute(query)).scalars())
+
+    async def private_chats_with_roles(self, channel: str, roles: tuple[str, ...]) -> list[tuple[str, str, str]]:
+        """(chat id, role, language) of active private chats of people with one of `roles` (per-chat menus)."""
+        query = (select(Chat.external_id, Person.role, Person.language).join(Person, Person.id == Chat.person_id)
+                 .where(Chat.channel == channel, Chat.kind == "private", Chat.active, Person.active,
+                        Person.role.in_(roles)).order_by(Chat.id))
+        return [(chat_id, role, language) for chat_id, role, language in (await self.session.execute(query)).all()]
 
 
 class ConversationRepo:
@@ -128,6 +135,11 @@ class OutboxRepo:
     async def counts(self) -> dict[str, int]:
         query = select(Outbox.status, func.count()).group_by(Outbox.status)
         return {status: count for status, count in (await self.session.execute(query)).all()}
+
+    async def exists(self, dedupe_key: str) -> bool:
+        """Whether a message with this dedupe key was ever queued (lets a ticker skip costly work)."""
+        query = select(Outbox.id).where(Outbox.dedupe_key == dedupe_key).limit(1)
+        return (await self.session.execute(query)).first() is not None
 
     async def for_chat(self, channel: str, chat_id: str) -> list[Outbox]:
         query = select(Outbox).where(Outbox.channel == channel, Outbox.chat_id == chat_id).order_by(Outbox.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -175,3 +175,127 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = _when(nullable=True)
     error: str = Field(default="", max_length=500)
     created_at: datetime = _when()
+
+
+class ChannelUsage(SQLModel, table=True):
+    """Outbound messages of one bot account per calendar month (business time): Zalo's monthly budget."""
+
+    __table_args__ = (UniqueConstraint("channel", "account", "month"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    account: str = Field(max_length=64)  # the bot's public id (never the token's secret part)
+    month: str = Field(max_length=7)  # "2026-11"
+    count: int = 0
+    paused_budget: int | None = None  # the budget in force when the platform said "quota exceeded"
+
+
+class Broadcast(SQLModel, table=True):
+    """An announcement sent to many chats; its deliveries are outbox rows keyed broadcast:{id}:…."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    commune_id: int = Field(foreign_key="commune.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    audience: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    recipients: int = 0
+    created_at: datetime = _when()
+
+
+class GroupPreference(SQLModel, table=True):
+    """What a registered group chat receives; a group with no row receives everything."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(foreign_key="chat.id", unique=True)
+    reminders: bool = True
+    summaries: bool = True
+    broadcasts: bool = True
+
+
+class PetitionCounter(SQLModel, table=True):
+    """The last petition number given per commune and year, so references never repeat."""
+
+    __table_args__ = (UniqueConstraint("commune_id", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    commune_id: int = Field(foreign_key="commune.id")
+    year: int
+    last_number: int = 0
+
+
+class Petition(SQLModel, table=True):
+    """A citizens' petition or a recommendation (kiến nghị), followed until it is answered or resolved."""
+
+    __table_args__ = (UniqueConstraint("commune_id", "year", "number"),
+                      Index("ix_petition_commune_status", "commune_id", "status"))
+    id: int | None = Field(default=None, primary_key=True)
+    commune_id: int = Field(foreign_key="commune.id")
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    person_id: int = Field(foreign_key="person.id")  # who recorded it
+    year: int
+    number: int  # shown as KN-{year}-{number:03d}
+    source_kind: str = Field(max_length=20)  # nhan_dan, sau_giam_sat, phan_bien, cu_tri
+    content: str = Field(max_length=500)
+    received_on: date
+    origin_report_id: int | None = Field(default=None, foreign_key="report.id")  # the supervision/criticism
+    status: str = Field(default="tiep_nhan", max_length=30)
+    forwarded_to: str = Field(default="", max_length=200)
+    forwarded_on: date | None = None
+    closed_on: date | None = None  # answered, resolved or found outside competence
+    result: str = Field(default="", max_length=500)
+    overdue_notified_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class ReminderOccurrence(SQLModel, table=True):
+    """The reminder ledger: an occurrence's key is inserted once, in the transaction that queues its messages."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)  # "rule|period|recipient|step"
+    commune_id: int = Field(foreign_key="commune.id", index=True)
+    status: str = Field(max_length=12)  # sent, skipped (too late after downtime), unreachable (no chat)
+    due_at: datetime = _when()  # the slot it was planned for
+    claimed_at: datetime = _when()
+
+
+class ReminderSnooze(SQLModel, table=True):
+    """A snoozed reminder ("nhắc lại sau"): quiet until `until`, then sent once more if still not done."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    base_key: str = Field(max_length=200, unique=True)
+    commune_id: int = Field(foreign_key="commune.id", index=True)
+    until: datetime = _when()
+    created_at: datetime = _when()
+
+
+class HdndSession(SQLModel, table=True):
+    """A People's Council session date entered by staff: deadlines of "Theo các kỳ họp HĐND" items."""
+
+    __table_args__ = (UniqueConstraint("commune_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    commune_id: int = Field(foreign_key="commune.id", index=True)
+    day: date
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = _when()
+
+
+class ReminderCursor(SQLModel, table=True):
+    """How far the reminder planner has run for a commune: slots up to here were all handled."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    commune_id: int = Field(foreign_key="commune.id", unique=True)
+    planned_through: datetime = _when()
+
+
+class ChatKeyboard(SQLModel, table=True):
+    """A chat's open button menu (Telegram): the message carrying it and what each button means."""
+
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    chat_id: str = Field(max_length=64)
+    message_id: str = Field(max_length=64)
+    key: str = Field(max_length=16)  # written into each button's callback data, so old menus are recognised
+    values: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    answered_by: str | None = Field(default=None, max_length=80)  # the update that pressed a button
+    sent_at: datetime = _when()

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.broadcasts import BroadcastRepo, GroupRepo
 from storage.directory import DirectoryRepo, InviteRepo
+from storage.keyboards import KeyboardRepo
 from storage.messaging import ChatRepo, ConversationRepo, LedgerRepo, OutboxRepo
+from storage.petitions import PetitionRepo
+from storage.reminders import ReminderRepo
 from storage.reports import AuditRepo, FileRepo, ReportRepo
+from storage.usage import UsageRepo
 
 
 class Repositories:
@@ -24,3 +29,9 @@ class Repositories:
         self.conversations = ConversationRepo(session)
         self.ledger = LedgerRepo(session, dialect)
         self.outbox = OutboxRepo(session, dialect)
+        self.reminders = ReminderRepo(session, dialect)
+        self.broadcasts = BroadcastRepo(session)
+        self.groups = GroupRepo(session)
+        self.petitions = PetitionRepo(session, dialect)
+        self.usage = UsageRepo(session, dialect)
+        self.keyboards = KeyboardRepo(session)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from handlers.i18n import Translate
 from handlers.messages import Reply
 
@@ -35,4 +37,7 @@ def _best_cut(text: str, limit: int) -> int:
         position = window.rfind(separator)
         if position > limit // 4:  # a cut too near the start would make many tiny pieces
             return position
-    return limit  # one very long word: cut it
+    cut = limit  # one very long word: cut it, but never between a letter and its combining marks
+    while cut > 1 and unicodedata.combining(text[cut]):
+        cut -= 1
+    return cut
