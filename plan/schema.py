@@ -126,11 +126,14 @@ class Aggregation(_Frozen):
     - unit_coverage: percent of units of `unit_kinds` with at least one matching report;
     - activity_count: number of matching reports (from units of `unit_kinds`, any if empty);
     - field_sum_over_baseline: percent = sum of `field` over matching reports / sum of `baseline` keys;
-    - field_ratio: percent = sum of `field` / sum of `denominator_field` over matching reports.
+    - field_ratio: percent = sum of `field` / sum of `denominator_field` over matching reports;
+    - petition_share: percent of the petition items of `source` answered or resolved (from the petition
+      records, not from reports); its optional `form` is the units' own report form, listed beside it.
     """
 
-    kind: Literal["unit_coverage", "activity_count", "field_sum_over_baseline", "field_ratio"]
-    form: Identifier
+    kind: Literal["unit_coverage", "activity_count", "field_sum_over_baseline", "field_ratio", "petition_share"]
+    form: Identifier | None = None
+    source: Literal["nhan_dan", "sau_giam_sat", "phan_bien", "cu_tri"] | None = None  # petition_share only
     unit_kinds: tuple[UnitKind, ...] = ()
     where: Where | None = None
     field: Identifier | None = None
@@ -144,10 +147,18 @@ class Aggregation(_Frozen):
             "activity_count": (),
             "field_sum_over_baseline": ("field", "baseline"),
             "field_ratio": ("field", "denominator_field"),
+            "petition_share": ("source",),
         }[self.kind]
+        if self.kind != "petition_share":
+            needs = ("form", *needs)
         missing = [name for name in needs if not getattr(self, name)]
         if missing:
             raise ValueError(f"aggregation '{self.kind}' needs: {', '.join(missing)}")
+        if self.kind == "petition_share" and (self.field or self.denominator_field or self.baseline or self.where
+                                              or self.unit_kinds):
+            raise ValueError("aggregation 'petition_share' takes only 'source' (and optionally 'form')")
+        if self.kind != "petition_share" and self.source is not None:
+            raise ValueError(f"'source' applies to aggregation 'petition_share' only, not '{self.kind}'")
         return self
 
 
@@ -163,7 +174,7 @@ class Indicator(_Frozen):
 
     @model_validator(mode="after")
     def _check_measure(self) -> Indicator:
-        percent_kinds = {"unit_coverage", "field_sum_over_baseline", "field_ratio"}
+        percent_kinds = {"unit_coverage", "field_sum_over_baseline", "field_ratio", "petition_share"}
         if (self.aggregate.kind in percent_kinds) != (self.measure == "percent"):
             raise ValueError(f"indicator {self.id}: measure '{self.measure}' does not fit "
                              f"aggregation '{self.aggregate.kind}'")
@@ -275,6 +286,8 @@ class Plan(_Frozen):
 
     def _check_aggregation(self, indicator: Indicator, loc: tuple[str | int, ...]) -> None:
         agg, context = indicator.aggregate, f"indicator {indicator.id}"
+        if agg.form is None:  # petition_share without a report form of its own
+            return
         form = self._referenced_form(agg.form, context, (*loc, "form"))
         field_ids = {f.id: f for f in form.fields}
         for name in ("field", "denominator_field"):

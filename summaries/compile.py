@@ -14,11 +14,13 @@ from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from plan.periods import Period, business_date, deadlines, window_of
+from plan.petition_lifecycle import OPEN
 from plan.schema import Aggregation, DueKind, FieldKind, Indicator, Plan, TimelineItem
 from summaries.model import (
     Activity,
     IndicatorResult,
     Measure,
+    OpenPetition,
     ReportRow,
     Snapshot,
     Status,
@@ -27,6 +29,7 @@ from summaries.model import (
     TimelineResult,
     UnitResult,
 )
+from summaries.petitions import petition_share
 
 Window = tuple[date, date]
 BUSINESS_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -47,6 +50,7 @@ class _Index:
             self.by_form[report.form_id].append(report)
             self.by_unit[report.unit_id].append(report)
         self.baselines = snapshot.baselines
+        self.petitions = snapshot.petitions
         # one date test per report here, instead of one per report in every later step
         self.in_period = [r for r in snapshot.reports if period[0] <= r.activity_date <= period[1]]
         self.in_year_to_date = [r for r in snapshot.reports if year_to_date[0] <= r.activity_date <= year_to_date[1]]
@@ -107,11 +111,18 @@ def _field_ratio(index: _Index, agg: Aggregation, window: Window) -> Measure:
     return _percent(resolved, received)
 
 
+def _petition_share(index: _Index, agg: Aggregation, window: Window) -> Measure:
+    """Percent of the source's petition items received in the window that were answered or resolved by its end."""
+    handled, total = petition_share(index.petitions, str(agg.source), *window)
+    return _percent(handled, total)
+
+
 AGGREGATIONS: dict[str, Callable[[_Index, Aggregation, Window], Measure]] = {
     "unit_coverage": _unit_coverage,
     "activity_count": _activity_count,
     "field_sum_over_baseline": _field_sum_over_baseline,
     "field_ratio": _field_ratio,
+    "petition_share": _petition_share,
 }
 
 
@@ -242,6 +253,15 @@ def _totals(plan: Plan, activities: tuple[Activity, ...]) -> dict[tuple[str, str
     return totals
 
 
+def open_petitions(snapshot: Snapshot, names: dict[int, str], on: date) -> tuple[OpenPetition, ...]:
+    """Items received by `on` and not closed by then (answered, resolved or redirected), oldest first."""
+    items = [p for p in snapshot.petitions
+             if p.received_on <= on and (p.status in OPEN if p.closed_on is None else p.closed_on > on)]
+    items.sort(key=lambda p: (p.received_on, p.reference))
+    return tuple(OpenPetition(p.reference, p.source_kind, names.get(p.unit_id, ""), p.content, p.received_on,
+                              (on - p.received_on).days) for p in items)
+
+
 def compile_summary(plan: Plan, snapshot: Snapshot, period: Period, now: datetime,
                     tz: ZoneInfo = BUSINESS_TZ) -> Summary:
     """The summary of `period` (a quarter, first half, nine months or the year) as of `now`."""
@@ -260,4 +280,5 @@ def compile_summary(plan: Plan, snapshot: Snapshot, period: Period, now: datetim
         counts_year_to_date=dict(Counter(r.form_id for r in index.in_year_to_date)),
         totals=_totals(plan, activities),
         silent_units=tuple(u for u in snapshot.units if u.active and u.id not in reporting),
-        activities=activities)
+        activities=activities,
+        open_petitions=open_petitions(snapshot, {u.id: u.name for u in snapshot.units}, min(today, period.end)))

@@ -27,6 +27,7 @@ from summaries.docx_layout import (
     text,
     two_columns,
 )
+from summaries.docx_petitions import open_petitions_appendix, open_petitions_line
 from summaries.docx_tables import appendix
 from summaries.model import DocumentSettings, IndicatorResult, Summary, TimelineResult
 from summaries.text_util import admin_date_parts, fmt_date, fmt_number, fmt_value, period_label, unit_label
@@ -62,6 +63,7 @@ def render_docx(summary: Summary, plan: Plan, t: Translate, settings: DocumentSe
     _closing(doc, summary, plan, t, issuer, period)
     _signature(doc, t, settings, party)
     appendix(doc, summary, plan, t)
+    open_petitions_appendix(doc, summary, t)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
@@ -157,6 +159,7 @@ def _results(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate) ->
         for item in summary.timeline:
             if item.item_id.startswith(f"II.{number}."):
                 body(doc, _timeline_line(t, item))
+    open_petitions_line(doc, summary, t)
     _villages(doc, summary, t, len(sections) + 1)
 
 

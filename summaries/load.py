@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from plan.petition_lifecycle import reference
 from storage.repositories import Repositories
-from summaries.model import ReportRow, Snapshot, UnitInfo
+from summaries.model import PetitionRow, ReportRow, Snapshot, UnitInfo
 
 
 async def load_snapshot(repos: Repositories, commune_id: int, year: int) -> Snapshot:
-    """Units (active or not), the year's baselines and the year's live reports of one commune."""
+    """Units (active or not), the year's baselines, live reports and petitions (plus older open ones)."""
     commune = await repos.directory.commune(commune_id)
     if commune is None:
         raise LookupError(f"no commune with id {commune_id}")
@@ -21,4 +22,13 @@ async def load_snapshot(repos: Repositories, commune_id: int, year: int) -> Snap
         units=tuple(UnitInfo(u.id, u.name, u.kind, u.active) for u in units),
         baselines={(b.unit_id, b.key): b.value for b in baselines},
         reports=tuple(ReportRow(r.id, r.unit_id, r.form_id, r.activity_date, dict(r.answers or {}))
-                      for r in reports))
+                      for r in reports),
+        petitions=await _petitions(repos, commune_id, year))
+
+
+async def _petitions(repos: Repositories, commune_id: int, year: int) -> tuple[PetitionRow, ...]:
+    """The year's items, and items of earlier years still open (they belong on the open list)."""
+    items = {p.id: p for p in await repos.petitions.open_items(commune_id) if p.received_on.year < year}
+    items.update((p.id, p) for p in await repos.petitions.in_commune(commune_id, date(year, 1, 1), date(year, 12, 31)))
+    return tuple(PetitionRow(p.id, reference(p.year, p.number), p.unit_id, p.source_kind, p.status, p.content,
+                             p.received_on, p.closed_on) for p in items.values())

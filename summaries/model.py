@@ -37,6 +37,20 @@ class ReportRow:
 
 
 @dataclass(frozen=True, slots=True)
+class PetitionRow:
+    """One petition or recommendation (kiến nghị), as the 100% indicators and the open list need it."""
+
+    id: int
+    reference: str  # KN-2026-014
+    unit_id: int
+    source_kind: str  # nhan_dan, sau_giam_sat, phan_bien, cu_tri
+    status: str
+    content: str
+    received_on: date
+    closed_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Everything of one commune and plan year that a summary depends on."""
 
@@ -47,6 +61,7 @@ class Snapshot:
     baselines: Mapping[tuple[int, str], int]  # (unit id, key) -> value, for the plan year
     reports: tuple[ReportRow, ...]  # the year's live reports
     session_dates: tuple[date, ...] = ()  # HĐND sessions, when known
+    petitions: tuple[PetitionRow, ...] = ()  # the year's items and any older ones still open
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +125,18 @@ class Activity(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class OpenPetition:
+    """A petition still waiting for an answer at the summary's date, with its age in days."""
+
+    reference: str
+    source_kind: str
+    unit_name: str
+    content: str
+    received_on: date
+    age_days: int
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     commune_name: str
     province: str
@@ -124,6 +151,7 @@ class Summary:
     totals: Mapping[tuple[str, str], float]  # (form id, number field id) -> sum in the period
     silent_units: tuple[UnitInfo, ...]  # units with no report at all in the period
     activities: tuple[Activity, ...]
+    open_petitions: tuple[OpenPetition, ...] = ()  # oldest first, as of min(as_of, period end)
 
     @property
     def is_empty(self) -> bool:

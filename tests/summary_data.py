@@ -1,11 +1,12 @@
 """The golden dataset of the summary tests: three villages (one silent all year), the commune
-committee, one organisation and one board, with reports spread over the four quarters of 2026."""
+committee, one organisation and one board, with reports spread over the four quarters of 2026, and
+petitions (kiến nghị) of every source and lifecycle end, one of them left open from 2025."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from summaries.model import ReportRow, Snapshot, UnitInfo
+from summaries.model import PetitionRow, ReportRow, Snapshot, UnitInfo
 
 COMMUNE, VILLAGE_A, VILLAGE_B, VILLAGE_C, FARMERS, BOARD = 1, 2, 3, 4, 5, 6
 UNITS = (
@@ -47,9 +48,29 @@ REPORTS = [
 ]
 
 
+# (reference, unit, source, status, content, received, closed); the ket_qua_kien_nghi reports above no
+# longer feed the 100% indicators: these records do.
+PETITIONS = [
+    ("KN-2026-001", VILLAGE_A, "nhan_dan", "da_giai_quyet", "Đường liên thôn xuống cấp", "2026-01-15", "2026-02-20"),
+    ("KN-2026-002", VILLAGE_B, "nhan_dan", "da_tra_loi", "Chậm chi trả hỗ trợ lũ", "2026-02-10", "2026-04-05"),
+    ("KN-2026-003", COMMUNE, "nhan_dan", "tiep_nhan", "Thiếu đèn chiếu sáng ngõ xóm", "2026-03-25", None),
+    ("KN-2026-004", COMMUNE, "sau_giam_sat", "da_chuyen", "Chi trả trợ cấp chưa đủ", "2026-03-12", None),
+    ("KN-2026-005", COMMUNE, "sau_giam_sat", "da_giai_quyet", "Đường thi công kéo dài", "2026-05-12", "2026-06-30"),
+    ("KN-2026-006", FARMERS, "nhan_dan", "khong_thuoc_tham_quyen", "Tranh chấp đất", "2026-02-01", "2026-02-05"),
+    ("KN-2026-007", COMMUNE, "phan_bien", "da_tra_loi", "Sửa điều 5 quy chế dân chủ", "2026-08-15", "2026-09-10"),
+    ("KN-2025-031", VILLAGE_A, "cu_tri", "tiep_nhan", "Xin làm cầu tràn", "2025-11-20", None),
+]
+
+
+def golden_petitions() -> tuple[PetitionRow, ...]:
+    return tuple(PetitionRow(n, ref, unit, source, status, content, date.fromisoformat(received),
+                             date.fromisoformat(closed) if closed else None)
+                 for n, (ref, unit, source, status, content, received, closed) in enumerate(PETITIONS, start=1))
+
+
 def golden_snapshot(extra_units: tuple[UnitInfo, ...] = (), extra_reports: list | None = None) -> Snapshot:
     rows = [*REPORTS, *(extra_reports or [])]
     reports = tuple(ReportRow(n, unit, form, date.fromisoformat(day), {"ngay": day, **answers})
                     for n, (unit, form, day, answers) in enumerate(rows, start=1))
     return Snapshot(commune_name="Nam Cường", province="Thái Nguyên", year=2026, units=UNITS + extra_units,
-                    baselines=BASELINES, reports=reports)
+                    baselines=BASELINES, reports=reports, petitions=golden_petitions())

@@ -31,16 +31,16 @@ TARGETS = {
     "1.1.6": (1, "activity_count", "bieu_duong"),
     "1.1.7": (100, "field_sum_over_baseline", "tham_hoi_ho_ngheo"),
     "1.2.1": (3, "activity_count", "giam_sat"),
-    "1.2.2": (100, "field_ratio", "ket_qua_kien_nghi"),
+    "1.2.2": (100, "petition_share", "ket_qua_kien_nghi"),
     "1.2.3": (100, "unit_coverage", "giam_sat"),
     "1.3.1": (3, "activity_count", "phan_bien"),
-    "1.3.2": (100, "field_ratio", "ket_qua_kien_nghi"),
+    "1.3.2": (100, "petition_share", "ket_qua_kien_nghi"),
     "1.4.1": (1, "activity_count", "thang_nghe_dan_noi"),
     "1.4.2": (1, "activity_count", "doi_thoai"),
     "1.4.3": (2, "activity_count", "gop_y_xay_dung_dang"),
     "1.4.4": (100, "unit_coverage", "gop_y_chi_uy"),
     "1.5.1": (95, "field_sum_over_baseline", "tap_huan"),
-    "1.5.2": (100, "field_ratio", "ket_qua_kien_nghi"),
+    "1.5.2": (100, "petition_share", "ket_qua_kien_nghi"),
 }
 
 # Filters and parameters that carry meaning: id → (unit_kinds, where, field, denominator, baseline).
@@ -50,15 +50,15 @@ AGGREGATE_DETAILS = {
     "1.1.5": ((UnitKind.COMMUNE, UnitKind.ORGANISATION), None, None, None, ()),
     "1.1.7": ((), None, "so_ho", None, ("poor_households", "near_poor_households")),
     "1.2.1": ((UnitKind.COMMUNE,), None, None, None, ()),
-    "1.2.2": ((), ("nguon", "sau_giam_sat"), "so_da_giai_quyet", "so_tiep_nhan", ()),
+    "1.2.2": ((), None, None, None, ()),
     "1.2.3": ((UnitKind.BOARD,), None, None, None, ()),
     "1.3.1": ((UnitKind.COMMUNE,), None, None, None, ()),
-    "1.3.2": ((), ("nguon", "phan_bien"), "so_da_giai_quyet", "so_tiep_nhan", ()),
+    "1.3.2": ((), None, None, None, ()),
     "1.4.2": ((), ("mo_hinh_diem", True), None, None, ()),
     "1.4.3": ((UnitKind.COMMUNE,), None, None, None, ()),
     "1.4.4": ((UnitKind.VILLAGE,), None, None, None, ()),
     "1.5.1": ((), None, "so_nguoi", None, ("cadres_to_train",)),
-    "1.5.2": ((), ("nguon", "nhan_dan"), "so_da_giai_quyet", "so_tiep_nhan", ()),
+    "1.5.2": ((), None, None, None, ()),
 }
 
 # The Phụ lục: id → (due kind, month or quarters, the plan's wording, form).
@@ -150,6 +150,12 @@ def test_ket_qua_kien_nghi_sources(plan: Plan) -> None:
     assert [o.id for o in options] == ["sau_giam_sat", "phan_bien", "nhan_dan", "cu_tri"]
 
 
+def test_petition_indicators_count_the_petition_records_by_source(plan: Plan) -> None:
+    shares = {i.id: i.aggregate.source for i in plan.indicators if i.aggregate.kind == "petition_share"}
+    assert shares == {"1.2.2": "sau_giam_sat", "1.3.2": "phan_bien", "1.5.2": "nhan_dan"}
+    assert all(i.aggregate.source is None for i in plan.indicators if i.aggregate.kind != "petition_share")
+
+
 @pytest.mark.parametrize("form_id", sorted(FORM_IDS))
 def test_form_shape(plan: Plan, form_id: str) -> None:
     form = plan.form(form_id)
@@ -195,6 +201,18 @@ BROKEN = [
      "measure: count\n    target: 3\n    aggregate: {kind: activity_count, form: giam_sat",
      "measure: percent\n    target: 3\n    aggregate: {kind: activity_count, form: giam_sat",
      ('id: "1.2.1"', ""), "does not fit aggregation 'activity_count'"),
+    ("petition share with an unknown source", "kind: petition_share, source: phan_bien,",
+     "kind: petition_share, source: phan_anh,", ("source: phan_anh", ""), "source: Input should be"),
+    ("petition share without a source", "kind: petition_share, source: nhan_dan,", "kind: petition_share,",
+     ("kind: petition_share, form", ""), "aggregation 'petition_share' needs: source"),
+    ("petition share with a report field", "source: sau_giam_sat, form: ket_qua_kien_nghi}",
+     "source: sau_giam_sat, form: ket_qua_kien_nghi, field: so_tiep_nhan}", ("field: so_tiep_nhan}", ""),
+     "takes only 'source'"),
+    ("source on a report aggregation", "{kind: activity_count, form: bieu_duong}",
+     "{kind: activity_count, form: bieu_duong, source: nhan_dan}", ("bieu_duong, source", ""),
+     "'source' applies to aggregation 'petition_share' only"),
+    ("report aggregation without a form", "{kind: activity_count, form: bieu_duong}", "{kind: activity_count}",
+     ("{kind: activity_count}", ""), "aggregation 'activity_count' needs: form"),
     ("bad YAML: missing comma", 'label: {vi: "Giám sát", en: "Supervision"}',
      'label: {vi: "Giám sát" en: "Supervision"}', ('label: {vi: "Giám sát" en', ""), "not valid YAML"),
     ("bad YAML: tab indentation", "  - id: giam_sat\n", "  - id: giam_sat\n\tlabel: x\n",

@@ -25,20 +25,23 @@ GOLDEN = {
     "2026-Q1": (Q1_NOW, {
         "1.1.1": (0, 0, "dang_thuc_hien"), "1.1.2": (200 / 3, 200 / 3, "dang_thuc_hien"),
         "1.1.4": (100 / 3, 100 / 3, "dang_thuc_hien"), "1.1.7": (60, 60, "dang_thuc_hien"),
-        "1.2.1": (1, 1, "dang_thuc_hien"), "1.2.2": (N, N, "dang_thuc_hien"), "1.2.3": (0, 0, "dang_thuc_hien"),
-        "1.5.1": (0, 0, "dang_thuc_hien"), "1.5.2": (80, 80, "dang_thuc_hien"),
+        "1.2.1": (1, 1, "dang_thuc_hien"), "1.2.2": (0, 0, "dang_thuc_hien"), "1.2.3": (0, 0, "dang_thuc_hien"),
+        "1.3.2": (N, N, "dang_thuc_hien"), "1.5.1": (0, 0, "dang_thuc_hien"),
+        "1.5.2": (100 / 3, 100 / 3, "dang_thuc_hien"),
     }, ["Thôn Khuổi Đeng", "Hội Nông dân xã", "Ban Thanh tra nhân dân xã"]),
     "2026-Q4": (Q4_NOW, {
         "1.1.1": (200 / 3, 200 / 3, "dang_thuc_hien"), "1.1.2": (0, 200 / 3, "dang_thuc_hien"),
         "1.1.3": (100 / 3, 100 / 3, "dang_thuc_hien"), "1.1.5": (0, 1, "dat"), "1.1.7": (40, 100, "dat"),
         "1.2.1": (1, 3, "dat"), "1.2.3": (0, 100, "dat"), "1.3.1": (0, 1, "dang_thuc_hien"),
-        "1.5.1": (45, 95, "dat"), "1.5.2": (100, 90, "dang_thuc_hien"),
+        "1.2.2": (N, 50, "dang_thuc_hien"), "1.3.2": (N, 100, "dat"),
+        "1.5.1": (45, 95, "dat"), "1.5.2": (N, 200 / 3, "dang_thuc_hien"),
     }, ["Thôn Khuổi Đeng", "Hội Nông dân xã", "Ban Thanh tra nhân dân xã"]),
     "2026": (YEAR_NOW, {
         "1.1.1": (200 / 3, 200 / 3, "chua_dat"), "1.1.4": (100 / 3, 100 / 3, "chua_dat"), "1.1.5": (1, 1, "dat"),
         "1.1.6": (0, 0, "chua_dat"), "1.1.7": (100, 100, "dat"), "1.2.1": (3, 3, "dat"),
-        "1.2.2": (N, N, "chua_dat"), "1.2.3": (100, 100, "dat"), "1.3.1": (1, 1, "chua_dat"),
-        "1.4.4": (0, 0, "chua_dat"), "1.5.1": (95, 95, "dat"), "1.5.2": (90, 90, "chua_dat"),
+        "1.2.2": (50, 50, "chua_dat"), "1.2.3": (100, 100, "dat"), "1.3.1": (1, 1, "chua_dat"),
+        "1.3.2": (100, 100, "dat"), "1.4.4": (0, 0, "chua_dat"), "1.5.1": (95, 95, "dat"),
+        "1.5.2": (200 / 3, 200 / 3, "chua_dat"),
     }, ["Thôn Khuổi Đeng"]),
 }
 
@@ -125,3 +128,24 @@ def test_unknown_aggregation_kind_is_a_clear_error():
 def test_a_period_of_another_year_is_refused():
     with pytest.raises(SummaryError, match="2031"):
         compile_summary(PLAN, golden_snapshot(), Period(2031, "year"), Q1_NOW)
+
+
+def test_petition_indicators_count_records_not_the_reported_figures():
+    """1.5.2 in Q1: KN-001 resolved in time, KN-002 answered only in April, KN-003 open, KN-006 redirected."""
+    summary = compile_summary(PLAN, golden_snapshot(), Period.quarter(2026, 1), Q1_NOW)
+    by_id = {r.id: r for r in summary.indicators}
+    assert (by_id["1.5.2"].period.numerator, by_id["1.5.2"].period.denominator) == (1, 3)
+    assert (by_id["1.2.2"].period.numerator, by_id["1.2.2"].period.denominator) == (0, 1)
+    assert by_id["1.3.2"].period.value is None  # no item: no value, never 0 % or 100 %
+
+
+@pytest.mark.parametrize(("key", "now", "expected"), [
+    ("2026-Q1", Q1_NOW, [("KN-2025-031", 131), ("KN-2026-002", 49), ("KN-2026-004", 19), ("KN-2026-003", 6)]),
+    ("2026-Q4", Q4_NOW, [("KN-2025-031", 395), ("KN-2026-004", 283), ("KN-2026-003", 270)]),
+])
+def test_open_petitions_as_of_the_period_end_oldest_first(key, now, expected):
+    summary = compile_summary(PLAN, golden_snapshot(), Period.parse_key(key), now)
+    assert [(p.reference, p.age_days) for p in summary.open_petitions] == expected
+    first = summary.open_petitions[0]
+    assert (first.source_kind, first.unit_name, first.content, first.received_on) == (
+        "cu_tri", "Thôn Nà Pài", "Xin làm cầu tràn", date(2025, 11, 20))

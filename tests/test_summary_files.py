@@ -19,6 +19,7 @@ from plan.periods import Period
 from summaries.chart import HEIGHT_PX, WIDTH_PX
 from summaries.compile import compile_summary
 from summaries.docx import render_docx
+from summaries.docx_petitions import open_petitions_rows
 from summaries.docx_tables import appendix_rows
 from summaries.model import DocumentSettings, UnitInfo
 from summaries.service import render_files
@@ -99,8 +100,12 @@ def test_title_sections_placeholders_and_signature(document):
     assert right == ["TM. BAN THƯỜNG TRỰC", "CHỦ TỊCH", "Hoàng Văn Mẫu"]
 
 
+def _table_headed(document, first_cells: list[str]):
+    return next(t for t in document.tables if [c.text for c in t.rows[0].cells][:len(first_cells)] == first_cells)
+
+
 def test_appendix_rows_equal_the_data(document, summary):
-    table = document.tables[-1]
+    table = _table_headed(document, ["STT", "Đơn vị", "Loại đơn vị"])
     rows = [[cell.text for cell in row.cells] for row in table.rows[1:]]
     assert rows == appendix_rows(summary, PLAN, T)
     assert len(rows) == 7 and rows[6][1] == "(đơn vị chưa có tên)"
@@ -135,3 +140,29 @@ def test_png_is_a_valid_image_of_the_fixed_size(files):
     assert files.png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", files.png[16:24])
     assert (width, height) == (WIDTH_PX, HEIGHT_PX)
+
+
+def test_open_petitions_are_counted_in_section_ii_and_listed_in_the_appendix(document, summary):
+    texts = [p.text for p in document.paragraphs]
+    line = ("Đến ngày 05/03/2026, còn 2 ý kiến, kiến nghị chưa được trả lời, giải quyết "
+            "(danh sách tại Phụ lục kèm theo).")
+    assert texts.index(line) < texts.index("6. Kết quả tại các khu dân cư")
+    assert "DANH SÁCH Ý KIẾN, KIẾN NGHỊ CHƯA ĐƯỢC TRẢ LỜI, GIẢI QUYẾT" in texts
+    table = _table_headed(document, ["STT", "Mã", "Nguồn"])
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0] == ["STT", "Mã", "Nguồn", "Đơn vị", "Nội dung", "Ngày tiếp nhận", "Số ngày"]
+    assert rows[1:] == open_petitions_rows(summary, T) == [  # on 05/03: KN-003 and KN-004 not received yet
+        ["1", "KN-2025-031", "Tiếp xúc cử tri", "Thôn Nà Pài", "Xin làm cầu tràn", "20/11/2025", "105"],
+        ["2", "KN-2026-002", "Phản ánh của Nhân dân", "Thôn Bản Quân", "Chậm chi trả hỗ trợ lũ", "10/02/2026", "23"]]
+
+
+def test_no_open_petition_gives_a_line_and_no_list():
+    snapshot = golden_snapshot()
+    snapshot = type(snapshot)(snapshot.commune_name, snapshot.province, 2026, snapshot.units, snapshot.baselines,
+                              snapshot.reports, petitions=())
+    summary = compile_summary(PLAN, snapshot, Period.quarter(2026, 1), NOW)
+    document = docx.Document(io.BytesIO(render_docx(summary, PLAN, T, SETTINGS)))
+    texts = [p.text for p in document.paragraphs]
+    assert "Đến ngày 05/03/2026, không còn ý kiến, kiến nghị nào chờ trả lời, giải quyết." in texts
+    assert not any(t.startswith("DANH SÁCH Ý KIẾN") for t in texts)
+    assert [c.text for c in document.tables[-1].rows[0].cells][:3] == ["STT", "Đơn vị", "Loại đơn vị"]
