@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Context, choices_of, option
-from handlers.invites import redeem
+from handlers.invites import ATTEMPT_WINDOW, MAX_FAILED_ATTEMPTS, redeem
 from handlers.roles import STAFF_ROLES, VIEWER
 
 LANGUAGE_FLOW = "language"
@@ -18,9 +18,15 @@ async def register(ctx: Context, args: str) -> None:
         ctx.say(ctx.t("start.need_code"))
         return
     inbound = ctx.inbound
+    attempts = ctx.repos.invite_attempts
+    if await attempts.failures_since(inbound.channel, inbound.sender_id, ctx.now - ATTEMPT_WINDOW) \
+            >= MAX_FAILED_ATTEMPTS:
+        ctx.say(ctx.t("start.too_many_attempts", minutes=int(ATTEMPT_WINDOW.total_seconds() // 60)))
+        return  # not even looked up: a guesser learns nothing more
     result = await redeem(ctx.repos, args, channel=inbound.channel, external_id=inbound.sender_id,
                           display_name=inbound.sender_name, language=ctx.language, now=ctx.now)
     if result.person is None:
+        await attempts.record_failure(inbound.channel, inbound.sender_id, ctx.now)
         ctx.say(ctx.t(f"start.invite_{result.problem}"))
         return
     ctx.person = result.person

@@ -13,6 +13,8 @@ from storage.repositories import Repositories
 # Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 16  # 16 × 5 bits = 80 bits
+MAX_FAILED_ATTEMPTS = 5  # per sender and ATTEMPT_WINDOW: a typo or two is fine, guessing is not
+ATTEMPT_WINDOW = timedelta(hours=1)
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 
 

@@ -60,8 +60,14 @@ def parse_update(data: Any, *, bot_username: str | None, now: datetime) -> Parse
         return Parsed(None, skipped="malformed update (no update_id)")
     try:
         update = Update.de_json(data, None)
-    except Exception as exc:  # a payload PTB cannot read must not stop the loop
+        return _interpret(update, bot_username, now)
+    except Exception as exc:  # a payload PTB cannot read (or reads into half-empty objects) must not stop the loop
         return Parsed(update_id, skipped=f"malformed update ({type(exc).__name__})")
+
+
+def _interpret(update: Update, bot_username: str | None, now: datetime) -> Parsed:
+    """What a decoded update means; PTB's de_json does not check required fields, so this may raise."""
+    update_id = update.update_id
     if update.message is not None:
         return _message(update, update.message, bot_username, now)
     if update.edited_message is not None:

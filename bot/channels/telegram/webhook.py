@@ -32,7 +32,7 @@ def webhook_handler(process: Callable[[Any], Awaitable[None]], secret: str) -> C
             return web.Response(status=403)
         try:
             data = await request.json()
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # not JSON, or nested beyond reason
             log.warning("Telegram webhook: body is not JSON; skipped")
             return web.Response(status=200)  # it would never parse: a retry would not help
         await process(data)  # an exception here is a 500, and Telegram sends the update again

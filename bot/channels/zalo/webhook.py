@@ -44,7 +44,7 @@ class WebhookEndpoint:
             return web.json_response({"ok": True})  # a probe
         try:
             update = unwrap(json.loads(raw))
-        except ValueError as exc:  # malformed JSON (ParseProblem is a ValueError too, but valid JSON)
+        except (ValueError, RecursionError) as exc:  # malformed or absurdly nested JSON (ParseProblem: valid JSON)
             if isinstance(exc, ParseProblem):
                 log.warning("zalo webhook: skipping body: %s", exc)
                 return web.json_response({"ok": True})
