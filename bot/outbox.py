@@ -1,8 +1,14 @@
-"""The outbox worker: the only path by which anything leaves the bot."""
+"""The outbox worker: the only path by which anything leaves the bot.
+
+Rows are claimed in batches (one statement), delivered in per-chat lanes that run side by side (at most LANES
+chats at once), and marked sent by a group commit: every lane that finished a send in the same moment shares one
+UPDATE. Order within a chat is kept; a crash can re-send at most the message each lane had in flight.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -10,10 +16,14 @@ from datetime import datetime, timedelta
 from bot.channels.base import ChatGoneError, PermanentSendError, Sender, SendError
 from handlers.messages import Reply
 from storage.db import Database
+from storage.models import Outbox
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 LEASE = timedelta(minutes=2)  # a claim older than this belonged to a worker that died
+LANES = 16  # chats a worker serves at once: also the most messages a crash can re-send (one per lane)
+BATCH = 100  # rows claimed per statement
+ChatKey = tuple[str, str]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -21,29 +31,60 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(600, 2 ** max(1, attempts)))
 
 
+def by_chat(rows: list[Outbox]) -> dict[ChatKey, list[Outbox]]:
+    """Claimed rows grouped per chat, each group in sending order."""
+    groups: dict[ChatKey, list[Outbox]] = {}
+    for row in rows:
+        groups.setdefault((row.channel, row.chat_id), []).append(row)
+    return groups
+
+
+class SentMarks:
+    """Group commit of "sent": lanes wait for one shared UPDATE instead of a transaction each."""
+
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self.db, self.clock = db, clock
+        self._waiting: list[tuple[int, asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task | None = None
+
+    async def mark(self, row_id: int) -> None:
+        """Returns once the row is recorded as sent (raises if that could not be written)."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((row_id, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        await future
+
+    async def _flush(self) -> None:
+        await asyncio.sleep(0)  # let every lane that finished in this turn of the loop join the batch
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                async with self.db.transaction() as repos:
+                    await repos.outbox.mark_sent_many([row_id for row_id, _ in batch], self.clock())
+            except Exception as exc:  # the rows stay claimed and are re-sent when the lease lapses
+                log.exception("could not record %d sent outbox rows", len(batch))
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for _, future in batch:
+                if not future.done():
+                    future.set_result(None)
+
+
 class OutboxWorker:
-    def __init__(self, db: Database, senders: Mapping[str, Sender], clock: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, senders: Mapping[str, Sender], clock: Callable[[], datetime], *,
+                 lanes: int = LANES, batch: int = BATCH) -> None:
         self.db, self.senders, self.clock = db, dict(senders), clock
+        self.lanes, self.batch = lanes, batch
+        self._marks = SentMarks(db, clock)
 
-    async def deliver_due(self, limit: int = 50) -> int:
-        """Send what is due now; returns how many rows were sent."""
-        if not self.senders:
-            return 0
-        async with self.db.transaction() as repos:
-            rows = await repos.outbox.claim_due(self.clock(), channels=tuple(self.senders), limit=limit, lease=LEASE)
-        by_chat: dict[tuple[str, str], list] = {}
-        for row in rows:
-            by_chat.setdefault((row.channel, row.chat_id), []).append(row)
-        # Chats are served side by side (one slow or rate-limited chat must not hold up the others);
-        # within a chat, messages keep their order.
-        results = await asyncio.gather(*(self._deliver_in_order(chat_rows) for chat_rows in by_chat.values()))
+    async def deliver_due(self, limit: int | None = None) -> int:
+        """One round: claim what is due now, deliver it (chats side by side), return how many were sent."""
+        rows = await self._claim(limit or self.batch, busy=())
+        results = await asyncio.gather(*(self._lane(chat_rows) for chat_rows in by_chat(rows).values()))
         return sum(results)
-
-    async def _deliver_in_order(self, rows: list) -> int:
-        sent = 0
-        for row in rows:
-            sent += await self._deliver(row.id, row.channel, row.chat_id, row.payload, row.attempts, row.priority)
-        return sent
 
     async def drain(self, max_rounds: int = 100) -> int:
         """Deliver until nothing more is due now (used by the console and by tests)."""
@@ -55,34 +96,97 @@ class OutboxWorker:
                 break
         return total
 
-    async def _deliver(self, row_id: int, channel: str, chat_id: str, payload: dict, attempts: int,
-                       priority: int) -> int:
+    async def run(self, stop: asyncio.Event, wake: asyncio.Event, idle: float = 1.0) -> None:
+        """The runner's loop: keeps claiming while lanes are free, so a slow chat never holds up the others."""
+        active: dict[ChatKey, asyncio.Task] = {}
         try:
-            await self.senders[channel].send(chat_id, Reply.from_payload(payload), priority=priority)
-        except ChatGoneError as exc:
-            await self._finish(row_id, failed=str(exc), gone=(channel, chat_id))
-            return 0
-        except PermanentSendError as exc:
-            await self._finish(row_id, failed=str(exc))
-            return 0
-        except SendError as exc:
-            await self._retry(row_id, str(exc), attempts, exc.retry_after)
-            return 0
-        except Exception as exc:  # a bug in a sender must not stop the queue
-            log.exception("sender for %s failed unexpectedly", channel)
-            await self._retry(row_id, f"{type(exc).__name__}", attempts, None)
-            return 0
-        async with self.db.transaction() as repos:
-            await repos.outbox.mark_sent(row_id, self.clock())
-        return 1
+            while not stop.is_set():
+                wake.clear()  # before claiming, so a wake-up during the claim is not lost
+                claimed = await self._claim_for_lanes(active)
+                if claimed:
+                    continue
+                waiters = [asyncio.ensure_future(wake.wait()), *active.values()]
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait(waiters, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
+                waiters[0].cancel()
+        finally:
+            for task in active.values():
+                task.cancel()
+            await asyncio.gather(*active.values(), return_exceptions=True)
 
-    async def _retry(self, row_id: int, error: str, attempts: int, retry_after: float | None) -> None:
-        if attempts >= MAX_ATTEMPTS:
-            await self._finish(row_id, failed=f"gave up after {attempts} attempts: {error}")
-            return
-        delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(attempts)
+    async def _claim_for_lanes(self, active: dict[ChatKey, asyncio.Task]) -> int:
+        """Start a lane for each chat with due rows, up to the cap; returns how many rows were claimed."""
+        for key in [key for key, task in active.items() if task.done()]:
+            active.pop(key)
+        free = self.lanes - len(active)
+        if free <= 0:
+            return 0
+        try:
+            rows = await self._claim(min(self.batch, free), busy=tuple(active))  # ≤ one new chat per free lane
+        except Exception:
+            log.exception("outbox claim failed; retrying shortly")
+            return 0
+        for key, chat_rows in by_chat(rows).items():
+            active[key] = asyncio.create_task(self._lane(chat_rows))
+        return len(rows)
+
+    async def _claim(self, limit: int, busy: tuple[ChatKey, ...]) -> list[Outbox]:
+        if not self.senders:
+            return []
         async with self.db.transaction() as repos:
-            await repos.outbox.mark_retry(row_id, error, self.clock() + delay)
+            return await repos.outbox.claim_due(self.clock(), channels=tuple(self.senders), limit=limit,
+                                                lease=LEASE, busy=busy)
+
+    async def _lane(self, rows: list[Outbox]) -> int:
+        """One chat's rows in order; after a retry or a lapsing lease the rest go back unsent, still in order."""
+        sent = 0
+        for index, row in enumerate(rows):
+            if self.clock() >= row.claimed_until - LEASE / 4:  # another worker may take them soon
+                await self._release(rows[index:])
+                break
+            outcome = await self._deliver(row)
+            if outcome == "sent":
+                sent += 1
+            elif outcome == "retry":
+                await self._release(rows[index + 1:], after=row)
+                break
+        return sent
+
+    async def _deliver(self, row: Outbox) -> str:
+        """Send one row: "sent", "retry" (it waits for its next attempt) or "done" (failed for good)."""
+        try:
+            await self.senders[row.channel].send(row.chat_id, Reply.from_payload(row.payload), priority=row.priority)
+        except ChatGoneError as exc:
+            await self._finish(row.id, failed=str(exc), gone=(row.channel, row.chat_id))
+            return "done"
+        except PermanentSendError as exc:
+            await self._finish(row.id, failed=str(exc))
+            return "done"
+        except SendError as exc:
+            return await self._retry(row, str(exc), exc.retry_after)
+        except Exception as exc:  # a bug in a sender must not stop the queue
+            log.exception("sender for %s failed unexpectedly", row.channel)
+            return await self._retry(row, f"{type(exc).__name__}", None)
+        try:
+            await self._marks.mark(row.id)
+        except Exception:
+            return "done"  # logged by the marker; the row is re-sent after its lease (the one duplicate)
+        return "sent"
+
+    async def _retry(self, row: Outbox, error: str, retry_after: float | None) -> str:
+        if row.attempts >= MAX_ATTEMPTS:
+            await self._finish(row.id, failed=f"gave up after {row.attempts} attempts: {error}")
+            return "done"
+        delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(row.attempts)
+        row.next_attempt_at = self.clock() + delay
+        async with self.db.transaction() as repos:
+            await repos.outbox.mark_retry(row.id, error, row.next_attempt_at)
+        return "retry"
+
+    async def _release(self, rows: list[Outbox], after: Outbox | None = None) -> None:
+        if rows:
+            async with self.db.transaction() as repos:
+                await repos.outbox.release([row.id for row in rows], after.next_attempt_at if after else None)
 
     async def _finish(self, row_id: int, *, failed: str, gone: tuple[str, str] | None = None) -> None:
         log.warning("outbox row %s failed: %s", row_id, failed)

@@ -56,24 +56,21 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = 
 
 
 async def outbox_loop(app: App, stop: asyncio.Event) -> None:
-    """Deliver whatever is due; sleep until woken by a new message or a second has passed."""
+    """The outbox worker's lane pool; woken by a new message, otherwise it looks again every second."""
     while not stop.is_set():
-        app.outbox_wake.clear()  # before delivering, so a wake-up during delivery is not lost
         try:
-            sent = await app.outbox.deliver_due()
+            await app.outbox.run(stop, app.outbox_wake, OUTBOX_IDLE_SECONDS)
         except Exception:
             log.exception("outbox delivery failed; retrying shortly")
-            sent = 0
-        if sent == 0:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(app.outbox_wake.wait(), OUTBOX_IDLE_SECONDS)
+                await asyncio.wait_for(stop.wait(), OUTBOX_IDLE_SECONDS)
 
 
 def start_ticker(app: App) -> AsyncIOScheduler:
-    """APScheduler (in-memory store) only ticks every minute; the ledger in the database decides what is due."""
+    """APScheduler (in-memory store) only ticks (every TICK_SECONDS); the ledger in the database decides what is due."""
     scheduler = AsyncIOScheduler(timezone=app.settings.tz)
-    scheduler.add_job(app.tick, "interval", minutes=1, id="tick", max_instances=1, coalesce=True,
-                      misfire_grace_time=30)
+    scheduler.add_job(app.tick, "interval", seconds=app.settings.tick_seconds, id="tick", max_instances=1,
+                      coalesce=True, misfire_grace_time=30)
     scheduler.start()
     return scheduler
 

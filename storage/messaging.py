@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_duplicates, skip_locked
@@ -99,27 +100,44 @@ class OutboxRepo:
             "priority": priority, "status": "pending", "attempts": 0, "next_attempt_at": now,
             "created_at": now, "error": ""})
 
-    async def claim_due(self, now: datetime, *, channels: tuple[str, ...], limit: int,
-                        lease: timedelta) -> list[Outbox]:
-        """Claim due rows for sending; a row whose earlier claim lapsed (a crashed worker) is due again."""
+    async def claim_due(self, now: datetime, *, channels: tuple[str, ...], limit: int, lease: timedelta,
+                        busy: Iterable[tuple[str, str]] = ()) -> list[Outbox]:
+        """Claim due rows in one statement; a lapsed claim (a crashed worker) is due again; `busy` chats are left.
+
+        UPDATE … WHERE id IN (SELECT … [FOR UPDATE SKIP LOCKED]) RETURNING: one round trip, and concurrent
+        workers on PostgreSQL take different rows; on SQLite the single statement runs under the one writer lock.
+        """
         due = or_(Outbox.status == "pending", (Outbox.status == "sending") & (Outbox.claimed_until < now))
-        query = (select(Outbox).where(due, Outbox.next_attempt_at <= now, Outbox.channel.in_(channels))
-                 .order_by(Outbox.priority, Outbox.id).limit(limit))
-        rows = list((await self.session.execute(skip_locked(query, self.dialect))).scalars())
-        claimed = []
-        for row in rows:
-            result = await self.session.execute(
-                update(Outbox).where(Outbox.id == row.id, Outbox.status == row.status,
-                                     Outbox.attempts == row.attempts)
-                .values(status="sending", claimed_until=now + lease, attempts=Outbox.attempts + 1)
-                .execution_options(synchronize_session=False))
-            if result.rowcount == 1:
-                await self.session.refresh(row)
-                claimed.append(row)
-        return claimed
+        ids = (select(Outbox.id).where(due, Outbox.next_attempt_at <= now, Outbox.channel.in_(channels))
+               .order_by(Outbox.priority, Outbox.id).limit(limit))
+        busy = list(busy)
+        if busy:
+            ids = ids.where(tuple_(Outbox.channel, Outbox.chat_id).not_in(busy))
+        claim = (update(Outbox).where(Outbox.id.in_(skip_locked(ids, self.dialect).scalar_subquery()))
+                 .values(status="sending", claimed_until=now + lease, attempts=Outbox.attempts + 1)
+                 .returning(Outbox).execution_options(synchronize_session=False))
+        rows = list((await self.session.execute(claim)).scalars())
+        return sorted(rows, key=lambda row: (row.priority, row.id))
 
     async def mark_sent(self, row_id: int, now: datetime) -> None:
-        await self._set(row_id, status="sent", sent_at=now, claimed_until=None, error="")
+        await self.mark_sent_many([row_id], now)
+
+    async def mark_sent_many(self, row_ids: list[int], now: datetime) -> None:
+        """One UPDATE for a batch of delivered rows (the worker's group commit)."""
+        if row_ids:
+            await self.session.execute(update(Outbox).where(Outbox.id.in_(row_ids))
+                                       .values(status="sent", sent_at=now, claimed_until=None, error="")
+                                       .execution_options(synchronize_session=False))
+
+    async def release(self, row_ids: list[int], next_attempt_at: datetime | None = None) -> None:
+        """Hand claimed rows back unsent (not counted as an attempt), e.g. to keep a chat's order behind a retry."""
+        if not row_ids:
+            return
+        values: dict[str, Any] = {"status": "pending", "claimed_until": None, "attempts": Outbox.attempts - 1}
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        await self.session.execute(update(Outbox).where(Outbox.id.in_(row_ids), Outbox.status == "sending")
+                                   .values(**values).execution_options(synchronize_session=False))
 
     async def mark_retry(self, row_id: int, error: str, next_attempt_at: datetime) -> None:
         await self._set(row_id, status="pending", next_attempt_at=next_attempt_at, claimed_until=None,
@@ -143,4 +161,9 @@ class OutboxRepo:
 
     async def for_chat(self, channel: str, chat_id: str) -> list[Outbox]:
         query = select(Outbox).where(Outbox.channel == channel, Outbox.chat_id == chat_id).order_by(Outbox.id)
+        return list((await self.session.execute(query)).scalars())
+
+    async def of_channel(self, channel: str) -> list[Outbox]:
+        """Every row of one channel, oldest first (status pages and the crash harness's checks)."""
+        query = select(Outbox).where(Outbox.channel == channel).order_by(Outbox.id)
         return list((await self.session.execute(query)).scalars())

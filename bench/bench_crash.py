@@ -1,0 +1,60 @@
+"""Crash safety, benchmark size: ≥100 runs of the real bot process SIGKILLed at random points (tests/crash_harness.py).
+
+Run: .venv/bin/python bench/bench_crash.py [runs] [seed]
+Mixes (a) a report conversation (2 reports), (b) a broadcast to 1,000 recipients, (c) a reminder run (~100
+reporters on a deadline morning), 1–3 kills each; prints runs, kills, lost, missed, duplicates per crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from crash_harness import KINDS, RunResult, run_once
+
+SIZE = {"report": 2, "broadcast": 1000, "reminder": 100}
+
+
+async def main(runs: int = 102, seed: int = 2026) -> int:
+    rng = random.Random(seed)
+    results: list[RunResult] = []
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in range(runs):
+            kind, kills = KINDS[n % len(KINDS)], rng.randint(1, 3)
+            size = SIZE[kind]
+            result = await run_once(kind, Path(tmp) / f"run{n}", kills=kills, seed_value=rng.randrange(10**6),
+                                    recipients=size, reports=size)
+            results.append(result)
+            print(f"run {n:3d} {kind:<9} kills={result.kills} expected={result.expected:4d} missed={result.missed} "
+                  f"dup={result.duplicates:2d} lost_reports={result.lost_reports} {result.seconds:5.1f}s"
+                  f"{'' if result.ok else '  PROBLEM: ' + '; '.join(result.problems)}", flush=True)
+    summarise(results, time.monotonic() - started)
+    return 0 if all(r.ok for r in results) else 1
+
+
+def summarise(results: list[RunResult], seconds: float) -> None:
+    by_kind: dict[str, list[RunResult]] = defaultdict(list)
+    for result in results:
+        by_kind[result.kind].append(result)
+    print(f"\n{'scenario':<10} {'runs':>4} {'kills':>5} {'messages':>8} {'lost':>4} {'missed':>6} {'dups':>4} "
+          f"{'dups/crash':>10} {'max dups/crash in a run':>24}")
+    for kind, group in [*by_kind.items(), ("all", results)]:
+        kills = sum(r.kills for r in group)
+        worst = max(r.duplicates / r.kills for r in group if r.kills)
+        print(f"{kind:<10} {len(group):>4} {kills:>5} {sum(r.expected for r in group):>8} "
+              f"{sum(r.lost_reports for r in group):>4} {sum(r.missed for r in group):>6} "
+              f"{sum(r.duplicates for r in group):>4} {sum(r.duplicates for r in group) / kills:>10.2f} {worst:>24.1f}")
+    print(f"runs with a problem: {sum(not r.ok for r in results)}; reports confirmed: "
+          f"{sum(r.receipts for r in results)}; total time {seconds:.0f} s")
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(*(int(arg) for arg in sys.argv[1:3]))))
