@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from alembic import command
@@ -17,6 +19,7 @@ from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+_held: ContextVar[frozenset[int]] = ContextVar("sqlite_transactions_held", default=frozenset())
 
 
 class Database:
@@ -26,6 +29,7 @@ class Database:
         self.url = url
         self.engine: AsyncEngine = _create_engine(url, echo=echo)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._turn = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -34,8 +38,25 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repositories]:
         """One unit of work: commits on success, rolls back on any exception."""
-        async with self._sessions() as session, session.begin():
+        async with self._one_at_a_time(), self._sessions() as session, session.begin():
             yield Repositories(session, dialect=self.dialect)
+
+    @asynccontextmanager
+    async def _one_at_a_time(self) -> AsyncIterator[None]:
+        """SQLite has one writer: queue here, woken at once, not in SQLite's sleeping busy handler (docs/benchmarks.md).
+
+        A transaction opened inside another of the same task (or its child tasks) does not queue behind itself.
+        """
+        held = _held.get()
+        if self._turn is None or id(self) in held:
+            yield
+            return
+        async with self._turn:
+            token = _held.set(held | {id(self)})
+            try:
+                yield
+            finally:
+                _held.reset(token)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -1,0 +1,85 @@
+"""Outbox send rate against a fake Telegram that enforces the flood limit (429 like Telegram): how close to it?
+
+Run: .venv/bin/python bench/bench_outbox_limit.py [--messages 600] [--chats 300] [--per-second 30] [--repeat 3]
+
+The real path: rows are queued in the outbox, the runner's outbox loop (OutboxWorker) claims them and sends
+through the Telegram channel's sender (with its flood limiter) over HTTP to the fake, which answers 429 to
+anything faster than `--per-second` overall or 1 message/s to one private chat. Rate = messages / time from the
+first send to the last. (bench/bench_outbox.py measures raw outbox rows/s with an instant sender.)
+Targets (issue 8): ≥ 95 % of the limit, 0 × 429.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from fake_telegram import FloodRules
+from telegram_harness import telegram_bot
+
+from bot.runner import outbox_loop
+from handlers.messages import PRIORITY_BROADCAST, Reply
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+async def one_run(messages: int, chats: int, per_second: float) -> dict[str, float]:
+    limits = {"telegram_max_per_second": per_second, "telegram_private_per_second": 1.0}
+    with tempfile.TemporaryDirectory() as tmp:
+        async with telegram_bot(f"sqlite+aiosqlite:///{tmp}/mttq.db", wall_clock, **limits) as h:
+            h.fake.flood = FloodRules(per_second, 1.0, 3.0)  # forgives 25 % timing jitter, as the flood test
+            payload = Reply(text="Thông báo: họp Ban công tác Mặt trận lúc 8 giờ sáng thứ Hai.").to_payload()
+            async with h.app.db.transaction() as repos:
+                for n in range(messages):
+                    await repos.outbox.enqueue(channel="telegram", chat_id=str(10_000 + n % chats), payload=payload,
+                                               dedupe_key=f"bench:{n}", now=wall_clock(), priority=PRIORITY_BROADCAST)
+            before = len(h.fake.calls)
+            stop = asyncio.Event()
+            loop = asyncio.create_task(outbox_loop(h.app, stop))
+            while sum(1 for c in h.fake.calls[before:] if c.method == "sendMessage" and c.ok) < messages:
+                await asyncio.sleep(0.05)
+            stop.set()
+            h.app.outbox_wake.set()
+            await loop
+            sends = [c for c in h.fake.calls[before:] if c.method == "sendMessage"]
+            delivered = [c for c in sends if c.ok]
+            elapsed = delivered[-1].at - delivered[0].at
+            return {"messages": len(delivered), "seconds": elapsed, "rate": (len(delivered) - 1) / elapsed,
+                    "share": (len(delivered) - 1) / elapsed / per_second, "too_many": h.fake.too_many}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=600)
+    parser.add_argument("--chats", type=int, default=300)
+    parser.add_argument("--per-second", type=float, default=30.0, help="Telegram: 30 messages/s overall")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; {args.messages} messages to {args.chats} "
+          f"chats, limit {args.per_second:g}/s overall and 1/s per chat, {args.repeat} runs (median shown)")
+    runs = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        runs.append(asyncio.run(one_run(args.messages, args.chats, args.per_second)))
+        print(f"  run: {runs[-1]['messages']} sent in {runs[-1]['seconds']:.2f} s = {runs[-1]['rate']:.2f}/s "
+              f"({100 * runs[-1]['share']:.1f} % of the limit), 429s: {runs[-1]['too_many']}, "
+              f"wall {time.perf_counter() - started:.1f} s")
+    print(f"median rate {statistics.median(r['rate'] for r in runs):.2f}/s = "
+          f"{100 * statistics.median(r['share'] for r in runs):.1f} % of the limit (target ≥ 95 %); "
+          f"429s in all runs: {sum(r['too_many'] for r in runs)} (target 0)")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
