@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
-from datetime import date
+import time
+from datetime import date, datetime, timedelta
 
-from bot.app import App, create_app
+from bot.app import App, Clock, create_app, system_clock
 from bot.demo import seed_demo
 from bot.settings import ConfigError, Settings, load_settings
 from handlers.invites import create_invite
@@ -62,6 +64,20 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date like 2026-01-31: {text!r}") from None
 
 
+def clock_from_env() -> Clock:
+    """The system clock; a test hook: MTTQ_FAKE_NOW (ISO time with offset) starts the clock there, running on.
+
+    Only the crash harness (tests/crash_harness.py) sets it, to run a real bot process on a chosen business day.
+    """
+    start = os.environ.get("MTTQ_FAKE_NOW")
+    if not start:
+        return system_clock
+    origin, began = datetime.fromisoformat(start), time.monotonic()
+    if origin.tzinfo is None:
+        raise ConfigError("MTTQ_FAKE_NOW: give a time with its offset, e.g. 2026-03-31T07:30:00+07:00")
+    return lambda: origin + timedelta(seconds=time.monotonic() - began)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "plan":
@@ -74,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)  # its DEBUG lines carry SQL parameters (message text)
     try:
         return asyncio.run(_dispatch(args, settings))
     except ConfigError as exc:  # e.g. the platform refused the bot token at start-up
@@ -98,7 +115,7 @@ def _plan_check(path: str) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    app = await create_app(settings)
+    app = await create_app(settings, clock=clock_from_env())
     try:
         if args.command == "db":
             print("database is up to date")

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     reminder_max_lateness_hours: float = Field(default=24, gt=0)  # after downtime, older reminders are skipped
     reminder_ladder: str | None = None  # days around a deadline, e.g. "-14,-7,-2,0,3"; empty: the plan's ladder
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    tick_seconds: float = Field(default=60, gt=0, le=3600)  # seconds between scheduler ticks (reminders, petitions)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"

@@ -299,3 +299,13 @@ class ChatKeyboard(SQLModel, table=True):
     labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     answered_by: str | None = Field(default=None, max_length=80)  # the update that pressed a button
     sent_at: datetime = _when()
+
+
+class InviteAttempt(SQLModel, table=True):
+    """A failed /start CODE from one sender: counted to slow down guessing (rate limit per sender)."""
+
+    __table_args__ = (Index("ix_inviteattempt_sender_at", "channel", "sender_id", "attempted_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    sender_id: str = Field(max_length=64)
+    attempted_at: datetime = _when()

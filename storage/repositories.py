@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.broadcasts import BroadcastRepo, GroupRepo
 from storage.directory import DirectoryRepo, InviteRepo
+from storage.invite_attempts import InviteAttemptRepo
 from storage.keyboards import KeyboardRepo
 from storage.messaging import ChatRepo, ConversationRepo, LedgerRepo, OutboxRepo
 from storage.petitions import PetitionRepo
@@ -22,6 +23,7 @@ class Repositories:
         self.dialect = dialect
         self.directory = DirectoryRepo(session)
         self.invites = InviteRepo(session)
+        self.invite_attempts = InviteAttemptRepo(session)
         self.chats = ChatRepo(session)
         self.reports = ReportRepo(session)
         self.files = FileRepo(session)

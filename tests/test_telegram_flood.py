@@ -42,7 +42,8 @@ async def test_burst_to_300_chats_and_60_group_messages_meets_the_limits_without
     print(f"flood: {len(delivered)} messages in {elapsed:.2f} s; the limits allow {allowed:.2f} s")
     assert h.fake.too_many == 0, h.fake.refusals
     assert len(delivered) == PRIVATE_CHATS + GROUP_MESSAGES
-    assert 0.9 * allowed <= elapsed <= 1.1 * allowed
+    # Never faster than the limits allow; how close to the limit it gets is measured in bench/, not here.
+    assert elapsed >= 0.9 * allowed
 
 
 class StepClock:
