@@ -72,9 +72,8 @@ async def _ask_audience(ctx: Context, state: dict[str, Any]) -> None:
 
 
 async def _on_audience(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+    picked = ctx.pick_or_ask_again(state["options"])
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
         return
     if picked == aud.UNITS:
         units = await ctx.repos.directory.units(ctx.person.commune_id)
@@ -112,9 +111,8 @@ async def _on_units(ctx: Context, state: dict[str, Any]) -> None:
 
 
 async def _on_pick(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+    picked = ctx.pick_or_ask_again(state["options"])
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
         return
     await _preview(ctx, state, {"kind": state["step"], state["step"]: picked})
 

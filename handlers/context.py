@@ -88,6 +88,13 @@ class Context:
         index = match_choice(self.inbound.text, [o["labels"] for o in options])
         return values[index] if index is not None else None
 
+    def pick_or_ask_again(self, options: list[dict[str, Any]]) -> str | None:
+        """The option chosen, or None after saying how to choose and showing the same menu again."""
+        picked = self.picked(options)
+        if picked is None:
+            self.say(self.t("err.answer.pick_number", last=len(options)), choices_of(options))
+        return picked
+
     def said_yes(self) -> bool | None:
         return parse_yesno(self.inbound.text)
 

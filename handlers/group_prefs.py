@@ -31,9 +31,8 @@ async def start(ctx: Context) -> None:
 
 async def resume(ctx: Context, state: dict[str, Any]) -> None:
     if state["step"] == "group":
-        picked = ctx.picked(state["options"])
+        picked = ctx.pick_or_ask_again(state["options"])
         if picked is None:
-            ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
             return
         await _show_prefs(ctx, int(picked))
         return

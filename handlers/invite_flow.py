@@ -21,9 +21,8 @@ async def start(ctx: Context) -> None:
 
 
 async def resume(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+    picked = ctx.pick_or_ask_again(state["options"])
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
         return
     if state["step"] == "role" and picked == REPORTER:
         units = await ctx.repos.directory.units(ctx.person.commune_id)

@@ -52,9 +52,8 @@ async def _show_list(ctx: Context) -> None:
 
 
 async def _on_list(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+    picked = ctx.pick_or_ask_again(state["options"])
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
         return
     await _show_detail(ctx, int(picked))
 
@@ -93,9 +92,8 @@ async def _on_detail(ctx: Context, state: dict[str, Any]) -> None:
 
 
 async def _on_edit_pick(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+    picked = ctx.pick_or_ask_again(state["options"])
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
         return
     report = await _report(ctx, state)
     state.update(step="field", field=picked, form=report.form_id)

@@ -97,9 +97,8 @@ async def _ask_source(ctx: Context, state: dict[str, Any]) -> None:
 
 
 async def _on_source(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+    picked = ctx.pick_or_ask_again(state["options"])
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
         return
     state["source_kind"] = picked
     if ctx.role not in STAFF_ROLES:
@@ -117,9 +116,8 @@ async def _on_source(ctx: Context, state: dict[str, Any]) -> None:
 
 
 async def _on_unit(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+    picked = ctx.pick_or_ask_again(state["options"])
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
         return
     state["unit_id"] = int(picked)
     await _ask_text(ctx, state, "content")

@@ -53,9 +53,8 @@ async def open_reference(ctx: Context, year: int, number: int, wanted: str = "")
 
 async def resume(ctx: Context, state: dict[str, Any]) -> None:
     if state["step"] == "transition":
-        picked = ctx.picked(state["options"])
+        picked = ctx.pick_or_ask_again(state["options"])
         if picked is None:
-            ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
             return
         await _ask_next(ctx, {"petition_id": state["petition_id"], "target": picked, "answers": {}})
         return

@@ -63,9 +63,8 @@ async def _ask_unit(ctx: Context, state: dict[str, Any]) -> None:
 
 
 async def _on_unit(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+    picked = ctx.pick_or_ask_again(state["options"])
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
         return
     await _ask_form(ctx, {"unit_id": int(picked)})
 
@@ -84,9 +83,8 @@ async def _ask_form(ctx: Context, state: dict[str, Any]) -> None:
 
 
 async def _on_form(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+    picked = ctx.pick_or_ask_again(state["options"])
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
         return
     state.update(step="field", form=picked, index=0, answers={}, editing=False)
     await _ask_current_field(ctx, state)
@@ -175,9 +173,8 @@ async def _on_confirm(ctx: Context, state: dict[str, Any]) -> None:
 
 
 async def _on_edit_pick(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+    picked = ctx.pick_or_ask_again(state["options"])
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
         return
     form = ctx.plan.form(state["form"])
     state.update(step="field", index=[f.id for f in form.fields].index(picked), editing=True)
