@@ -11,10 +11,7 @@ from handlers.vnparse import fold
 from plan.schema import Plan
 from storage.models import StoredFile
 from storage.repositories import Repositories
-from summaries.chart import render_chart
-from summaries.docx import render_docx
 from summaries.model import DocumentSettings, Summary
-from summaries.xlsx import render_xlsx
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,6 +44,11 @@ def file_stem(summary: Summary, *, party: bool = False) -> str:
 def render_files(summary: Summary, plan: Plan, translator: Translator, settings: DocumentSettings, *,
                  party: bool = False, chart_language: str = DOCUMENT_LANGUAGE) -> Rendered:
     t = translator.for_language(DOCUMENT_LANGUAGE)
+    # The renderers pull in python-docx, xlsxwriter and matplotlib: load them on first use, not at start-up.
+    from summaries.chart import render_chart
+    from summaries.docx import render_docx
+    from summaries.xlsx import render_xlsx
+
     return Rendered(docx=render_docx(summary, plan, t, settings, party=party),
                     xlsx=render_xlsx(summary, plan, t),
                     png=render_chart(summary, translator.for_language(chart_language), chart_language))
