@@ -65,10 +65,8 @@ async def _take_text(ctx: Context, raw: str) -> None:
 
 
 async def _ask_audience(ctx: Context, state: dict[str, Any]) -> None:
-    state.update(step="audience", options=[option(kind, ctx.t(f"broadcast.audience.{kind}"))
-                                           for kind in aud.AUDIENCE_KINDS])
-    ctx.say(ctx.t("broadcast.ask_audience"), choices_of(state["options"]))
-    await ctx.remember(FLOW, state)
+    options = [option(kind, ctx.t(f"broadcast.audience.{kind}")) for kind in aud.AUDIENCE_KINDS]
+    await ctx.ask_menu(FLOW, state, "audience", ctx.t("broadcast.ask_audience"), options)
 
 
 async def _on_audience(ctx: Context, state: dict[str, Any]) -> None:
@@ -76,19 +74,15 @@ async def _on_audience(ctx: Context, state: dict[str, Any]) -> None:
     if picked is None:
         return
     if picked == aud.UNITS:
-        units = await ctx.repos.directory.units(ctx.person.commune_id)
-        state.update(step="units", options=[option(u.id, u.name) for u in units])
-        ctx.say(ctx.t("broadcast.ask_units"), choices_of(state["options"]))
+        await ctx.ask_menu(FLOW, state, "units", ctx.t("broadcast.ask_units"), await ctx.unit_options())
     elif picked == aud.UNIT_KIND:
-        state.update(step="unit_kind", options=[option(k.value, ctx.t(f"unit_kind.{k.value}")) for k in UnitKind])
-        ctx.say(ctx.t("broadcast.ask_unit_kind"), choices_of(state["options"]))
+        options = [option(k.value, ctx.t(f"unit_kind.{k.value}")) for k in UnitKind]
+        await ctx.ask_menu(FLOW, state, "unit_kind", ctx.t("broadcast.ask_unit_kind"), options)
     elif picked == aud.ROLE:
-        state.update(step="role", options=[option(role, ctx.t(f"role.{role}")) for role in ROLES])
-        ctx.say(ctx.t("broadcast.ask_role"), choices_of(state["options"]))
+        options = [option(role, ctx.t(f"role.{role}")) for role in ROLES]
+        await ctx.ask_menu(FLOW, state, "role", ctx.t("broadcast.ask_role"), options)
     else:
         await _preview(ctx, state, {"kind": picked})
-        return
-    await ctx.remember(FLOW, state)
 
 
 def pick_many(text: str, count: int) -> list[int] | None:

@@ -88,6 +88,17 @@ class Context:
         index = match_choice(self.inbound.text, [o["labels"] for o in options])
         return values[index] if index is not None else None
 
+    async def ask_menu(self, flow: str, state: dict[str, Any], step: str, text: str,
+                       options: list[dict[str, Any]]) -> None:
+        """Ask a numbered question and keep the state so the next message answers it."""
+        state.update(step=step, options=options)
+        self.say(text, choices_of(options))
+        await self.remember(flow, state)
+
+    async def unit_options(self) -> list[dict[str, Any]]:
+        """The commune's active units as menu options (staff report or record for any of them)."""
+        return [option(u.id, u.name) for u in await self.repos.directory.units(self.person.commune_id)]
+
     def pick_or_ask_again(self, options: list[dict[str, Any]]) -> str | None:
         """The option chosen, or None after saying how to choose and showing the same menu again."""
         picked = self.picked(options)

@@ -25,10 +25,7 @@ async def resume(ctx: Context, state: dict[str, Any]) -> None:
     if picked is None:
         return
     if state["step"] == "role" and picked == REPORTER:
-        units = await ctx.repos.directory.units(ctx.person.commune_id)
-        options = [option(u.id, u.name) for u in units]
-        ctx.say(ctx.t("invite.choose_unit"), choices_of(options))
-        await ctx.remember(FLOW, {"step": "unit", "role": picked, "options": options})
+        await ctx.ask_menu(FLOW, {"role": picked}, "unit", ctx.t("invite.choose_unit"), await ctx.unit_options())
     elif state["step"] == "role":
         await _issue(ctx, picked, None)
     else:

@@ -90,10 +90,8 @@ async def _on_menu(ctx: Context, state: dict[str, Any]) -> None:
 
 
 async def _ask_source(ctx: Context, state: dict[str, Any]) -> None:
-    state.update(step="source", options=[option(kind, ctx.t(f"petition.source.{kind}"))
-                                         for kind in life.SOURCE_KINDS])
-    ctx.say(ctx.t("petition.ask.source"), choices_of(state["options"]))
-    await ctx.remember(FLOW, state)
+    options = [option(kind, ctx.t(f"petition.source.{kind}")) for kind in life.SOURCE_KINDS]
+    await ctx.ask_menu(FLOW, state, "source", ctx.t("petition.ask.source"), options)
 
 
 async def _on_source(ctx: Context, state: dict[str, Any]) -> None:
@@ -109,10 +107,7 @@ async def _on_source(ctx: Context, state: dict[str, Any]) -> None:
         state["unit_id"] = ctx.person.unit_id
         await _ask_text(ctx, state, "content")
         return
-    units = await ctx.repos.directory.units(ctx.person.commune_id)
-    state.update(step="unit", options=[option(u.id, u.name) for u in units])
-    ctx.say(ctx.t("petition.ask.unit"), choices_of(state["options"]))
-    await ctx.remember(FLOW, state)
+    await ctx.ask_menu(FLOW, state, "unit", ctx.t("petition.ask.unit"), await ctx.unit_options())
 
 
 async def _on_unit(ctx: Context, state: dict[str, Any]) -> None:

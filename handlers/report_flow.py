@@ -56,10 +56,7 @@ async def prompt(ctx: Context, state: dict[str, Any]) -> None:
 
 
 async def _ask_unit(ctx: Context, state: dict[str, Any]) -> None:
-    units = await ctx.repos.directory.units(ctx.person.commune_id)
-    state.update(step="unit", options=[option(u.id, u.name) for u in units])
-    ctx.say(ctx.t("report.choose_unit"), choices_of(state["options"]))
-    await ctx.remember(FLOW, state)
+    await ctx.ask_menu(FLOW, state, "unit", ctx.t("report.choose_unit"), await ctx.unit_options())
 
 
 async def _on_unit(ctx: Context, state: dict[str, Any]) -> None:
