@@ -39,6 +39,7 @@ from bot.settings import Settings
 from handlers.messages import Inbound
 from storage.models import Identity, Person
 
+SORT = os.environ.get("BENCH_SORT", "cumulative")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
 CONVERSATION = ("bao cao", "1", "hom qua", "Nha van hoa", "120 nguoi", "co", "bo qua", "bo qua", "bo qua", "1")
 _ids = itertools.count(1)
@@ -97,7 +98,7 @@ async def bench_bot(url: str, reporters: int, profile: bool, think: float = 0.0)
         result = await run_load(app.handle, reporters, think)
         if profiler:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler).sort_stats(SORT).print_stats(os.environ.get("BENCH_FILTER", ""), 60)
         async with app.db.transaction() as repos:
             counts = await repos.outbox.counts()
         result["replies_queued"] = sum(counts.values())

@@ -88,6 +88,10 @@ FLOWS: dict[str, FlowSpec] = {
 _PHRASES = sorted(((fold(phrase), spec.name) for spec in COMMANDS.values() for phrase in spec.aliases),
                   key=lambda item: -len(item[0]))
 _LOOSE_PHRASES = [(loose(phrase), name) for phrase, name in _PHRASES]
+# Lookups for every ordinary answer (most messages are not commands); the first, longest phrase wins as above.
+_EXACT = {phrase: name for phrase, name in reversed(_PHRASES)}
+_LOOSE = {phrase: name for phrase, name in reversed(_LOOSE_PHRASES)}
+_START_PHRASES = [phrase for phrase, name in _PHRASES if name == "start"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +110,11 @@ def parse_command(text: str) -> Command | None:
         spec = COMMANDS.get(word) or next((COMMANDS[n] for p, n in _PHRASES if p.replace(" ", "") == word), None)
         return Command(spec.name if spec else word, args.strip(), spec)
     folded = fold(stripped)
-    for phrase, name in _PHRASES:
-        if folded == phrase:
-            return Command(name, "", COMMANDS[name])
-        if name == "start" and folded.startswith(phrase + " "):
+    if folded in _EXACT:  # before the "bắt đầu CODE" prefixes: an exact phrase is never shorter than a prefix match
+        return Command(_EXACT[folded], "", COMMANDS[_EXACT[folded]])
+    for phrase in _START_PHRASES:
+        if folded.startswith(phrase + " "):
             # the code follows every word of the phrase ("bắt đầu CODE" has two)
-            return Command(name, stripped.split(None, phrase.count(" ") + 1)[-1].strip(), COMMANDS[name])
-    key = loose(stripped)
-    return next((Command(name, "", COMMANDS[name]) for phrase, name in _LOOSE_PHRASES if key == phrase),
-                None)  # "baos caos": typed with Telex habits while the input method was off
+            return Command("start", stripped.split(None, phrase.count(" ") + 1)[-1].strip(), COMMANDS["start"])
+    name = _LOOSE.get(loose(stripped))  # "baos caos": typed with Telex habits while the input method was off
+    return Command(name, "", COMMANDS[name]) if name else None

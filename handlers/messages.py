@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -69,7 +69,10 @@ class Reply:
     meta: dict[str, Any] = field(default_factory=dict)  # e.g. the question a keyboard belongs to
 
     def to_payload(self) -> dict[str, Any]:
-        return asdict(self)
+        """The outbox's JSON form, written for every reply (by hand: dataclasses.asdict's deep copy cost more)."""
+        return {"text": self.text, "choices": [{"value": c.value, "label": c.label} for c in self.choices],
+                "document": _file_payload(self.document), "photo": _file_payload(self.photo),
+                "language": self.language, "meta": dict(self.meta)}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Reply:
@@ -79,3 +82,7 @@ class Reply:
             if data.get(name):
                 data[name] = FileOut(**data[name])
         return cls(**data)
+
+
+def _file_payload(file: FileOut | None) -> dict[str, Any] | None:
+    return None if file is None else {"file_id": file.file_id, "name": file.name, "mime": file.mime}

@@ -1,4 +1,4 @@
-"""Inbound → dedupe → handlers → outbox, in one transaction per message."""
+"""Inbound → dedupe → handlers → outbox, in one transaction per message or per batch of messages."""
 
 from __future__ import annotations
 
@@ -9,16 +9,25 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers import router
+from handlers.batching import Batcher
 from handlers.context import Context, HandlerSettings, PhotoFetcher
 from handlers.forms import awaits_photo
 from handlers.i18n import Translator
 from handlers.messages import Inbound, Reply
 from plan.schema import Plan
+from storage.arrivals import Arrival
 from storage.db import Database
+from storage.models import Conversation
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+
+
+# A batch holds what queued while the previous one ran. SQLite has one writer, so one batch at a time;
+# PostgreSQL runs a few side by side (each its own transaction and pooled connection).
+MAX_BATCH = 32
+PARALLEL_BATCHES = {"sqlite": 1, "postgresql": 4}
 
 
 class Pipeline:
@@ -28,10 +37,47 @@ class Pipeline:
                  tz: ZoneInfo, clock: Clock) -> None:
         self.db, self.plan, self.translator, self.settings = db, plan, translator, settings
         self.tz, self.clock = tz, clock
+        self._batcher: Batcher[Inbound, bool] = Batcher(self._handle_batch, max_batch=MAX_BATCH,
+                                                         parallel=PARALLEL_BATCHES.get(db.dialect, 1))
 
     async def process(self, inbound: Inbound, fetch_photo: PhotoFetcher | None = None) -> bool:
-        """Handle one message; False when it was already handled (a replayed update)."""
+        """Handle one message; returns once it is committed; False when it was already handled (a replay)."""
         inbound = await self._with_photo(inbound, fetch_photo)
+        return await self._batcher.submit((inbound.channel, inbound.chat_id, inbound.sender_id), inbound)
+
+    async def _handle_batch(self, batch: list[Inbound]) -> list[bool]:
+        """Every message of the batch in one transaction; if anything fails, each again on its own."""
+        if len(batch) == 1:
+            return [await self._handle_alone(batch[0])]
+        try:
+            return await self._handle_together(batch)
+        except Exception:
+            log.warning("a batch of %d messages failed; handling each on its own", len(batch), exc_info=True)
+            return [await self._handle_alone(inbound) for inbound in batch]
+
+    async def _handle_together(self, batch: list[Inbound]) -> list[bool]:
+        now = self.clock()
+        handled, replies = [], []
+        async with self.db.transaction() as repos:
+            fresh = await repos.ledger.claim_many([(m.channel, m.message_id) for m in batch], now)
+            arrivals = await repos.arrivals.of_many([(m.channel, m.sender_id, m.chat_id) for m in batch])
+            repos.conversations.defer_writes()  # one key per batch (see Batcher), so nobody reads a deferred write
+            for inbound in batch:
+                is_new = (inbound.channel, inbound.message_id) in fresh
+                fresh.discard((inbound.channel, inbound.message_id))  # the same update twice: the first one counts
+                if is_new:
+                    ctx = await self._context(repos, inbound, now,
+                                              arrivals[(inbound.channel, inbound.sender_id, inbound.chat_id)])
+                    await router.handle(ctx)
+                    replies += self._outgoing(inbound, ctx.replies)
+                else:
+                    log.info("skipping replayed update %s/%s", inbound.channel, inbound.message_id)
+                handled.append(is_new)
+            await repos.conversations.write_deferred()
+            await repos.outbox.enqueue_many(replies, now)
+        return handled
+
+    async def _handle_alone(self, inbound: Inbound) -> bool:
         now = self.clock()
         try:
             async with self.db.transaction() as repos:
@@ -47,23 +93,23 @@ class Pipeline:
             log.exception("failed to handle update %s/%s", inbound.channel, inbound.message_id)
             return await self._apologise(inbound, now)
 
-    async def _context(self, repos: Repositories, inbound: Inbound, now: datetime) -> Context:
-        person = await repos.directory.person_by_identity(inbound.channel, inbound.sender_id)
-        if person is not None and not person.active:
-            person = None
+    async def _context(self, repos: Repositories, inbound: Inbound, now: datetime,
+                       arrival: Arrival | None = None) -> Context:
+        if arrival is None:
+            arrival = await repos.arrivals.of(inbound.channel, inbound.sender_id, inbound.chat_id)
+        person = arrival.person if arrival.person is not None and arrival.person.active else None
         ctx = Context(inbound=inbound, repos=repos, plan=self.plan, now=now, tz=self.tz,
                       translator=self.translator, settings=self.settings, person=person)
         if person is not None:
-            ctx.commune = await repos.directory.commune(person.commune_id)
-            await repos.chats.remember(inbound.channel, inbound.chat_id, inbound.chat_kind,
-                                       person_id=person.id if inbound.chat_kind == "private" else None,
-                                       commune_id=person.commune_id, title=inbound.chat_title or None)
-            await self._load_conversation(ctx)
+            ctx.commune = arrival.commune
+            await repos.chats.remember_unless_current(
+                arrival.chat, inbound.channel, inbound.chat_id, inbound.chat_kind,
+                person_id=person.id if inbound.chat_kind == "private" else None,
+                commune_id=person.commune_id, title=inbound.chat_title or None)
+            await self._resume_conversation(ctx, arrival.conversation)
         return ctx
 
-    async def _load_conversation(self, ctx: Context) -> None:
-        inbound = ctx.inbound
-        row = await ctx.repos.conversations.get(inbound.channel, inbound.chat_id, inbound.sender_id)
+    async def _resume_conversation(self, ctx: Context, row: Conversation | None) -> None:
         if row is None:
             return
         if row.updated_at + self.settings.conversation_ttl < ctx.now:
@@ -73,9 +119,13 @@ class Pipeline:
         ctx.flow, ctx.state = row.flow, dict(row.state)
 
     async def _queue(self, repos: Repositories, inbound: Inbound, replies: list[Reply], now: datetime) -> None:
-        for number, reply in enumerate(replies):
-            await repos.outbox.enqueue(channel=inbound.channel, chat_id=inbound.chat_id, payload=reply.to_payload(),
-                                       dedupe_key=f"reply:{inbound.channel}:{inbound.message_id}:{number}", now=now)
+        await repos.outbox.enqueue_many(self._outgoing(inbound, replies), now)
+
+    @staticmethod
+    def _outgoing(inbound: Inbound, replies: list[Reply]) -> list[tuple[str, str, dict, str]]:
+        """Outbox rows for the replies; the dedupe key ties each to the update, so a replay adds nothing."""
+        return [(inbound.channel, inbound.chat_id, reply.to_payload(),
+                 f"reply:{inbound.channel}:{inbound.message_id}:{number}") for number, reply in enumerate(replies)]
 
     async def _apologise(self, inbound: Inbound, now: datetime) -> bool:
         try:

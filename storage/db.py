@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.inline_sqlite import connector
 from storage.repositories import Repositories
 
 if TYPE_CHECKING:
@@ -79,10 +80,17 @@ def _create_engine(url: str, *, echo: bool) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **_inline_creator(parsed))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _inline_creator(parsed) -> dict:
+    """A file database runs inline on the loop (storage/inline_sqlite.py); :memory: and URI forms keep aiosqlite."""
+    if not parsed.database or parsed.database == ":memory:" or parsed.query.get("uri"):
+        return {}
+    return {"async_creator": connector(parsed.database, timeout=30)}
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -16,10 +18,24 @@ async def insert_ignoring_duplicates(session: AsyncSession, dialect: str, table:
     A plain INSERT that hits a unique key would abort the surrounding PostgreSQL transaction, and
     the ledger and outbox must be able to say "already there" inside a larger unit of work.
     """
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(table).values(**values).on_conflict_do_nothing()
-    result = await session.execute(statement)
+    result = await session.execute(insert_or_ignore(table, dialect), values)
     return result.rowcount == 1
+
+
+@cache
+def insert_or_ignore(table: Any, dialect: str) -> Any:
+    """The statement, built once per table: values come as parameters, so SQLAlchemy's cache key is computed
+    once too (building and keying a statement per call was a large share of an inbound message's cost)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing()
+
+
+@cache
+def upsert(table: Any, dialect: str, keys: Sequence[str], updated: Sequence[str]) -> Any:
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET updated = the new values: one statement, no read first."""
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return insert.on_conflict_do_update(index_elements=list(keys),
+                                        set_={name: insert.excluded[name] for name in updated})
 
 
 def skip_locked(query: Any, dialect: str) -> Any:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, tuple_, update
+from sqlalchemy import bindparam, delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import insert_ignoring_duplicates, skip_locked
+from storage.dialect import insert_ignoring_duplicates, insert_or_ignore, skip_locked, upsert
 from storage.models import Chat, Conversation, Outbox, Person, ProcessedUpdate
 
 
@@ -35,6 +36,14 @@ class ChatRepo:
         await self.session.flush()
         return chat
 
+    async def remember_unless_current(self, known: Chat | None, channel: str, external_id: str, kind: str,
+                                      **fields: Any) -> Chat:
+        """`remember`, skipped when the row already read (`known`) says all of it: the usual case, no write."""
+        if known is not None and known.active and all(
+                value is None or getattr(known, name) == value for name, value in fields.items()):
+            return known
+        return await self.remember(channel, external_id, kind, **fields)
+
     async def set_active(self, channel: str, external_id: str, active: bool) -> None:
         await self.session.execute(update(Chat).where(Chat.channel == channel, Chat.external_id == external_id)
                                    .values(active=active))
@@ -51,29 +60,68 @@ class ChatRepo:
         return [(chat_id, role, language) for chat_id, role, language in (await self.session.execute(query)).all()]
 
 
+_CONVERSATION_KEY = ("channel", "chat_id", "sender_id")
+_CONVERSATION_SET = ("flow", "state", "updated_at")
+
+
 class ConversationRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    """Stored conversations. While `deferring` (a batch of inbound messages) writes wait for `write_deferred`,
+    which applies the last write of each conversation: one statement for all the saves and one for all the
+    clears of the batch instead of one per message."""
+
+    def __init__(self, session: AsyncSession, dialect: str) -> None:
+        self.session, self.dialect = session, dialect
+        self._deferred: dict[tuple[str, str, str], dict[str, Any] | None] | None = None  # None value: cleared
 
     async def get(self, channel: str, chat_id: str, sender_id: str) -> Conversation | None:
-        query = select(Conversation).where(Conversation.channel == channel, Conversation.chat_id == chat_id,
-                                           Conversation.sender_id == sender_id)
+        key = (channel, chat_id, sender_id)
+        if self._deferred is not None and key in self._deferred:
+            return _unsaved(self._deferred[key])
+        # populate_existing: `save` writes without the ORM, so a row already loaded in this session may be stale.
+        query = (select(Conversation).where(Conversation.channel == channel, Conversation.chat_id == chat_id,
+                                            Conversation.sender_id == sender_id)
+                 .execution_options(populate_existing=True))
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def save(self, channel: str, chat_id: str, sender_id: str, flow: str, state: dict[str, Any],
                    now: datetime) -> None:
-        row = await self.get(channel, chat_id, sender_id)
-        if row is None:
-            row = Conversation(channel=channel, chat_id=chat_id, sender_id=sender_id, flow=flow, state=state,
-                               updated_at=now)
-            self.session.add(row)
-        else:
-            row.flow, row.state, row.updated_at = flow, dict(state), now
-        await self.session.flush()
+        """Create or overwrite the conversation in one statement (one per message of every conversation)."""
+        row = {"channel": channel, "chat_id": chat_id, "sender_id": sender_id, "flow": flow, "state": dict(state),
+               "updated_at": now}
+        if self._deferred is not None:  # a copy as of now, as an immediate write would have stored
+            self._deferred[(channel, chat_id, sender_id)] = {**row, "state": json.loads(json.dumps(state))}
+            return
+        await self.session.execute(upsert(Conversation.__table__, self.dialect, _CONVERSATION_KEY,
+                                          _CONVERSATION_SET), row)
 
     async def clear(self, channel: str, chat_id: str, sender_id: str) -> None:
-        await self.session.execute(delete(Conversation).where(
-            Conversation.channel == channel, Conversation.chat_id == chat_id, Conversation.sender_id == sender_id))
+        if self._deferred is not None:
+            self._deferred[(channel, chat_id, sender_id)] = None
+            return
+        await self.session.execute(_CLEAR_CONVERSATION, {"channel": channel, "chat_id": chat_id,
+                                                         "sender_id": sender_id})
+
+    def defer_writes(self) -> None:
+        self._deferred = {}
+
+    async def write_deferred(self) -> None:
+        """Apply and stop deferring: the saves in one statement, the clears in another."""
+        deferred, self._deferred = self._deferred or {}, None
+        saves = [row for row in deferred.values() if row is not None]
+        clears = [dict(zip(_CONVERSATION_KEY, key, strict=True)) for key, row in deferred.items() if row is None]
+        if saves:
+            await self.session.execute(upsert(Conversation.__table__, self.dialect, _CONVERSATION_KEY,
+                                              _CONVERSATION_SET), saves)
+        if clears:
+            await self.session.execute(_CLEAR_CONVERSATION, clears)
+
+
+_CLEAR_CONVERSATION = Conversation.__table__.delete().where(
+    *(Conversation.__table__.c[name] == bindparam(name) for name in _CONVERSATION_KEY))
+
+
+def _unsaved(row: dict[str, Any] | None) -> Conversation | None:
+    return None if row is None else Conversation(**row)
 
 
 class LedgerRepo:
@@ -87,6 +135,29 @@ class LedgerRepo:
         return await insert_ignoring_duplicates(self.session, self.dialect, ProcessedUpdate.__table__, {
             "channel": channel, "external_id": external_id, "received_at": now})
 
+    async def claim_many(self, keys: list[tuple[str, str]], now: datetime) -> set[tuple[str, str]]:
+        """The (channel, update id) pairs that are new, now recorded; in one statement for a batch of updates."""
+        if not keys:
+            return set()
+        table = ProcessedUpdate.__table__
+        claim = insert_or_ignore(table, self.dialect).returning(table.c.channel, table.c.external_id)
+        rows = await self.session.execute(claim, [{"channel": channel, "external_id": external_id,
+                                                   "received_at": now} for channel, external_id in keys])
+        return {(channel, external_id) for channel, external_id in rows}
+
+    async def purge_before(self, cutoff: datetime, limit: int) -> int:
+        """Delete up to `limit` entries received before `cutoff` (retention); returns how many went.
+
+        Bounded so the caller can loop in short transactions; DELETE … WHERE id IN (SELECT … LIMIT n) is
+        the one form SQLite and PostgreSQL both accept (neither takes DELETE … LIMIT by default). SKIP LOCKED
+        on PostgreSQL: processes purging at the same moment take different rows instead of deadlocking.
+        """
+        ids = skip_locked(select(ProcessedUpdate.id).where(ProcessedUpdate.received_at < cutoff).limit(limit),
+                          self.dialect)
+        result = await self.session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.id.in_(ids.scalar_subquery()))
+                                            .execution_options(synchronize_session=False))
+        return result.rowcount
+
 
 class OutboxRepo:
     def __init__(self, session: AsyncSession, dialect: str) -> None:
@@ -95,10 +166,15 @@ class OutboxRepo:
     async def enqueue(self, *, channel: str, chat_id: str, payload: dict[str, Any], dedupe_key: str,
                       now: datetime, priority: int = 0) -> bool:
         """Add a message to send; False (and nothing added) if its dedupe key is already there."""
-        return await insert_ignoring_duplicates(self.session, self.dialect, Outbox.__table__, {
-            "channel": channel, "chat_id": chat_id, "payload": payload, "dedupe_key": dedupe_key,
-            "priority": priority, "status": "pending", "attempts": 0, "next_attempt_at": now,
-            "created_at": now, "error": ""})
+        return await insert_ignoring_duplicates(self.session, self.dialect, Outbox.__table__,
+                                                _pending(channel, chat_id, payload, dedupe_key, now, priority))
+
+    async def enqueue_many(self, messages: list[tuple[str, str, dict[str, Any], str]], now: datetime,
+                           priority: int = 0) -> None:
+        """Several (channel, chat id, payload, dedupe key) in one statement; a dedupe key already there is skipped."""
+        if messages:
+            await self.session.execute(insert_or_ignore(Outbox.__table__, self.dialect), [
+                _pending(channel, chat_id, payload, key, now, priority) for channel, chat_id, payload, key in messages])
 
     async def claim_due(self, now: datetime, *, channels: tuple[str, ...], limit: int, lease: timedelta,
                         busy: Iterable[tuple[str, str]] = ()) -> list[Outbox]:
@@ -167,3 +243,25 @@ class OutboxRepo:
         """Every row of one channel, oldest first (status pages and the crash harness's checks)."""
         query = select(Outbox).where(Outbox.channel == channel).order_by(Outbox.id)
         return list((await self.session.execute(query)).scalars())
+
+    async def purge_finished_before(self, cutoff: datetime, limit: int) -> int:
+        """Delete up to `limit` sent or failed rows that finished before `cutoff`; returns how many went.
+
+        Pending and sending rows are never touched, however old: they are messages still owed to someone.
+        A row's age counts from sent_at when it was delivered (a message held for weeks by Zalo's monthly
+        quota keeps its full period after delivery, and its dedupe key outlives every producer's window),
+        else from created_at: failed rows record no finish time, and their retries span about an hour.
+        """
+        finished_at = func.coalesce(Outbox.sent_at, Outbox.created_at)
+        ids = skip_locked(select(Outbox.id).where(Outbox.status.in_(("sent", "failed")), finished_at < cutoff)
+                          .limit(limit), self.dialect)  # as in LedgerRepo.purge_before
+        result = await self.session.execute(delete(Outbox).where(Outbox.id.in_(ids.scalar_subquery()))
+                                            .execution_options(synchronize_session=False))
+        return result.rowcount
+
+
+def _pending(channel: str, chat_id: str, payload: dict[str, Any], dedupe_key: str, now: datetime,
+             priority: int) -> dict[str, Any]:
+    return {"channel": channel, "chat_id": chat_id, "payload": payload, "dedupe_key": dedupe_key,
+            "priority": priority, "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
+            "error": ""}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.arrivals import ArrivalRepo
 from storage.broadcasts import BroadcastRepo, GroupRepo
 from storage.directory import DirectoryRepo, InviteRepo
 from storage.invite_attempts import InviteAttemptRepo
@@ -21,6 +22,7 @@ class Repositories:
     def __init__(self, session: AsyncSession, *, dialect: str) -> None:
         self.session = session
         self.dialect = dialect
+        self.arrivals = ArrivalRepo(session)
         self.directory = DirectoryRepo(session)
         self.invites = InviteRepo(session)
         self.invite_attempts = InviteAttemptRepo(session)
@@ -28,7 +30,7 @@ class Repositories:
         self.reports = ReportRepo(session)
         self.files = FileRepo(session)
         self.audit = AuditRepo(session)
-        self.conversations = ConversationRepo(session)
+        self.conversations = ConversationRepo(session, dialect)
         self.ledger = LedgerRepo(session, dialect)
         self.outbox = OutboxRepo(session, dialect)
         self.reminders = ReminderRepo(session, dialect)

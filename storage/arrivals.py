@@ -1,0 +1,79 @@
+"""Everything the pipeline needs about who wrote and where, in one query per inbound message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, bindparam, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Chat, Commune, Conversation, Identity, Person
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """The registered sender (None if unknown), their commune, and the chat and conversation rows if any."""
+
+    person: Person | None = None
+    commune: Commune | None = None
+    chat: Chat | None = None
+    conversation: Conversation | None = None
+
+
+# Built once: a per-call select() spent more time being constructed and cache-keyed than being executed.
+_ARRIVAL = (
+    select(Person, Commune, Chat, Conversation)
+    .select_from(Identity)
+    .join(Person, Person.id == Identity.person_id)
+    .join(Commune, Commune.id == Person.commune_id)
+    .outerjoin(Chat, and_(Chat.channel == Identity.channel, Chat.external_id == bindparam("chat_id")))
+    .outerjoin(Conversation, and_(Conversation.channel == Identity.channel,
+                                  Conversation.chat_id == bindparam("chat_id"),
+                                  Conversation.sender_id == Identity.external_id))
+    .where(Identity.channel == bindparam("channel"), Identity.external_id == bindparam("sender_id"))
+    .execution_options(populate_existing=True)
+)
+
+
+_PEOPLE = (
+    select(Identity.channel, Identity.external_id, Person, Commune)
+    .join(Person, Person.id == Identity.person_id)
+    .join(Commune, Commune.id == Person.commune_id)
+    .where(tuple_(Identity.channel, Identity.external_id).in_(bindparam("senders", expanding=True)))
+    .execution_options(populate_existing=True)
+)
+_CHATS = (select(Chat).where(tuple_(Chat.channel, Chat.external_id).in_(bindparam("chats", expanding=True)))
+          .execution_options(populate_existing=True))
+_CONVERSATIONS = (
+    select(Conversation)
+    .where(tuple_(Conversation.channel, Conversation.chat_id, Conversation.sender_id)
+           .in_(bindparam("conversations", expanding=True)))
+    .execution_options(populate_existing=True)
+)
+ArrivalKey = tuple[str, str, str]  # channel, sender id, chat id
+
+
+class ArrivalRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, channel: str, sender_id: str, chat_id: str) -> Arrival:
+        result = await self.session.execute(_ARRIVAL, {"channel": channel, "sender_id": sender_id,
+                                                        "chat_id": chat_id})
+        row = result.one_or_none()
+        return Arrival() if row is None else Arrival(*row)
+
+    async def of_many(self, keys: list[ArrivalKey]) -> dict[ArrivalKey, Arrival]:
+        """`of` for a batch of messages in three statements, whatever its size."""
+        execute = self.session.execute
+        people = {(channel, sender): (person, commune) for channel, sender, person, commune in await execute(
+            _PEOPLE, {"senders": sorted({(channel, sender) for channel, sender, _ in keys})})}
+        known = [key for key in keys if (key[0], key[1]) in people]
+        if not known:
+            return {key: Arrival() for key in keys}
+        chats = {(chat.channel, chat.external_id): chat for chat in (await execute(
+            _CHATS, {"chats": sorted({(channel, chat) for channel, _, chat in known})})).scalars()}
+        talks = {(row.channel, row.sender_id, row.chat_id): row for row in (await execute(
+            _CONVERSATIONS, {"conversations": sorted({(c, chat, sender) for c, sender, chat in known})})).scalars()}
+        return {key: Arrival(*people[key[:2]], chats.get((key[0], key[2])), talks.get(key)) if key[:2] in people
+                else Arrival() for key in keys}
