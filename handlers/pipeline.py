@@ -25,9 +25,10 @@ Clock = Callable[[], datetime]
 
 
 # A batch holds what queued while the previous one ran. SQLite has one writer, so one batch at a time;
-# PostgreSQL runs a few side by side (each its own transaction and pooled connection).
+# PostgreSQL runs two side by side (each its own transaction and connection): at 200 reporters flat out two
+# gave 681 msg/s and four 508 (more batches at once only interleave on the one event loop).
 MAX_BATCH = 32
-PARALLEL_BATCHES = {"sqlite": 1, "postgresql": 4}
+PARALLEL_BATCHES = {"sqlite": 1, "postgresql": 2}
 
 
 class Pipeline:
