@@ -34,8 +34,9 @@ async def register(ctx: Context, args: str) -> None:
     await ctx.repos.chats.remember(inbound.channel, inbound.chat_id, inbound.chat_kind,
                                    person_id=result.person.id, commune_id=result.person.commune_id)
     unit = await ctx.repos.directory.unit(result.person.unit_id) if result.person.unit_id else None
+    # menu_role: channels with a command menu (Telegram) show this chat the new role's commands from now on
     ctx.say(ctx.t("start.welcome", name=result.person.name, role=ctx.t(f"role.{result.person.role}"),
-                  unit=unit.name if unit else ctx.t("start.no_unit")))
+                  unit=unit.name if unit else ctx.t("start.no_unit")), menu_role=result.person.role)
     show_help(ctx)
 
 
@@ -72,4 +73,4 @@ async def on_language(ctx: Context, state: dict) -> None:
         return
     await ctx.repos.directory.set_language(ctx.person, picked)
     await ctx.forget()
-    ctx.say(ctx.t("language.changed"))
+    ctx.say(ctx.t("language.changed"), menu_role=ctx.role)  # the command menu follows, in the new language

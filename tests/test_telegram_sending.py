@@ -117,6 +117,23 @@ async def test_command_menus_are_scoped_and_translated(sqlite_url, clock):
         assert menus[("chat", None, ALICE)]["moi"] == "Tạo mã mời người dùng mới"
 
 
+async def test_a_chat_gets_its_menu_when_its_person_registers_and_again_in_a_new_language(sqlite_url, clock):
+    async with telegram_bot(sqlite_url, clock) as h:
+        def chat_menus() -> list[dict[str, str]]:
+            return [{cmd["command"]: cmd["description"] for cmd in c.params["commands"]}
+                    for c in h.fake.of("setMyCommands") if c.params["scope"] == {"type": "chat", "chat_id": ALICE}]
+
+        before = len(chat_menus())
+        alice = TgUser(h, ALICE)
+        await alice.say(f"/start {await h.invite('staff', 'Ủy ban MTTQ xã')}")
+        menus = chat_menus()[before:]
+        assert len(menus) == 1 and menus[0]["moi"] == "Tạo mã mời người dùng mới"  # no restart needed
+        await alice.say("/ngonngu")
+        await alice.say("2")
+        menus = chat_menus()[before:]
+        assert len(menus) == 2 and menus[1]["baocao"] == "Report an activity"
+
+
 async def test_invite_deep_link_uses_the_configured_or_asked_username(sqlite_url, clock):
     assert deep_link("@mttq_bot", "ABCD-EFGH-JKMN-PQRS") == "https://t.me/mttq_bot?start=ABCDEFGHJKMNPQRS"
     async with telegram_bot(sqlite_url, clock) as h:

@@ -1,9 +1,9 @@
 """setMyCommands: the "/" menu in Vietnamese (English for language_code=en), each person seeing their commands.
 
 Reporters (and people not yet registered) get the all-private-chats menu, groups a menu of what runs
-there; staff, chair, admin and viewers get a
-menu for their own private chat. Descriptions are the .po entries "command.<name>"; a command without
-one stays out of the menu (it still works when typed).
+there; staff, chair, admin and viewers get a menu for their own private chat, set at start-up and again
+when they register or change language (a reply whose meta carries `menu_role`). Descriptions are the .po
+entries "command.<name>"; a command without one stays out of the menu (it still works when typed).
 """
 
 from __future__ import annotations
@@ -49,6 +49,15 @@ async def publish_menus(bot: Bot, db: Database, translator: Translator) -> int:
         done += await _set(bot, menu_for(role, translator.for_language(language)), BotCommandScopeChat(int(chat_id)))
     log.info("Telegram command menus set: %d (%d staff/viewer chats)", done, len(chats))
     return done
+
+
+async def set_chat_menu(bot: Bot, chat_id: str, role: str, t: Translate) -> bool:
+    """One private chat's menu, when its person registers or changes language (not only at start-up).
+
+    Called after the message that announced it was delivered, so a failure here is logged, never retried:
+    retrying would send the message again. The next start-up publishes it anyway.
+    """
+    return bool(await _set(bot, menu_for(role, t), BotCommandScopeChat(int(chat_id))))
 
 
 async def _set(bot: Bot, commands: list[BotCommand], scope, language_code: str | None = None) -> int:

@@ -14,6 +14,7 @@ from bot.channels.base import PermanentSendError
 from bot.channels.telegram.api import as_send_error, retry_seconds
 from bot.channels.telegram.keyboard import markup, new_key
 from bot.channels.telegram.limiter import FloodLimiter
+from bot.channels.telegram.menu import set_chat_menu
 from bot.channels.telegram.parse import CHANNEL
 from bot.channels.text_menu import render_numbered, split_text
 from handlers.i18n import Translator
@@ -66,6 +67,8 @@ class TelegramSender:
                     await self._open_menu(chat_id, message, keyboard_key, reply)
         except TelegramError as exc:
             raise as_send_error(exc, self._token) from None
+        if reply.meta.get("menu_role") and not is_group(chat_id):
+            await set_chat_menu(self.bot, chat_id, reply.meta["menu_role"], t)
 
     async def _send_text(self, chat_id: str, text: str, reply: Reply, key: str | None, *, patient: bool) -> Message:
         keyboard = markup(reply.choices, key) if key is not None else None
