@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage.inline_sqlite import WalCheckpointer, connector
+from storage.inline_sqlite import connector
 from storage.repositories import Repositories
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ class Database:
         self.engine: AsyncEngine = _create_engine(url, echo=echo)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._turn = asyncio.Lock() if self.dialect == "sqlite" else None
-        self._checkpointer = _checkpointer(url)
 
     @property
     def dialect(self) -> str:
@@ -44,8 +43,6 @@ class Database:
         """One unit of work: commits on success, rolls back on any exception."""
         async with self._one_at_a_time(), self._sessions() as session, session.begin():
             yield Repositories(session, dialect=self.dialect)
-        if self._checkpointer is not None:
-            self._checkpointer.committed()
 
     @asynccontextmanager
     async def _one_at_a_time(self) -> AsyncIterator[None]:
@@ -75,8 +72,6 @@ class Database:
             await connection.run_sync(_upgrade_with)
 
     async def dispose(self) -> None:
-        if self._checkpointer is not None:
-            await self._checkpointer.wait()
         await self.engine.dispose()
 
 
@@ -89,13 +84,6 @@ def _create_engine(url: str, *, echo: bool) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
-
-
-def _checkpointer(url: str) -> WalCheckpointer | None:
-    """The inline SQLite connections leave checkpoints to this (see storage/inline_sqlite.py)."""
-    parsed = make_url(url)
-    return WalCheckpointer(parsed.database) if parsed.get_backend_name() == "sqlite" and _inline_creator(parsed) \
-        else None
 
 
 def _inline_creator(parsed) -> dict:

@@ -10,13 +10,8 @@ transaction, which is why several processes belong on PostgreSQL (docs/deploymen
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import sqlite3
-from contextlib import closing
 from typing import Any
-
-log = logging.getLogger(__name__)
 
 
 class InlineCursor:
@@ -121,40 +116,9 @@ def connector(path: str, *, timeout: float):
 
     async def connect() -> InlineConnection:
         # check_same_thread=False: SQLAlchemy may close a pooled connection from the garbage collector's thread.
-        connection = sqlite3.connect(path, timeout=timeout, check_same_thread=False)
-        # No checkpoint inside a commit: it copies the WAL into the database and fsyncs, tens of milliseconds on
-        # the event loop every ~1000 pages. WalCheckpointer does it on a thread instead.
-        connection.execute("PRAGMA wal_autocheckpoint=0")
-        return InlineConnection(connection)
+        # SQLite's own automatic checkpoint stays: it runs inside the commit that fills ~1000 WAL pages (a
+        # pause of 5-30 ms on the loop then). Checkpointing from a thread instead cannot bound the WAL under a
+        # steady stream of writes: SQLite restarts the WAL only when a writer finds it fully checkpointed.
+        return InlineConnection(sqlite3.connect(path, timeout=timeout, check_same_thread=False))
 
     return connect
-
-
-class WalCheckpointer:
-    """Checkpoints the WAL on a worker thread every `every` commits, as SQLite would have inside a commit.
-
-    PASSIVE never waits for (or blocks) readers and writers. A process that exits without one leaves the work
-    to the next: SQLite checkpoints when the last connection closes, and any later checkpoint catches up.
-    """
-
-    def __init__(self, path: str, *, every: int = 200) -> None:
-        self.path, self.every = path, every
-        self._commits = 0
-        self._running: asyncio.Task | None = None
-
-    def committed(self) -> None:
-        self._commits += 1
-        if self._commits >= self.every and (self._running is None or self._running.done()):
-            self._commits = 0
-            self._running = asyncio.get_running_loop().create_task(asyncio.to_thread(self._checkpoint))
-
-    async def wait(self) -> None:
-        if self._running is not None:
-            await asyncio.gather(self._running, return_exceptions=True)
-
-    def _checkpoint(self) -> None:
-        try:
-            with closing(sqlite3.connect(self.path, timeout=30)) as connection:
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        except sqlite3.Error:
-            log.warning("WAL checkpoint failed; the next one catches up", exc_info=True)

@@ -1,9 +1,8 @@
-"""SQLite run inline on the event loop (storage/inline_sqlite.py): errors, rollbacks and WAL checkpoints
-behave as with aiosqlite, and the WAL stays bounded with checkpoints moved to a thread."""
+"""SQLite run inline on the event loop (storage/inline_sqlite.py): errors and rollbacks behave as with
+aiosqlite, and in-memory databases keep aiosqlite."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 
 import pytest
@@ -44,26 +43,11 @@ async def test_a_constraint_error_is_sqlalchemys_and_rolls_the_whole_transaction
         assert [c.name for c in await repos.directory.communes()] == ["A"]
 
 
-async def test_the_wal_stays_bounded_with_checkpoints_on_a_thread(db, tmp_path):
-    db._checkpointer.every = 20
-    wal = tmp_path / "inline.db-wal"
-    sizes = []
-    for n in range(400):
-        async with db.transaction() as repos:
-            await repos.ledger.claim("console", f"u{n}", NOW)
-        if n % 100 == 99:
-            await db._checkpointer.wait()
-            sizes.append(os.path.getsize(wal))
-    # Without checkpoints the WAL only grows (a frame per page written); here it is reused from the start.
-    assert sizes[-1] <= sizes[0] * 1.5, sizes
-
-
 async def test_memory_databases_keep_aiosqlite(tmp_path):
     database = Database("sqlite+aiosqlite:///:memory:")
     try:
         async with database.engine.connect() as connection:
             raw = await connection.get_raw_connection()
             assert not isinstance(raw.driver_connection, InlineConnection)
-        assert database._checkpointer is None
     finally:
         await database.dispose()
