@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from bot.channels.base import Sender
 from bot.links import link_secret
 from bot.outbox import OutboxWorker
+from bot.retention import RetentionTicker
 from bot.settings import Settings
 from bot.web import WebServer
 from handlers.context import HandlerSettings, PhotoFetcher
@@ -27,6 +28,8 @@ from reminders.petition_overdue import PetitionOverdueTicker
 from reminders.tick import ReminderTicker
 from storage.db import Database
 from summaries.auto import QuarterlySummaryTicker
+from summaries.jobs import WAKE as RENDER_JOBS
+from summaries.jobs import RenderJobs
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -47,6 +50,7 @@ class App:
     outbox: OutboxWorker
     clock: Clock
     web: WebServer
+    render_jobs: RenderJobs  # /tonghop's files, rendered after the message's commit (summaries/jobs.py)
     senders: dict[str, Sender] = field(default_factory=dict)
     tickers: list[Ticker] = field(default_factory=list)  # run every minute by the scheduler with `now`
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -71,7 +75,13 @@ class App:
         self.senders[sender.channel] = sender
         self.outbox.senders[sender.channel] = sender
 
+    def committed(self, woken: set[str]) -> None:
+        """The pipeline's after-commit hook: start the background work a message queued, without waiting for it."""
+        if RENDER_JOBS in woken:
+            self.render_jobs.wake()
+
     async def close(self) -> None:
+        await self.render_jobs.close()
         await self.db.dispose()
 
 
@@ -88,17 +98,24 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
         invite_ttl=timedelta(days=settings.invite_ttl_days),
         document=settings.document_settings())
     pipeline = Pipeline(db, plan, translator, handler_settings, settings.tz, clock)
-    outbox = OutboxWorker(db, {}, clock)
+    outbox = OutboxWorker(db, {}, clock, lanes=settings.outbox_lanes)
     web = WebServer(db, clock, host=settings.web_host, port=settings.web_port,
                     public_base_url=settings.public_base_url,
                     link_secret=link_secret(_secret(settings.file_link_secret), _secret(settings.webhook_secret)))
+    render_jobs = RenderJobs(db, plan, translator, settings.document_settings(), settings.tz, clock)
     app = App(settings=settings, db=db, plan=plan, translator=translator, pipeline=pipeline, outbox=outbox,
-              clock=clock, web=web)
+              clock=clock, web=web, render_jobs=render_jobs)
+    render_jobs.on_queued = app.outbox_wake.set
+    pipeline.after_commit = app.committed
     app.tickers.append(PetitionOverdueTicker(db, translator, SendingCalendar(settings.tz),
                                              settings.petition_answer_days))
     app.tickers.append(ReminderTicker(db, plan, translator, config_from_settings(settings, plan)))
     app.tickers.append(QuarterlySummaryTicker(db, plan, translator, config_from_settings(settings, plan).calendar,
-                                              settings.document_settings(), settings.default_language))
+                                              settings.document_settings(), settings.default_language,
+                                              render=render_jobs.render))
+    app.tickers.append(render_jobs)  # what a crash left between a message's commit and its render
+    app.tickers.append(RetentionTicker(db, settings.tz, outbox_days=settings.outbox_retention_days,
+                                       ledger_days=settings.ledger_retention_days))
     return app
 
 

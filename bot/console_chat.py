@@ -44,4 +44,6 @@ async def chat(app: App, user: str, stdin: TextIO, stdout: TextIO) -> None:
                           message_id=uuid.uuid4().hex, received_at=app.clock(), sender_name=name,
                           text=line.rstrip("\r\n"))
         await app.pipeline.process(inbound)
+        await app.outbox.drain()  # the answer first; /tonghop's files follow once rendered (in the background)
+        await app.render_jobs.drain()
         await app.outbox.drain()

@@ -41,6 +41,17 @@ class Settings(BaseSettings):
     reminder_ladder: str | None = None  # days around a deadline, e.g. "-14,-7,-2,0,3"; empty: the plan's ladder
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     tick_seconds: float = Field(default=60, gt=0, le=3600)  # seconds between scheduler ticks (reminders, petitions)
+    # Chats the outbox worker sends to at once. A crash (kill -9, power cut) can re-send one message per lane
+    # in flight, as platforms take no idempotency key: 1 keeps it to one duplicate per crash (docs/reliability.md).
+    outbox_lanes: int = Field(default=1, ge=1, le=64)
+    # Retention (Nghị định 13: personal data no longer than needed), purged once a day by bot/retention.py.
+    # Sent/failed outbox rows hold message texts. At least 14 days: the quarter-end summary's catch-up week
+    # recognises "already sent" by its outbox row, so a shorter period could send a summary twice.
+    outbox_retention_days: int = Field(default=90, ge=14, le=3650)
+    # The processed-update ledger must remember an update for as long as a platform may deliver it again, or a
+    # replay is handled twice. Telegram keeps (and re-posts) an unconfirmed update for at most 24 hours; Zalo
+    # publishes no window. 30 days is a wide margin over both; 2 days is the floor.
+    ledger_retention_days: int = Field(default=30, ge=2, le=3650)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"

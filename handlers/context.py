@@ -45,6 +45,8 @@ class Context:
     flow: str | None = None
     state: dict[str, Any] | None = None
     replies: list[Reply] = field(default_factory=list)
+    # Background work this message queued, woken by name once its transaction commits (e.g. "render_jobs").
+    after_commit: set[str] = field(default_factory=set)
 
     @property
     def language(self) -> str:

@@ -38,6 +38,7 @@ class Pipeline:
                  tz: ZoneInfo, clock: Clock) -> None:
         self.db, self.plan, self.translator, self.settings = db, plan, translator, settings
         self.tz, self.clock = tz, clock
+        self.after_commit: Callable[[set[str]], None] | None = None  # the app: wake what a commit queued
         self._batcher: Batcher[Inbound, bool] = Batcher(self._handle_batch, max_batch=MAX_BATCH,
                                                          parallel=PARALLEL_BATCHES.get(db.dialect, 1))
 
@@ -58,7 +59,7 @@ class Pipeline:
 
     async def _handle_together(self, batch: list[Inbound]) -> list[bool]:
         now = self.clock()
-        handled, replies = [], []
+        handled, replies, woken = [], [], set()
         async with self.db.transaction() as repos:
             fresh = await repos.ledger.claim_many([(m.channel, m.message_id) for m in batch], now)
             arrivals = await repos.arrivals.of_many([(m.channel, m.sender_id, m.chat_id) for m in batch])
@@ -71,11 +72,13 @@ class Pipeline:
                                               arrivals[(inbound.channel, inbound.sender_id, inbound.chat_id)])
                     await router.handle(ctx)
                     replies += self._outgoing(inbound, ctx.replies)
+                    woken |= ctx.after_commit
                 else:
                     log.info("skipping replayed update %s/%s", inbound.channel, inbound.message_id)
                 handled.append(is_new)
             await repos.conversations.write_deferred()
             await repos.outbox.enqueue_many(replies, now)
+        self._committed(woken)
         return handled
 
     async def _handle_alone(self, inbound: Inbound) -> bool:
@@ -88,6 +91,7 @@ class Pipeline:
                 ctx = await self._context(repos, inbound, now)
                 await router.handle(ctx)
                 await self._queue(repos, inbound, ctx.replies, now)
+            self._committed(ctx.after_commit)
             return True
         except Exception:
             # The user must never meet silence: record the update and apologise in a fresh transaction.
@@ -162,3 +166,8 @@ class Pipeline:
         if content is None:
             return inbound
         return replace(inbound, photo=replace(inbound.photo, content=content))
+
+    def _committed(self, woken: set[str]) -> None:
+        """After the commit (never before: the work must see what the transaction wrote), wake what it queued."""
+        if woken and self.after_commit is not None:
+            self.after_commit(woken)

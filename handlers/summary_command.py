@@ -1,4 +1,4 @@
-"""/tonghop: the period's summary as chat text, then the DOCX, the XLSX and the chart.
+"""/tonghop: the period's summary as chat text at once; the DOCX, the XLSX and the chart follow (render jobs).
 
 "/tonghop" is the current quarter; "quý 1" / "q1" / "quy 1", "6 tháng", "9 tháng" and "năm" pick
 another period of the plan year; "đảng ủy" at the end asks for the Party Committee's variant.
@@ -11,10 +11,10 @@ import re
 from handlers.context import Context
 from handlers.vnparse import fold, parse_quarter
 from plan.periods import Period, quarter_of
+from summaries import jobs as render_jobs
 from summaries.compile import compile_summary
 from summaries.load import load_snapshot
 from summaries.render_text import render_text
-from summaries.service import file_replies, render_files, store_files
 
 _PARTY_SUFFIX = re.compile(r"\s*(?:dang uy|dang|party)$")
 _YEAR = re.compile(r"(?:nam )?(\d{4})")
@@ -51,7 +51,7 @@ def _current(ctx: Context) -> Period:
 
 
 async def start(ctx: Context, args: str) -> None:
-    """Compile, render and store the summary; answer with the text and the three files."""
+    """Compile the summary and answer with its text; record the job that renders and sends the three files."""
     if ctx.person is None or ctx.person.commune_id is None:
         ctx.say(ctx.t("summary.no_commune"))
         return
@@ -62,8 +62,10 @@ async def start(ctx: Context, args: str) -> None:
     period, party = parsed
     snapshot = await load_snapshot(ctx.repos, ctx.person.commune_id, ctx.plan.year)
     summary = compile_summary(ctx.plan, snapshot, period, ctx.now, ctx.tz)
-    ctx.say(render_text(summary, ctx.t, ctx.language))
-    rendered = render_files(summary, ctx.plan, ctx.translator, ctx.settings.document, party=party,
-                            chart_language=ctx.language)
-    files = await store_files(ctx.repos, summary, rendered, ctx.now, party=party)
-    ctx.replies.extend(file_replies(ctx.translator, files, ctx.language))
+    ctx.say(render_text(summary, ctx.t, ctx.language) + "\n\n" + ctx.t("summary.files_coming"))
+    # The files take 1–2 s of CPU: they are rendered after this transaction commits (summaries/jobs.py).
+    inbound = ctx.inbound
+    await render_jobs.record(ctx.repos, channel=inbound.channel, chat_id=inbound.chat_id,
+                             message_id=inbound.message_id, commune_id=ctx.person.commune_id, period=period,
+                             party=party, language=ctx.language, now=ctx.now)
+    ctx.after_commit.add(render_jobs.WAKE)

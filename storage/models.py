@@ -309,3 +309,28 @@ class InviteAttempt(SQLModel, table=True):
     channel: str = Field(max_length=20)
     sender_id: str = Field(max_length=64)
     attempted_at: datetime = _when()
+
+
+class RenderJob(SQLModel, table=True):
+    """A /tonghop's files still to make: recorded in the message's transaction, rendered after its commit.
+
+    Claimed with a lease as the outbox rows are (status "running" until `claimed_until`); `attempts` counts
+    claims and is also the claim's token, so a worker whose lease lapsed cannot finish a job twice.
+    """
+
+    __table_args__ = (Index("ix_renderjob_due", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)  # from the inbound message; the file replies' dedupe keys
+    commune_id: int = Field(foreign_key="commune.id")
+    period: str = Field(max_length=10)  # Period.key: 2026-Q1, 2026-H1, 2026-9M, 2026
+    party: bool = False  # the Party Committee's variant of the DOCX
+    channel: str = Field(max_length=20)
+    chat_id: str = Field(max_length=64)
+    language: str = Field(default="vi", max_length=5)  # the reader's: captions, chart, failure message
+    requested_at: datetime = _when()  # the chat text's `now`: the files are compiled as of the same moment
+    status: str = Field(default="pending", max_length=10)  # pending, running, done, failed
+    attempts: int = 0
+    next_attempt_at: datetime = _when()
+    claimed_until: datetime | None = _when(nullable=True)
+    finished_at: datetime | None = _when(nullable=True)
+    error: str = Field(default="", max_length=500)

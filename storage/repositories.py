@@ -12,6 +12,7 @@ from storage.keyboards import KeyboardRepo
 from storage.messaging import ChatRepo, ConversationRepo, LedgerRepo, OutboxRepo
 from storage.petitions import PetitionRepo
 from storage.reminders import ReminderRepo
+from storage.render_jobs import RenderJobRepo
 from storage.reports import AuditRepo, FileRepo, ReportRepo
 from storage.usage import UsageRepo
 
@@ -39,3 +40,4 @@ class Repositories:
         self.petitions = PetitionRepo(session, dialect)
         self.usage = UsageRepo(session, dialect)
         self.keyboards = KeyboardRepo(session)
+        self.render_jobs = RenderJobRepo(session, dialect)

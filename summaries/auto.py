@@ -3,7 +3,9 @@ chair(s) and to the commune's registered groups. Exactly-once comes from outbox 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -18,9 +20,9 @@ from storage.models import Commune
 from storage.repositories import Repositories
 from summaries.compile import compile_summary
 from summaries.load import load_snapshot
-from summaries.model import DocumentSettings
+from summaries.model import DocumentSettings, Summary
 from summaries.render_text import render_text
-from summaries.service import file_replies, render_files, store_files
+from summaries.service import Rendered, file_replies, render_files, store_files
 from summaries.text_util import period_label
 
 log = logging.getLogger(__name__)
@@ -52,9 +54,11 @@ class QuarterlySummaryTicker:
     """Called every minute with `now`; does work only in the sending window and only for unsent recipients."""
 
     def __init__(self, db: Database, plan: Plan, translator: Translator, calendar: SendingCalendar,
-                 document: DocumentSettings, default_language: str = "vi") -> None:
+                 document: DocumentSettings, default_language: str = "vi",
+                 render: Callable[[Summary], Awaitable[Rendered]] | None = None) -> None:
         self.db, self.plan, self.translator, self.calendar = db, plan, translator, calendar
         self.document, self.default_language = document, default_language
+        self.render = render or self._render_in_thread  # the app passes RenderJobs.render: one render at a time
         self.__name__ = "quarterly_summary"
 
     async def __call__(self, now: datetime) -> int:
@@ -80,7 +84,7 @@ class QuarterlySummaryTicker:
                 return 0
             snapshot = await load_snapshot(repos, commune.id, self.plan.year)
         summary = compile_summary(self.plan, snapshot, period, now, self.calendar.tz)
-        rendered = render_files(summary, self.plan, self.translator, self.document)
+        rendered = await self.render(summary)  # between the two transactions, off the event loop
         async with self.db.transaction() as repos:
             files = await store_files(repos, summary, rendered, now)
             for recipient in pending:
@@ -96,6 +100,9 @@ class QuarterlySummaryTicker:
                                                dedupe_key=summary_key(commune.id, period, recipient) + suffix)
         log.info("quarterly summary %s of %s queued for %d chats", period.key, commune.name, len(pending))
         return len(pending)
+
+    async def _render_in_thread(self, summary: Summary) -> Rendered:
+        return await asyncio.to_thread(render_files, summary, self.plan, self.translator, self.document)
 
     async def _recipients(self, repos: Repositories, commune_id: int) -> list[Recipient]:
         recipients = []

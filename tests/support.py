@@ -75,6 +75,7 @@ class ChatUser:
                   message_id: str | None = None) -> list[str]:
         before = len(self.sender.texts_for(self.target))
         await self.app.handle(self.inbound(text, choice=choice, photo=photo, message_id=message_id))
+        await self.app.render_jobs.drain()  # /tonghop's files, rendered after the commit
         await self.app.outbox.drain()
         return self.sender.texts_for(self.target)[before:]
 

@@ -41,6 +41,7 @@ class Harness:
         else:
             self.fake.push(update)
             await self._settled(update["update_id"])
+        await self.app.render_jobs.drain()  # /tonghop's files, rendered after the commit
         await self.app.outbox.drain()
         return update["update_id"]
 

@@ -86,6 +86,8 @@ class ZaloUser:
         else:
             self.fake.push(update)
         await wait_until(lambda: self._answered(rows))
+        await self.app.render_jobs.drain()  # /tonghop's files, rendered after the commit (maybe in the background)
+        await wait_until(lambda: self._answered(rows))
         return self.fake.texts_to(self.chat_id)[seen:]
 
     async def _rows(self) -> int:

@@ -1,0 +1,181 @@
+"""/tonghop's files, rendered after the message's commit and outside any transaction: render jobs.
+
+The chat text is answered at once. The DOCX, XLSX and chart cost 1–2 s of CPU; rendered in the handler they
+held the inbound transaction (on SQLite the one writer lock, so every other message waited) and the event
+loop. Instead the handler records a job (`record`) in the message's transaction and the pipeline tells the
+app after the commit, which wakes `RenderJobs`. It claims the job with a lease (as the outbox does), compiles
+the summary again from the database as of the request's time, renders in a worker thread, and in one short
+transaction stores the files, queues the three replies under dedupe keys derived from the job (a job run
+twice sends nothing twice) and marks the job done. Its ticker runs whatever a crash left behind.
+
+Why compile again instead of keeping the compiled numbers in the job: the job row stays a few short columns
+(the inbound transaction only inserts it), there is no serialised Summary to keep readable across releases,
+and compiling one commune costs ~7 ms. Compiled as of the request's `now`, the files carry the same period
+and date as the text; a report committed in the seconds between is in the files, which is what a reader wants.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.i18n import Translator
+from handlers.messages import Reply
+from plan.periods import Period
+from plan.schema import Plan
+from storage.db import Database
+from storage.models import RenderJob
+from storage.repositories import Repositories
+from summaries.compile import compile_summary
+from summaries.load import load_snapshot
+from summaries.model import DocumentSettings, Snapshot, Summary
+from summaries.service import DOCUMENT_LANGUAGE, Rendered, file_replies, render_files, store_files
+from summaries.text_util import period_label
+
+log = logging.getLogger(__name__)
+WAKE = "render_jobs"  # the name a handler puts in Context.after_commit to have its job run at once
+LEASE = timedelta(minutes=5)  # far beyond one commune's render; a claim older than this belonged to a dead process
+MAX_ATTEMPTS = 3  # then the reader is told, kindly, instead of waiting for ever
+RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5))  # after the 1st and 2nd failure; the ticker picks it up
+FILE_SUFFIXES = ("docx", "xlsx", "png")  # in file_replies' order
+
+
+def job_key(channel: str, message_id: str) -> str:
+    """One job per inbound message; its replies' dedupe keys are this plus :docx, :xlsx, :png or :failed."""
+    return f"files:{channel}:{message_id}"
+
+
+async def record(repos: Repositories, *, channel: str, chat_id: str, message_id: str, commune_id: int,
+                 period: Period, party: bool, language: str, now: datetime) -> None:
+    """Record the files to make, in the caller's (the message's) transaction."""
+    await repos.render_jobs.add(key=job_key(channel, message_id), commune_id=commune_id, period=period.key,
+                                party=party, channel=channel, chat_id=chat_id, language=language, now=now)
+
+
+Clock = Callable[[], datetime]
+
+
+class RenderJobs:
+    """Runs due render jobs, one at a time per process: woken after a commit, by the ticker, or by `drain`."""
+
+    __name__ = "render_jobs"
+
+    def __init__(self, db: Database, plan: Plan, translator: Translator, document: DocumentSettings, tz: ZoneInfo,
+                 clock: Clock, on_queued: Callable[[], None] = lambda: None) -> None:
+        self.db, self.plan, self.translator, self.document, self.tz = db, plan, translator, document, tz
+        self.clock, self.on_queued = clock, on_queued  # on_queued: replies were queued (the app wakes the outbox)
+        self._running = asyncio.Lock()  # one runner: claim → render → store, job after job
+        self._rendering = asyncio.Lock()  # one render at a time, also for the quarter-end ticker (2 cores)
+        self._task: asyncio.Task | None = None
+        self._woken = False
+
+    def wake(self) -> None:
+        """Run due jobs soon, in the background; returns at once (called right after a commit queued a job)."""
+        self._woken = True
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._background())
+
+    async def _background(self) -> None:
+        while self._woken:  # a wake during a run is served by one more run, never lost
+            self._woken = False
+            try:
+                await self.run_due()
+            except Exception:
+                log.exception("running render jobs failed; the next tick tries again")
+
+    async def __call__(self, now: datetime) -> int:
+        """The ticker: whatever is due, e.g. a job a crash left between its commit and its render."""
+        return await self.run_due()
+
+    async def drain(self) -> int:
+        """Every job due now, done when this returns (tests, the console chat); waits for a background run."""
+        return await self.run_due()
+
+    async def close(self) -> None:
+        """Stop a background run (shutdown); a job it had claimed is taken up again when its lease lapses."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def run_due(self) -> int:
+        """Claim and run due jobs until none is left; how many finished (files sent or the reader told)."""
+        finished = 0
+        async with self._running:
+            # The clock is read per job, so a long queue still takes fresh leases; a job retried later is not
+            # due again within this run.
+            while (job := await self._claim(self.clock())) is not None:
+                finished += await self._run(job)
+        return finished
+
+    async def render(self, summary: Summary, *, party: bool = False,
+                     chart_language: str = DOCUMENT_LANGUAGE) -> Rendered:
+        """The three files, rendered in a worker thread (the event loop stays free), one render at a time.
+
+        A thread is safe here: the chart uses matplotlib's object API with the Agg canvas (no pyplot state),
+        and python-docx and xlsxwriter build their documents in memory.
+        """
+        async with self._rendering:
+            return await asyncio.to_thread(render_files, summary, self.plan, self.translator, self.document,
+                                           party=party, chart_language=chart_language)
+
+    async def _claim(self, now: datetime) -> RenderJob | None:
+        async with self.db.transaction() as repos:
+            return await repos.render_jobs.claim_due(now, LEASE)
+
+    async def _run(self, job: RenderJob) -> int:
+        if job.attempts > MAX_ATTEMPTS:  # claimed again after processes died rendering it: stop there
+            return await self._give_up(job, "interrupted too often")
+        try:
+            summary = await self._compile(job)
+            rendered = await self.render(summary, party=job.party, chart_language=job.language)
+        except Exception as exc:
+            log.exception("render job %s failed (attempt %d of %d)", job.id, job.attempts, MAX_ATTEMPTS)
+            if job.attempts >= MAX_ATTEMPTS:
+                return await self._give_up(job, repr(exc))
+            delay = RETRY_AFTER[min(job.attempts, len(RETRY_AFTER)) - 1]
+            async with self.db.transaction() as repos:
+                await repos.render_jobs.retry(job, repr(exc), self.clock() + delay)
+            return 0
+        return await self._deliver(job, summary, rendered)
+
+    async def _compile(self, job: RenderJob) -> Summary:
+        async with self.db.transaction() as repos:
+            snapshot = await load_snapshot(repos, job.commune_id, self.plan.year)
+        return await asyncio.to_thread(self._compile_snapshot, job, snapshot)  # a province's takes ~0.5 s
+
+    def _compile_snapshot(self, job: RenderJob, snapshot: Snapshot) -> Summary:
+        return compile_summary(self.plan, snapshot, Period.parse_key(job.period), job.requested_at, self.tz)
+
+    async def _deliver(self, job: RenderJob, summary: Summary, rendered: Rendered) -> int:
+        """Store the files, queue their replies and mark the job done: one short transaction."""
+        now = self.clock()
+        async with self.db.transaction() as repos:
+            if not await repos.render_jobs.finish(job, now):
+                log.warning("render job %s was taken over by another worker; its files are theirs", job.id)
+                return 0
+            files = await store_files(repos, summary, rendered, now, party=job.party)
+            replies = file_replies(self.translator, files, job.language)
+            await repos.outbox.enqueue_many(
+                [(job.channel, job.chat_id, reply.to_payload(), f"{job.key}:{suffix}")
+                 for suffix, reply in zip(FILE_SUFFIXES, replies, strict=True)], now)
+        self.on_queued()
+        return 1
+
+    async def _give_up(self, job: RenderJob, error: str) -> int:
+        """Mark the job failed and tell the reader, once, in their language."""
+        now = self.clock()
+        t = self.translator.for_language(job.language)
+        text = t("summary.files_failed", period=period_label(t, Period.parse_key(job.period)))
+        async with self.db.transaction() as repos:
+            if not await repos.render_jobs.finish(job, now, failed=True, error=error):
+                return 0
+            await repos.outbox.enqueue_many([(job.channel, job.chat_id, Reply(text=text, language=job.language)
+                                              .to_payload(), f"{job.key}:failed")], now)
+        log.error("render job %s gave up after %d attempts", job.id, job.attempts)
+        self.on_queued()
+        return 1
