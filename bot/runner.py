@@ -36,7 +36,7 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = 
     stop = stop or _stop_on_signals()
     for channel in channels:
         app.add_sender(channel.sender)
-    background = [asyncio.create_task(task) for channel in channels for task in await channel.start()]
+    background = [asyncio.create_task(task) for task in await start_channels(channels)]
     await app.web.start()
     background.append(asyncio.create_task(outbox_loop(app, stop)))
     ticker = start_ticker(app)
@@ -53,6 +53,15 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = 
         for channel in channels:
             await channel.stop()
         await app.web.stop()
+
+
+async def start_channels(channels: list[Channel]) -> list[Awaitable[None]]:
+    """Every channel's `start` at once (each begins with a getMe round trip to its platform); the first error wins."""
+    results = await asyncio.gather(*(channel.start() for channel in channels), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return [task for tasks in results for task in tasks]
 
 
 async def outbox_loop(app: App, stop: asyncio.Event) -> None:

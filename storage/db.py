@@ -68,6 +68,10 @@ class Database:
 
     async def upgrade(self) -> None:
         """Apply every pending migration (also what `mttq-bot db upgrade` runs)."""
+        from storage.revisions import at_head
+
+        if await at_head(self.engine):  # the usual restart: one query, and alembic is not even imported
+            return
         async with self.engine.begin() as connection:
             await connection.run_sync(_upgrade_with)
 

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,16 +25,24 @@ async def insert_ignoring_duplicates(session: AsyncSession, dialect: str, table:
 def insert_or_ignore(table: Any, dialect: str) -> Any:
     """The statement, built once per table: values come as parameters, so SQLAlchemy's cache key is computed
     once too (building and keying a statement per call was a large share of an inbound message's cost)."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).on_conflict_do_nothing()
+    return _insert(dialect)(table).on_conflict_do_nothing()
 
 
 @cache
 def upsert(table: Any, dialect: str, keys: Sequence[str], updated: Sequence[str]) -> Any:
     """INSERT … ON CONFLICT (keys) DO UPDATE SET updated = the new values: one statement, no read first."""
-    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    insert = _insert(dialect)(table)
     return insert.on_conflict_do_update(index_elements=list(keys),
                                         set_={name: insert.excluded[name] for name in updated})
+
+
+def _insert(dialect: str) -> Any:
+    """The dialect's INSERT construct; PostgreSQL's is imported only there (~50 ms of a SQLite start-up)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert
+    return sqlite_insert
 
 
 def skip_locked(query: Any, dialect: str) -> Any:

@@ -11,6 +11,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Ne
 from telegram.request import HTTPXRequest
 
 from bot.channels.base import ChatGoneError, PermanentSendError, SendError, TemporarySendError
+from bot.channels.tls import shared_tls_context
 
 CONNECTIONS = 16  # concurrent sends; Telegram answers in ~100 ms, so 30 msg/s needs several at once
 # Bad requests that mean the chat itself is gone, not that this one message was wrong.
@@ -21,10 +22,12 @@ _GONE = ("chat not found", "user is deactivated", "bot was kicked", "group chat 
 def make_bot(token: str, api_base: str, *, poll_timeout: float = 25) -> Bot:
     """A Bot on `api_base` (Telegram, a local Bot API server, or the tests' fake); no Application around it."""
     quiet_library_logs()
+    tls = {"verify": shared_tls_context()}  # one CA bundle load for both clients (and Zalo's)
     return Bot(token, base_url=f"{api_base}/bot", base_file_url=f"{api_base}/file/bot",
                request=HTTPXRequest(connection_pool_size=CONNECTIONS, read_timeout=20, write_timeout=30,
-                                    pool_timeout=60),
-               get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=poll_timeout + 10))
+                                    pool_timeout=60, httpx_kwargs=tls),
+               get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=poll_timeout + 10,
+                                                httpx_kwargs=tls))
 
 
 def quiet_library_logs() -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from bot.channels.tls import shared_tls_context
+
 log = logging.getLogger(__name__)
 DEFAULT_BASE = "https://bot-api.zaloplatforms.com"
 # Libraries that may log a request URL (which holds the token): their records pass through a redacting filter.
@@ -85,7 +87,7 @@ class ZaloClient:
         self.poll_timeout = poll_timeout
         # The read timeout must outlast a long poll (the server holds getUpdates for `timeout` seconds).
         self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(15.0, read=poll_timeout + 10.0),
-                                               limits=httpx.Limits(max_connections=10))
+                                               limits=httpx.Limits(max_connections=10), verify=shared_tls_context())
         self._filter = RedactingFilter(token)
         for name in _HTTP_LOGGERS:
             logging.getLogger(name).addFilter(self._filter)

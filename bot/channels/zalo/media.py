@@ -6,6 +6,7 @@ import logging
 
 import httpx
 
+from bot.channels.tls import shared_tls_context
 from handlers.messages import PhotoIn
 
 log = logging.getLogger(__name__)
@@ -18,7 +19,7 @@ class PhotoDownloader:
     def __init__(self, *, max_bytes: int = MAX_PHOTO_BYTES, timeout: float = 20.0,
                  http: httpx.AsyncClient | None = None) -> None:
         self.max_bytes = max_bytes
-        self._http = http or httpx.AsyncClient(timeout=timeout, follow_redirects=True)
+        self._http = http or httpx.AsyncClient(timeout=timeout, follow_redirects=True, verify=shared_tls_context())
 
     async def __call__(self, photo: PhotoIn) -> bytes | None:
         if not photo.url:
