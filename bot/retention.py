@@ -1,4 +1,5 @@
-"""Retention: once a day, delete sent outbox messages and processed-update ids older than their period.
+"""Retention: once a day, delete sent outbox messages, processed-update ids, stored files no report holds and
+finished render jobs older than their period.
 
 Nghị định 13/2023 asks that personal data be kept no longer than its purpose needs (docs/security.md). The outbox
 keeps every message text and the ledger every platform update id; nothing else ever deletes them.
@@ -28,6 +29,8 @@ class Purged:
 
     outbox: int
     ledger: int
+    files: int = 0  # stored files no report holds: generated documents, photos of abandoned reports
+    render_jobs: int = 0
 
 
 class RetentionTicker:
@@ -53,11 +56,18 @@ class RetentionTicker:
         outbox_cutoff, ledger_cutoff = now - self.outbox_keep, now - self.ledger_keep
         purged = Purged(
             outbox=await self._in_batches(lambda repos: repos.outbox.purge_finished_before(outbox_cutoff, self.batch)),
-            ledger=await self._in_batches(lambda repos: repos.ledger.purge_before(ledger_cutoff, self.batch)))
+            ledger=await self._in_batches(lambda repos: repos.ledger.purge_before(ledger_cutoff, self.batch)),
+            # Files and finished render jobs follow the outbox's period: the messages that carried them are gone.
+            files=await self._in_batches(lambda repos: repos.files.purge_unattached_before(outbox_cutoff, self.batch)),
+            render_jobs=await self._in_batches(
+                lambda repos: repos.render_jobs.purge_finished_before(outbox_cutoff, self.batch)))
         self.last_day = today  # only after success: a failed purge is tried again at the next tick
         # Counts only: the rows are message texts and update ids, which never go to the logs.
         log.info("retention: deleted %d sent/failed outbox rows older than %d days and %d ledger entries older "
                  "than %d days", purged.outbox, self.outbox_keep.days, purged.ledger, self.ledger_keep.days)
+        if purged.files or purged.render_jobs:
+            log.info("retention: deleted %d stored files no report holds and %d finished render jobs older than "
+                     "%d days", purged.files, purged.render_jobs, self.outbox_keep.days)
         return purged
 
     async def _in_batches(self, purge: Callable[[Repositories], Awaitable[int]]) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_duplicates, skip_locked
@@ -59,3 +59,11 @@ class RenderJobRepo:
     async def get(self, key: str) -> RenderJob | None:
         query = select(RenderJob).where(RenderJob.key == key).execution_options(populate_existing=True)
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def purge_finished_before(self, cutoff: datetime, limit: int) -> int:
+        """Delete up to `limit` done or failed jobs finished before `cutoff` (retention); pending ones stay."""
+        ids = skip_locked(select(RenderJob.id).where(RenderJob.status.in_(("done", "failed")),
+                                                     RenderJob.finished_at < cutoff).limit(limit), self.dialect)
+        result = await self.session.execute(delete(RenderJob).where(RenderJob.id.in_(ids.scalar_subquery()))
+                                            .execution_options(synchronize_session=False))
+        return result.rowcount

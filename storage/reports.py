@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import skip_locked
 from storage.models import AuditLog, Report, StoredFile
 
 
@@ -49,8 +50,8 @@ class ReportRepo:
 
 
 class FileRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, session: AsyncSession, dialect: str = "sqlite") -> None:
+        self.session, self.dialect = session, dialect
 
     async def add(self, stored: StoredFile) -> StoredFile:
         self.session.add(stored)
@@ -66,6 +67,16 @@ class FileRepo:
             if stored is not None:
                 stored.report_id = report_id
         await self.session.flush()
+
+
+    async def purge_unattached_before(self, cutoff: datetime, limit: int) -> int:
+        """Delete up to `limit` files no report holds, stored before `cutoff` (retention): generated summary
+        documents, and photos sent for a report that was never confirmed. A report's photos stay with it."""
+        ids = skip_locked(select(StoredFile.id).where(StoredFile.report_id.is_(None), StoredFile.created_at < cutoff)
+                          .limit(limit), self.dialect)  # as in LedgerRepo.purge_before
+        result = await self.session.execute(delete(StoredFile).where(StoredFile.id.in_(ids.scalar_subquery()))
+                                            .execution_options(synchronize_session=False))
+        return result.rowcount
 
 
 class AuditRepo:

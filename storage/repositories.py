@@ -29,7 +29,7 @@ class Repositories:
         self.invite_attempts = InviteAttemptRepo(session)
         self.chats = ChatRepo(session)
         self.reports = ReportRepo(session)
-        self.files = FileRepo(session)
+        self.files = FileRepo(session, dialect)
         self.audit = AuditRepo(session)
         self.conversations = ConversationRepo(session, dialect)
         self.ledger = LedgerRepo(session, dialect)

@@ -7,11 +7,13 @@ import logging
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from support import VN, ChatUser, FakeClock, attach_recorder, make_app
 
 from bot.app import App
 from bot.retention import RetentionTicker
 from bot.settings import ConfigError, load_settings
+from storage.models import Commune, Person, RenderJob, Report, StoredFile, Unit
 
 DAY = timedelta(days=1)
 SECRET_TEXT = "bí mật của người dân"  # must never reach a log record
@@ -118,7 +120,7 @@ async def test_a_big_purge_runs_in_short_bounded_transactions(bot, clock, monkey
     monkeypatch.setattr(bot.db, "transaction", counted)
     purged = await retention(now)
     assert (purged.outbox, purged.ledger) == (5, 0)
-    assert len(opened) == 3 + 1  # outbox: 2 + 2 + 1 rows; ledger: one empty batch
+    assert len(opened) == 3 + 1 + 1 + 1  # outbox: 2 + 2 + 1 rows; ledger, files, render jobs: one empty batch each
     monkeypatch.undo()
     assert await _outbox_keys(bot) == {"recent"}
 
@@ -178,3 +180,32 @@ async def test_processes_purging_at_the_same_moment_delete_each_row_once(bot, da
         assert await _outbox_keys(bot) == set()
     finally:
         await other.close()
+
+
+async def test_old_files_no_report_holds_and_finished_render_jobs_go(bot, clock):
+    now = clock()
+    async with bot.db.transaction() as repos:
+        commune = await repos.directory.add(Commune(name="X", province="Y", created_at=now - 200 * DAY))
+        person = await repos.directory.add(Person(commune_id=commune.id, name="A", role="chair",
+                                                  created_at=now - 200 * DAY))
+        unit = await repos.directory.add(Unit(commune_id=commune.id, name="Thôn 1", kind="village"))
+        report = await repos.reports.add(Report(commune_id=commune.id, unit_id=unit.id, person_id=person.id,
+                                                form_id="ngay_hoi", activity_date=(now - 200 * DAY).date(),
+                                                answers={}, created_at=now - 200 * DAY))
+        for name, age, report_id in (("old-doc", 100, None), ("old-photo-of-a-report", 100, report.id),
+                                     ("recent-doc", 5, None)):
+            await repos.files.add(StoredFile(kind="document", name=name, mime="x", size=1, content=b"x",
+                                             report_id=report_id, created_at=now - age * DAY))
+        for key, status, age in (("old-done", "done", 100), ("old-pending", "pending", 100),
+                                 ("recent-done", "done", 5)):
+            await repos.render_jobs.add(key=key, commune_id=commune.id, period="2026-Q1", party=False,
+                                        channel="console", chat_id="c", language="vi", now=now - age * DAY)
+            if status == "done":
+                job = await repos.render_jobs.claim_due(now, timedelta(minutes=5))
+                await repos.render_jobs.finish(job, now - age * DAY)
+    purged = await _retention(bot)(now)
+    assert (purged.files, purged.render_jobs) == (1, 1)
+    async with bot.db.transaction() as repos:
+        names = {f.name for f in (await repos.session.execute(select(StoredFile))).scalars()}
+        keys = {job.key for job in (await repos.session.execute(select(RenderJob))).scalars()}
+    assert names == {"old-photo-of-a-report", "recent-doc"} and keys == {"old-pending", "recent-done"}
