@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     reminder_max_lateness_hours: float = Field(default=24, gt=0)  # after downtime, older reminders are skipped
     reminder_ladder: str | None = None  # days around a deadline, e.g. "-14,-7,-2,0,3"; empty: the plan's ladder
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    tick_seconds: float = Field(default=60, gt=0, le=3600)  # seconds between scheduler ticks (reminders, petitions)
+    tick_seconds: float = Field(default=60, gt=0, le=3600)  # seconds between scheduler ticks (every app.tickers entry)
     # Chats the outbox worker sends to at once. A crash (kill -9, power cut) can re-send one message per lane
     # in flight, as platforms take no idempotency key: 1 keeps it to one duplicate per crash (docs/reliability.md).
     outbox_lanes: int = Field(default=1, ge=1, le=64)
