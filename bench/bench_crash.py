@@ -1,8 +1,9 @@
 """Crash safety, benchmark size: ≥100 runs of the real bot process SIGKILLed at random points (tests/crash_harness.py).
 
-Run: .venv/bin/python bench/bench_crash.py [runs] [seed]
+Run: .venv/bin/python bench/bench_crash.py [runs] [seed] [lanes]
 Mixes (a) a report conversation (2 reports), (b) a broadcast to 1,000 recipients, (c) a reminder run (~100
-reporters on a deadline morning), 1–3 kills each; prints runs, kills, lost, missed, duplicates per crash.
+reporters on a deadline morning), 1–3 kills each; prints runs, kills, lost, missed, duplicates per crash and the
+most duplicates one crash caused. `lanes` sets OUTBOX_LANES in the bot (default: the bot's own default, 1).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from crash_harness import KINDS, RunResult, run_once
 SIZE = {"report": 2, "broadcast": 1000, "reminder": 100}
 
 
-async def main(runs: int = 102, seed: int = 2026) -> int:
+async def main(runs: int = 102, seed: int = 2026, lanes: int | None = None) -> int:
     rng = random.Random(seed)
     results: list[RunResult] = []
     started = time.monotonic()
@@ -31,10 +32,11 @@ async def main(runs: int = 102, seed: int = 2026) -> int:
             kind, kills = KINDS[n % len(KINDS)], rng.randint(1, 3)
             size = SIZE[kind]
             result = await run_once(kind, Path(tmp) / f"run{n}", kills=kills, seed_value=rng.randrange(10**6),
-                                    recipients=size, reports=size)
+                                    recipients=size, reports=size, lanes=lanes)
             results.append(result)
             print(f"run {n:3d} {kind:<9} kills={result.kills} expected={result.expected:4d} missed={result.missed} "
-                  f"dup={result.duplicates:2d} lost_reports={result.lost_reports} {result.seconds:5.1f}s"
+                  f"dup={result.duplicates:2d} worst_crash={result.worst_crash} lost_reports={result.lost_reports} "
+                  f"{result.seconds:5.1f}s"
                   f"{'' if result.ok else '  PROBLEM: ' + '; '.join(result.problems)}", flush=True)
     summarise(results, time.monotonic() - started)
     return 0 if all(r.ok for r in results) else 1
@@ -45,16 +47,20 @@ def summarise(results: list[RunResult], seconds: float) -> None:
     for result in results:
         by_kind[result.kind].append(result)
     print(f"\n{'scenario':<10} {'runs':>4} {'kills':>5} {'messages':>8} {'lost':>4} {'missed':>6} {'dups':>4} "
-          f"{'dups/crash':>10} {'max dups/crash in a run':>24}")
+          f"{'dups/crash':>10} {'max dups in one crash':>21} {'crashes with 0/1/>1 dups':>24}")
     for kind, group in [*by_kind.items(), ("all", results)]:
         kills = sum(r.kills for r in group)
-        worst = max(r.duplicates / r.kills for r in group if r.kills)
+        worst = max(r.worst_crash for r in group)
+        spread = [sum(r.per_crash[k] == 0 for r in group for k in range(1, r.kills + 1)),
+                  sum(r.per_crash[k] == 1 for r in group for k in range(1, r.kills + 1)),
+                  sum(r.per_crash[k] > 1 for r in group for k in range(1, r.kills + 1))]
         print(f"{kind:<10} {len(group):>4} {kills:>5} {sum(r.expected for r in group):>8} "
               f"{sum(r.lost_reports for r in group):>4} {sum(r.missed for r in group):>6} "
-              f"{sum(r.duplicates for r in group):>4} {sum(r.duplicates for r in group) / kills:>10.2f} {worst:>24.1f}")
+              f"{sum(r.duplicates for r in group):>4} {sum(r.duplicates for r in group) / max(1, kills):>10.2f} "
+              f"{worst:>21} {'/'.join(map(str, spread)):>24}")
     print(f"runs with a problem: {sum(not r.ok for r in results)}; reports confirmed: "
           f"{sum(r.receipts for r in results)}; total time {seconds:.0f} s")
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main(*(int(arg) for arg in sys.argv[1:3]))))
+    sys.exit(asyncio.run(main(*(int(arg) for arg in sys.argv[1:4]))))

@@ -1,11 +1,14 @@
 """Outbox send rate against a fake Telegram that enforces the flood limit (429 like Telegram): how close to it?
 
 Run: .venv/bin/python bench/bench_outbox_limit.py [--messages 600] [--chats 300] [--per-second 30] [--repeat 3]
+                                                   [--lanes N] [--latency SECONDS]
 
 The real path: rows are queued in the outbox, the runner's outbox loop (OutboxWorker) claims them and sends
 through the Telegram channel's sender (with its flood limiter) over HTTP to the fake, which answers 429 to
 anything faster than `--per-second` overall or 1 message/s to one private chat. Rate = messages / time from the
 first send to the last. (bench/bench_outbox.py measures raw outbox rows/s with an instant sender.)
+`--lanes` sets OUTBOX_LANES (default: the bot's, 1); `--latency` makes the fake answer each send that much later,
+as a distant API would (a round trip; loopback alone is ~1 ms): one lane sends at most one message per round trip.
 Targets (issue 8): ≥ 95 % of the limit, 0 × 429.
 """
 
@@ -34,11 +37,16 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-async def one_run(messages: int, chats: int, per_second: float) -> dict[str, float]:
+async def one_run(messages: int, chats: int, per_second: float, lanes: int | None = None,
+                  latency: float = 0.0) -> dict[str, float]:
     limits = {"telegram_max_per_second": per_second, "telegram_private_per_second": 1.0}
+    if lanes is not None:
+        limits["outbox_lanes"] = lanes
     with tempfile.TemporaryDirectory() as tmp:
         async with telegram_bot(f"sqlite+aiosqlite:///{tmp}/mttq.db", wall_clock, **limits) as h:
             h.fake.flood = FloodRules(per_second, 1.0, 3.0)  # forgives 25 % timing jitter, as the flood test
+            if latency:
+                slow_down(h.fake, latency)
             payload = Reply(text="Thông báo: họp Ban công tác Mặt trận lúc 8 giờ sáng thứ Hai.").to_payload()
             async with h.app.db.transaction() as repos:
                 for n in range(messages):
@@ -59,19 +67,33 @@ async def one_run(messages: int, chats: int, per_second: float) -> dict[str, flo
                     "share": (len(delivered) - 1) / elapsed / per_second, "too_many": h.fake.too_many}
 
 
+def slow_down(fake, latency: float) -> None:
+    """Answer every sendMessage `latency` seconds after taking it (the flood check stays at arrival)."""
+    answer = fake._m_sendMessage
+
+    async def later(params: dict, call) -> dict:
+        await asyncio.sleep(latency)
+        return await answer(params, call)
+
+    fake._m_sendMessage = later
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=600)
     parser.add_argument("--chats", type=int, default=300)
     parser.add_argument("--per-second", type=float, default=30.0, help="Telegram: 30 messages/s overall")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--lanes", type=int, default=None, help="OUTBOX_LANES (default: the bot's default)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds the fake takes to answer a send")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; {args.messages} messages to {args.chats} "
-          f"chats, limit {args.per_second:g}/s overall and 1/s per chat, {args.repeat} runs (median shown)")
+          f"chats, limit {args.per_second:g}/s overall and 1/s per chat, {args.repeat} runs (median shown); "
+          f"lanes {args.lanes or 'default'}, latency {1000 * args.latency:g} ms")
     runs = []
     for _ in range(args.repeat):
         started = time.perf_counter()
-        runs.append(asyncio.run(one_run(args.messages, args.chats, args.per_second)))
+        runs.append(asyncio.run(one_run(args.messages, args.chats, args.per_second, args.lanes, args.latency)))
         print(f"  run: {runs[-1]['messages']} sent in {runs[-1]['seconds']:.2f} s = {runs[-1]['rate']:.2f}/s "
               f"({100 * runs[-1]['share']:.1f} % of the limit), 429s: {runs[-1]['too_many']}, "
               f"wall {time.perf_counter() - started:.1f} s")

@@ -1,8 +1,11 @@
 """The outbox worker: the only path by which anything leaves the bot.
 
-Rows are claimed in batches (one statement), delivered in per-chat lanes that run side by side (at most LANES
-chats at once), and marked sent by a group commit: every lane that finished a send in the same moment shares one
-UPDATE. Order within a chat is kept; a crash can re-send at most the message each lane had in flight.
+Rows are claimed in batches (one statement), delivered in per-chat lanes that run side by side (at most `lanes`
+chats at once, OUTBOX_LANES), and marked sent by a group commit: every lane that finished a send in the same moment
+shares one UPDATE. Order within a chat is kept. A lane starts its next send only once the previous row's "sent" is
+committed, so a crash can re-send at most the row each lane had in flight: platforms take no idempotency key, and
+the window between the platform accepting a message and our commit cannot be closed. With the default of one lane
+a crash re-sends at most one row (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ from storage.models import Outbox
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 LEASE = timedelta(minutes=2)  # a claim older than this belonged to a worker that died
-LANES = 16  # chats a worker serves at once: also the most messages a crash can re-send (one per lane)
+LANES = 1  # chats a worker serves at once (OUTBOX_LANES): also the most rows a crash can re-send (one per lane)
 BATCH = 100  # rows claimed per statement
+# run() claims up to this many rows per free lane: the claim sorts every due row, so claiming one row per send made
+# a long queue cost O(n) per message. A reply queued meanwhile waits behind at most this many rows per lane.
+CLAIM_AHEAD = 8
 ChatKey = tuple[str, str]
 
 
@@ -81,9 +87,15 @@ class OutboxWorker:
         self._marks = SentMarks(db, clock)
 
     async def deliver_due(self, limit: int | None = None) -> int:
-        """One round: claim what is due now, deliver it (chats side by side), return how many were sent."""
+        """One round: claim what is due now, deliver it (`lanes` chats side by side), return how many were sent."""
         rows = await self._claim(limit or self.batch, busy=())
-        results = await asyncio.gather(*(self._lane(chat_rows) for chat_rows in by_chat(rows).values()))
+        gate = asyncio.Semaphore(self.lanes)  # the same bound on sends in flight as run(), so the same crash bound
+
+        async def lane(chat_rows: list[Outbox]) -> int:
+            async with gate:
+                return await self._lane(chat_rows)
+
+        results = await asyncio.gather(*(lane(chat_rows) for chat_rows in by_chat(rows).values()))
         return sum(results)
 
     async def drain(self, max_rounds: int = 100) -> int:
@@ -97,13 +109,14 @@ class OutboxWorker:
         return total
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event, idle: float = 1.0) -> None:
-        """The runner's loop: keeps claiming while lanes are free, so a slow chat never holds up the others."""
+        """The runner's loop: keeps lanes busy, claiming a few rows ahead; with several lanes a slow chat never holds
+        up the others (with one, the default, everything waits for it: the price of one duplicate per crash)."""
         active: dict[ChatKey, asyncio.Task] = {}
+        waiting: dict[ChatKey, list[Outbox]] = {}  # claimed chats, in priority order, for the next free lane
         try:
             while not stop.is_set():
                 wake.clear()  # before claiming, so a wake-up during the claim is not lost
-                claimed = await self._claim_for_lanes(active)
-                if claimed:
+                if await self._fill_lanes(active, waiting):
                     continue
                 waiters = [asyncio.ensure_future(wake.wait()), *active.values()]
                 with contextlib.suppress(TimeoutError):
@@ -113,22 +126,28 @@ class OutboxWorker:
             for task in active.values():
                 task.cancel()
             await asyncio.gather(*active.values(), return_exceptions=True)
+            with contextlib.suppress(Exception):  # not sent yet: the next worker need not wait for the lease
+                await self._release([row for rows in waiting.values() for row in rows])
 
-    async def _claim_for_lanes(self, active: dict[ChatKey, asyncio.Task]) -> int:
-        """Start a lane for each chat with due rows, up to the cap; returns how many rows were claimed."""
+    async def _fill_lanes(self, active: dict[ChatKey, asyncio.Task], waiting: dict[ChatKey, list[Outbox]]) -> int:
+        """Start claimed chats on free lanes, claiming more (CLAIM_AHEAD rows per free lane) only when none are
+        left; returns how many chats were started."""
         for key in [key for key, task in active.items() if task.done()]:
             active.pop(key)
         free = self.lanes - len(active)
         if free <= 0:
             return 0
-        try:
-            rows = await self._claim(min(self.batch, free), busy=tuple(active))  # ≤ one new chat per free lane
-        except Exception:
-            log.exception("outbox claim failed; retrying shortly")
-            return 0
-        for key, chat_rows in by_chat(rows).items():
-            active[key] = asyncio.create_task(self._lane(chat_rows))
-        return len(rows)
+        if not waiting:
+            try:
+                rows = await self._claim(min(self.batch, free * CLAIM_AHEAD), busy=tuple(active))
+            except Exception:
+                log.exception("outbox claim failed; retrying shortly")
+                return 0
+            waiting.update(by_chat(rows))
+        starting = list(waiting)[:free]
+        for key in starting:
+            active[key] = asyncio.create_task(self._lane(waiting.pop(key)))
+        return len(starting)
 
     async def _claim(self, limit: int, busy: tuple[ChatKey, ...]) -> list[Outbox]:
         if not self.senders:
@@ -150,10 +169,13 @@ class OutboxWorker:
             elif outcome == "retry":
                 await self._release(rows[index + 1:], after=row)
                 break
+            elif outcome == "unrecorded":  # the rest stay claimed; their lease brings them back
+                break
         return sent
 
     async def _deliver(self, row: Outbox) -> str:
-        """Send one row: "sent", "retry" (it waits for its next attempt) or "done" (failed for good)."""
+        """Send one row: "sent", "retry" (it waits for its next attempt), "done" (failed for good) or "unrecorded"
+        (sent, but the database would not record it)."""
         try:
             await self.senders[row.channel].send(row.chat_id, Reply.from_payload(row.payload), priority=row.priority)
         except ChatGoneError as exc:
@@ -169,8 +191,8 @@ class OutboxWorker:
             return await self._retry(row, f"{type(exc).__name__}", None)
         try:
             await self._marks.mark(row.id)
-        except Exception:
-            return "done"  # logged by the marker; the row is re-sent after its lease (the one duplicate)
+        except Exception:  # logged by the marker; this row is re-sent after its lease (a duplicate), so the lane
+            return "unrecorded"  # sends nothing more that could not be recorded either
         return "sent"
 
     async def _retry(self, row: Outbox, error: str, retry_after: float | None) -> str:

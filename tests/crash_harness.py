@@ -4,25 +4,31 @@ The child talks to a FakeZalo in this process (webhook mode: the fake re-posts a
 a platform that retries does), on a temp SQLite file seeded here. Its clock starts at MTTQ_FAKE_NOW and runs
 on; every restart starts it LEASE_SKIP later, so rows a killed worker had claimed are due again at once.
 Checks: every receipt the fake got is a stored report and vice versa; every outbox row reached its chat
-(so no reminder or broadcast recipient is missed); extra copies are counted as duplicates.
+(so no reminder or broadcast recipient is missed); extra copies are counted as duplicates, each charged to the
+kill that ended the process which sent the copy before it (exact when a chat gets a text once, as in the
+broadcast and reminder runs); a copy repeated within one process's life is a problem, not a crash duplicate.
 Used by tests/test_crash_safety.py (a few kills) and bench/bench_crash.py (≥100 runs).
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import os
 import random
 import re
 import signal
+import socket
 import sys
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import httpx
 from broadcast_data import populate
 from fake_zalo import FakeZalo, text_update
 from support import VN, FakeClock, make_app
@@ -53,12 +59,18 @@ class RunResult:
     delivered: int = 0
     missed: int = 0  # rows never delivered (or failed)
     duplicates: int = 0  # extra copies the platform received
+    per_crash: Counter[int] = field(default_factory=Counter)  # kill number (1…) → duplicates it caused
     strays: int = 0  # messages received that match no outbox row
     receipts: int = 0
     reports: int = 0
     lost_reports: int = 0  # a receipt without a stored report, or a stored report without a receipt
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def worst_crash(self) -> int:
+        """The most duplicates one kill caused in this run."""
+        return max(self.per_crash.values(), default=0)
 
     @property
     def ok(self) -> bool:
@@ -87,15 +99,17 @@ class BotProcess:
         await self._wait_listening()
 
     async def _wait_listening(self, timeout: float = 30.0) -> None:
+        """Until this child answers /healthz: a bare TCP connect can be answered by someone else, or by itself."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.returncode is not None:
-                raise AssertionError(f"the bot exited with {self.proc.returncode}; see {self.workdir}/bot.log")
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.close()
-                return
-            except OSError:
+        async with httpx.AsyncClient(timeout=2) as http:
+            while time.monotonic() < deadline:
+                if self.proc.returncode is not None:
+                    raise AssertionError(f"the bot exited with {self.proc.returncode}; see {self.workdir}/bot.log")
+                try:
+                    if (await http.get(f"http://127.0.0.1:{self.port}/healthz")).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
                 await asyncio.sleep(0.02)
         raise AssertionError("the bot did not start listening")
 
@@ -103,8 +117,11 @@ class BotProcess:
         self.proc.send_signal(signal.SIGKILL)
         await self.proc.wait()
 
-    async def restart(self) -> None:
+    async def restart(self, gone: Callable[[], object] = lambda: None) -> None:
+        """Kill, call `gone` once the dead process's last requests have landed, start again LEASE_SKIP later."""
         await self.kill()
+        await asyncio.sleep(0.05)  # a request the dead process had fully written is still answered and recorded
+        gone()
         await self.start(self.now() + LEASE_SKIP)
 
     async def stop(self) -> None:
@@ -116,9 +133,36 @@ class BotProcess:
                 await self.kill()
 
 
-def child_env(fake: FakeZalo, database_url: str, port: int) -> dict[str, str]:
-    """Only what the child needs: no inherited bot settings, no .env (it runs in its own directory)."""
+def listen_port() -> int:
+    """A free port below the ephemeral range, as a deployed bot's is (8080).
+
+    `free_port()` binds port 0 and lets go: the port is one any other server on the machine binding port 0 (every
+    fake and test server of every suite running beside this) may be given in the ~2 s before the bot binds it,
+    and a bare TCP probe then reaches that other server. Once in 102 runs the bot exited with "address already
+    in use" while the probe reported it up. Below the ephemeral range no bind to port 0 lands."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    pick = random.SystemRandom()
+    for _ in range(50):
+        port = pick.randrange(20000, max(20001, low))
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    return free_port()
+
+
+def child_env(fake: FakeZalo, database_url: str, port: int, lanes: int | None = None) -> dict[str, str]:
+    """Only what the child needs: no inherited bot settings, no .env (it runs in its own directory).
+
+    `lanes` sets OUTBOX_LANES; None leaves the bot's default, which is what the checks are about."""
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH")}
+    if lanes is not None:
+        keep["OUTBOX_LANES"] = str(lanes)
     return {**keep, "DATABASE_URL": database_url, "ZALO_BOT_TOKEN": fake.token, "ZALO_API_BASE": fake.url,
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "WEBHOOK_SECRET": WEBHOOK_SECRET, "WEB_PORT": str(port),
             "WEB_HOST": "127.0.0.1", "ZALO_MONTHLY_QUOTA": "1000000", "TICK_SECONDS": "0.5", "LOG_LEVEL": "WARNING",
@@ -192,8 +236,10 @@ async def reporter(fake: FakeZalo, reports: int) -> None:
 # --- killing ------------------------------------------------------------------------------------------------------
 
 async def kill_at_random(bot: BotProcess, fake: FakeZalo, kind: str, kills: int, rng: random.Random,
-                         recipients: int) -> int:
-    """SIGKILL the bot `kills` times: after a random delay, or (broadcast) after a random number of sends."""
+                         recipients: int, boundaries: list[int]) -> int:
+    """SIGKILL the bot `kills` times: after a random delay, or (broadcast) after a random number of sends.
+
+    Appends to `boundaries` how many messages the fake had when each killed process was gone."""
     done = 0
     for _ in range(kills):
         if kind == "broadcast":
@@ -203,7 +249,7 @@ async def kill_at_random(bot: BotProcess, fake: FakeZalo, kind: str, kills: int,
                 await asyncio.sleep(0.002)
         else:
             await asyncio.sleep(rng.uniform(0.1, 2.5 if kind == "report" else 1.5))
-        await bot.restart()
+        await bot.restart(gone=lambda: boundaries.append(len(fake.sent)))
         done += 1
     return done
 
@@ -231,7 +277,8 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
-async def check(database_url: str, fake: FakeZalo, result: RunResult, reminder_keys: set[str]) -> None:
+async def check(database_url: str, fake: FakeZalo, result: RunResult, reminder_keys: set[str],
+                boundaries: list[int]) -> None:
     """Compare what the database says was sent with what the platform received."""
     db = Database(database_url)
     try:
@@ -242,7 +289,7 @@ async def check(database_url: str, fake: FakeZalo, result: RunResult, reminder_k
             claimed = {o.key: o.status for o in await repos.reminders.occurrences(commune.id)}
     finally:
         await db.dispose()
-    compare_deliveries(rows, fake, result)
+    compare_deliveries(rows, fake, result, boundaries)
     unfinished = Counter(row.status for row in rows if row.status != "sent")
     if unfinished:
         result.problems.append(f"outbox rows not sent: {dict(unfinished)}")
@@ -256,31 +303,46 @@ async def check(database_url: str, fake: FakeZalo, result: RunResult, reminder_k
         result.missed += len(unsent)
 
 
-def compare_deliveries(rows: list, fake: FakeZalo, result: RunResult) -> None:
-    """Per chat: each outbox text must have arrived once; more is a duplicate, none a miss."""
+def compare_deliveries(rows: list, fake: FakeZalo, result: RunResult, boundaries: list[int]) -> None:
+    """Per chat: each outbox text must have arrived once; more is a duplicate, none a miss.
+
+    `boundaries[k]`: messages the fake had when the process ended by kill k+1 was gone; a message's epoch is the
+    number of kills before it."""
     expected: dict[str, Counter[str]] = {}
     for row in rows:
         expected.setdefault(row.chat_id, Counter())[_norm(row.payload.get("text", ""))] += 1
-    received: dict[str, Counter[str]] = {}
-    for message in fake.sent:
+    received: dict[tuple[str, str], list[int]] = {}  # (chat, text) → epoch of each copy, in arrival order
+    for index, message in enumerate(fake.sent):
         texts = expected.get(message.chat_id, Counter())
         text = _norm(message.text)
         match = max((t for t in texts if t and text.startswith(t[:1000])), key=len, default=None)
         if match is None:
             result.strays += 1
             continue
-        received.setdefault(message.chat_id, Counter())[match] += 1
+        received.setdefault((message.chat_id, match), []).append(bisect.bisect_right(boundaries, index))
     for chat, texts in expected.items():
         for text, count in texts.items():
-            got = received.get(chat, Counter())[text]
+            epochs = received.get((chat, text), [])
             result.expected += count
-            result.delivered += min(got, count)
-            result.missed += max(0, count - got)
-            result.duplicates += max(0, got - count)
+            result.delivered += min(len(epochs), count)
+            result.missed += max(0, count - len(epochs))
+            if len(epochs) > count:
+                charge_duplicates(epochs, len(epochs) - count, result)
+
+
+def charge_duplicates(epochs: list[int], extra: int, result: RunResult) -> None:
+    """Charge `extra` copies to kills: a copy sent by a later process than the copy before it is a re-send of
+    what the earlier process had in flight when kill (that epoch + 1) ended it."""
+    result.duplicates += extra
+    resent = [epochs[j - 1] + 1 for j in range(1, len(epochs)) if epochs[j] > epochs[j - 1]]
+    for kill in resent[:extra]:
+        result.per_crash[kill] += 1
+    if extra > len(resent):
+        result.problems.append(f"{extra - len(resent)} copies repeated by one process, not by a crash")
 
 
 async def run_once(kind: str, workdir: Path, *, kills: int, seed_value: int, recipients: int = 1000,
-                   reports: int = 2) -> RunResult:
+                   reports: int = 2, lanes: int | None = None) -> RunResult:
     """One scenario: seed, start the bot, kill and restart it `kills` times while it works, let it finish, check."""
     rng, started = random.Random(seed_value), time.monotonic()
     result = RunResult(kind)
@@ -288,17 +350,18 @@ async def run_once(kind: str, workdir: Path, *, kills: int, seed_value: int, rec
     database_url = f"sqlite+aiosqlite:///{workdir}/mttq.db"
     start, reminder_keys = await seed(database_url, kind, recipients=recipients)
     fake = await FakeZalo().start()
-    port = free_port()
-    bot = BotProcess(workdir, child_env(fake, database_url, port), port)
+    port = listen_port()
+    bot = BotProcess(workdir, child_env(fake, database_url, port, lanes), port)
+    boundaries: list[int] = []
     try:
         await bot.start(start)
         user = asyncio.create_task(reporter(fake, reports)) if kind == "report" else None
-        result.kills = await kill_at_random(bot, fake, kind, kills, rng, recipients)
+        result.kills = await kill_at_random(bot, fake, kind, kills, rng, recipients, boundaries)
         if user is not None:
             await user
         await settled(database_url, reminder_keys)
         await asyncio.sleep(0.2)  # a send the child made just before its last mark is recorded by the fake
-        await check(database_url, fake, result, reminder_keys)
+        await check(database_url, fake, result, reminder_keys, boundaries)
     except AssertionError as exc:
         result.problems.append(str(exc))
     finally:

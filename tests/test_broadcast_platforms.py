@@ -99,12 +99,14 @@ async def _close(app, zalo, telegram) -> None:
 
 
 async def _settle(app, zalo: FreezingZalo, telegram: FreezingTelegram, console) -> None:
-    """Wait (on loopback I/O) until both platforms froze and every message they accepted is marked sent."""
+    """Wait (on loopback I/O) until a send froze and every message the platforms accepted is marked sent.
+
+    With one lane (OUTBOX_LANES=1) the first frozen send holds up everything else; with more, each lane freezes."""
     for _ in range(1000):
         async with app.db.transaction() as repos:
             counts = await repos.broadcasts.delivery_counts(1)
         accepted = len(zalo.sent) + telegram.accepted + sum(r.text.endswith(TEXT) for _, r in console.sent)
-        if zalo.hanging and telegram.hanging and counts.get("sent", 0) == accepted:
+        if (zalo.hanging or telegram.hanging) and counts.get("sent", 0) == accepted:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"outbox did not settle: {counts}, {zalo.hanging} + {telegram.hanging} hanging")
@@ -146,7 +148,8 @@ async def test_crash_half_way_then_restart_delivers_each_chat_exactly_once(fakes
         await app.outbox.drain()
         zalo_got = Counter(m.chat_id for m in zalo_fake.sent if m.text.endswith(TEXT))
         tg_got = Counter(str(c.params["chat_id"]) for c in tg_fake.of("sendMessage") if c.ok)
-        assert before_crash == 2 * HANG_AFTER and len(zalo_got) + len(tg_got) > 4 * HANG_AFTER  # really half-way
+        assert HANG_AFTER <= before_crash <= 2 * HANG_AFTER  # one platform froze, after HANG_AFTER sends
+        assert len(zalo_got) + len(tg_got) > 4 * HANG_AFTER  # really half-way
         assert zalo_got == dict.fromkeys(zalo_chats, 1)
         assert tg_got == dict.fromkeys(tg_chats - {str(b) for b in BLOCKED}, 1)
         refused = [c for c in tg_fake.of("sendMessage") if not c.ok and "_frozen" not in c.params]
