@@ -114,6 +114,21 @@ async def test_a_restart_mid_report_resumes_where_it_stopped(fake, sqlite_url, c
     await app.close()
 
 
+async def test_a_stop_lets_the_poll_in_flight_end_and_records_its_update(fake, sqlite_url, clock, tmp_path):
+    """getUpdates has no ack: an update handed to a poll the bot hangs up on would be lost on every restart."""
+    app = await zalo_app(fake, sqlite_url, clock)
+    async with running(app, tmp_path):
+        await registered_user(app, fake)
+        rows = await outbox_rows(app)
+        fake.idle_wait = 0.5
+        polls = fake.calls.count("getUpdates")
+        await wait_until(lambda: fake.calls.count("getUpdates") > polls)  # a new poll is waiting on the server
+        # the update arrives 0.1 s after the stop below, while the server still holds that poll
+        asyncio.get_running_loop().call_later(0.1, fake.push, text_update(USER, "/trogiup"))
+    assert fake.pending == 0 and await outbox_rows(app) == rows + 1  # recorded; the reply waits in the outbox
+    await app.close()
+
+
 async def test_the_loop_survives_errors_and_bad_updates(fake, sqlite_url, clock, tmp_path):
     app = await zalo_app(fake, sqlite_url, clock)
     fake.poll_failures = [(500, '{"ok": false}'), (502, "<html>bad gateway</html>"), (200, "not json"),

@@ -97,7 +97,7 @@ class Poller:
         """One getUpdates call; returns the count of consecutive failures so far."""
         self.polls += 1
         try:
-            update = await self.client.get_updates()
+            update = await self._finish_even_if_stopped(asyncio.ensure_future(self.client.get_updates()))
         except ZaloConfigError:
             raise  # a wrong token: stop with the clear message rather than hammer the API
         except ZaloWebhookActive:
@@ -108,11 +108,36 @@ class Poller:
             log.warning("%s", exc)  # "zalo getUpdates failed: <status> …"
             return failures + 1
         if update is not None:
-            try:
-                await self.on_update(update)
-            except Exception:
-                log.exception("zalo: handling an update failed; skipping it")
+            await self._handle(update)
         return 0
+
+    async def _finish_even_if_stopped(self, poll: asyncio.Future[dict[str, Any] | None]) -> dict[str, Any] | None:
+        """The poll's update, handled even when the bot is stopped meanwhile, then the stop goes on.
+
+        getUpdates has no offset and no ack: an update Zalo hands to a poll whose connection we drop is gone.
+        So a stop (SIGTERM, a restart) lets the poll in flight end — at most ZALO_POLL_TIMEOUT seconds — and
+        records what it brought (the reply waits in the outbox for the next start).
+        """
+        try:
+            return await asyncio.shield(poll)
+        except asyncio.CancelledError:
+            if poll.done() and (poll.cancelled() or poll.exception() is not None):
+                raise
+            log.info("zalo: stopping after the poll in flight (≤ %s s), so its update is not lost",
+                     self.client.poll_timeout)
+            try:
+                update = await poll
+            except Exception:
+                raise asyncio.CancelledError from None
+            if update is not None:
+                await self._handle(update)
+            raise
+
+    async def _handle(self, update: dict[str, Any]) -> None:
+        try:
+            await self.on_update(update)
+        except Exception:
+            log.exception("zalo: handling an update failed; skipping it")
 
     def _error_wait(self, failures: int) -> float:
         if failures == 0:
