@@ -96,6 +96,7 @@ async def test_outbox_sent_retry_and_failed(db):
         await repos.outbox.mark_retry(rows["retry"], "429 " + "x" * 600, retry_at)
         await repos.outbox.mark_failed(rows["bad"], "400 bad request")
         assert await repos.outbox.counts() == {"sent": 1, "pending": 1, "failed": 1}
+        assert await repos.outbox.pending_count() == 1  # what /healthz reports, from the queue index
         by_key = {row.dedupe_key: row for row in await repos.outbox.for_chat("zalo", "c1")}
     assert by_key["ok"].sent_at == NOW and by_key["ok"].claimed_until is None
     assert len(by_key["retry"].error) == 500 and by_key["retry"].next_attempt_at == retry_at
