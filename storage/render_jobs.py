@@ -48,6 +48,10 @@ class RenderJobRepo:
         return await self._if_claimed(job, status="pending", next_attempt_at=next_attempt_at, claimed_until=None,
                                       error=error[:500])
 
+    async def release(self, job: RenderJob) -> bool:
+        """Hand an unfinished job back at once, its attempt not counted (a graceful stop, not a failure)."""
+        return await self._if_claimed(job, status="pending", claimed_until=None, attempts=job.attempts - 1)
+
     async def _if_claimed(self, job: RenderJob, **values: Any) -> bool:
         # `attempts` grows with every claim, so it tells this claim from a later one by another worker.
         result = await self.session.execute(

@@ -96,7 +96,7 @@ class RenderJobs:
         return await self.run_due()
 
     async def close(self) -> None:
-        """Stop a background run (shutdown); a job it had claimed is taken up again when its lease lapses."""
+        """Stop a background run (shutdown); the job it was rendering is handed back for the next start at once."""
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -109,8 +109,17 @@ class RenderJobs:
             # The clock is read per job, so a long queue still takes fresh leases; a job retried later is not
             # due again within this run.
             while (job := await self._claim(self.clock())) is not None:
-                finished += await self._run(job)
+                finished += await self._run_or_hand_back(job)
         return finished
+
+    async def _run_or_hand_back(self, job: RenderJob) -> int:
+        """Run the job; stopped meanwhile (shutdown), give it back so the next start need not wait out the lease."""
+        try:
+            return await self._run(job)
+        except asyncio.CancelledError:
+            async with self.db.transaction() as repos:  # a no-op when the job was finished just before the stop
+                await repos.render_jobs.release(job)
+            raise
 
     async def render(self, summary: Summary, *, party: bool = False,
                      chart_language: str = DOCUMENT_LANGUAGE) -> Rendered:

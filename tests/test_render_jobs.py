@@ -73,6 +73,34 @@ async def test_the_text_commits_at_once_and_a_stuck_render_holds_up_nobody(bot, 
         assert (await repos.render_jobs.get(job_key("console", tonghop.message_id))).status == "done"
 
 
+async def test_a_stop_while_rendering_hands_the_job_back_for_the_next_start(bot, monkeypatch):
+    recorder = attach_recorder(bot)
+    chair = ChatUser(bot, recorder, "chair", "Chủ tịch")
+    started, release, real = threading.Event(), threading.Event(), summaries.jobs.render_files
+
+    def slow_render(*args, **kwargs):
+        started.set()
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(summaries.jobs, "render_files", slow_render)
+    tonghop = chair.inbound("/tonghop")
+    try:
+        assert await bot.handle(tonghop)
+        assert await asyncio.to_thread(started.wait, 10)
+        await bot.render_jobs.close()  # shutdown in the middle of the render
+        async with bot.db.transaction() as repos:
+            job = await repos.render_jobs.get(job_key("console", tonghop.message_id))
+        # Due again at once and the interrupted attempt not counted: no 5-minute wait for the lease.
+        assert (job.status, job.claimed_until, job.attempts) == ("pending", None, 0)
+    finally:
+        release.set()
+    monkeypatch.setattr(summaries.jobs, "render_files", real)
+    assert await bot.render_jobs.drain() == 1  # as the next start's first tick does, at the same clock time
+    await bot.outbox.drain()
+    assert files_sent(recorder) == FILES
+
+
 async def test_a_summary_in_a_group_commit_batch_wakes_its_render(bot):
     recorder = attach_recorder(bot)
     users = [ChatUser(bot, recorder, name) for name in ("reporter", "chair", "staff")]
