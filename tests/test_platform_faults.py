@@ -15,7 +15,7 @@ from fake_zalo import FakeZalo, text_update
 from support import make_app
 from zalo_harness import WEBHOOK_SECRET, free_port, running, wait_until, zalo_app
 
-from bot.channels.zalo.client import ZaloClient
+from bot.channels.zalo.client import ZaloClient, ZaloTimeout
 from bot.channels.zalo.quota import ZaloQuota
 from bot.channels.zalo.sender import ZaloSender
 from bot.outbox import MAX_ATTEMPTS, backoff
@@ -115,6 +115,23 @@ async def test_a_timeout_is_retried_and_the_message_arrives(fake, sqlite_url, cl
     finally:
         await client.close()
         await app.close()
+
+
+async def test_a_hung_send_holds_the_lane_one_timeout_not_a_retry_loop(fake):
+    """A send with no answer is given up after the send timeout, once: not retried in the client (the platform
+    may have it; the outbox retries after its backoff), so one lane waits one timeout, not retries × timeout."""
+    client = ZaloClient(fake.token, fake.url, retries=3, backoff=0.001, send_timeout=0.2, poll_timeout=0)
+    try:
+        fake.delay = 1.0
+        started = time.monotonic()
+        with pytest.raises(ZaloTimeout):
+            await client.send_message(CHAT, "xin chào")
+        assert time.monotonic() - started < 0.6 and fake.calls.count("sendMessage") == 1
+        # A long poll still gets its own, longer read: held 0.5 s by an idle server, then answered 408.
+        fake.idle_wait = 0.5
+        assert await client.get_updates(timeout=1) is None
+    finally:
+        await client.close()
 
 
 async def test_a_server_that_is_down_for_a_while_gets_the_message_when_back(fake, sqlite_url, clock):

@@ -13,6 +13,9 @@ from bot.channels.tls import shared_tls_context
 
 log = logging.getLogger(__name__)
 DEFAULT_BASE = "https://bot-api.zaloplatforms.com"
+# Seconds a call other than getUpdates may take. A hung send holds the outbox lane (one, by default), so
+# every other chat's replies wait as long as this: short, unlike a long poll's read (its `timeout` + 10 s).
+SEND_TIMEOUT = 10.0
 # Libraries that may log a request URL (which holds the token): their records pass through a redacting filter.
 _HTTP_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy")
 
@@ -35,6 +38,11 @@ class ZaloRateLimited(ZaloError):
 
 class ZaloTransientError(ZaloError):
     """5xx or a network failure after the retries ran out."""
+
+
+class ZaloTimeout(ZaloTransientError):
+    """No answer within the timeout. Not retried by the client: the platform may have accepted the message, and
+    the outbox's own retry, after its backoff, leaves the lane free for other chats meanwhile."""
 
 
 class ZaloWebhookActive(ZaloError):
@@ -79,14 +87,14 @@ class ZaloClient:
     """One pooled HTTP client for one bot token; tests point `base_url` at a fake server."""
 
     def __init__(self, token: str, base_url: str = DEFAULT_BASE, *, retries: int = 3, backoff: float = 0.5,
-                 max_backoff: float = 8.0, poll_timeout: int = 30, http: httpx.AsyncClient | None = None) -> None:
+                 max_backoff: float = 8.0, poll_timeout: int = 30, send_timeout: float = SEND_TIMEOUT,
+                 http: httpx.AsyncClient | None = None) -> None:
         self._token = token
         self.account = account_of(token)
         self.base_url = base_url.rstrip("/")
         self.retries, self.backoff, self.max_backoff = retries, backoff, max_backoff
         self.poll_timeout = poll_timeout
-        # The read timeout must outlast a long poll (the server holds getUpdates for `timeout` seconds).
-        self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(15.0, read=poll_timeout + 10.0),
+        self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(send_timeout),
                                                limits=httpx.Limits(max_connections=10), verify=shared_tls_context())
         self._filter = RedactingFilter(token)
         for name in _HTTP_LOGGERS:
@@ -108,8 +116,10 @@ class ZaloClient:
 
     async def get_updates(self, timeout: int | None = None) -> dict[str, Any] | None:
         """The next update, or None when the server had nothing (HTTP 408). Not retried: the loop polls again."""
-        result = await self.call("getUpdates", {"timeout": self.poll_timeout if timeout is None else timeout},
-                                 retries=0, idle_ok=True)
+        wait = self.poll_timeout if timeout is None else timeout
+        # The read timeout must outlast the long poll: the server holds getUpdates for `timeout` seconds.
+        read = httpx.Timeout(self._http.timeout.connect, read=wait + 10.0)
+        result = await self.call("getUpdates", {"timeout": wait}, retries=0, idle_ok=True, timeout=read)
         if isinstance(result, list):  # tolerate a Telegram-like list, should the API ever return one
             result = result[0] if result else None
         return result if isinstance(result, dict) else None
@@ -149,12 +159,14 @@ class ZaloClient:
         await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
 
     async def call(self, method: str, body: dict[str, Any] | None = None, *, retries: int | None = None,
-                   idle_ok: bool = False) -> Any:
-        """POST one method; 429 and 5xx are retried with bounded exponential backoff."""
+                   idle_ok: bool = False, timeout: httpx.Timeout | None = None) -> Any:
+        """POST one method; 429, 5xx and network failures are retried with bounded backoff, a timeout is not."""
         attempts = (self.retries if retries is None else retries) + 1
         for attempt in range(attempts):
             try:
-                return await self._call_once(method, body or {}, idle_ok)
+                return await self._call_once(method, body or {}, idle_ok, timeout)
+            except ZaloTimeout:
+                raise
             except (ZaloRateLimited, ZaloTransientError) as exc:
                 if attempt + 1 >= attempts:
                     raise
@@ -163,13 +175,17 @@ class ZaloClient:
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
-    async def _call_once(self, method: str, body: dict[str, Any], idle_ok: bool) -> Any:
+    async def _call_once(self, method: str, body: dict[str, Any], idle_ok: bool, timeout: httpx.Timeout | None) -> Any:
         url = f"{self.base_url}/bot{self._token}/{method}"
         try:
-            response = await self._http.post(url, json=body)
+            if timeout is None:
+                response = await self._http.post(url, json=body)
+            else:
+                response = await self._http.post(url, json=body, timeout=timeout)
         except httpx.HTTPError as exc:
             # httpx errors can carry the URL: keep only the kind and a redacted text, and drop the chain.
-            raise ZaloTransientError(method, 0, self.redact(f"{type(exc).__name__}: {exc}")[:200]) from None
+            kind = ZaloTimeout if isinstance(exc, httpx.TimeoutException) else ZaloTransientError
+            raise kind(method, 0, self.redact(f"{type(exc).__name__}: {exc}")[:200]) from None
         if response.status_code == 408 and idle_ok:
             return None
         envelope = _envelope(response)
