@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import sys
 import time
@@ -143,6 +144,41 @@ async def test_the_loop_survives_errors_and_bad_updates(fake, sqlite_url, clock,
         assert "chỉ nhận tin nhắn chữ và ảnh" in (await user.send(unsupported))[0]
     assert not fake.poll_failures and len(fake.served) >= 6
     await app.close()
+
+
+async def test_queued_updates_are_fetched_back_to_back_not_one_a_second(fake, sqlite_url, clock, tmp_path):
+    """getUpdates serves one update a call: the 1 s pacing is for empty or replayed answers, not for a queue."""
+    app = await zalo_app(fake, sqlite_url, clock)
+    async with running(app, tmp_path, poll_min_interval=1.0):  # the production pacing
+        await wait_until(lambda: fake.calls.count("getUpdates") >= 1)
+        people = [f"zq{n:04d}" for n in range(6)]
+        started = time.monotonic()
+        for person in people:
+            fake.push(text_update(person, "/trogiup"))
+        await wait_until(lambda: all(fake.texts_to(person) for person in people))
+        elapsed = time.monotonic() - started
+    assert elapsed < 3.0, elapsed  # paced at 1 s a poll, six people would wait 5-6 s for the last answer
+    await app.close()
+
+
+async def test_a_replayed_update_is_paced_like_an_empty_answer(fake):
+    client = ZaloClient(fake.token, fake.url)
+    seen: list[str] = []
+
+    async def on_update(update: dict) -> bool:
+        seen.append(update["message"]["message_id"])
+        return seen.count(seen[-1]) == 1  # as the pipeline's ledger says: new the first time only
+
+    fake.replay, fake.idle_wait = True, 0.01  # the update comes twice, then every poll answers 408 at once
+    fake.push(text_update(USER, "/trogiup"))
+    poller = Poller(client, on_update, min_interval=0.3)
+    task = asyncio.create_task(poller.run())
+    await asyncio.sleep(0.45)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await client.close()
+    assert len(seen) == 2 and poller.polls == 3  # new → at once; replay → waits 0.3 s; then one empty poll
 
 
 async def test_an_instant_server_is_not_hot_looped(fake):

@@ -16,9 +16,9 @@ from typing import Any
 from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloWebhookActive
 
 log = logging.getLogger(__name__)
-MIN_INTERVAL = 1.0  # seconds between polls when the server answers at once (it has no offset to wait on)
+MIN_INTERVAL = 1.0  # seconds between polls when the server answers at once with nothing new (no offset to wait on)
 MAX_ERROR_WAIT = 60.0
-UpdateHandler = Callable[[dict[str, Any]], Awaitable[None]]
+UpdateHandler = Callable[[dict[str, Any]], Awaitable[bool | None]]  # True: a new update, handled
 
 
 class PollerBusy(RuntimeError):
@@ -73,7 +73,10 @@ class Poller:
             failures = 0
             while True:
                 started = time.monotonic()
-                failures = await self._poll_once(failures)
+                failures, fresh = await self._poll_once(failures)
+                if fresh:  # getUpdates serves one update a call: when one was new, more may be queued behind it
+                    continue
+                # An empty, failed or replayed answer: never a hot loop, whatever the server does.
                 idle = self.min_interval - (time.monotonic() - started)
                 wait = max(idle, self._error_wait(failures))
                 if wait > 0:
@@ -93,8 +96,8 @@ class Poller:
         except ZaloError as exc:
             log.warning("zalo: could not check the webhook before polling: %s", exc)
 
-    async def _poll_once(self, failures: int) -> int:
-        """One getUpdates call; returns the count of consecutive failures so far."""
+    async def _poll_once(self, failures: int) -> tuple[int, bool]:
+        """One getUpdates call: the count of consecutive failures so far, and whether it brought a new update."""
         self.polls += 1
         try:
             update = await self._finish_even_if_stopped(asyncio.ensure_future(self.client.get_updates()))
@@ -103,13 +106,11 @@ class Poller:
         except ZaloWebhookActive:
             log.warning("zalo: a webhook is set, removing it to poll")
             await self._prepare()
-            return failures + 1
+            return failures + 1, False
         except ZaloError as exc:
             log.warning("%s", exc)  # "zalo getUpdates failed: <status> …"
-            return failures + 1
-        if update is not None:
-            await self._handle(update)
-        return 0
+            return failures + 1, False
+        return 0, update is not None and await self._handle(update)
 
     async def _finish_even_if_stopped(self, poll: asyncio.Future[dict[str, Any] | None]) -> dict[str, Any] | None:
         """The poll's update, handled even when the bot is stopped meanwhile, then the stop goes on.
@@ -133,11 +134,13 @@ class Poller:
                 await self._handle(update)
             raise
 
-    async def _handle(self, update: dict[str, Any]) -> None:
+    async def _handle(self, update: dict[str, Any]) -> bool:
+        """True when the update was new and is now recorded."""
         try:
-            await self.on_update(update)
+            return bool(await self.on_update(update))
         except Exception:
             log.exception("zalo: handling an update failed; skipping it")
+            return False
 
     def _error_wait(self, failures: int) -> float:
         if failures == 0:
