@@ -14,7 +14,7 @@ from fake_telegram import press_update
 from fake_telegram import text_update as tg_text
 from fake_zalo import image_update
 from fake_zalo import text_update as zalo_text
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from support import VN
 from telegram_harness import SECRET, telegram_bot
@@ -95,6 +95,8 @@ def test_zalo_parser_skips_what_it_cannot_use(body):
 
 @FAST
 @given(st.one_of(JSON, mutated(TG_SEEDS)))
+@example({"update_id": 7, **tg_text(5, "/baocao", chat={"id": "", "type": "private"})})  # found: an empty chat id
+@example({"update_id": 7, **tg_text(5, "/baocao", chat={"id": True, "type": "private"})})
 def test_telegram_parser_skips_what_it_cannot_use(body):
     parsed = tg_parse.parse_update(body, bot_username="mttq_bot", now=NOW)
     assert parsed.inbound is not None or parsed.press is not None or parsed.membership is not None or parsed.skipped

@@ -160,7 +160,7 @@ def _membership(update: Update, change: ChatMemberUpdated, now: datetime) -> Par
     chat = change.chat
     kind = "private" if chat.type == "private" else "group"
     active = change.new_chat_member.status not in ("left", "kicked")
-    membership = Membership(chat_id=str(chat.id), chat_kind=kind, active=active, title=chat.title or "")
+    membership = Membership(chat_id=_telegram_id(chat.id), chat_kind=kind, active=active, title=chat.title or "")
     inbound = None
     if kind == "group" and active:  # who added the bot: the core may know them and the group's commune
         inbound = _inbound(update, change.from_user, chat.id, kind, change.date or now, kind="joined", text="",
@@ -169,6 +169,14 @@ def _membership(update: Update, change: ChatMemberUpdated, now: datetime) -> Par
 
 
 def _inbound(update: Update, user: User, chat_id: int, chat_kind: str, when: datetime, **fields: Any) -> Inbound:
-    return Inbound(channel=CHANNEL, chat_id=str(chat_id), sender_id=str(user.id), message_id=str(update.update_id),
+    return Inbound(channel=CHANNEL, chat_id=_telegram_id(chat_id), sender_id=_telegram_id(user.id),
+                   message_id=str(update.update_id),
                    received_at=when, chat_kind=chat_kind, sender_name=user.full_name,
                    language_hint=user.language_code, **fields)
+
+
+def _telegram_id(value: Any) -> str:
+    """A chat or user id as stored; Telegram's are integers, and de_json takes anything (an empty string, too)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("chat or user id is not an integer")
+    return str(value)
