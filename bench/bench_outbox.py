@@ -32,7 +32,7 @@ class InstantSender:
     def __init__(self, slow: frozenset[str] = frozenset(), delay: float = 0.0) -> None:
         self.sent, self.slow, self.delay = 0, slow, delay
 
-    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         if chat_id in self.slow:
             await asyncio.sleep(self.delay)
         self.sent += 1

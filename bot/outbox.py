@@ -177,7 +177,8 @@ class OutboxWorker:
         """Send one row: "sent", "retry" (it waits for its next attempt), "done" (failed for good) or "unrecorded"
         (sent, but the database would not record it)."""
         try:
-            await self.senders[row.channel].send(row.chat_id, Reply.from_payload(row.payload), priority=row.priority)
+            await self.senders[row.channel].send(row.chat_id, Reply.from_payload(row.payload), priority=row.priority,
+                                                 skip=row.parts_sent)
         except ChatGoneError as exc:
             await self._finish(row.id, failed=str(exc), gone=(row.channel, row.chat_id))
             return "done"
@@ -185,6 +186,7 @@ class OutboxWorker:
             await self._finish(row.id, failed=str(exc))
             return "done"
         except SendError as exc:
+            row.parts_sent += exc.delivered
             return await self._retry(row, str(exc), exc.retry_after)
         except Exception as exc:  # a bug in a sender must not stop the queue
             log.exception("sender for %s failed unexpectedly", row.channel)
@@ -202,7 +204,7 @@ class OutboxWorker:
         delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(row.attempts)
         row.next_attempt_at = self.clock() + delay
         async with self.db.transaction() as repos:
-            await repos.outbox.mark_retry(row.id, error, row.next_attempt_at)
+            await repos.outbox.mark_retry(row.id, error, row.next_attempt_at, row.parts_sent)
         return "retry"
 
     async def _release(self, rows: list[Outbox], after: Outbox | None = None) -> None:

@@ -217,9 +217,10 @@ class OutboxRepo:
         await self.session.execute(update(Outbox).where(Outbox.id.in_(row_ids), Outbox.status == "sending")
                                    .values(**values).execution_options(synchronize_session=False))
 
-    async def mark_retry(self, row_id: int, error: str, next_attempt_at: datetime) -> None:
+    async def mark_retry(self, row_id: int, error: str, next_attempt_at: datetime, parts_sent: int = 0) -> None:
+        """Back to pending until `next_attempt_at`; `parts_sent`: the reply's parts delivered so far, not to repeat."""
         await self._set(row_id, status="pending", next_attempt_at=next_attempt_at, claimed_until=None,
-                        error=error[:500])
+                        error=error[:500], parts_sent=parts_sent)
 
     async def mark_failed(self, row_id: int, error: str) -> None:
         await self._set(row_id, status="failed", claimed_until=None, error=error[:500])
@@ -271,5 +272,5 @@ class OutboxRepo:
 def _pending(channel: str, chat_id: str, payload: dict[str, Any], dedupe_key: str, now: datetime,
              priority: int) -> dict[str, Any]:
     return {"channel": channel, "chat_id": chat_id, "payload": payload, "dedupe_key": dedupe_key,
-            "priority": priority, "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
-            "error": ""}
+            "priority": priority, "status": "pending", "attempts": 0, "parts_sent": 0, "next_attempt_at": now,
+            "created_at": now, "error": ""}

@@ -176,6 +176,7 @@ class Outbox(SQLModel, table=True):
     priority: int = 0  # 0 reply, 1 reminder, 2 summary, 3 broadcast: lower goes first
     status: str = Field(default="pending", max_length=10)  # pending, sending, sent, failed
     attempts: int = 0
+    parts_sent: int = 0  # parts of a split reply delivered by failed attempts: a retry sends the rest
     next_attempt_at: datetime = _when()
     claimed_until: datetime | None = _when(nullable=True)
     sent_at: datetime | None = _when(nullable=True)

@@ -54,7 +54,7 @@ class ChannelRecorder:
     gone: frozenset[str] = frozenset()
     sent: list[tuple[str, Reply]] = field(default_factory=list)
 
-    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         if chat_id in self.gone:
             raise ChatGoneError("blocked by user")
         self.sent.append((chat_id, reply))

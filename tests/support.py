@@ -41,7 +41,7 @@ class RecordingSender:
     channel: str = "console"
     sent: list[tuple[str, Reply]] = field(default_factory=list)
 
-    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         self.sent.append((chat_id, reply))
 
     def texts_for(self, chat_id: str) -> list[str]:

@@ -190,7 +190,7 @@ class _Crashing(ChannelRecorder):
         super().__init__(channel, gone)
         self.after, self.crashed, self.hanging = after, asyncio.Event(), 0
 
-    async def send(self, chat_id, reply, *, priority: int = 0) -> None:
+    async def send(self, chat_id, reply, *, priority: int = 0, skip: int = 0) -> None:
         if len(self.sent) >= self.after:
             self.crashed.set()
             self.hanging += 1

@@ -36,7 +36,7 @@ class CountingSender:
     def __init__(self) -> None:
         self.sent: Counter[str] = Counter()
 
-    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         await asyncio.sleep(0)
         self.sent[reply.text] += 1
 

@@ -33,7 +33,7 @@ class WatchingSender:
         self.done = self.in_flight = self.most_in_flight = 0
         self.unrecorded_at_start: list[int] = []  # per send: finished sends whose "sent" was not yet committed
 
-    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         async with self.db.transaction() as repos:
@@ -104,7 +104,7 @@ async def test_the_default_deployment_has_one_lane(sqlite_url, clock: FakeClock,
 class HangingSender:
     channel = "zalo"
 
-    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         await asyncio.Event().wait()  # the platform never answers
 
 

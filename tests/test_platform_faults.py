@@ -11,6 +11,7 @@ import time
 
 import httpx
 import pytest
+from aiohttp import web
 from fake_zalo import FakeZalo, text_update
 from support import make_app
 from zalo_harness import WEBHOOK_SECRET, free_port, running, wait_until, zalo_app
@@ -19,7 +20,7 @@ from bot.channels.zalo.client import ZaloClient, ZaloTimeout
 from bot.channels.zalo.quota import ZaloQuota
 from bot.channels.zalo.sender import ZaloSender
 from bot.outbox import MAX_ATTEMPTS, backoff
-from handlers.messages import Inbound
+from handlers.messages import Inbound, Reply
 
 CHAT = "zf0001"
 
@@ -28,10 +29,15 @@ class FlakyZalo(FakeZalo):
     """The fake, plus answers that take `delay` seconds (the message is still recorded, as a slow platform does)."""
 
     delay: float = 0.0
+    failing_text: str = ""  # a text containing this gets 500 while `failing_times` lasts
+    failing_times: int = 0
 
     async def _m_sendMessage(self, body: dict):
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.failing_times and self.failing_text and self.failing_text in str(body.get("text")):
+            self.failing_times -= 1
+            return web.json_response({"ok": False, "error_code": 500, "description": "Internal"}, status=500)
         return await super()._m_sendMessage(body)
 
 
@@ -132,6 +138,27 @@ async def test_a_hung_send_holds_the_lane_one_timeout_not_a_retry_loop(fake):
         assert await client.get_updates(timeout=1) is None
     finally:
         await client.close()
+
+
+async def test_a_split_reply_failing_half_way_sends_only_its_rest_at_the_retry(fake, sqlite_url, clock):
+    """A reply over 2,000 characters is two Zalo messages: when the second fails, the retry must not repeat
+    the first (the row remembers how many parts were delivered)."""
+    app, client = await _app_with_sender(fake, sqlite_url, clock)
+    try:
+        text = "Chi hội A đã làm. " * 120 + "\n\n" + "Chi hội B đã làm. " * 40  # ~2,900 characters
+        async with app.db.transaction() as repos:
+            await repos.outbox.enqueue(channel="zalo", chat_id=CHAT, payload=Reply(text=text).to_payload(),
+                                       dedupe_key="long-summary", now=clock())
+        fake.failing_text, fake.failing_times = "Chi hội B", 2  # the second part, both tries of the client
+        assert await _retry_schedule(app, clock, 1) == [2]
+        assert (await _row(app)).parts_sent == 1 and len(fake.texts_to(CHAT)) == 1
+        assert await app.outbox.deliver_due() == 1
+        first, second = fake.texts_to(CHAT)
+        assert "Chi hội A" in first and "Chi hội B" not in first and "Chi hội B" in second
+        assert (first + second).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
+    finally:
+        await client.close()
+        await app.close()
 
 
 async def test_a_server_that_is_down_for_a_while_gets_the_message_when_back(fake, sqlite_url, clock):

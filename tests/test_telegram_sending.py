@@ -85,6 +85,27 @@ async def test_documents_go_as_files_and_images_as_photos(sqlite_url, clock):
         assert list(sent_photo.files.values()) == [png] and sent_photo.params["caption"] == "Biểu đồ"
 
 
+async def test_a_file_with_a_long_text_failing_at_the_text_resends_only_the_text(sqlite_url, clock):
+    """File first, then the text (too long for a caption): a 429 on the text must not send the file twice."""
+    async with telegram_bot(sqlite_url, clock) as h:
+        docx = b"PK\x03\x04 fake docx"
+        text = "Báo cáo quý IV: " + "thôn Nà Pài đã tổ chức Ngày hội. " * 60  # over the 1,024 of a caption
+        async with h.app.db.transaction() as repos:
+            doc = await repos.files.add(StoredFile(kind="document", name="bao_cao.docx", size=len(docx),
+                                                   mime="application/octet-stream", content=docx, created_at=clock()))
+            await repos.outbox.enqueue(channel="telegram", chat_id=str(ALICE), dedupe_key="doc-and-text",
+                                       payload=Reply(text=text, document=FileOut(doc.id, doc.name, doc.mime))
+                                       .to_payload(), now=clock())
+        h.fake.fail_next("sendMessage", retry_after=90)  # longer than a later piece may wait inside one attempt
+        assert await h.app.outbox.drain() == 0
+        async with h.app.db.transaction() as repos:
+            [row] = await repos.outbox.for_chat("telegram", str(ALICE))
+        assert (row.status, row.parts_sent) == ("pending", 1)
+        clock.advance(seconds=90)
+        assert await h.app.outbox.drain() == 1
+        assert len(h.fake.of("sendDocument", ALICE)) == 1 and h.fake.texts(ALICE)[-1] == text.strip()
+
+
 async def test_in_a_group_registered_people_are_answered_but_no_form_starts(sqlite_url, clock):
     async with telegram_bot(sqlite_url, clock) as h:
         chair, stranger = TgUser(h, ALICE, "Chủ tịch"), 999

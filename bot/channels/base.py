@@ -8,11 +8,12 @@ from handlers.messages import Reply
 
 
 class SendError(Exception):
-    """A send that failed; `retry_after` (seconds) when the platform said when to try again."""
+    """A send that failed; `retry_after` (seconds) when the platform said when to try again; `delivered`: how
+    many of the reply's parts (a split text's pieces, a file) the platform had accepted before the failure."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, delivered: int = 0) -> None:
         super().__init__(message)
-        self.retry_after = retry_after
+        self.retry_after, self.delivered = retry_after, delivered
 
 
 class TemporarySendError(SendError):
@@ -30,8 +31,11 @@ class ChatGoneError(PermanentSendError):
 class Sender(Protocol):
     channel: str
 
-    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         """Deliver one reply (split, rendered and rate-limited as the platform needs).
+
+        `skip`: parts an earlier attempt delivered (its SendError's `delivered`): a retry sends only the rest,
+        so a failure in the middle of a long reply does not repeat its first pieces.
 
         `priority` is the outbox row's (handlers.messages.PRIORITY_*): a channel with a message budget
         may refuse low-priority traffic with a TemporarySendError(retry_after=…) to keep room for replies.

@@ -21,7 +21,7 @@ class ConsoleSender:
         self.translator = translator
         self.stream = stream or sys.stdout
 
-    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         t = self.translator.for_language(reply.language)
         text = render_numbered(reply, t)
         for attachment in (reply.photo, reply.document):

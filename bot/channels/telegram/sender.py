@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
-from bot.channels.base import PermanentSendError
+from bot.channels.base import PermanentSendError, SendError
 from bot.channels.telegram.api import as_send_error, retry_seconds
 from bot.channels.telegram.keyboard import markup, new_key
 from bot.channels.telegram.limiter import FloodLimiter
@@ -44,31 +45,50 @@ class TelegramSender:
         self.bot, self.db, self.translator, self.limiter, self.clock = bot, db, translator, limiter, clock
         self._token = token
 
-    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         t = self.translator.for_language(reply.language)
         text = render_numbered(reply, t) if reply.choices else reply.text
-        pieces = split_text(text, MAX_TEXT)
+        parts = self._parts(chat_id, reply, split_text(text, MAX_TEXT))
+        delivered = 0
         try:
             if reply.choices or priority == PRIORITY_REPLY:
                 await self._close_menu(chat_id, drop=not reply.choices)
-            attachment = reply.photo or reply.document
-            first = True
-            if attachment is not None:
-                caption = pieces[0] if len(pieces) == 1 and not reply.choices and len(pieces[0]) <= MAX_CAPTION \
-                    else None
-                await self._send_file(chat_id, attachment, caption)
-                pieces = [] if caption is not None else pieces
-                first = False
-            for number, piece in enumerate(pieces):
-                keyboard_key = new_key() if reply.choices and number == len(pieces) - 1 else None
-                message = await self._send_text(chat_id, piece, reply, keyboard_key, patient=not first)
-                first = False
-                if keyboard_key is not None:
-                    await self._open_menu(chat_id, message, keyboard_key, reply)
+            for part in parts[skip:]:  # what an earlier attempt delivered is not sent again
+                await part(delivered > 0)  # a later piece of this attempt waits out flood control
+                delivered += 1
         except TelegramError as exc:
-            raise as_send_error(exc, self._token) from None
+            error = as_send_error(exc, self._token)
+            error.delivered = delivered
+            raise error from None
+        except SendError as error:
+            error.delivered = delivered
+            raise
         if reply.meta.get("menu_role") and not is_group(chat_id):
             await set_chat_menu(self.bot, chat_id, reply.meta["menu_role"], t)
+
+    def _parts(self, chat_id: str, reply: Reply, pieces: list[str]) -> list[Callable[[bool], Awaitable[None]]]:
+        """The API messages one reply becomes, in order: the file (with the text as caption when it fits), then
+        the text's pieces, the last carrying the buttons. Each is called with `patient`."""
+        parts: list[Callable[[bool], Awaitable[None]]] = []
+        attachment = reply.photo or reply.document
+        if attachment is not None:
+            fits = len(pieces) == 1 and not reply.choices and len(pieces[0]) <= MAX_CAPTION
+            caption = pieces[0] if fits else None
+            parts.append(functools.partial(self._send_attachment, chat_id, attachment, caption))
+            pieces = [] if fits else pieces
+        for number, piece in enumerate(pieces):
+            buttons = bool(reply.choices) and number == len(pieces) - 1
+            parts.append(functools.partial(self._send_piece, chat_id, piece, reply, buttons))
+        return parts
+
+    async def _send_attachment(self, chat_id: str, attachment: FileOut, caption: str | None, _patient: bool) -> None:
+        await self._send_file(chat_id, attachment, caption)
+
+    async def _send_piece(self, chat_id: str, text: str, reply: Reply, buttons: bool, patient: bool) -> None:
+        keyboard_key = new_key() if buttons else None
+        message = await self._send_text(chat_id, text, reply, keyboard_key, patient=patient)
+        if keyboard_key is not None:
+            await self._open_menu(chat_id, message, keyboard_key, reply)
 
     async def _send_text(self, chat_id: str, text: str, reply: Reply, key: str | None, *, patient: bool) -> Message:
         keyboard = markup(reply.choices, key) if key is not None else None

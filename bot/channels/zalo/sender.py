@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.channels.base import ChatGoneError, PermanentSendError, TemporarySendError
+from bot.channels.base import ChatGoneError, PermanentSendError, SendError, TemporarySendError
 from bot.channels.text_menu import render_numbered, split_text
 from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloRateLimited, ZaloTransientError
 from bot.channels.zalo.quota import ZaloQuota, seconds_until_next_month
@@ -55,30 +55,36 @@ class ZaloSender:
     def __init__(self, client: ZaloClient, translator: Translator, file_url: FileUrl, quota: ZaloQuota) -> None:
         self.client, self.translator, self.file_url, self.quota = client, translator, file_url, quota
 
-    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         wait = await self.quota.refusal(priority)
         if wait is not None:
             raise TemporarySendError("zalo monthly budget is kept for replies", retry_after=wait)
         messages = render(reply, self.translator.for_language(reply.language), self.file_url)
         sent = 0
         try:
-            for message in messages:
+            for message in messages[skip:]:  # what an earlier attempt delivered is not sent again
                 await self._send_one(chat_id, message)
                 sent += 1
-        except ZaloRateLimited as exc:
-            await self._on_rate_limited(exc, priority)
-        except ZaloConfigError as exc:
-            log.error("zalo refused the bot token or the bot (%s): check ZALO_BOT_TOKEN", exc.status)
-            raise TemporarySendError(str(exc), retry_after=CONFIG_RETRY_SECONDS) from None
-        except ZaloTransientError as exc:
-            raise TemporarySendError(str(exc)) from None
         except ZaloError as exc:
-            if exc.status == 404:
-                raise ChatGoneError(str(exc)) from None
-            raise PermanentSendError(str(exc)) from None
+            error = await self._send_error(exc, priority)
+            error.delivered = sent
+            raise error from None
         finally:
             if sent:
                 await self.quota.record(sent)
+
+    async def _send_error(self, exc: ZaloError, priority: int) -> SendError:
+        """What the outbox should do about a failed call."""
+        if isinstance(exc, ZaloRateLimited):
+            return await self._on_rate_limited(exc, priority)
+        if isinstance(exc, ZaloConfigError):
+            log.error("zalo refused the bot token or the bot (%s): check ZALO_BOT_TOKEN", exc.status)
+            return TemporarySendError(str(exc), retry_after=CONFIG_RETRY_SECONDS)
+        if isinstance(exc, ZaloTransientError):
+            return TemporarySendError(str(exc))
+        if exc.status == 404:
+            return ChatGoneError(str(exc))
+        return PermanentSendError(str(exc))
 
     async def _send_one(self, chat_id: str, message: Outgoing) -> None:
         if message.photo_url:
@@ -86,7 +92,7 @@ class ZaloSender:
         else:
             await self.client.send_message(chat_id, message.text)
 
-    async def _on_rate_limited(self, exc: ZaloRateLimited, priority: int) -> None:
+    async def _on_rate_limited(self, exc: ZaloRateLimited, priority: int) -> SendError:
         """A 429 that outlasted the client's retries: a burst limit, or the month's quota is gone."""
         _month, usage = await self.quota.usage()
         monthly = "month" in exc.description.lower() or usage.count >= self.quota.policy.budget * 0.9
@@ -94,5 +100,5 @@ class ZaloSender:
             await self.quota.pause()
         if monthly and priority > PRIORITY_REPLY:
             wait = seconds_until_next_month(self.quota.clock(), self.quota.tz)
-            raise TemporarySendError("zalo quota exceeded", retry_after=wait) from None
-        raise TemporarySendError("zalo rate limited (429)") from None
+            return TemporarySendError("zalo quota exceeded", retry_after=wait)
+        return TemporarySendError("zalo rate limited (429)")
