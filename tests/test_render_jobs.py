@@ -40,17 +40,23 @@ async def outbox_of(app, chat_id: str = "chair") -> list[Reply]:
         return [Reply.from_payload(row.payload) for row in await repos.outbox.for_chat("console", chat_id)]
 
 
-async def test_the_text_commits_at_once_and_a_stuck_render_holds_up_nobody(bot, monkeypatch):
-    recorder = attach_recorder(bot)
-    chair, reporter = ChatUser(bot, recorder, "chair", "Chủ tịch"), ChatUser(bot, recorder, "reporter", "Trưởng ban")
+def hold_renders(monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """Renders block (in their thread) until `release` is set; `started` tells that one began."""
     started, release, real = threading.Event(), threading.Event(), summaries.jobs.render_files
 
-    def stuck_render(*args, **kwargs):
+    def held_render(*args, **kwargs):
         started.set()
         release.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(summaries.jobs, "render_files", stuck_render)
+    monkeypatch.setattr(summaries.jobs, "render_files", held_render)
+    return started, release
+
+
+async def test_the_text_commits_at_once_and_a_stuck_render_holds_up_nobody(bot, monkeypatch):
+    recorder = attach_recorder(bot)
+    chair, reporter = ChatUser(bot, recorder, "chair", "Chủ tịch"), ChatUser(bot, recorder, "reporter", "Trưởng ban")
+    started, release = hold_renders(monkeypatch)
     tonghop = chair.inbound("/tonghop")
     try:
         assert await asyncio.wait_for(bot.handle(tonghop), 5)
@@ -76,14 +82,8 @@ async def test_the_text_commits_at_once_and_a_stuck_render_holds_up_nobody(bot, 
 async def test_a_stop_while_rendering_hands_the_job_back_for_the_next_start(bot, monkeypatch):
     recorder = attach_recorder(bot)
     chair = ChatUser(bot, recorder, "chair", "Chủ tịch")
-    started, release, real = threading.Event(), threading.Event(), summaries.jobs.render_files
-
-    def slow_render(*args, **kwargs):
-        started.set()
-        release.wait(30)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(summaries.jobs, "render_files", slow_render)
+    real = summaries.jobs.render_files
+    started, release = hold_renders(monkeypatch)
     tonghop = chair.inbound("/tonghop")
     try:
         assert await bot.handle(tonghop)
