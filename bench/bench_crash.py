@@ -1,4 +1,5 @@
-"""Crash safety, benchmark size: ≥100 runs of the real bot process SIGKILLed at random points (tests/crash_harness.py).
+"""Crash safety, benchmark size: ≥100 runs of the real bot process SIGKILLed at random points
+(tests/support/crash_harness.py).
 
 Run: .venv/bin/python bench/bench_crash.py [runs] [seed] [lanes]
 Mixes (a) a report conversation (2 reports), (b) a broadcast to 1,000 recipients, (c) a reminder run (~100
@@ -18,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from crash_harness import KINDS, RunResult, run_once
+from support.crash_harness import KINDS, RunResult, run_once
 
 SIZE = {"report": 2, "broadcast": 1000, "reminder": 100}
 

@@ -7,7 +7,7 @@ people, … `1` to confirm) one after the other through `app.handle` (ledger →
 returns after commit), all reporters at once. Latency is per `app.handle` call. The outbox worker is not
 running (the replies stay queued): this measures the inbound path. In the same run, bare python-telegram-bot
 dispatches the same number of text updates (Application.process_update, one trivial handler, no network).
-PostgreSQL uses a throwaway cluster (tests/pgcluster.py) and is skipped, with the reason, when none can start.
+PostgreSQL uses a throwaway cluster (tests/support/pgcluster.py) and is skipped, with the reason, when none can start.
 With --think S each reporter pauses an exponential S seconds (mean) before each message, as people do: the
 latency at a realistic offered load (200 / S msg/s) rather than under saturation, where p50 is just the queue.
 Targets (issue 8): ≥ 500 msg/s, p99 < 100 ms.
@@ -31,12 +31,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from support import VN, FakeClock
+from support.app import VN, FakeClock
 
 from bot.app import App, create_app
 from bot.demo import seed_demo
 from bot.settings import Settings
-from handlers.messages import Inbound
+from core.messages import Inbound
 from storage.models import Identity, Person
 
 SORT = os.environ.get("BENCH_SORT", "cumulative")

@@ -1,7 +1,7 @@
 """Outbox throughput: rows/s the worker sends to an instant in-memory sender, on SQLite and PostgreSQL.
 
 Run: .venv/bin/python bench/bench_outbox.py [rows] [chats] [lanes]   (lanes: OUTBOX_LANES, default the worker's, 1)
-PostgreSQL uses a throwaway cluster (tests/pgcluster.py) and is skipped, with the reason, when none can start.
+PostgreSQL uses a throwaway cluster (tests/support/pgcluster.py) and is skipped, with the reason, when none can start.
 Two modes: `drain()` (rounds of deliver_due, as tests and the console use) and `run()` (the runner's
 continuous lane pool). A second table shows one slow chat (0.2 s a message) beside 50 instant ones.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bot.outbox import LANES, OutboxWorker
-from handlers.messages import Reply
+from core.messages import Reply
 from storage.db import Database
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

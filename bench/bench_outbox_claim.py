@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/bench_outbox_claim.py [--queued 1000 20000 80000] [-
 
 Fills the outbox with N pending rows (one statement per 5,000), then times `claim_due(limit=8)` — the
 statement each outbox lane runs for its next batch, on the event loop for SQLite — `--claims` times and prints
-the median. PostgreSQL uses a throwaway cluster (tests/pgcluster.py; skipped with the reason when none can
+the median. PostgreSQL uses a throwaway cluster (tests/support/pgcluster.py; skipped with the reason when none can
 start) and is measured after ANALYZE, which autovacuum runs by itself within a minute of such an insert; the
 figure before it is printed too. Migration 0009 (ix_outbox_queue) is what keeps the claim flat as N grows.
 """
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from sqlalchemy import text
 
-from handlers.messages import Reply
+from core.messages import Reply
 from storage.db import Database
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

@@ -26,11 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from fake_telegram import FloodRules
-from telegram_harness import telegram_bot
+from support.fake_telegram import FloodRules
+from support.telegram_harness import telegram_bot
 
 from bot.runner import outbox_loop
-from handlers.messages import PRIORITY_BROADCAST, Reply
+from core.messages import PRIORITY_BROADCAST, Reply
 
 
 def wall_clock() -> datetime:

@@ -34,9 +34,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fake_telegram import FakeTelegram  # noqa: E402
-from fake_zalo import FakeZalo  # noqa: E402
-from zalo_harness import free_port  # noqa: E402
+from support.fake_telegram import FakeTelegram  # noqa: E402
+from support.fake_zalo import FakeZalo  # noqa: E402
+from support.zalo_harness import free_port  # noqa: E402
 
 
 def proc_status(pid: int) -> dict[str, int]:

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from handlers.i18n import Translator
+from core.i18n import Translator
 from plan.loader import SHIPPED_PLAN, load_plan
 from plan.periods import Period
 from plan.schema import FieldKind, Plan

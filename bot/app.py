@@ -16,9 +16,9 @@ from bot.outbox import OutboxWorker
 from bot.retention import RetentionTicker
 from bot.settings import Settings
 from bot.web import WebServer
+from core.i18n import Translator
+from core.messages import Inbound
 from handlers.context import HandlerSettings, PhotoFetcher
-from handlers.i18n import Translator
-from handlers.messages import Inbound
 from handlers.pipeline import Pipeline
 from plan.loader import load_plan_cached
 from plan.schema import Plan

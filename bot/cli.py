@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 from bot.app import App, Clock, create_app, system_clock
 from bot.demo import seed_demo
 from bot.settings import ConfigError, Settings, load_settings
+from core.roles import ROLES
+from core.vnparse import fold
 from handlers.invites import create_invite
-from handlers.roles import ROLES
-from handlers.vnparse import fold
 from plan.loader import PlanError, load_plan
 
 log = logging.getLogger("mttq-bot")
@@ -68,7 +68,7 @@ def _iso_date(text: str) -> date:
 def clock_from_env() -> Clock:
     """The system clock; a test hook: MTTQ_FAKE_NOW (ISO time with offset) starts the clock there, running on.
 
-    Only the crash harness (tests/crash_harness.py) sets it, to run a real bot process on a chosen business day.
+    Only the crash harness (tests/support/crash_harness.py) sets it, to run a real bot process on a chosen business day.
     """
     start = os.environ.get("MTTQ_FAKE_NOW")
     if not start:

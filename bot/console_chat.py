@@ -8,8 +8,8 @@ from typing import TextIO
 
 from bot.app import App
 from bot.channels.console import CHANNEL, ConsoleSender
-from handlers.messages import Inbound
-from handlers.vnparse import fold
+from core.messages import Inbound
+from core.vnparse import fold
 
 
 async def console_identity(app: App, user: str) -> tuple[str, str]:

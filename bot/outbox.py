@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.channels.base import ChatGoneError, PermanentSendError, Sender, SendError
-from handlers.messages import Reply
+from core.messages import Reply
 from storage.db import Database
 from storage.models import Outbox
 

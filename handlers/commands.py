@@ -9,13 +9,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from handlers import account, broadcast_flow, group_prefs, groups, invite_flow, my_reports, petition_flow, report_flow
-from handlers.agenda import sessions_command, show_agenda
+from core.roles import ADMIN, CHAIR, REPORTER, ROLES, STAFF, VIEWER
+from core.vnparse import fold, loose
 from handlers.context import Context
-from handlers.reminder_flow import REMINDER_FLOW, prompt_reminder, resume_reminder
-from handlers.roles import ADMIN, CHAIR, REPORTER, ROLES, STAFF, VIEWER
-from handlers.summary_command import start as start_summary
-from handlers.vnparse import fold, loose
+from handlers.flows import account, broadcast, group_prefs, groups, invite, my_reports, petition, report
+from handlers.flows.agenda import sessions_command, show_agenda
+from handlers.flows.reminder import REMINDER_FLOW, prompt_reminder, resume_reminder
+from handlers.flows.summary import start as start_summary
 
 Start = Callable[[Context, str], Awaitable[None]]
 Resume = Callable[[Context, dict[str, Any]], Awaitable[None]]
@@ -55,7 +55,7 @@ STAFF_ONLY = frozenset({ADMIN, CHAIR, STAFF})
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
     CommandSpec("start", _already_registered, ("start", "bat dau")),
-    CommandSpec("baocao", _no_args(report_flow.start), ("bao cao", "gui bao cao", "report"), REPORTING, True),
+    CommandSpec("baocao", _no_args(report.start), ("bao cao", "gui bao cao", "report"), REPORTING, True),
     CommandSpec("cuatoi", _no_args(my_reports.start), ("cua toi", "bao cao cua toi", "my reports"), REPORTING,
                 True),
     CommandSpec("trogiup", _help, ("tro giup", "giup", "huong dan", "help")),
@@ -64,10 +64,10 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
     CommandSpec("lich", _no_args(show_agenda), ("lich", "lich bao cao", "han bao cao", "deadlines"), REPORTING),
     CommandSpec("kyhop", sessions_command, ("ky hop", "ky hop hdnd", "council sessions"), STAFF_ONLY),
     # bare "mới" (new) is an ordinary answer, so /moi has only the slash form and a longer phrase
-    CommandSpec("moi", _no_args(invite_flow.start), ("tao ma moi", "invite"), STAFF_ONLY, True),
-    CommandSpec("thongbao", broadcast_flow.start, ("thong bao", "gui thong bao", "broadcast"), STAFF_ONLY, True),
+    CommandSpec("moi", _no_args(invite.start), ("tao ma moi", "invite"), STAFF_ONLY, True),
+    CommandSpec("thongbao", broadcast.start, ("thong bao", "gui thong bao", "broadcast"), STAFF_ONLY, True),
     CommandSpec("nhom", _no_args(group_prefs.start), ("cac nhom", "nhom chat", "groups"), STAFF_ONLY, True),
-    CommandSpec("kiennghi", petition_flow.start, ("kien nghi", "y kien kien nghi", "petitions"), REPORTING, True),
+    CommandSpec("kiennghi", petition.start, ("kien nghi", "y kien kien nghi", "petitions"), REPORTING, True),
     CommandSpec("dangkynhom", groups.register, ("dang ky nhom", "register group")),
     CommandSpec("huynhom", groups.unregister, ("huy nhom", "huy dang ky nhom", "unregister group")),
     CommandSpec("tonghop", start_summary, ("tong hop", "bao cao tong hop", "summary"),
@@ -75,14 +75,14 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
 )}
 
 FLOWS: dict[str, FlowSpec] = {
-    report_flow.FLOW: FlowSpec(report_flow.resume, report_flow.prompt),
+    report.FLOW: FlowSpec(report.resume, report.prompt),
     my_reports.FLOW: FlowSpec(my_reports.resume, my_reports.prompt),
-    invite_flow.FLOW: FlowSpec(invite_flow.resume, invite_flow.prompt),
+    invite.FLOW: FlowSpec(invite.resume, invite.prompt),
     account.LANGUAGE_FLOW: FlowSpec(account.on_language),
     REMINDER_FLOW: FlowSpec(resume_reminder, prompt_reminder),
-    broadcast_flow.FLOW: FlowSpec(broadcast_flow.resume, broadcast_flow.prompt),
+    broadcast.FLOW: FlowSpec(broadcast.resume, broadcast.prompt),
     group_prefs.FLOW: FlowSpec(group_prefs.resume, group_prefs.prompt),
-    petition_flow.FLOW: FlowSpec(petition_flow.resume, petition_flow.prompt),
+    petition.FLOW: FlowSpec(petition.resume, petition.prompt),
 }
 
 _PHRASES = sorted(((fold(phrase), spec.name) for spec in COMMANDS.values() for phrase in spec.aliases),

@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.i18n import Translate, Translator
-from handlers.messages import Choice, Inbound, PhotoIn, Reply
-from handlers.vnparse import fold, match_choice, parse_yesno
+from core.i18n import Translate, Translator
+from core.menus import choices_of, option
+from core.messages import Choice, Inbound, PhotoIn, Reply
+from core.vnparse import fold, match_choice, parse_yesno
 from plan.periods import business_date
 from plan.schema import Plan
 from storage.models import Commune, Person
@@ -115,11 +116,3 @@ class Context:
         """Whether the message is one of these words, compared without diacritics."""
         return fold(self.inbound.text) in words
 
-
-def option(value: str | int, *labels: str) -> dict[str, Any]:
-    """A menu option as kept in conversation state: its value and every label that selects it."""
-    return {"value": str(value), "labels": [label for label in labels if label]}
-
-
-def choices_of(options: list[dict[str, Any]]) -> list[Choice]:
-    return [Choice(value=o["value"], label=o["labels"][0]) for o in options]

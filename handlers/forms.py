@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from handlers.context import Context, choices_of, option
-from handlers.vnparse import ParseError, clean_text, parse_date, parse_number, parse_yesno
+from core.menus import choices_of, option
+from core.vnparse import ParseError, clean_text, parse_date, parse_number, parse_yesno
+from handlers.context import Context
 from plan.schema import FieldKind, Form, FormField, Plan
 from storage.models import StoredFile
 

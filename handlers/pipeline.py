@@ -8,12 +8,12 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from core.i18n import Translator
+from core.messages import Inbound, Reply
 from handlers import router
 from handlers.batching import Batcher
 from handlers.context import Context, HandlerSettings, PhotoFetcher
 from handlers.forms import awaits_photo
-from handlers.i18n import Translator
-from handlers.messages import Inbound, Reply
 from plan.schema import Plan
 from storage.arrivals import Arrival
 from storage.db import Database

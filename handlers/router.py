@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers import account
+from core.vnparse import loose
 from handlers.commands import FLOWS, Command, parse_command
 from handlers.context import Context
-from handlers.vnparse import loose
+from handlers.flows import account
 
 MAX_MESSAGE_CHARS = 10_000
 

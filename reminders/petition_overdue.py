@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from handlers.i18n import Translator
-from handlers.messages import PRIORITY_REMINDER, Reply
+from core.i18n import Translator
+from core.messages import PRIORITY_REMINDER, Reply
 from plan import petition_lifecycle as life
 from plan.periods import business_date
 from reminders.calendar import SendingCalendar

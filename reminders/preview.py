@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from handlers.i18n import Translator
+from core.i18n import Translator
 from plan.schema import Plan
 from reminders.config import ReminderConfig
 from reminders.planner import Occurrence, due, next_moment, schedule

@@ -6,9 +6,9 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from functools import partial
 
-from handlers.i18n import Translate
-from handlers.messages import Choice, Reply
-from handlers.reminder_flow import DONE, LATER
+from core.i18n import Translate
+from core.messages import Choice, Reply
+from handlers.flows.reminder import DONE, LATER
 from plan.periods import ROMAN
 from plan.schema import Plan
 from reminders.planner import DIGEST, INDICATOR, QUARTER, Occurrence

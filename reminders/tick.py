@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from handlers.context import option
-from handlers.i18n import Translator
-from handlers.messages import PRIORITY_REMINDER
-from handlers.reminder_flow import DONE, FLOW, LATER
-from handlers.roles import CHAIR, REPORTING_ROLES
+from core.i18n import Translator
+from core.menus import option
+from core.messages import PRIORITY_REMINDER
+from core.roles import CHAIR, REPORTING_ROLES
+from handlers.flows.reminder import DONE, FLOW, LATER
 from plan.schema import Plan
 from reminders.config import ReminderConfig
 from reminders.planner import Occurrence, Snapshot, due, next_moment

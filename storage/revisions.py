@@ -25,7 +25,7 @@ def script_heads(versions: Path = VERSIONS) -> frozenset[str] | None:
     """The revisions no other script revises, as alembic counts heads; None when the scripts are not plain enough.
 
     `depends_on` changes how alembic orders and counts heads, so a script using it makes this give up (None).
-    tests/test_migration_shortcut.py checks the answer against alembic's own for the shipped scripts.
+    tests/storage/test_migration_shortcut.py checks the answer against alembic's own for the shipped scripts.
     """
     revisions: set[str] = set()
     revised: set[str] = set()

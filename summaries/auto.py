@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from handlers.i18n import Translator
-from handlers.messages import PRIORITY_SUMMARY, Reply
-from handlers.roles import CHAIR
+from core.i18n import Translator
+from core.messages import PRIORITY_SUMMARY, Reply
+from core.roles import CHAIR
 from plan.periods import Period, business_date, quarter_cutoff
 from plan.schema import Plan
 from reminders.calendar import SendingCalendar

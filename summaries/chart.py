@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import textwrap
 
-from handlers.i18n import Translate
+from core.i18n import Translate
 from summaries.model import Summary
 from summaries.text_util import fmt_number, period_label, xml_safe
 

@@ -14,7 +14,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_COLOR_INDEX
 
-from handlers.i18n import Translate
+from core.i18n import Translate
 from plan.schema import Plan
 from summaries.compile import activity_title
 from summaries.docx_layout import (

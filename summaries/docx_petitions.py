@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docx.document import Document as DocumentObject
 
-from handlers.i18n import Translate
+from core.i18n import Translate
 from summaries.docx_layout import CENTER, body, grid_table, text
 from summaries.model import Summary
 from summaries.text_util import fmt_date, short, unit_label

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docx.document import Document as DocumentObject
 
-from handlers.i18n import Translate
+from core.i18n import Translate
 from plan.schema import Plan
 from summaries.docx_layout import CENTER, grid_table, landscape_section, text
 from summaries.model import Summary, UnitResult

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.i18n import Translator
-from handlers.messages import Reply
+from core.i18n import Translator
+from core.messages import Reply
 from plan.periods import Period
 from plan.schema import Plan
 from storage.db import Database

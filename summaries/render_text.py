@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.i18n import Translate
+from core.i18n import Translate
 from summaries.model import IndicatorResult, Summary
 from summaries.text_util import fmt_date, fmt_value, period_label, short, unit_label
 

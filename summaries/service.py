@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from handlers.i18n import Translator
-from handlers.messages import FileOut, Reply
-from handlers.vnparse import fold
+from core.i18n import Translator
+from core.messages import FileOut, Reply
+from core.vnparse import fold
 from plan.schema import Plan
 from storage.models import StoredFile
 from storage.repositories import Repositories

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from handlers.i18n import Translate
+from core.i18n import Translate
 from plan.periods import ROMAN, Period
 
 # XML 1.0 allows tab, newline, CR and these ranges; anything else corrupts a DOCX or XLSX part.

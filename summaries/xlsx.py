@@ -10,7 +10,7 @@ from typing import Any
 
 import xlsxwriter
 
-from handlers.i18n import Translate
+from core.i18n import Translate
 from plan.schema import FieldKind, Plan
 from summaries.compile import activity_title
 from summaries.docx_tables import appendix_columns, appendix_rows

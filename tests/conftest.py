@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from support import VN, ChatUser, FakeClock, attach_recorder, make_app
+from support.app import VN, ChatUser, FakeClock, attach_recorder, make_app
 
 # Wednesday 25 November 2026, 09:00 in Vietnam: Quý IV, a working day.
 DEFAULT_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
@@ -32,7 +32,7 @@ def pg_server():
     CI (.ci/run) starts the cluster itself and exports MTTQ_TEST_PG_URL, or MTTQ_TEST_PG_UNAVAILABLE with the
     reason it could not; otherwise a throwaway cluster is started here.
     """
-    from pgcluster import PgCluster, PgUnavailable
+    from support.pgcluster import PgCluster, PgUnavailable
 
     if reason := os.environ.get("MTTQ_TEST_PG_UNAVAILABLE"):
         yield PgUnavailable(reason)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from handlers.messages import Reply
+from core.messages import Reply
 
 
 class SendError(Exception):
@@ -37,6 +37,6 @@ class Sender(Protocol):
         `skip`: parts an earlier attempt delivered (its SendError's `delivered`): a retry sends only the rest,
         so a failure in the middle of a long reply does not repeat its first pieces.
 
-        `priority` is the outbox row's (handlers.messages.PRIORITY_*): a channel with a message budget
+        `priority` is the outbox row's (core.messages.PRIORITY_*): a channel with a message budget
         may refuse low-priority traffic with a TemporarySendError(retry_after=…) to keep room for replies.
         """

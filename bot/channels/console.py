@@ -6,8 +6,8 @@ import sys
 from typing import TextIO
 
 from bot.channels.text_menu import render_numbered
-from handlers.i18n import Translator
-from handlers.messages import Reply
+from core.i18n import Translator
+from core.messages import Reply
 
 CHANNEL = "console"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from handlers.i18n import Translate
-from handlers.messages import Reply
+from core.i18n import Translate
+from core.messages import Reply
 
 
 def render_numbered(reply: Reply, t: Translate) -> str:

@@ -18,7 +18,7 @@ from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.sender import MAX_TEXT, TelegramSender, remove_buttons
 from bot.channels.telegram.webhook import drop_webhook, ensure_webhook, webhook_handler, webhook_path
 from bot.settings import ConfigError
-from handlers.messages import Inbound, PhotoIn
+from core.messages import Inbound, PhotoIn
 
 if TYPE_CHECKING:
     from bot.app import App

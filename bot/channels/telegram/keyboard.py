@@ -6,7 +6,7 @@ import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.messages import Choice
+from core.messages import Choice
 
 MAX_LABEL = 40  # longer labels are cut on the button; the full text is in the numbered list above it
 

@@ -14,9 +14,9 @@ from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandSc
 from telegram.error import TelegramError
 
 from bot.channels.telegram.parse import CHANNEL
+from core.i18n import Translate, Translator
+from core.roles import REPORTER, ROLES
 from handlers.commands import COMMANDS
-from handlers.i18n import Translate, Translator
-from handlers.roles import REPORTER, ROLES
 from storage.db import Database
 
 log = logging.getLogger(__name__)

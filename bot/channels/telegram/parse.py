@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram import ChatMemberUpdated, Message, Update, User
 
-from handlers.messages import Inbound, InboundKind, PhotoIn
+from core.messages import Inbound, InboundKind, PhotoIn
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"

@@ -18,8 +18,8 @@ from bot.channels.telegram.limiter import FloodLimiter
 from bot.channels.telegram.menu import set_chat_menu
 from bot.channels.telegram.parse import CHANNEL
 from bot.channels.text_menu import render_numbered, split_text
-from handlers.i18n import Translator
-from handlers.messages import PRIORITY_REPLY, FileOut, Reply
+from core.i18n import Translator
+from core.messages import PRIORITY_REPLY, FileOut, Reply
 from storage.db import Database
 
 log = logging.getLogger(__name__)

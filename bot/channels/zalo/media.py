@@ -7,7 +7,7 @@ import logging
 import httpx
 
 from bot.channels.tls import shared_tls_context
-from handlers.messages import PhotoIn
+from core.messages import PhotoIn
 
 log = logging.getLogger(__name__)
 MAX_PHOTO_BYTES = 5 * 1024 * 1024

@@ -6,8 +6,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from handlers.messages import Inbound, PhotoIn
-from handlers.vnparse import fold
+from core.messages import Inbound, PhotoIn
+from core.vnparse import fold
 
 CHANNEL = "zalo"
 TEXT_CAP = 16_000  # above the router's limit, so an oversized message is still answered "too long"

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.i18n import Translator
-from handlers.messages import PRIORITY_BROADCAST, PRIORITY_REMINDER, PRIORITY_REPLY, PRIORITY_SUMMARY, Reply
-from handlers.roles import ADMIN
+from core.i18n import Translator
+from core.messages import PRIORITY_BROADCAST, PRIORITY_REMINDER, PRIORITY_REPLY, PRIORITY_SUMMARY, Reply
+from core.roles import ADMIN
 from storage.db import Database
 from storage.repositories import Repositories
 from storage.usage import Usage

@@ -11,8 +11,8 @@ from bot.channels.base import ChatGoneError, PermanentSendError, SendError, Temp
 from bot.channels.text_menu import render_numbered, split_text
 from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloRateLimited, ZaloTransientError
 from bot.channels.zalo.quota import ZaloQuota, seconds_until_next_month
-from handlers.i18n import Translate, Translator
-from handlers.messages import PRIORITY_REPLY, Reply
+from core.i18n import Translate, Translator
+from core.messages import PRIORITY_REPLY, Reply
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalo"

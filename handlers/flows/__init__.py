@@ -1,0 +1,1 @@
+"""One module per feature: the conversations users have with the bot."""

@@ -1,0 +1,118 @@
+"""/lich: the deadlines that concern a person; /kyhop: staff enter the HĐND session dates deadlines follow."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from core.roles import STAFF_ROLES
+from core.vnparse import parse_date
+from handlers.context import Context
+from plan.periods import deadlines, window_of
+from reminders.rules import ReportIndex, UnitRef, item_unit_kinds
+from reminders.texts import day_text, period_text, shorten, when_text
+
+HORIZON = timedelta(days=60)
+MAX_LINES = 15
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaLine:
+    due: date
+    item_id: str
+    period: str
+    task: str
+    concerned: int  # units it concerns (of those shown to this person)
+    missing: int  # of which still without the linked report
+
+
+async def show_agenda(ctx: Context) -> None:
+    """Upcoming deadlines (next 60 days) and overdue ones not yet reported, for the person's unit(s)."""
+    units = await _units_of(ctx)
+    if not units:
+        ctx.say(ctx.t("report.no_unit"))
+        return
+    repos, year = ctx.repos, ctx.plan.year
+    sessions = tuple(await repos.reminders.sessions(ctx.person.commune_id))
+    index = ReportIndex(await repos.reminders.report_marks(ctx.person.commune_id, date(year, 1, 1),
+                                                           date(year, 12, 31)))
+    lines = agenda(ctx, units, index, sessions)
+    if not lines:
+        ctx.say(ctx.t("agenda.empty"))
+        return
+    staff = ctx.role in STAFF_ROLES
+    text = [ctx.t("agenda.title_staff" if staff else "agenda.title", unit=units[0].name)]
+    for line in lines[:MAX_LINES]:
+        text.append(_line_text(ctx, line, staff))
+    if len(lines) > MAX_LINES:
+        text.append(ctx.t("agenda.more", count=len(lines) - MAX_LINES))
+    ctx.say("\n".join(text))
+
+
+def agenda(ctx: Context, units: list[UnitRef], index: ReportIndex, sessions: tuple[date, ...]) -> list[AgendaLine]:
+    """Pure: the deadlines that concern these units, between overdue-and-missing and 60 days ahead."""
+    found = []
+    for item in ctx.plan.timeline:
+        kinds = item_unit_kinds(ctx.plan, item)
+        concerned = [u for u in units if u.kind in kinds]
+        for deadline in deadlines(item, ctx.plan.year, sessions) if concerned else ():
+            window = window_of(item, ctx.plan.year, deadline)
+            missing = sum(not index.reported(u.id, item.form, *window) for u in concerned)
+            upcoming = ctx.today <= deadline.due <= ctx.today + HORIZON
+            if upcoming or (deadline.due < ctx.today and missing):
+                found.append(AgendaLine(deadline.due, item.id, deadline.period, item.text, len(concerned), missing))
+    return sorted(found, key=lambda line: (line.due, line.item_id))
+
+
+def _line_text(ctx: Context, line: AgendaLine, staff: bool) -> str:
+    if staff:
+        state = ctx.t("agenda.missing_count", missing=line.missing, total=line.concerned)
+    else:
+        state = ctx.t("agenda.missing" if line.missing else "agenda.done")
+    return ctx.t("agenda.line", due=day_text(line.due), period=period_text(ctx.t, line.period),
+                 when=when_text(ctx.t, line.due, ctx.today), task=shorten(line.task, 70), state=state)
+
+
+async def _units_of(ctx: Context) -> list[UnitRef]:
+    if ctx.role in STAFF_ROLES:
+        units = await ctx.repos.directory.units(ctx.person.commune_id)
+    else:
+        unit = await ctx.repos.directory.unit(ctx.person.unit_id) if ctx.person.unit_id else None
+        units = [unit] if unit is not None else []
+    return [UnitRef(u.id, u.name, u.kind) for u in units]
+
+
+async def sessions_command(ctx: Context, args: str) -> None:
+    """/kyhop lists the session dates; /kyhop 15/12/2026 adds one (in the plan year, not in the past)."""
+    commune_id = ctx.person.commune_id
+    if not args.strip():
+        days = await ctx.repos.reminders.sessions(commune_id)
+        listed = ", ".join(day_text(d) for d in days) if days else ctx.t("session.none")
+        ctx.say(ctx.t("session.list", dates=listed))
+        return
+    day = _session_day(ctx, args)
+    if day is None:
+        return
+    added = await ctx.repos.reminders.add_session(commune_id, day, person_id=ctx.person.id, now=ctx.now)
+    ctx.say(ctx.t("session.added" if added else "session.exists", date=day_text(day)))
+
+
+def _session_day(ctx: Context, args: str) -> date | None:
+    """The date typed, or None after telling why it cannot be a session date."""
+    year = ctx.plan.year
+    if not re.search(r"\d", args):  # relative words ("ngày mai") mean nothing for a future session
+        ctx.say(ctx.t("session.usage"))
+        return None
+    parsed = parse_date(args, date(year, 12, 31), year)  # "today" at year end: any date of the plan year parses
+    if not isinstance(parsed, date):
+        code = parsed.code
+        if code in ("err.date.future", "err.date.outside_year"):
+            ctx.say(ctx.t("session.outside_year", year=year))
+        else:
+            ctx.say(ctx.t(code, **parsed.params) + "\n" + ctx.t("session.usage"))
+        return None
+    if parsed < ctx.today:
+        ctx.say(ctx.t("session.past", date=day_text(parsed)))
+        return None
+    return parsed

@@ -1,0 +1,177 @@
+"""/cuatoi: my reports of the current quarter; open one, edit a field, or delete it (audit-logged).
+
+States: list → detail → (edit_pick → field → detail) | (delete_confirm → list).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from core.menus import choices_of, option
+from core.vnparse import ParseError
+from handlers.context import Context
+from handlers.forms import BACK_WORDS, SKIP_WORDS, ask_field, explain, field_options, read_answer, summarise
+from plan.periods import ROMAN, Period, quarter_of
+from plan.schema import FieldKind
+from storage.models import Report
+
+FLOW = "my_reports"
+
+
+async def start(ctx: Context) -> None:
+    await _show_list(ctx)
+
+
+async def resume(ctx: Context, state: dict[str, Any]) -> None:
+    steps = {"list": _on_list, "detail": _on_detail, "edit_pick": _on_edit_pick, "field": _on_field,
+             "delete_confirm": _on_delete_confirm}
+    if "report_id" in state and not _is_mine(ctx, await _report(ctx, state)):
+        await _show_list(ctx)  # deleted meanwhile (e.g. from another channel): never edit a deleted report
+        return
+    await steps[state["step"]](ctx, state)
+
+
+async def prompt(ctx: Context, state: dict[str, Any]) -> None:
+    if state["step"] == "field":
+        await _ask_field(ctx, state, await _report(ctx, state))
+    else:
+        ctx.say(ctx.t("menu.choose_again"), choices_of(state["options"]))
+
+
+async def _show_list(ctx: Context) -> None:
+    quarter = Period.quarter(ctx.today.year, quarter_of(ctx.today))
+    reports = await ctx.repos.reports.by_person(ctx.person.id, quarter.start, quarter.end)
+    if not reports:
+        await ctx.forget()
+        ctx.say(ctx.t("mine.empty", quarter=ctx.t("period.quarter", roman=ROMAN[quarter.number], year=quarter.year)))
+        return
+    options = [option(r.id, _title(ctx, r)) for r in reports]
+    ctx.say(ctx.t("mine.list", quarter=ctx.t("period.quarter", roman=ROMAN[quarter.number], year=quarter.year)),
+            choices_of(options))
+    await ctx.remember(FLOW, {"step": "list", "options": options})
+
+
+async def _on_list(ctx: Context, state: dict[str, Any]) -> None:
+    picked = ctx.pick_or_ask_again(state["options"])
+    if picked is None:
+        return
+    await _show_detail(ctx, int(picked))
+
+
+async def _show_detail(ctx: Context, report_id: int) -> None:
+    report = await ctx.repos.reports.get(report_id)
+    if not _is_mine(ctx, report):
+        await _show_list(ctx)
+        return
+    form = ctx.plan.form(report.form_id)
+    options = [option("edit", ctx.t("mine.action.edit")), option("delete", ctx.t("mine.action.delete")),
+               option("list", ctx.t("mine.action.back"))]
+    lines = [_title(ctx, report), *summarise(ctx, form, report.answers, await _unit_names(ctx))]
+    ctx.say("\n".join(lines), choices_of(options))
+    await ctx.remember(FLOW, {"step": "detail", "report_id": report.id, "options": options})
+
+
+async def _on_detail(ctx: Context, state: dict[str, Any]) -> None:
+    picked = ctx.picked(state["options"])
+    report = await _report(ctx, state)
+    if picked == "edit":
+        form = ctx.plan.form(report.form_id)
+        state.update(step="edit_pick", options=[option(f.id, f.label.get(ctx.language), f.label.vi, f.label.en)
+                                                for f in form.fields])
+        ctx.say(ctx.t("report.edit.which"), choices_of(state["options"]))
+        await ctx.remember(FLOW, state)
+    elif picked == "delete":
+        state.update(step="delete_confirm", options=[option("yes", ctx.t("answer.yes")),
+                                                     option("no", ctx.t("answer.no"))])
+        ctx.say(ctx.t("mine.delete.confirm", title=_title(ctx, report)), choices_of(state["options"]))
+        await ctx.remember(FLOW, state)
+    elif picked == "list":
+        await _show_list(ctx)
+    else:
+        ctx.say(ctx.t("err.answer.pick_number", last=3), choices_of(state["options"]))
+
+
+async def _on_edit_pick(ctx: Context, state: dict[str, Any]) -> None:
+    picked = ctx.pick_or_ask_again(state["options"])
+    if picked is None:
+        return
+    report = await _report(ctx, state)
+    state.update(step="field", field=picked, form=report.form_id)
+    await _ask_field(ctx, state, report)
+
+
+async def _ask_field(ctx: Context, state: dict[str, Any], report: Report) -> None:
+    form = ctx.plan.form(report.form_id)
+    field = form.field(state["field"])
+    units = await ctx.repos.directory.units(ctx.person.commune_id) if field.kind is FieldKind.UNIT else []
+    state["options"] = field_options(ctx, field, units)
+    state["free_text"] = field.kind is FieldKind.TEXT  # the router then takes "kỳ họp HĐND" as the answer
+    ask_field(ctx, form, [f.id for f in form.fields].index(field.id), state["options"])
+    await ctx.remember(FLOW, state)
+
+
+async def _on_field(ctx: Context, state: dict[str, Any]) -> None:
+    report = await _report(ctx, state)
+    form = ctx.plan.form(report.form_id)
+    field = form.field(state["field"])
+    if ctx.typed(*BACK_WORDS):
+        await _show_detail(ctx, report.id)
+        return
+    if ctx.typed(*SKIP_WORDS) and field.required:  # else "bỏ qua" would be stored as the answer
+        ctx.say(ctx.t("err.answer.required"))
+        await _ask_field(ctx, state, report)
+        return
+    if ctx.typed(*SKIP_WORDS):
+        value = None
+    else:
+        value = await read_answer(ctx, field, state["options"], ctx.plan.year)
+        if isinstance(value, ParseError):
+            ctx.say(explain(ctx, value))
+            await _ask_field(ctx, state, report)
+            return
+    before = dict(report.answers)
+    answers = {**before, field.id: value}
+    await ctx.repos.reports.update_answers(report, answers, date.fromisoformat(answers[form.date_field]), ctx.now)
+    if field.kind is FieldKind.PHOTO and value:
+        await ctx.repos.files.attach([value], report.id)
+    await ctx.repos.audit.record(at=ctx.now, person_id=ctx.person.id, entity="report", entity_id=report.id,
+                                 action="edit", before=before, after=answers)
+    ctx.say(ctx.t("mine.edited"))
+    await _show_detail(ctx, report.id)
+
+
+async def _on_delete_confirm(ctx: Context, state: dict[str, Any]) -> None:
+    picked = ctx.picked(state["options"])
+    if picked is None:
+        answer = ctx.said_yes()
+        picked = None if answer is None else ("yes" if answer else "no")
+    report = await _report(ctx, state)
+    if picked == "yes":
+        await ctx.repos.reports.soft_delete(report, ctx.now)
+        await ctx.repos.audit.record(at=ctx.now, person_id=ctx.person.id, entity="report", entity_id=report.id,
+                                     action="delete", before=dict(report.answers))
+        ctx.say(ctx.t("mine.deleted", id=report.id))
+        await _show_list(ctx)
+    elif picked == "no":
+        await _show_detail(ctx, report.id)
+    else:
+        ctx.say(ctx.t("err.answer.pick_yes_no"), choices_of(state["options"]))
+
+
+async def _report(ctx: Context, state: dict[str, Any]) -> Report:
+    return await ctx.repos.reports.get(state["report_id"])
+
+
+def _is_mine(ctx: Context, report: Report | None) -> bool:
+    return report is not None and report.deleted_at is None and report.person_id == ctx.person.id
+
+
+def _title(ctx: Context, report: Report) -> str:
+    form = ctx.plan.form(report.form_id)
+    return ctx.t("mine.title", id=report.id, form=form.label.get(ctx.language),
+                 date=report.activity_date.strftime("%d/%m/%Y"))
+
+
+async def _unit_names(ctx: Context) -> dict[int, str]:
+    return {u.id: u.name for u in await ctx.repos.directory.units(ctx.person.commune_id, active_only=False)}

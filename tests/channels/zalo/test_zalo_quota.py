@@ -1,0 +1,145 @@
+"""Zalo's monthly budget: replies first, then reminders, then broadcasts; admins warned once; 429 pauses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from support.app import VN, FakeClock, make_app
+from support.fake_zalo import FakeZalo
+
+from bot.channels.base import TemporarySendError
+from bot.channels.zalo.client import ZaloClient
+from bot.channels.zalo.quota import QuotaPolicy, ZaloQuota, month_of, seconds_until_next_month
+from bot.channels.zalo.sender import ZaloSender
+from bot.cli import main
+from core.messages import PRIORITY_BROADCAST, PRIORITY_REMINDER, PRIORITY_REPLY, PRIORITY_SUMMARY, Reply
+from storage.usage import Usage
+
+ACCOUNT = "1234567890"
+
+
+@pytest.mark.parametrize(("used", "priority", "allowed"), [
+    (0, PRIORITY_BROADCAST, True),
+    (79, PRIORITY_BROADCAST, True),
+    (80, PRIORITY_BROADCAST, False),  # the last 20% are not for broadcasts
+    (80, PRIORITY_SUMMARY, True),
+    (85, PRIORITY_SUMMARY, False),
+    (89, PRIORITY_REMINDER, True),
+    (90, PRIORITY_REMINDER, False),  # the last 10% are for replies only
+    (90, PRIORITY_REPLY, True),
+    (150, PRIORITY_REPLY, True),  # replies are always tried: the platform's 429 is the hard stop
+])
+def test_policy_keeps_the_end_of_the_budget_for_replies(used, priority, allowed):
+    assert QuotaPolicy(100).allows(priority, Usage(count=used)) is allowed
+
+
+@pytest.mark.parametrize(("budget", "paused_at", "allowed"), [(100, 100, False), (200, 100, True)])
+def test_a_platform_pause_holds_until_the_budget_is_raised(budget, paused_at, allowed):
+    assert QuotaPolicy(budget).allows(PRIORITY_REMINDER, Usage(count=1, paused_budget=paused_at)) is allowed
+
+
+@pytest.mark.parametrize(("before", "after", "crossed"), [(0, 79, []), (79, 80, [80]), (80, 99, []),
+                                                          (70, 100, [80, 100]), (100, 130, [])])
+def test_warning_thresholds_are_crossed_once(before, after, crossed):
+    assert QuotaPolicy(100).crossed(before, after) == crossed
+
+
+@pytest.mark.parametrize(("now", "month", "seconds"), [
+    (datetime(2026, 11, 30, 23, 0, tzinfo=VN), "2026-11", 3600),
+    (datetime(2026, 12, 31, 16, 59, tzinfo=VN), "2026-12", 7 * 3600 + 60),
+    (datetime(2026, 11, 30, 17, 30, tzinfo=VN).astimezone(VN), "2026-11", 6.5 * 3600),
+])
+def test_months_are_business_time(now, month, seconds):
+    assert month_of(now, VN) == month and seconds_until_next_month(now, VN) == seconds
+
+
+async def test_usage_counts_and_pauses_on_every_backend(database_url):
+    app = await make_app(database_url, FakeClock(datetime(2026, 11, 25, 9, tzinfo=VN)), demo=False)
+    async with app.db.transaction() as repos:
+        assert await repos.usage.add("zalo", ACCOUNT, "2026-11", 3) == 3
+        assert await repos.usage.add("zalo", ACCOUNT, "2026-11", 2) == 5
+        await repos.usage.pause("zalo", ACCOUNT, "2026-11", 3000)
+    async with app.db.transaction() as repos:
+        assert await repos.usage.get("zalo", ACCOUNT, "2026-11") == Usage(5, 3000)
+        assert await repos.usage.get("zalo", ACCOUNT, "2026-12") == Usage()
+    await app.close()
+
+
+@pytest.fixture
+async def setup(sqlite_url, clock):
+    fake = await FakeZalo().start()
+    app = await make_app(sqlite_url, clock)
+    async with app.db.transaction() as repos:
+        admin = next(p for p in await repos.directory.people(1) if p.role == "admin")
+        await repos.chats.remember("console", "admin", "private", person_id=admin.id, commune_id=1)
+    client = ZaloClient(fake.token, fake.url, backoff=0.001)
+    yield fake, app, client
+    await client.close()
+    await app.close()
+    await fake.stop()
+
+
+def sender_for(app, client, budget: int) -> ZaloSender:
+    quota = ZaloQuota(app.db, app.translator, app.clock, app.settings.tz, client.account, budget)
+    return ZaloSender(client, app.translator, app.web.file_url, quota)
+
+
+async def admin_warnings(app) -> list[str]:
+    async with app.db.transaction() as repos:
+        return [row.payload["text"] for row in await repos.outbox.for_chat("console", "admin")]
+
+
+async def test_low_budget_holds_broadcasts_until_next_month_and_warns_admins_once(setup, clock):
+    fake, app, client = setup
+    sender = sender_for(app, client, budget=10)
+    for _ in range(8):
+        await sender.send("u1", Reply("trả lời"), priority=PRIORITY_REPLY)
+    with pytest.raises(TemporarySendError) as held:
+        await sender.send("g1", Reply("thông báo"), priority=PRIORITY_BROADCAST)
+    assert held.value.retry_after == seconds_until_next_month(clock(), app.settings.tz)
+    await sender.send("u1", Reply("nhắc việc"), priority=PRIORITY_REMINDER)  # 9th: reminders still fit
+    with pytest.raises(TemporarySendError):
+        await sender.send("u1", Reply("nhắc việc"), priority=PRIORITY_REMINDER)
+    for _ in range(3):
+        await sender.send("u1", Reply("trả lời"), priority=PRIORITY_REPLY)  # beyond 100%: replies still go
+    warnings = await admin_warnings(app)
+    assert len(warnings) == 2 and "8/10" in warnings[0] and "80%" in warnings[0] and "hết 10" in warnings[1]
+    assert len(fake.sent) == 12 and "thông báo" not in fake.texts_to("g1")
+    clock.set(datetime(2026, 12, 1, 0, 1, tzinfo=VN))  # a new month, a new budget
+    await sender.send("g1", Reply("thông báo"), priority=PRIORITY_BROADCAST)
+    assert fake.texts_to("g1") == ["thông báo"]
+
+
+async def test_quota_exceeded_pauses_non_replies_until_the_setting_is_raised(setup, clock):
+    fake, app, client = setup
+    sender = sender_for(app, client, budget=3000)
+    fake.fail_next(4, 429, "Monthly quota exceeded")
+    with pytest.raises(TemporarySendError) as reply_error:
+        await sender.send("u1", Reply("trả lời"), priority=PRIORITY_REPLY)
+    assert reply_error.value.retry_after is None  # a reply is retried with the outbox's short backoff
+    with pytest.raises(TemporarySendError) as reminder_error:
+        await sender.send("u1", Reply("nhắc việc"), priority=PRIORITY_REMINDER)
+    assert reminder_error.value.retry_after > 3600
+    await sender.send("u1", Reply("trả lời"), priority=PRIORITY_REPLY)
+    raised = sender_for(app, client, budget=5000)
+    await raised.send("u1", Reply("nhắc việc"), priority=PRIORITY_REMINDER)
+    assert fake.texts_to("u1") == ["trả lời", "nhắc việc"]
+
+
+async def test_a_long_reply_counts_each_piece(setup):
+    fake, app, client = setup
+    sender = sender_for(app, client, budget=3000)
+    await sender.send("u1", Reply("Báo cáo. " * 500), priority=PRIORITY_REPLY)
+    _month, usage = await sender.quota.usage()
+    assert usage.count == len(fake.sent) == 3
+
+
+def test_status_command_prints_the_month(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/mttq.db")
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "1234567890:abc")
+    monkeypatch.setenv("ZALO_MONTHLY_QUOTA", "2000")
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "/2000 messages" in out and "zalo 20" in out and "outbox:" in out and "abc" not in out

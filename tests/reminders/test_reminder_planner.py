@@ -1,0 +1,120 @@
+"""The pure planner: labelled `now` values at quarter edges, deadlines, midnight, Tết, Sundays, snoozes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pytest
+from support.app import VN
+
+from plan.loader import load_plan_cached
+from plan.schema import Plan
+from reminders.config import ReminderConfig
+from reminders.planner import Snapshot, due, next_moment
+from reminders.rules import UnitRef
+
+PLAN: Plan = load_plan_cached(str(__import__("plan.loader").loader.SHIPPED_PLAN))
+CONFIG = ReminderConfig.build(PLAN, tz=VN)
+# 1 commune committee (p1, also chair), 2 and 3 villages (p2, p3), 4 an organisation (p4).
+SNAPSHOT = Snapshot(
+    commune_id=1,
+    units=(UnitRef(1, "Ủy ban MTTQ xã", "commune"), UnitRef(2, "Thôn A", "village"),
+           UnitRef(3, "Thôn B", "village"), UnitRef(4, "Hội Nông dân", "organisation")),
+    reporters={1: (1,), 2: (2,), 3: (3,), 4: (4,)}, chairs=(1,), groups=(9,),
+    reports=((3, "tuyen_truyen", date(2026, 2, 10)),),  # Thôn B reported in Quý I
+    sessions=(date(2026, 7, 10),))
+
+
+def at(day: str, hm: str = "07:30") -> datetime:
+    return datetime.fromisoformat(f"{day}T{hm}").replace(tzinfo=VN)
+
+
+# (label, now, since, keys that must be due, keys that must not)
+CASES = [
+    ("quarter edge: Q1 deadline day, 07:29 is quiet hours", at("2026-03-31", "07:29"), at("2026-03-30", "20:00"),
+     set(), {"item:I.6|2026-Q1|p2|+0"}),
+    ("the day of the Q1 deadline, first sending minute", at("2026-03-31"), at("2026-03-30", "20:00"),
+     {"item:I.6|2026-Q1|p2|+0", "item:I.6|2026-Q1|p4|+0", "item:I.2|2026-Q1|p1|+0"}, set()),
+    ("23:59 business time the day before −14: nothing", at("2026-03-16", "23:59"), at("2026-03-16", "07:00"),
+     set(), {"item:I.6|2026-Q1|p2|-14"}),
+    ("00:00 of the −14 day (17:00 UTC the day before): still quiet", at("2026-03-17", "00:00"),
+     at("2026-03-16", "23:59"), set(), {"item:I.6|2026-Q1|p2|-14"}),
+    ("−14 arrives at 07:30", at("2026-03-17"), at("2026-03-17", "00:00"), {"item:I.6|2026-Q1|p2|-14"}, set()),
+    ("Tết: I.1's −14 (14/02) waits for the first day after the holiday", at("2026-02-16", "10:00"),
+     at("2026-02-13", "20:00"), set(), {"item:I.1|2026-02|p1|-14"}),
+    ("after Tết: Monday 23/02 07:30", at("2026-02-23"), at("2026-02-22", "20:00"), {"item:I.1|2026-02|p1|-14"},
+     set()),
+    ("a Sunday (29/03, −2): nothing", at("2026-03-29", "10:00"), at("2026-03-28", "19:00"), set(),
+     {"item:I.6|2026-Q1|p2|-2"}),
+    ("the Sunday's step moves to Monday", at("2026-03-30"), at("2026-03-29", "10:00"), {"item:I.6|2026-Q1|p2|-2"},
+     set()),
+    ("a unit that already reported gets nothing", at("2026-03-17"), at("2026-03-17", "00:00"), set(),
+     {"item:I.6|2026-Q1|p3|-14", "item:I.2|2026-Q1|p3|-14"}),
+    ("quarterly report: 7 days before the 15/03 cut-off (Sunday → Monday 09/03)", at("2026-03-09"),
+     at("2026-03-08", "20:00"), {"quarter|2026-Q1|p2|-7", "quarter|2026-Q1|p4|-7"}, {"quarter|2026-Q1|p3|-7"}),
+    ("per indicator, from Q3: no Ngày hội yet", at("2026-12-08"), at("2026-12-07", "20:00"),
+     {"indicator:1.1.1|2026-Q4|p2|-7", "indicator:1.1.1|2026-Q4|p3|-7"}, {"indicator:1.1.1|2026-Q4|p4|-7"}),
+    ("no indicator reminders in Q1", at("2026-03-09"), at("2026-03-08", "20:00"), set(),
+     {"indicator:1.1.1|2026-Q1|p2|-7"}),
+    ("one digest per deadline to the chair and the group", at("2026-04-04"), at("2026-04-03", "20:00"),
+     {"digest:I.6|2026-Q1|p1|+4", "digest:I.6|2026-Q1|g9|+4"}, {"item:I.6|2026-Q1|p2|+4"}),
+    ("HĐND session date entered by staff", at("2026-07-03"), at("2026-07-02", "20:00"),
+     {"item:II.4.1|2026-07-10|p1|-7"}, set()),
+]
+
+
+@pytest.mark.parametrize(("label", "now", "since", "present", "absent"), CASES, ids=[c[0] for c in CASES])
+def test_due_at_labelled_moments(label, now, since, present, absent):
+    keys = {o.key for o in due(PLAN, SNAPSHOT, CONFIG, now, since)}
+    assert present <= keys, f"{label}: missing {present - keys}"
+    assert not (absent & keys), f"{label}: unexpected {absent & keys}"
+    assert all(o.action == "send" for o in due(PLAN, SNAPSHOT, CONFIG, now, since))
+
+
+def test_the_digest_names_only_the_units_still_missing():
+    digest = next(o for o in due(PLAN, SNAPSHOT, CONFIG, at("2026-04-04"), at("2026-04-03", "20:00"))
+                  if o.key == "digest:I.6|2026-Q1|p1|+4")
+    assert digest.missing == (1, 4, 2)  # kinds in name order: commune, organisation, village; Thôn B reported
+
+
+def test_after_downtime_late_occurrences_are_skipped_and_recent_ones_sent():
+    """REMINDER_MAX_LATENESS_HOURS=24: the −7 step of 24/03 07:30 is sent at 25/03 07:30, skipped a minute later."""
+    def action(now: datetime) -> str:
+        found = {o.key: o.action for o in due(PLAN, SNAPSHOT, CONFIG, now, at("2026-03-20", "20:00"))}
+        return found["item:I.6|2026-Q1|p2|-7"]
+
+    assert action(at("2026-03-25", "07:30")) == "send"
+    assert action(at("2026-03-25", "07:31")) == "skip"
+
+
+def test_claimed_keys_are_not_due_again():
+    now, since = at("2026-03-17"), at("2026-03-16", "20:00")
+    first = {o.key for o in due(PLAN, SNAPSHOT, CONFIG, now, since)}
+    assert first
+    assert due(PLAN, replace(SNAPSHOT, claimed=frozenset(first)), CONFIG, now, since) == []
+
+
+def test_a_snoozed_reminder_stays_quiet_then_comes_back_once():
+    until = at("2026-03-26", "10:00")
+    snoozed = replace(SNAPSHOT, snoozes={"item:I.6|2026-Q1|p2": until})
+    quiet = {o.key for o in due(PLAN, snoozed, CONFIG, at("2026-03-24"), at("2026-03-23", "20:00"))}
+    assert "item:I.6|2026-Q1|p2|-7" not in quiet and "item:I.6|2026-Q1|p4|-7" in quiet
+    back = {o.key for o in due(PLAN, snoozed, CONFIG, until, at("2026-03-26", "09:00"))}
+    assert back == {"item:I.6|2026-Q1|p2|snooze202603261000"}
+    assert next_moment(PLAN, snoozed, CONFIG, at("2026-03-24")) == at("2026-03-26", "10:00")
+
+
+def test_keys_are_unique_over_the_whole_year():
+    since, keys = None, []
+    moment = at("2026-01-01", "00:00")
+    while (moment := next_moment(PLAN, SNAPSHOT, CONFIG, moment)) is not None:
+        keys += [o.key for o in due(PLAN, SNAPSHOT, CONFIG, moment, since)]
+        assert CONFIG.calendar.allows(moment)
+        since = moment
+    assert len(keys) == len(set(keys)) > 100
+
+
+def test_nothing_is_due_at_night_even_when_late():
+    assert due(PLAN, SNAPSHOT, CONFIG, at("2026-03-17", "21:00"), at("2026-03-16", "20:00")) == []
+    assert due(PLAN, SNAPSHOT, CONFIG, at("2026-03-18", "07:30") - timedelta(seconds=1), None) == []

@@ -1,0 +1,1 @@
+"""Shared fakes (platform servers, clock), harnesses and data builders for the tests."""
