@@ -59,6 +59,8 @@ async def redeem(repos: Repositories, code: str, *, channel: str, external_id: s
         return Redeemed(problem="used")
     if invite.expires_at <= now:
         return Redeemed(problem="expired")
+    if not await repos.invites.claim(invite, now):  # another registration took it since we read it
+        return Redeemed(problem="used")
     name = (invite.person_name or display_name or external_id)[:120]
     person = await repos.directory.add(Person(commune_id=invite.commune_id, unit_id=invite.unit_id, name=name,
                                               role=invite.role, language=language, created_at=now))

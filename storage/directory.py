@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Baseline, Commune, Identity, Invite, Person, Unit
@@ -102,7 +102,19 @@ class InviteRepo:
         query = select(Invite).where(Invite.code_hash == code_hash)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def claim(self, invite: Invite, now: datetime) -> bool:
+        """Use the invite up if nobody has yet: one conditional UPDATE, so of two transactions racing for it exactly
+        one wins (PostgreSQL re-checks `used_at IS NULL` after the other's commit; SQLite has one writer)."""
+        result = await self.session.execute(
+            update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None)).values(used_at=now)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            return False
+        invite.used_at = now
+        return True
+
     async def mark_used(self, invite: Invite, person_id: int, now: datetime) -> None:
+        """Record who used a claimed invite (`claim` first: this one does not check it was free)."""
         invite.used_at = now
         invite.used_by = person_id
         await self.session.flush()
