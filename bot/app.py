@@ -7,10 +7,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from pydantic import SecretStr
 
-from bot.channels.base import Sender
+from bot.channels.base import ChannelHost, Sender
 from bot.links import link_secret
 from bot.outbox import OutboxWorker
 from bot.retention import RetentionTicker
@@ -34,6 +35,7 @@ from summaries.jobs import RenderJobs
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Ticker = Callable[[datetime], Awaitable[object]]
+SectionT = TypeVar("SectionT")
 
 
 def system_clock() -> datetime:
@@ -70,6 +72,12 @@ class App:
             except Exception:
                 log.exception("ticker %s failed", getattr(ticker, "__name__", ticker))
         self.outbox_wake.set()
+
+    def channel_host(self, section: SectionT) -> ChannelHost[SectionT]:
+        """What a channel adapter gets of the app: the narrow port, with its own settings section."""
+        return ChannelHost(handle=self.handle, transaction=self.db.transaction, clock=self.clock,
+                           translator=self.translator, tz=self.settings.tz, settings=section, web=self.web,
+                           max_photo_bytes=self.pipeline.settings.max_photo_bytes)
 
     def add_sender(self, sender: Sender) -> None:
         self.senders[sender.channel] = sender

@@ -7,28 +7,14 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable
-from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
-from bot.channels.base import Sender
+from bot.channels.base import Channel
 
 log = logging.getLogger(__name__)
 OUTBOX_IDLE_SECONDS = 1.0
-
-
-class Channel(Protocol):
-    """A platform adapter: parses updates into Inbound, renders Reply; no business rules."""
-
-    name: str
-    sender: Sender
-
-    async def start(self) -> list[Awaitable[None]]:
-        """Register webhook routes (before the web server starts) and return long-running tasks (polling)."""
-
-    async def stop(self) -> None:
-        """Release connections; called once on shutdown."""
 
 
 async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Literal
@@ -16,6 +17,32 @@ from summaries.model import DocumentSettings
 
 class ConfigError(Exception):
     """A setting with a bad value; the message is one line naming the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class ZaloSection:
+    """The Zalo channel's settings, all it is given of them."""
+
+    token: str
+    api_base: str
+    monthly_quota: int
+    poll_timeout: int
+    webhook_secret: str | None  # set when webhooks are enabled (PUBLIC_BASE_URL and WEBHOOK_SECRET)
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramSection:
+    """The Telegram channel's settings, all it is given of them."""
+
+    token: str
+    api_base: str
+    username: str | None
+    max_per_second: float
+    private_per_second: float
+    group_per_minute: float
+    poll_timeout: int
+    retry_seconds: float
+    webhook_secret: str | None  # set when webhooks are enabled (PUBLIC_BASE_URL and WEBHOOK_SECRET)
 
 
 class Settings(BaseSettings):
@@ -161,6 +188,26 @@ class Settings(BaseSettings):
     @property
     def webhooks_enabled(self) -> bool:
         return bool(self.public_base_url and self.webhook_secret)
+
+    def zalo_section(self) -> ZaloSection:
+        return ZaloSection(token=_plain(self.zalo_bot_token), api_base=self.zalo_api_base,
+                           monthly_quota=self.zalo_monthly_quota, poll_timeout=self.zalo_poll_timeout,
+                           webhook_secret=self._webhook_secret())
+
+    def telegram_section(self) -> TelegramSection:
+        return TelegramSection(
+            token=_plain(self.telegram_bot_token), api_base=self.telegram_api_base,
+            username=self.telegram_bot_username or None, max_per_second=self.telegram_max_per_second,
+            private_per_second=self.telegram_private_per_second, group_per_minute=self.telegram_group_per_minute,
+            poll_timeout=self.telegram_poll_timeout, retry_seconds=self.telegram_retry_seconds,
+            webhook_secret=self._webhook_secret())
+
+    def _webhook_secret(self) -> str | None:
+        return self.webhook_secret.get_secret_value() if self.webhooks_enabled else None
+
+
+def _plain(secret: SecretStr | None) -> str:
+    return secret.get_secret_value() if secret is not None else ""
 
 
 def _parse_ladder(text: str) -> tuple[int, ...]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.channels.zalo.client import account_of
-from bot.channels.zalo.quota import CHANNEL, QuotaPolicy, month_of
+from bot.channels.zalo.platform import CHANNEL
+from bot.channels.zalo.quota import QuotaPolicy, month_of
 
 
 async def print_status(app: App) -> int:

@@ -9,7 +9,10 @@ from typing import Any, Literal
 # Outbox priorities: lower goes first, and a channel short of quota (Zalo's monthly budget) serves the lower ones.
 PRIORITY_REPLY, PRIORITY_REMINDER, PRIORITY_SUMMARY, PRIORITY_BROADCAST = 0, 1, 2, 3
 
-InboundKind = Literal["text", "photo", "sticker", "voice", "document", "unsupported", "joined"]
+InboundKind = Literal["text", "photo", "sticker", "voice", "document", "unsupported", "joined", "left"]
+# The bot was added to a chat (or unblocked), or removed from it (or blocked): events about the chat itself,
+# not messages; the groups flow records them, and nobody is answered.
+MEMBERSHIP_KINDS = frozenset({"joined", "left"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,17 +69,24 @@ class Reply:
     document: FileOut | None = None
     photo: FileOut | None = None
     language: str = "vi"
-    meta: dict[str, Any] = field(default_factory=dict)  # e.g. the question a keyboard belongs to
+    # The role whose commands this chat is shown from now on, by channels with a command menu (Telegram):
+    # set when a person registers or changes language.
+    menu_role: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)  # e.g. the reminder occurrence a reply belongs to
 
     def to_payload(self) -> dict[str, Any]:
         """The outbox's JSON form, written for every reply (by hand: dataclasses.asdict's deep copy cost more)."""
         return {"text": self.text, "choices": [{"value": c.value, "label": c.label} for c in self.choices],
                 "document": _file_payload(self.document), "photo": _file_payload(self.photo),
-                "language": self.language, "meta": dict(self.meta)}
+                "language": self.language, "menu_role": self.menu_role, "meta": dict(self.meta)}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Reply:
         data = dict(payload)
+        meta = dict(data.get("meta") or {})
+        if "menu_role" in meta:  # rows queued before menu_role was a field carried it in meta
+            data["menu_role"] = meta.pop("menu_role")
+            data["meta"] = meta
         data["choices"] = tuple(Choice(**c) for c in data.get("choices", ()))
         for name in ("document", "photo"):
             if data.get(name):

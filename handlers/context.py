@@ -68,8 +68,10 @@ class Context:
     def role(self) -> str | None:
         return self.person.role if self.person else None
 
-    def say(self, text: str, choices: tuple[Choice, ...] | list[Choice] = (), **meta: Any) -> None:
-        self.replies.append(Reply(text=text, choices=tuple(choices), language=self.language, meta=meta))
+    def say(self, text: str, choices: tuple[Choice, ...] | list[Choice] = (), *, menu_role: str | None = None,
+            **meta: Any) -> None:
+        self.replies.append(Reply(text=text, choices=tuple(choices), language=self.language, menu_role=menu_role,
+                                  meta=meta))
 
     async def remember(self, flow: str, state: dict[str, Any]) -> None:
         """Keep the conversation's state so the next message (even after a restart) continues it."""

@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from core.i18n import Translator
-from core.messages import Inbound, Reply
+from core.messages import MEMBERSHIP_KINDS, Inbound, Reply
 from handlers import router
 from handlers.batching import Batcher
 from handlers.context import Context, HandlerSettings, PhotoFetcher
@@ -105,7 +105,7 @@ class Pipeline:
         person = arrival.person if arrival.person is not None and arrival.person.active else None
         ctx = Context(inbound=inbound, repos=repos, plan=self.plan, now=now, tz=self.tz,
                       translator=self.translator, settings=self.settings, person=person)
-        if person is not None:
+        if person is not None and inbound.kind not in MEMBERSHIP_KINDS:  # the groups flow records those
             ctx.commune = arrival.commune
             await repos.chats.remember_unless_current(
                 arrival.chat, inbound.channel, inbound.chat_id, inbound.chat_kind,

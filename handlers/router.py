@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from core.messages import MEMBERSHIP_KINDS
 from core.vnparse import loose
 from handlers.commands import FLOWS, Command, parse_command
 from handlers.context import Context
-from handlers.flows import account
+from handlers.flows import account, groups
 
 MAX_MESSAGE_CHARS = 10_000
 
@@ -13,6 +14,9 @@ MAX_MESSAGE_CHARS = 10_000
 async def handle(ctx: Context) -> None:
     """Route one message: registration, commands, the stored conversation, or a hint."""
     inbound = ctx.inbound
+    if inbound.kind in MEMBERSHIP_KINDS:
+        await groups.membership(ctx)
+        return
     if len(inbound.text) > MAX_MESSAGE_CHARS:
         ctx.say(ctx.t("err.message_too_long", max=MAX_MESSAGE_CHARS))
         await _ask_again(ctx)

@@ -1,10 +1,65 @@
-"""What every channel's sender offers the outbox worker, and the errors it may raise."""
+"""The ports between the app and a channel adapter: what a channel is (`Channel`), what it can carry
+(`ChannelLimits`), what it may use of the app (`ChannelHost`), what its sender offers the outbox (`Sender`),
+and the errors a send may raise. Adapters import this module, never `bot.app`."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Generic, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
-from core.messages import Reply
+from aiohttp import web
+
+from core.i18n import Translator
+from core.messages import Inbound, PhotoIn, Reply
+from storage.repositories import Repositories
+
+Clock = Callable[[], datetime]
+PhotoFetcher = Callable[[PhotoIn], Awaitable[bytes | None]]
+InboundHandler = Callable[[Inbound, PhotoFetcher | None], Awaitable[bool]]
+Transactions = Callable[[], AbstractAsyncContextManager[Repositories]]  # a database session factory
+WebHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SectionT = TypeVar("SectionT")
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLimits:
+    """What one platform can carry, written down as data (as courier keeps platform limits) so the renderer
+    and the adapter read one object instead of constants scattered through the code."""
+
+    text: int  # characters in one text message: longer replies are split
+    caption: int  # characters in a photo's or file's caption (0: no captions)
+    photo_bytes: int  # the largest image sent as a photo; a larger one goes as a document
+    buttons: bool  # inline buttons under a message (else choices are numbered text only)
+    files: bool  # files are uploaded (else they go as signed links to the bot's web server)
+    download_bytes: int | None = None  # the largest file the platform lets a bot fetch (None: no platform limit)
+
+
+class WebRoutes(Protocol):
+    """The part of the bot's web server a channel may use: its webhook route and public links."""
+
+    def add_post(self, path: str, handler: WebHandler) -> None: ...
+
+    def public_url(self, path: str) -> str | None: ...
+
+    def file_url(self, file_id: int, name: str, ttl: timedelta = ...) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelHost(Generic[SectionT]):
+    """All an adapter receives from the app: no `App`, no pipeline, no other channel's settings."""
+
+    handle: InboundHandler  # run one inbound through the conversation core; returns after it is committed
+    transaction: Transactions
+    clock: Clock
+    translator: Translator
+    tz: ZoneInfo
+    settings: SectionT  # the channel's own settings section (bot.settings.ZaloSection, TelegramSection)
+    web: WebRoutes
+    max_photo_bytes: int  # the largest photo the conversation core accepts from a user
 
 
 class SendError(Exception):
@@ -40,3 +95,18 @@ class Sender(Protocol):
         `priority` is the outbox row's (core.messages.PRIORITY_*): a channel with a message budget
         may refuse low-priority traffic with a TemporarySendError(retry_after=…) to keep room for replies.
         """
+
+
+class Channel(Protocol):
+    """A platform adapter: parses updates into Inbound, renders Reply; no business rules."""
+
+    name: str
+    limits: ChannelLimits
+    sender: Sender
+
+    async def start(self) -> list[Awaitable[None]]:
+        """Register webhook routes (before the web server starts) and return long-running tasks (polling)."""
+
+    async def stop(self) -> None:
+        """Release connections; called once on shutdown."""
+

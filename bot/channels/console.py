@@ -5,17 +5,21 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from bot.channels.base import ChannelLimits
 from bot.channels.text_menu import render_numbered
 from core.i18n import Translator
 from core.messages import Reply
 
 CHANNEL = "console"
+# A terminal takes any length; choices are numbered lines; files are stored and named, not shown.
+LIMITS = ChannelLimits(text=1_000_000, caption=0, photo_bytes=0, buttons=False, files=False)
 
 
 class ConsoleSender:
     """Prints each reply; choices become numbered lines, as on Zalo."""
 
     channel = CHANNEL
+    limits = LIMITS
 
     def __init__(self, translator: Translator, stream: TextIO | None = None) -> None:
         self.translator = translator

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.runner import Channel
+from bot.channels.base import Channel
 
 
 def configured_channels(app: App) -> list[Channel]:
-    """The channels whose tokens are set; platform libraries are imported only when used."""
+    """The channels whose tokens are set, each given the narrow host and its own settings section; platform
+    libraries are imported only when used."""
     channels: list[Channel] = []
-    zalo_token = app.settings.zalo_bot_token.get_secret_value() if app.settings.zalo_bot_token else ""
-    if zalo_token:
+    zalo = app.settings.zalo_section()
+    if zalo.token:
         from bot.channels.zalo import ZaloChannel
 
-        channels.append(ZaloChannel(app, zalo_token))
-    if app.settings.telegram_bot_token and app.settings.telegram_bot_token.get_secret_value():
+        channels.append(ZaloChannel(app.channel_host(zalo)))
+    telegram = app.settings.telegram_section()
+    if telegram.token:
         from bot.channels.telegram.channel import TelegramChannel
 
-        channels.append(TelegramChannel(app))
+        channels.append(TelegramChannel(app.channel_host(telegram)))
     return channels

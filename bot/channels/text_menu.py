@@ -1,9 +1,11 @@
-"""Text-only rendering shared by Zalo and the console: numbered menus and splitting long text."""
+"""The neutral renderer every channel shares: numbered menus, and text cut to the channel's limits."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 
+from bot.channels.base import ChannelLimits
 from core.i18n import Translate
 from core.messages import Reply
 
@@ -16,6 +18,21 @@ def render_numbered(reply: Reply, t: Translate) -> str:
     count = len(reply.choices)
     lines.append(t("menu.type_number_one") if count == 1 else t("menu.type_number", last=count))
     return "\n".join(lines)
+
+
+def text_pieces(reply: Reply, t: Translate, limits: ChannelLimits, after: Sequence[str] = ()) -> list[str]:
+    """The messages a reply's text becomes on a channel: choices numbered (under buttons too, so they can be
+    typed), then the paragraphs `after` (a channel without files adds their links), in composed Unicode
+    (shorter, and never cut between a letter and its marks), each message at most `limits.text` long."""
+    text = "\n\n".join([render_numbered(reply, t), *after])
+    return split_text(unicodedata.normalize("NFC", text), limits.text)
+
+
+def as_caption(reply: Reply, pieces: list[str], limits: ChannelLimits) -> bool:
+    """Whether the whole text can ride as the attachment's caption (one message instead of two): it must be
+    one piece within the caption length, and buttons, where the channel has them, need a text message."""
+    text = pieces[0] if pieces else ""
+    return len(pieces) <= 1 and len(text) <= limits.caption and not (reply.choices and limits.buttons)
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -1,10 +1,14 @@
-"""/dangkynhom and /huynhom: an admin or chair (un)registers a group chat so the bot may send to it."""
+"""/dangkynhom and /huynhom: an admin or chair (un)registers a group chat so the bot may send to it; and the
+bot being added to or removed from a chat (or blocked), which is recorded here and nowhere else."""
 
 from __future__ import annotations
+
+import logging
 
 from core.roles import ADMIN, CHAIR
 from handlers.context import Context
 
+log = logging.getLogger(__name__)
 MAY_REGISTER = frozenset({ADMIN, CHAIR})
 
 
@@ -30,6 +34,23 @@ async def unregister(ctx: Context, _args: str) -> None:
         return
     await ctx.repos.chats.remember(inbound.channel, inbound.chat_id, "group", registered=False)
     ctx.say(ctx.t("group_reg.unregistered"))
+
+
+async def membership(ctx: Context) -> None:
+    """A "joined" or "left" inbound: the chat row follows it; nobody is answered.
+
+    Added to a group: remember it (with the commune of whoever added the bot, when the core knows them), so
+    an admin or chair can register it. Unblocked in a private chat: send there again. Removed or blocked:
+    stop sending there (the outbox also marks a chat inactive when the platform says it is gone).
+    """
+    inbound = ctx.inbound
+    if inbound.kind == "joined" and inbound.chat_kind == "group":
+        await ctx.repos.chats.remember(inbound.channel, inbound.chat_id, "group", title=inbound.chat_title or None,
+                                       commune_id=ctx.person.commune_id if ctx.person else None)
+    else:
+        await ctx.repos.chats.set_active(inbound.channel, inbound.chat_id, active=inbound.kind == "joined")
+    log.info("%s chat %s is now %s", inbound.channel, inbound.chat_id,
+             "active" if inbound.kind == "joined" else "inactive")
 
 
 def _allowed(ctx: Context) -> bool:

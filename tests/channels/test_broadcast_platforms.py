@@ -84,8 +84,8 @@ async def _people_with_chats(app) -> tuple[set[str], set[str]]:
 async def _app_on_both(url, clock, zalo_fake, tg_fake, tmp_path, *, demo: bool):
     app = await make_app(url, clock, demo=demo, zalo_bot_token=zalo_fake.token, zalo_api_base=zalo_fake.url,
                          telegram_bot_token=TG_TOKEN, telegram_api_base=tg_fake.url, **FAST_LIMITS)
-    zalo = ZaloChannel(app, zalo_fake.token, lock_dir=tmp_path)
-    telegram = TelegramChannel(app)
+    zalo = ZaloChannel(app.channel_host(app.settings.zalo_section()), lock_dir=tmp_path)
+    telegram = TelegramChannel(app.channel_host(app.settings.telegram_section()))
     await telegram.bot.initialize()
     app.add_sender(zalo.sender)
     app.add_sender(telegram.sender)

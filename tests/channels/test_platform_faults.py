@@ -53,7 +53,7 @@ async def _app_with_sender(fake: FakeZalo, url: str, clock, *, read_timeout: flo
     app = await make_app(url, clock)
     http = httpx.AsyncClient(timeout=httpx.Timeout(2.0, read=read_timeout))
     client = ZaloClient(fake.token, base or fake.url, retries=1, backoff=0.001, http=http)
-    quota = ZaloQuota(app.db, app.translator, app.clock, app.settings.tz, client.account, 100_000)
+    quota = ZaloQuota(app.db.transaction, app.translator, app.clock, app.settings.tz, client.account, 100_000)
     app.add_sender(ZaloSender(client, app.translator, app.web.file_url, quota))
     return app, client
 

@@ -93,7 +93,7 @@ async def telegram_bot(database_url: str, clock: FakeClock, *, webhook: bool = F
         overrides.update(public_base_url="https://bot.example.org", webhook_secret=SECRET)
     app = await make_app(database_url, clock, telegram_bot_token=TOKEN, telegram_api_base=fake.url,
                          telegram_poll_timeout=1, telegram_retry_seconds=0.01, **{**FAST_LIMITS, **overrides})
-    channel = TelegramChannel(app)
+    channel = TelegramChannel(app.channel_host(app.settings.telegram_section()))
     app.add_sender(channel.sender)
     tasks = [asyncio.create_task(task) for task in await channel.start()]
     harness = Harness(app, fake, channel, clock)

@@ -52,7 +52,7 @@ async def zalo_app(fake: FakeZalo, database_url: str, clock: FakeClock, *, webho
 @asynccontextmanager
 async def running(app: App, lock_dir: Path, *, poll_min_interval: float = 0.01) -> AsyncIterator[ZaloChannel]:
     """`mttq-bot run` in miniature: the runner's serve() with the Zalo channel, stopped on exit."""
-    channel = ZaloChannel(app, app.settings.zalo_bot_token.get_secret_value(), poll_min_interval=poll_min_interval,
+    channel = ZaloChannel(app.channel_host(app.settings.zalo_section()), poll_min_interval=poll_min_interval,
                           retry_backoff=0.01, lock_dir=lock_dir)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(app, [channel], stop))

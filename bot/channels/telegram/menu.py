@@ -2,7 +2,7 @@
 
 Reporters (and people not yet registered) get the all-private-chats menu, groups a menu of what runs
 there; staff, chair, admin and viewers get a menu for their own private chat, set at start-up and again
-when they register or change language (a reply whose meta carries `menu_role`). Descriptions are the .po
+when they register or change language (a reply that carries `menu_role`). Descriptions are the .po
 entries "command.<name>"; a command without one stays out of the menu (it still works when typed).
 """
 
@@ -13,11 +13,11 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.channels.telegram.parse import CHANNEL
+from bot.channels.base import Transactions
+from bot.channels.telegram.platform import CHANNEL
 from core.i18n import Translate, Translator
 from core.roles import REPORTER, ROLES
 from handlers.commands import COMMANDS
-from storage.db import Database
 
 log = logging.getLogger(__name__)
 HIDDEN = ("start",)  # reached by the invite link, not from the menu
@@ -36,14 +36,14 @@ def menu_for(role: str, t: Translate, *, group: bool = False) -> list[BotCommand
     return commands
 
 
-async def publish_menus(bot: Bot, db: Database, translator: Translator) -> int:
+async def publish_menus(bot: Bot, transaction: Transactions, translator: Translator) -> int:
     """Set the default menus and one per non-reporter private chat; returns how many calls succeeded."""
     done = 0
     for language_code, language in ((None, translator.default_language), ("en", "en")):
         t = translator.for_language(language)
         done += await _set(bot, menu_for(REPORTER, t), BotCommandScopeAllPrivateChats(), language_code)
         done += await _set(bot, menu_for(REPORTER, t, group=True), BotCommandScopeAllGroupChats(), language_code)
-    async with db.transaction() as repos:
+    async with transaction() as repos:
         chats = await repos.chats.private_chats_with_roles(CHANNEL, tuple(r for r in ROLES if r != REPORTER))
     for chat_id, role, language in chats:
         done += await _set(bot, menu_for(role, translator.for_language(language)), BotCommandScopeChat(int(chat_id)))

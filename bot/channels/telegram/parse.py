@@ -1,4 +1,4 @@
-"""Telegram update JSON → the neutral Inbound, a button press, a membership change, or a reasoned skip."""
+"""Telegram update JSON → the neutral Inbound (messages and membership changes), a button press, or a reasoned skip."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Any
 
 from telegram import ChatMemberUpdated, Message, Update, User
 
+from bot.channels.telegram.platform import CHANNEL
 from core.messages import Inbound, InboundKind, PhotoIn
 
 log = logging.getLogger(__name__)
-CHANNEL = "telegram"
 CALLBACK_DATA = re.compile(r"^k:([A-Za-z0-9_-]{1,16}):(\d{1,3})$")
 _VOICE = ("voice", "audio", "video_note")
 _SERVICE = ("new_chat_members", "left_chat_member", "new_chat_title", "new_chat_photo", "delete_chat_photo",
@@ -33,23 +33,12 @@ class Press:
 
 
 @dataclass(frozen=True, slots=True)
-class Membership:
-    """The bot was added to, removed from, blocked or unblocked in a chat."""
-
-    chat_id: str
-    chat_kind: str
-    active: bool
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
 class Parsed:
     """What one update means; `skipped` says why nothing is to be done (for the log)."""
 
     update_id: int | None
     inbound: Inbound | None = None
     press: Press | None = None
-    membership: Membership | None = None
     skipped: str = ""
 
 
@@ -157,15 +146,14 @@ def _callback(update: Update, now: datetime) -> Parsed:
 
 
 def _membership(update: Update, change: ChatMemberUpdated, now: datetime) -> Parsed:
+    """The bot added to or removed from a group, or a person blocking or unblocking it: a neutral "joined" or
+    "left" inbound from whoever did it (the core may know them, and so the group's commune)."""
     chat = change.chat
     kind = "private" if chat.type == "private" else "group"
-    active = change.new_chat_member.status not in ("left", "kicked")
-    membership = Membership(chat_id=_telegram_id(chat.id), chat_kind=kind, active=active, title=chat.title or "")
-    inbound = None
-    if kind == "group" and active:  # who added the bot: the core may know them and the group's commune
-        inbound = _inbound(update, change.from_user, chat.id, kind, change.date or now, kind="joined", text="",
-                           chat_title=chat.title or "")
-    return Parsed(update.update_id, inbound=inbound, membership=membership)
+    joined = change.new_chat_member.status not in ("left", "kicked")
+    inbound = _inbound(update, change.from_user, chat.id, kind, change.date or now,
+                       kind="joined" if joined else "left", text="", chat_title=chat.title or "")
+    return Parsed(update.update_id, inbound=inbound)
 
 
 def _inbound(update: Update, user: User, chat_id: int, chat_kind: str, when: datetime, **fields: Any) -> Inbound:

@@ -1,4 +1,4 @@
-"""Reply → Telegram: text split at 4096, choices as an inline keyboard (and numbered), files as files."""
+"""Reply → Telegram: text split at its limit, choices as an inline keyboard (and numbered), files as files."""
 
 from __future__ import annotations
 
@@ -6,26 +6,21 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
-from bot.channels.base import PermanentSendError, SendError
+from bot.channels.base import Clock, PermanentSendError, SendError, Transactions
 from bot.channels.telegram.api import as_send_error, retry_seconds
 from bot.channels.telegram.keyboard import markup, new_key
 from bot.channels.telegram.limiter import FloodLimiter
 from bot.channels.telegram.menu import set_chat_menu
-from bot.channels.telegram.parse import CHANNEL
-from bot.channels.text_menu import render_numbered, split_text
+from bot.channels.telegram.platform import CHANNEL, LIMITS
+from bot.channels.text_menu import as_caption, text_pieces
 from core.i18n import Translator
 from core.messages import PRIORITY_REPLY, FileOut, Reply
-from storage.db import Database
 
 log = logging.getLogger(__name__)
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-MAX_PHOTO_BYTES = 10 * 1024 * 1024  # larger images go as documents
 MAX_INNER_WAIT = 60.0  # a later piece of a split message waits this long at most for flood control
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -40,15 +35,15 @@ class TelegramSender:
 
     channel = CHANNEL
 
-    def __init__(self, bot: Bot, db: Database, translator: Translator, limiter: FloodLimiter,
-                 clock: Callable[[], datetime], token: str = "") -> None:
-        self.bot, self.db, self.translator, self.limiter, self.clock = bot, db, translator, limiter, clock
+    def __init__(self, bot: Bot, transaction: Transactions, translator: Translator, limiter: FloodLimiter,
+                 clock: Clock, token: str = "") -> None:
+        self.bot, self.transaction, self.translator = bot, transaction, translator
+        self.limiter, self.clock = limiter, clock
         self._token = token
 
     async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         t = self.translator.for_language(reply.language)
-        text = render_numbered(reply, t) if reply.choices else reply.text
-        parts = self._parts(chat_id, reply, split_text(text, MAX_TEXT))
+        parts = self._parts(chat_id, reply, text_pieces(reply, t, LIMITS))
         delivered = 0
         try:
             if reply.choices or priority == PRIORITY_REPLY:
@@ -63,8 +58,8 @@ class TelegramSender:
         except SendError as error:
             error.delivered = delivered
             raise
-        if reply.meta.get("menu_role") and not is_group(chat_id):
-            await set_chat_menu(self.bot, chat_id, reply.meta["menu_role"], t)
+        if reply.menu_role and not is_group(chat_id):
+            await set_chat_menu(self.bot, chat_id, reply.menu_role, t)
 
     def _parts(self, chat_id: str, reply: Reply, pieces: list[str]) -> list[Callable[[bool], Awaitable[None]]]:
         """The API messages one reply becomes, in order: the file (with the text as caption when it fits), then
@@ -72,7 +67,7 @@ class TelegramSender:
         parts: list[Callable[[bool], Awaitable[None]]] = []
         attachment = reply.photo or reply.document
         if attachment is not None:
-            fits = len(pieces) == 1 and not reply.choices and len(pieces[0]) <= MAX_CAPTION
+            fits = bool(pieces) and as_caption(reply, pieces, LIMITS)
             caption = pieces[0] if fits else None
             parts.append(functools.partial(self._send_attachment, chat_id, attachment, caption))
             pieces = [] if fits else pieces
@@ -96,12 +91,12 @@ class TelegramSender:
             chat_id=int(chat_id), text=text or "…", reply_markup=keyboard, link_preview_options=NO_PREVIEW))
 
     async def _send_file(self, chat_id: str, attachment: FileOut, caption: str | None) -> Message:
-        async with self.db.transaction() as repos:
+        async with self.transaction() as repos:
             stored = await repos.files.get(attachment.file_id)
         if stored is None:
             raise PermanentSendError(f"file {attachment.file_id} is no longer stored")
         upload = InputFile(stored.content, filename=attachment.name or stored.name)
-        as_photo = attachment.mime.startswith("image/") and stored.size <= MAX_PHOTO_BYTES
+        as_photo = attachment.mime.startswith("image/") and stored.size <= LIMITS.photo_bytes
         if as_photo:
             return await self._limited(chat_id, False, lambda: self.bot.send_photo(
                 chat_id=int(chat_id), photo=upload, caption=caption))
@@ -123,14 +118,14 @@ class TelegramSender:
                 await asyncio.sleep(wait)
 
     async def _open_menu(self, chat_id: str, message: Message, key: str, reply: Reply) -> None:
-        async with self.db.transaction() as repos:
+        async with self.transaction() as repos:
             await repos.keyboards.open(CHANNEL, chat_id, message_id=str(message.message_id), key=key,
                                        values=[c.value for c in reply.choices],
                                        labels=[c.label for c in reply.choices], now=self.clock())
 
     async def _close_menu(self, chat_id: str, *, drop: bool) -> None:
         """Take the buttons off the chat's previous question: the conversation has moved on."""
-        async with self.db.transaction() as repos:
+        async with self.transaction() as repos:
             menu = await repos.keyboards.get(CHANNEL, chat_id)
             if menu is None:
                 return

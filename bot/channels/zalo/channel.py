@@ -6,19 +6,18 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.channels.base import ChannelHost
 from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError
 from bot.channels.zalo.media import PhotoDownloader
 from bot.channels.zalo.parse import ParseProblem, parse_update
+from bot.channels.zalo.platform import CHANNEL, LIMITS
 from bot.channels.zalo.polling import MIN_INTERVAL, Poller, PollLock
 from bot.channels.zalo.quota import ZaloQuota
-from bot.channels.zalo.sender import CHANNEL, ZaloSender
+from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.webhook import WebhookEndpoint, webhook_path
-from bot.settings import ConfigError
-
-if TYPE_CHECKING:
-    from bot.app import App
+from bot.settings import ConfigError, ZaloSection
 
 log = logging.getLogger(__name__)
 REGISTER_ATTEMPTS = 5
@@ -28,31 +27,31 @@ class ZaloChannel:
     """Built by the registry when ZALO_BOT_TOKEN is set; `start` is called by the runner."""
 
     name = CHANNEL
+    limits = LIMITS
 
-    def __init__(self, app: App, token: str, *, poll_min_interval: float = MIN_INTERVAL,
+    def __init__(self, host: ChannelHost[ZaloSection], *, poll_min_interval: float = MIN_INTERVAL,
                  retry_backoff: float = 0.5, lock_dir: Path | None = None) -> None:
-        settings = app.settings
-        self.app = app
-        self.client = ZaloClient(token, settings.zalo_api_base, backoff=retry_backoff,
-                                 poll_timeout=settings.zalo_poll_timeout)
-        self.quota = ZaloQuota(app.db, app.translator, app.clock, settings.tz, self.client.account,
-                               settings.zalo_monthly_quota)
-        self.sender = ZaloSender(self.client, app.translator, app.web.file_url, self.quota)
-        self.photos = PhotoDownloader(max_bytes=app.pipeline.settings.max_photo_bytes)
+        settings = host.settings
+        self.host = host
+        self.client = ZaloClient(settings.token, settings.api_base, backoff=retry_backoff,
+                                 poll_timeout=settings.poll_timeout)
+        self.quota = ZaloQuota(host.transaction, host.translator, host.clock, host.tz, self.client.account,
+                               settings.monthly_quota)
+        self.sender = ZaloSender(self.client, host.translator, host.web.file_url, self.quota)
+        self.photos = PhotoDownloader(max_bytes=host.max_photo_bytes)
         self.poll_min_interval, self.retry_backoff = poll_min_interval, retry_backoff
-        self.lock = PollLock(token, lock_dir)
+        self.lock = PollLock(settings.token, lock_dir)
         self.bot_names: tuple[str, ...] = ()
         self.poller: Poller | None = None
         self.webhook_ready = asyncio.Event()  # set once Zalo is known to have our webhook URL
 
     async def start(self) -> list[Awaitable[None]]:
         await self._learn_names()
-        settings = self.app.settings
-        if settings.webhooks_enabled:
-            secret = settings.webhook_secret.get_secret_value()
+        secret = self.host.settings.webhook_secret
+        if secret is not None:
             path = webhook_path(secret)
-            self.app.web.add_post(path, WebhookEndpoint(secret, self.handle_update).handle)
-            return [self._register_webhook(self.app.web.public_url(path), secret)]
+            self.host.web.add_post(path, WebhookEndpoint(secret, self.handle_update).handle)
+            return [self._register_webhook(self.host.web.public_url(path), secret)]
         self.poller = Poller(self.client, self.handle_update, min_interval=self.poll_min_interval, lock=self.lock)
         return [self._poll()]
 
@@ -63,11 +62,11 @@ class ZaloChannel:
     async def handle_update(self, update: dict[str, Any]) -> bool:
         """One raw update through the pipeline (which dedupes by message_id); False when skipped."""
         try:
-            inbound = parse_update(update, now=self.app.clock(), bot_names=self.bot_names)
+            inbound = parse_update(update, now=self.host.clock(), bot_names=self.bot_names)
         except ParseProblem as exc:
             log.warning("zalo: skipping update (%s): %s", str(update.get("event_name", "?"))[:60], exc)
             return False
-        return await self.app.handle(inbound, fetch_photo=self.photos)
+        return await self.host.handle(inbound, self.photos)
 
     async def _learn_names(self) -> None:
         """getMe checks the token at start-up, and gives the names people @mention in groups."""

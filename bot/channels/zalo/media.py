@@ -7,16 +7,16 @@ import logging
 import httpx
 
 from bot.channels.tls import shared_tls_context
+from bot.channels.zalo.platform import LIMITS
 from core.messages import PhotoIn
 
 log = logging.getLogger(__name__)
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 
 class PhotoDownloader:
     """The `fetch_photo` given to app.handle: bytes of a photo URL, or None when missing or too large."""
 
-    def __init__(self, *, max_bytes: int = MAX_PHOTO_BYTES, timeout: float = 20.0,
+    def __init__(self, *, max_bytes: int = LIMITS.photo_bytes, timeout: float = 20.0,
                  http: httpx.AsyncClient | None = None) -> None:
         self.max_bytes = max_bytes
         self._http = http or httpx.AsyncClient(timeout=timeout, follow_redirects=True, verify=shared_tls_context())

@@ -6,10 +6,10 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.channels.zalo.platform import CHANNEL
 from core.messages import Inbound, PhotoIn
 from core.vnparse import fold
 
-CHANNEL = "zalo"
 TEXT_CAP = 16_000  # above the router's limit, so an oversized message is still answered "too long"
 ID_CAP = 64
 _KINDS = {

@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.channels.base import Transactions
+from bot.channels.zalo.platform import CHANNEL
 from core.i18n import Translator
 from core.messages import PRIORITY_BROADCAST, PRIORITY_REMINDER, PRIORITY_REPLY, PRIORITY_SUMMARY, Reply
 from core.roles import ADMIN
-from storage.db import Database
 from storage.repositories import Repositories
 from storage.usage import Usage
 
 log = logging.getLogger(__name__)
-CHANNEL = "zalo"
 # A message of this priority goes out only while more than this share of the month's budget is left.
 RESERVES = {PRIORITY_REPLY: 0.0, PRIORITY_REMINDER: 0.10, PRIORITY_SUMMARY: 0.15, PRIORITY_BROADCAST: 0.20}
 WARN_AT = (80, 100)  # percent of the budget: admins are told once per month at each
@@ -57,14 +57,14 @@ class QuotaPolicy:
 class ZaloQuota:
     """The budget of one bot account, kept in the database so every process and restart shares it."""
 
-    def __init__(self, db: Database, translator: Translator, clock: Callable[[], datetime], tz: ZoneInfo,
+    def __init__(self, transaction: Transactions, translator: Translator, clock: Callable[[], datetime], tz: ZoneInfo,
                  account: str, budget: int) -> None:
-        self.db, self.translator, self.clock, self.tz = db, translator, clock, tz
+        self.transaction, self.translator, self.clock, self.tz = transaction, translator, clock, tz
         self.account, self.policy = account, QuotaPolicy(budget)
 
     async def usage(self) -> tuple[str, Usage]:
         month = month_of(self.clock(), self.tz)
-        async with self.db.transaction() as repos:
+        async with self.transaction() as repos:
             return month, await repos.usage.get(CHANNEL, self.account, month)
 
     async def refusal(self, priority: int) -> float | None:
@@ -80,7 +80,7 @@ class ZaloQuota:
         """Count messages that went out; warn the admins when a threshold is crossed (same transaction)."""
         now = self.clock()
         month = month_of(now, self.tz)
-        async with self.db.transaction() as repos:
+        async with self.transaction() as repos:
             after = await repos.usage.add(CHANNEL, self.account, month, sent)
             for pct in self.policy.crossed(after - sent, after):
                 log.warning("zalo budget: %s of %s messages used in %s (%s%%)", after, self.policy.budget, month, pct)
@@ -90,7 +90,7 @@ class ZaloQuota:
     async def pause(self) -> None:
         """The platform refused for quota: hold non-reply traffic until next month or a higher setting."""
         month = month_of(self.clock(), self.tz)
-        async with self.db.transaction() as repos:
+        async with self.transaction() as repos:
             await repos.usage.pause(CHANNEL, self.account, month, self.policy.budget)
         log.warning("zalo said quota exceeded: reminders and broadcasts wait until next month "
                     "or until ZALO_MONTHLY_QUOTA is raised")

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.channels.base import ChatGoneError, PermanentSendError, SendError, TemporarySendError
-from bot.channels.text_menu import render_numbered, split_text
+from bot.channels.base import ChannelLimits, ChatGoneError, PermanentSendError, SendError, TemporarySendError
+from bot.channels.text_menu import as_caption, text_pieces
 from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloRateLimited, ZaloTransientError
+from bot.channels.zalo.platform import CHANNEL, LIMITS
 from bot.channels.zalo.quota import ZaloQuota, seconds_until_next_month
 from core.i18n import Translate, Translator
 from core.messages import PRIORITY_REPLY, Reply
 
 log = logging.getLogger(__name__)
-CHANNEL = "zalo"
-TEXT_LIMIT = 2000  # characters per text or caption
 CONFIG_RETRY_SECONDS = 600
 FileUrl = Callable[[int, str], "str | None"]
 
@@ -29,20 +27,20 @@ class Outgoing:
     photo_url: str | None = None
 
 
-def render(reply: Reply, t: Translate, file_url: FileUrl, limit: int = TEXT_LIMIT) -> list[Outgoing]:
-    """The messages one reply becomes: numbered menu text split at `limit`, files as signed links."""
-    text = unicodedata.normalize("NFC", render_numbered(reply, t))  # composed marks: shorter, never cut apart
+def render(reply: Reply, t: Translate, file_url: FileUrl, limits: ChannelLimits = LIMITS) -> list[Outgoing]:
+    """The messages one reply becomes: numbered menu text within the limits, files as signed links."""
+    links = []
     photo_url = file_url(reply.photo.file_id, reply.photo.name) if reply.photo else None
     if reply.photo and photo_url is None:
-        text += "\n\n" + t("zalo.file_no_public_url", name=reply.photo.name)
+        links.append(t("zalo.file_no_public_url", name=reply.photo.name))
     if reply.document:
         url = file_url(reply.document.file_id, reply.document.name)
-        text += "\n\n" + (t("zalo.document_link", name=reply.document.name, url=url) if url
-                          else t("zalo.file_no_public_url", name=reply.document.name))
-    pieces = split_text(text, limit)
+        links.append(t("zalo.document_link", name=reply.document.name, url=url) if url
+                     else t("zalo.file_no_public_url", name=reply.document.name))
+    pieces = text_pieces(reply, t, limits, after=links)
     if photo_url is None:
         return [Outgoing(text=piece) for piece in pieces]
-    if len(pieces) <= 1:  # a photo with its text as caption costs one message of the budget, not two
+    if as_caption(reply, pieces, limits):  # a photo with its text as caption costs one message, not two
         return [Outgoing(text=pieces[0] if pieces else "", photo_url=photo_url)]
     return [*(Outgoing(text=piece) for piece in pieces), Outgoing(photo_url=photo_url)]
 

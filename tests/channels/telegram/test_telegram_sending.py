@@ -8,7 +8,7 @@ from support.fake_telegram import BOT_USERNAME, text_update
 from support.telegram_harness import TgUser, telegram_bot
 
 from bot.channels.telegram.links import bot_username, deep_link
-from bot.channels.telegram.sender import MAX_TEXT
+from bot.channels.telegram.platform import LIMITS
 from core.messages import FileOut, Reply
 from storage.models import StoredFile
 
@@ -63,8 +63,8 @@ async def test_long_text_is_split_at_4096_without_losing_a_word(sqlite_url, cloc
         text = "\n".join(f"Dòng {n}: thôn Nà Pài tổ chức Ngày hội Đại đoàn kết toàn dân tộc." for n in range(300))
         await h.channel.sender.send(str(ALICE), Reply(text=text))
         pieces = h.fake.texts(ALICE)
-        assert len(text) // MAX_TEXT + 1 <= len(pieces) <= len(text) // MAX_TEXT + 2
-        assert all(len(piece) <= MAX_TEXT for piece in pieces)
+        assert len(text) // LIMITS.text + 1 <= len(pieces) <= len(text) // LIMITS.text + 2
+        assert all(len(piece) <= LIMITS.text for piece in pieces)
         assert "\n".join(pieces).split() == text.split()
 
 

@@ -81,7 +81,7 @@ async def setup(sqlite_url, clock):
 
 
 def sender_for(app, client, budget: int) -> ZaloSender:
-    quota = ZaloQuota(app.db, app.translator, app.clock, app.settings.tz, client.account, budget)
+    quota = ZaloQuota(app.db.transaction, app.translator, app.clock, app.settings.tz, client.account, budget)
     return ZaloSender(client, app.translator, app.web.file_url, quota)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.channels.text_menu import split_text
-from bot.channels.zalo.sender import TEXT_LIMIT, render
+from bot.channels.zalo.platform import LIMITS
+from bot.channels.zalo.sender import render
 from core.i18n import Translator
 from core.messages import Choice, FileOut, Reply
 
@@ -44,7 +45,7 @@ def test_long_text_splits_into_valid_pieces_losing_nothing(label, text):
     messages = render(Reply(text), t_vi, no_links)
     assert len(messages) >= 2, label
     for message in messages:
-        assert 1 <= len(message.text) <= TEXT_LIMIT
+        assert 1 <= len(message.text) <= LIMITS.text
         assert not unicodedata.combining(message.text[0]), "a piece must not start with a loose mark"
     joined = "".join("".join(m.text.split()) for m in messages)
     assert joined == "".join(unicodedata.normalize("NFC", text).split())
