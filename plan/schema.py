@@ -12,7 +12,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from core.vnparse import loose
+
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+# A phrase people write for an activity or a field (matched without diacritics, Telex leftovers undone).
+Phrase = Annotated[str, Field(pattern=r"[^\W\d_]", max_length=80)]
 
 
 class _Frozen(BaseModel):
@@ -75,6 +79,11 @@ class FormField(_Frozen):
     unit: LocalText | None = None  # e.g. "hộ", "người": shown after numbers
     max_length: int = Field(default=1000, ge=1, le=5000)
     options: tuple[Option, ...] = ()
+    # Reading a one-message report (core/extract.py): the words that name this field's answer — units and
+    # their synonyms after a number ("suất quà"), the fact of a yes/no field ("hương ước") — and what a
+    # text or number field means in a sentence: the place ("ở/tại …") or an amount of money ("5 triệu").
+    keywords: tuple[Phrase, ...] = ()
+    means: Literal["place", "money"] | None = None
 
     @model_validator(mode="after")
     def _check_kind_specifics(self) -> FormField:
@@ -86,6 +95,10 @@ class FormField(_Frozen):
             raise ValueError(f"field '{self.id}': min {self.min} is greater than max {self.max}")
         if (self.min is not None or self.max is not None) and self.kind is not FieldKind.NUMBER:
             raise ValueError(f"field '{self.id}': min/max apply to number fields only")
+        if self.keywords and self.kind not in (FieldKind.NUMBER, FieldKind.YESNO):
+            raise ValueError(f"field '{self.id}': keywords apply to number and yes/no fields only")
+        if self.means is not None and self.kind is not {"place": FieldKind.TEXT, "money": FieldKind.NUMBER}[self.means]:
+            raise ValueError(f"field '{self.id}': means '{self.means}' does not fit a {self.kind} field")
         return self
 
 
@@ -97,6 +110,10 @@ class Form(_Frozen):
     reporters: tuple[UnitKind, ...] = Field(min_length=1)  # unit kinds that report this activity
     fields: tuple[FormField, ...] = Field(min_length=1)
     date_field: Identifier = "ngay"  # the field holding the activity's date
+    # What people call the activity (with or without diacritics, common misspellings): a sentence naming one
+    # of these (or the label) is a report of this form. Keywords only hint at it: the bot then offers a choice.
+    aliases: tuple[Phrase, ...] = ()
+    keywords: tuple[Phrase, ...] = ()
 
     @model_validator(mode="after")
     def _check_fields(self) -> Form:
@@ -267,6 +284,7 @@ class Plan(_Frozen):
                 first_repeat = next(n for n, i in enumerate(ids) if i in ids[:n])
                 raise PlanReferenceError(f"{kind} ids repeated: {', '.join(duplicated)}",
                                          (key, first_repeat, "id"))
+        self._check_aliases()
         for n, indicator in enumerate(self.indicators):
             self._check_aggregation(indicator, ("indicators", n, "aggregate"))
         bodies = {b.id for b in self.bodies}
@@ -283,6 +301,17 @@ class Plan(_Frozen):
                 raise PlanReferenceError(f"timeline item {item.id}: deadline '{item.due.text}' is outside the plan "
                                          f"year {self.year}", ("timeline", n, "due", "text"))
         return self
+
+    def _check_aliases(self) -> None:
+        """One alias naming two forms would make a one-message report ambiguous; say which forms share it."""
+        owner: dict[str, str] = {}
+        for n, form in enumerate(self.forms):
+            for k, alias in enumerate(form.aliases):
+                key = loose(alias)
+                if owner.get(key, form.id) != form.id:
+                    raise PlanReferenceError(f"form '{form.id}': alias '{alias}' already names form '{owner[key]}'",
+                                             ("forms", n, "aliases", k))
+                owner[key] = form.id
 
     def _check_aggregation(self, indicator: Indicator, loc: tuple[str | int, ...]) -> None:
         agg, context = indicator.aggregate, f"indicator {indicator.id}"
