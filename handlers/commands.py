@@ -9,16 +9,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from core.flowstate import FlowState, StateUnreadable
 from core.roles import ADMIN, CHAIR, REPORTER, ROLES, STAFF, VIEWER
 from core.vnparse import fold, loose
 from handlers.context import Context
 from handlers.flows import account, broadcast, group_prefs, groups, invite, my_reports, petition, report
 from handlers.flows.agenda import sessions_command, show_agenda
-from handlers.flows.reminder import REMINDER_FLOW, prompt_reminder, resume_reminder
+from handlers.flows.reminder import prompt_reminder, resume_reminder
 from handlers.flows.summary import start as start_summary
+from reminders.answers import ReminderAnswer
 
 Start = Callable[[Context, str], Awaitable[None]]
-Resume = Callable[[Context, dict[str, Any]], Awaitable[None]]
+Resume = Callable[[Context, Any], Awaitable[None]]  # called with the flow's own FlowState subclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,7 @@ class CommandSpec:
 
 @dataclass(frozen=True, slots=True)
 class FlowSpec:
+    state: type[FlowState]  # what the flow keeps between messages; its FLOW names the stored conversation
     resume: Resume  # handles the next message of a stored conversation
     prompt: Resume | None = None  # asks the current question again
 
@@ -74,16 +77,25 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
                 frozenset({ADMIN, CHAIR, STAFF, VIEWER})),
 )}
 
-FLOWS: dict[str, FlowSpec] = {
-    report.FLOW: FlowSpec(report.resume, report.prompt),
-    my_reports.FLOW: FlowSpec(my_reports.resume, my_reports.prompt),
-    invite.FLOW: FlowSpec(invite.resume, invite.prompt),
-    account.LANGUAGE_FLOW: FlowSpec(account.on_language),
-    REMINDER_FLOW: FlowSpec(resume_reminder, prompt_reminder),
-    broadcast.FLOW: FlowSpec(broadcast.resume, broadcast.prompt),
-    group_prefs.FLOW: FlowSpec(group_prefs.resume, group_prefs.prompt),
-    petition.FLOW: FlowSpec(petition.resume, petition.prompt),
-}
+FLOWS: dict[str, FlowSpec] = {spec.state.FLOW: spec for spec in (
+    FlowSpec(report.ReportState, report.resume, report.prompt),
+    FlowSpec(my_reports.MyReportsState, my_reports.resume, my_reports.prompt),
+    FlowSpec(invite.InviteState, invite.resume, invite.prompt),
+    FlowSpec(account.LanguageState, account.on_language),
+    FlowSpec(ReminderAnswer, resume_reminder, prompt_reminder),
+    FlowSpec(broadcast.BroadcastState, broadcast.resume, broadcast.prompt),
+    FlowSpec(group_prefs.GroupPrefsState, group_prefs.resume, group_prefs.prompt),
+    FlowSpec(petition.PetitionState, petition.resume, petition.prompt),
+)}
+
+
+def read_state(flow: str, data: Any) -> FlowState:
+    """A stored conversation row as its flow's typed state; StateUnreadable if no flow can continue it."""
+    spec = FLOWS.get(flow)
+    if spec is None:
+        raise StateUnreadable(f"no flow {flow!r}")
+    return spec.state.from_row(data)
+
 
 _PHRASES = sorted(((fold(phrase), spec.name) for spec in COMMANDS.values() for phrase in spec.aliases),
                   key=lambda item: -len(item[0]))

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.flowstate import FlowState
 from core.i18n import Translate, Translator
 from core.menus import choices_of, option
 from core.messages import Choice, Inbound, PhotoIn, Reply
@@ -43,8 +44,7 @@ class Context:
     settings: HandlerSettings
     person: Person | None = None
     commune: Commune | None = None
-    flow: str | None = None
-    state: dict[str, Any] | None = None
+    state: FlowState | None = None  # the stored conversation this message continues, if any
     replies: list[Reply] = field(default_factory=list)
     # Background work this message queued, woken by name once its transaction commits (e.g. "render_jobs").
     after_commit: set[str] = field(default_factory=set)
@@ -65,6 +65,10 @@ class Context:
         return business_date(self.now, self.tz)
 
     @property
+    def flow(self) -> str | None:
+        return self.state.FLOW if self.state is not None else None
+
+    @property
     def role(self) -> str | None:
         return self.person.role if self.person else None
 
@@ -73,15 +77,15 @@ class Context:
         self.replies.append(Reply(text=text, choices=tuple(choices), language=self.language, menu_role=menu_role,
                                   meta=meta))
 
-    async def remember(self, flow: str, state: dict[str, Any]) -> None:
+    async def remember(self, state: FlowState) -> None:
         """Keep the conversation's state so the next message (even after a restart) continues it."""
-        self.flow, self.state = flow, state
+        self.state = state
         inbound = self.inbound
-        await self.repos.conversations.save(inbound.channel, inbound.chat_id, inbound.sender_id, flow, state,
-                                            self.now)
+        await self.repos.conversations.save(inbound.channel, inbound.chat_id, inbound.sender_id, state.FLOW,
+                                            state.to_row(), self.now)
 
     async def forget(self) -> None:
-        self.flow, self.state = None, None
+        self.state = None
         inbound = self.inbound
         await self.repos.conversations.clear(inbound.channel, inbound.chat_id, inbound.sender_id)
 
@@ -93,12 +97,11 @@ class Context:
         index = match_choice(self.inbound.text, [o["labels"] for o in options])
         return values[index] if index is not None else None
 
-    async def ask_menu(self, flow: str, state: dict[str, Any], step: str, text: str,
-                       options: list[dict[str, Any]]) -> None:
+    async def ask_menu(self, state: FlowState, step: str, text: str, options: list[dict[str, Any]]) -> None:
         """Ask a numbered question and keep the state so the next message answers it."""
-        state.update(step=step, options=options)
+        state.step, state.options = step, options
         self.say(text, choices_of(options))
-        await self.remember(flow, state)
+        await self.remember(state)
 
     async def unit_options(self) -> list[dict[str, Any]]:
         """The commune's active units as menu options (staff report or record for any of them)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from core.flowstate import FlowState
 from core.menus import choices_of, option
 from core.vnparse import ParseError, clean_text, parse_date, parse_number, parse_yesno
 from handlers.context import Context
@@ -13,6 +14,19 @@ from storage.models import StoredFile
 
 SKIP_WORDS = ("bo qua", "bq", "skip", "-")
 BACK_WORDS = ("quay lai", "ql", "tro lai", "back")
+
+
+class FieldQuestion(FlowState):
+    """The state of a flow that asks form fields (a new report, an edit): which field it asks, if any."""
+
+    form: str | None = None
+    free_text: bool = False  # set when the field is asked: a text field reads "kỳ họp HĐND" as its answer
+
+    def asked_field(self, plan: Plan) -> FormField | None:
+        raise NotImplementedError
+
+    def takes_free_text(self) -> bool:
+        return self.step == "field" and self.free_text
 
 
 def field_options(ctx: Context, field: FormField, units: list[Any]) -> list[dict[str, Any]]:
@@ -108,10 +122,7 @@ def summarise(ctx: Context, form: Form, answers: dict[str, Any], unit_names: dic
             for f in form.fields]
 
 
-def awaits_photo(plan: Plan, state: dict[str, Any]) -> bool:
+def awaits_photo(plan: Plan, state: FlowState) -> bool:
     """Whether a stored conversation is waiting for a photo (so an inbound photo is worth fetching)."""
-    if state.get("step") != "field" or "form" not in state:
-        return False
-    form = plan.form(state["form"])
-    field = form.field(state["field"]) if "field" in state else form.fields[state["index"]]
-    return field.kind is FieldKind.PHOTO
+    field = state.asked_field(plan) if isinstance(state, FieldQuestion) else None
+    return field is not None and field.kind is FieldKind.PHOTO

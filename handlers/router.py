@@ -34,8 +34,8 @@ async def handle(ctx: Context) -> None:
         await _run_command(ctx, command)
     elif inbound.chat_kind == "group":
         return  # group chatter that is not a command is not for the bot
-    elif ctx.state is not None and ctx.flow in FLOWS:
-        await FLOWS[ctx.flow].resume(ctx, ctx.state)
+    elif ctx.state is not None:
+        await FLOWS[ctx.state.FLOW].resume(ctx, ctx.state)
     elif inbound.kind != "text":
         known = inbound.kind in ("photo", "sticker", "voice")
         ctx.say(ctx.t(f"err.inbound.{inbound.kind}" if known else "err.inbound.unsupported"))
@@ -67,15 +67,13 @@ def _answers_the_question(ctx: Context, command: Command) -> bool:
     """
     if ctx.state is None or command.name in ("huy", "trogiup"):
         return False
-    if ctx.state.get("step") == "field" and ctx.state.get("free_text"):
+    if ctx.state.takes_free_text():
         return True
-    options = ctx.state.get("options")
-    if not isinstance(options, list):
-        return False
     key = loose(ctx.inbound.text)
-    return any(key == loose(label) for o in options if isinstance(o, dict) for label in o.get("labels", ()))
+    return any(key == loose(label) for label in ctx.state.option_labels())
 
 
 async def _ask_again(ctx: Context) -> None:
-    if ctx.state is not None and ctx.flow in FLOWS and FLOWS[ctx.flow].prompt is not None:
-        await FLOWS[ctx.flow].prompt(ctx, ctx.state)
+    spec = FLOWS[ctx.state.FLOW] if ctx.state is not None else None
+    if spec is not None and spec.prompt is not None:
+        await spec.prompt(ctx, ctx.state)

@@ -8,9 +8,9 @@ from functools import partial
 
 from core.i18n import Translate
 from core.messages import Choice, Reply
-from handlers.flows.reminder import DONE, LATER
 from plan.periods import ROMAN
 from plan.schema import Plan
+from reminders.answers import DONE, LATER
 from reminders.planner import DIGEST, INDICATOR, QUARTER, Occurrence
 
 TEXT_BUDGET = 220  # the text itself; the numbered menu and its hint take the rest of the 300

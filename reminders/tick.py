@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from core.i18n import Translator
-from core.menus import option
 from core.messages import PRIORITY_REMINDER
 from core.roles import CHAIR, REPORTING_ROLES
-from handlers.flows.reminder import DONE, FLOW, LATER
 from plan.schema import Plan
+from reminders.answers import FLOW, offer
 from reminders.config import ReminderConfig
 from reminders.planner import Occurrence, Snapshot, due, next_moment
 from reminders.rules import UnitRef
@@ -178,9 +177,5 @@ class ReminderTicker:
         if current is not None and current.flow != FLOW:
             return  # never clobber a half-filled report
         t = self.translator.for_language(language)
-        options = [option(DONE, t("remind.choice.done"), "da lam", "xong", "done"),
-                   option(LATER, t("remind.choice.later"), "nhac lai sau", "de sau", "later")]
-        base = occ.key.rsplit("|", 1)[0]
-        state = {"step": "answer", "key": base, "unit_id": occ.unit_id, "form": occ.step.form,
-                 "snooze_days": self.config.snooze_days, "options": options}
-        await repos.conversations.save(channel, chat_id, sender_id, FLOW, state, now)
+        state = offer(occ.key, occ.unit_id, occ.step.form, self.config.snooze_days, t)
+        await repos.conversations.save(channel, chat_id, sender_id, FLOW, state.to_row(), now)

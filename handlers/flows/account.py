@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, Literal
+
+from core.flowstate import FlowState
 from core.menus import choices_of, option
 from core.roles import STAFF_ROLES, VIEWER
 from handlers.context import Context
 from handlers.invites import ATTEMPT_WINDOW, MAX_FAILED_ATTEMPTS, redeem
 
 LANGUAGE_FLOW = "language"
+
+
+class LanguageState(FlowState):
+    FLOW: ClassVar[str] = LANGUAGE_FLOW
+
+    step: Literal["pick"] = "pick"
 
 
 async def register(ctx: Context, args: str) -> None:
@@ -63,14 +72,13 @@ async def cancel(ctx: Context) -> None:
 
 async def ask_language(ctx: Context) -> None:
     options = [option("vi", "Tiếng Việt", "tieng viet", "vietnamese"), option("en", "English", "tieng anh")]
-    ctx.say(ctx.t("language.choose"), choices_of(options))
-    await ctx.remember(LANGUAGE_FLOW, {"step": "pick", "options": options})
+    await ctx.ask_menu(LanguageState(), "pick", ctx.t("language.choose"), options)
 
 
-async def on_language(ctx: Context, state: dict) -> None:
-    picked = ctx.picked(state["options"])
+async def on_language(ctx: Context, state: LanguageState) -> None:
+    picked = ctx.picked(state.options)
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=2), choices_of(state["options"]))
+        ctx.say(ctx.t("err.answer.pick_number", last=2), choices_of(state.options))
         return
     await ctx.repos.directory.set_language(ctx.person, picked)
     await ctx.forget()

@@ -6,8 +6,9 @@ States: text → audience → (units | unit_kind | role) → confirm → queued.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar, Literal
 
+from core.flowstate import FlowState
 from core.menus import choices_of, option
 from core.roles import ROLES
 from core.vnparse import ParseError, clean_text, fold
@@ -22,6 +23,18 @@ PREVIEW_CHARS = 300
 MAX_BROADCAST_CHARS = 10_000  # the router's message limit; channels split long text to their own limit
 
 
+class BroadcastState(FlowState):
+    """The announcement's text (from the second step on) and, at the preview, the audience chosen."""
+
+    FLOW: ClassVar[str] = FLOW
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {
+        step: ("text",) for step in ("audience", "units", "unit_kind", "role")} | {"confirm": ("text", "audience")}
+
+    step: Literal["text", "audience", "units", "unit_kind", "role", "confirm"]
+    text: str | None = None
+    audience: dict[str, Any] | None = None  # as broadcast_audience.resolve reads it (and the broadcast row keeps)
+
+
 async def start(ctx: Context, args: str) -> None:
     """`/thongbao`, `/thongbao <text>` or `/thongbao trạng thái`."""
     if fold(args) in STATUS_WORDS:
@@ -30,24 +43,24 @@ async def start(ctx: Context, args: str) -> None:
         await _take_text(ctx, args)
     else:
         ctx.say(ctx.t("broadcast.ask_text"))
-        await ctx.remember(FLOW, {"step": "text"})
+        await ctx.remember(BroadcastState(step="text"))
 
 
-async def resume(ctx: Context, state: dict[str, Any]) -> None:
+async def resume(ctx: Context, state: BroadcastState) -> None:
     steps = {"text": _on_text, "audience": _on_audience, "units": _on_units, "unit_kind": _on_pick,
              "role": _on_pick, "confirm": _on_confirm}
-    await steps[state["step"]](ctx, state)
+    await steps[state.step](ctx, state)
 
 
-async def prompt(ctx: Context, state: dict[str, Any]) -> None:
+async def prompt(ctx: Context, state: BroadcastState) -> None:
     """Ask the current question again (after an input the step could not use)."""
-    if state["step"] == "text":
+    if state.step == "text":
         ctx.say(ctx.t("broadcast.ask_text"))
     else:
-        ctx.say(ctx.t("menu.choose_again"), choices_of(state["options"]))
+        ctx.say(ctx.t("menu.choose_again"), choices_of(state.options))
 
 
-async def _on_text(ctx: Context, state: dict[str, Any]) -> None:
+async def _on_text(ctx: Context, state: BroadcastState) -> None:
     if ctx.typed(*STATUS_WORDS):
         await ctx.forget()
         await show_status(ctx)
@@ -60,28 +73,29 @@ async def _take_text(ctx: Context, raw: str) -> None:
     if isinstance(text, ParseError):
         ctx.say(ctx.t("broadcast.empty" if text.code == "err.text.empty" else text.code, **text.params))
         ctx.say(ctx.t("broadcast.ask_text"))
-        await ctx.remember(FLOW, {"step": "text"})
+        await ctx.remember(BroadcastState(step="text"))
         return
-    await _ask_audience(ctx, {"text": text})
+    await _ask_audience(ctx, text)
 
 
-async def _ask_audience(ctx: Context, state: dict[str, Any]) -> None:
+async def _ask_audience(ctx: Context, text: str) -> None:
     options = [option(kind, ctx.t(f"broadcast.audience.{kind}")) for kind in aud.AUDIENCE_KINDS]
-    await ctx.ask_menu(FLOW, state, "audience", ctx.t("broadcast.ask_audience"), options)
+    await ctx.ask_menu(BroadcastState(step="audience", text=text), "audience", ctx.t("broadcast.ask_audience"),
+                       options)
 
 
-async def _on_audience(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.pick_or_ask_again(state["options"])
+async def _on_audience(ctx: Context, state: BroadcastState) -> None:
+    picked = ctx.pick_or_ask_again(state.options)
     if picked is None:
         return
     if picked == aud.UNITS:
-        await ctx.ask_menu(FLOW, state, "units", ctx.t("broadcast.ask_units"), await ctx.unit_options())
+        await ctx.ask_menu(state, "units", ctx.t("broadcast.ask_units"), await ctx.unit_options())
     elif picked == aud.UNIT_KIND:
         options = [option(k.value, ctx.t(f"unit_kind.{k.value}")) for k in UnitKind]
-        await ctx.ask_menu(FLOW, state, "unit_kind", ctx.t("broadcast.ask_unit_kind"), options)
+        await ctx.ask_menu(state, "unit_kind", ctx.t("broadcast.ask_unit_kind"), options)
     elif picked == aud.ROLE:
         options = [option(role, ctx.t(f"role.{role}")) for role in ROLES]
-        await ctx.ask_menu(FLOW, state, "role", ctx.t("broadcast.ask_role"), options)
+        await ctx.ask_menu(state, "role", ctx.t("broadcast.ask_role"), options)
     else:
         await _preview(ctx, state, {"kind": picked})
 
@@ -94,35 +108,34 @@ def pick_many(text: str, count: int) -> list[int] | None:
     return sorted({int(w) - 1 for w in words})
 
 
-async def _on_units(ctx: Context, state: dict[str, Any]) -> None:
-    indexes = pick_many(ctx.inbound.text, len(state["options"]))
+async def _on_units(ctx: Context, state: BroadcastState) -> None:
+    indexes = pick_many(ctx.inbound.text, len(state.options))
     if indexes is None:
-        picked = ctx.picked(state["options"])  # a unit typed by name
-        indexes = None if picked is None else [[o["value"] for o in state["options"]].index(picked)]
+        picked = ctx.picked(state.options)  # a unit typed by name
+        indexes = None if picked is None else [[o["value"] for o in state.options].index(picked)]
     if indexes is None:
-        ctx.say(ctx.t("broadcast.err.units", last=len(state["options"])), choices_of(state["options"]))
+        ctx.say(ctx.t("broadcast.err.units", last=len(state.options)), choices_of(state.options))
         return
-    await _preview(ctx, state, {"kind": aud.UNITS, "unit_ids": [int(state["options"][i]["value"]) for i in indexes]})
+    await _preview(ctx, state, {"kind": aud.UNITS, "unit_ids": [int(state.options[i]["value"]) for i in indexes]})
 
 
-async def _on_pick(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.pick_or_ask_again(state["options"])
+async def _on_pick(ctx: Context, state: BroadcastState) -> None:
+    picked = ctx.pick_or_ask_again(state.options)
     if picked is None:
         return
-    await _preview(ctx, state, {"kind": state["step"], state["step"]: picked})
+    await _preview(ctx, state, {"kind": state.step, state.step: picked})
 
 
-async def _preview(ctx: Context, state: dict[str, Any], audience: dict[str, Any]) -> None:
+async def _preview(ctx: Context, state: BroadcastState, audience: dict[str, Any]) -> None:
     recipients = await aud.resolve(ctx.repos, ctx.person.commune_id, audience, ctx.settings.default_language)
     if not recipients.targets:
         ctx.say(ctx.t("broadcast.nobody"))
-        await _ask_audience(ctx, {"text": state["text"]})
+        await _ask_audience(ctx, state.text)
         return
-    state.update(step="confirm", audience=audience, options=[
-        option("send", ctx.t("broadcast.confirm.send")), option("audience", ctx.t("broadcast.confirm.audience")),
-        option("cancel", ctx.t("broadcast.confirm.cancel"))])
-    ctx.say(_preview_text(ctx, state["text"], recipients), choices_of(state["options"]))
-    await ctx.remember(FLOW, state)
+    state.audience = audience
+    options = [option("send", ctx.t("broadcast.confirm.send")), option("audience", ctx.t("broadcast.confirm.audience")),
+               option("cancel", ctx.t("broadcast.confirm.cancel"))]
+    await ctx.ask_menu(state, "confirm", _preview_text(ctx, state.text, recipients), options)
 
 
 def _preview_text(ctx: Context, text: str, recipients: aud.Recipients) -> str:
@@ -136,30 +149,30 @@ def _preview_text(ctx: Context, text: str, recipients: aud.Recipients) -> str:
     return "\n\n".join(lines)
 
 
-async def _on_confirm(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+async def _on_confirm(ctx: Context, state: BroadcastState) -> None:
+    picked = ctx.picked(state.options)
     if picked is None and ctx.said_yes():
         picked = "send"
     if picked == "send":
         await _send(ctx, state)
     elif picked == "audience":
-        await _ask_audience(ctx, {"text": state["text"]})
+        await _ask_audience(ctx, state.text)
     elif picked == "cancel":
         await ctx.forget()
         ctx.say(ctx.t("broadcast.cancelled"))
     else:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
+        ctx.say(ctx.t("err.answer.pick_number", last=len(state.options)), choices_of(state.options))
 
 
-async def _send(ctx: Context, state: dict[str, Any]) -> None:
+async def _send(ctx: Context, state: BroadcastState) -> None:
     """Resolve the audience again (chats may have changed since the preview) and queue one row per chat."""
-    recipients = await aud.resolve(ctx.repos, ctx.person.commune_id, state["audience"], ctx.settings.default_language)
+    recipients = await aud.resolve(ctx.repos, ctx.person.commune_id, state.audience, ctx.settings.default_language)
     if not recipients.targets:
         ctx.say(ctx.t("broadcast.nobody"))
-        await _ask_audience(ctx, {"text": state["text"]})
+        await _ask_audience(ctx, state.text)
         return
     broadcast = await aud.queue_broadcast(ctx.repos, ctx.translator, commune_id=ctx.person.commune_id,
-                                          person_id=ctx.person.id, sender=ctx.person.name, text=state["text"],
-                                          audience=state["audience"], recipients=recipients, now=ctx.now)
+                                          person_id=ctx.person.id, sender=ctx.person.name, text=state.text,
+                                          audience=state.audience, recipients=recipients, now=ctx.now)
     await ctx.forget()
     ctx.say(ctx.t("broadcast.queued", id=broadcast.id, total=broadcast.recipients))

@@ -5,14 +5,23 @@ States: group → prefs (each pick switches one kind on/off and shows the menu a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar, Literal
 
+from core.flowstate import FlowState
 from core.menus import choices_of, option
 from handlers.context import Context
 from handlers.flows.broadcast_status import channel_name
 from storage.broadcasts import GROUP_KINDS
 
 FLOW = "group_prefs"
+
+
+class GroupPrefsState(FlowState):
+    FLOW: ClassVar[str] = FLOW
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {"prefs": ("chat_id",)}
+
+    step: Literal["group", "prefs"]
+    chat_id: int | None = None  # the group whose preferences are shown
 
 
 async def start(ctx: Context) -> None:
@@ -26,35 +35,34 @@ async def start(ctx: Context) -> None:
         lines.append(f"{number}. {_describe(ctx, chat, prefs)}")
         options.append(option(chat.id, chat.title or chat.external_id))
     lines.append(ctx.t("groups.pick_hint"))
-    ctx.say("\n".join(lines), choices_of(options))
-    await ctx.remember(FLOW, {"step": "group", "options": options})
+    await ctx.ask_menu(GroupPrefsState(step="group"), "group", "\n".join(lines), options)
 
 
-async def resume(ctx: Context, state: dict[str, Any]) -> None:
-    if state["step"] == "group":
-        picked = ctx.pick_or_ask_again(state["options"])
+async def resume(ctx: Context, state: GroupPrefsState) -> None:
+    if state.step == "group":
+        picked = ctx.pick_or_ask_again(state.options)
         if picked is None:
             return
         await _show_prefs(ctx, int(picked))
         return
-    picked = ctx.picked(state["options"])
+    picked = ctx.picked(state.options)
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
+        ctx.say(ctx.t("err.answer.pick_number", last=len(state.options)), choices_of(state.options))
     elif picked == "done":
         await ctx.forget()
         ctx.say(ctx.t("groups.saved"))
     else:
-        prefs = await _prefs_of(ctx, state["chat_id"])
+        prefs = await _prefs_of(ctx, state.chat_id)
         if prefs is not None:
-            await ctx.repos.groups.set_preference(state["chat_id"], picked, not prefs[picked])
+            await ctx.repos.groups.set_preference(state.chat_id, picked, not prefs[picked])
             await ctx.repos.audit.record(at=ctx.now, person_id=ctx.person.id, entity="group_preference",
-                                         entity_id=state["chat_id"], action="edit",
+                                         entity_id=state.chat_id, action="edit",
                                          before={picked: prefs[picked]}, after={picked: not prefs[picked]})
-        await _show_prefs(ctx, state["chat_id"])
+        await _show_prefs(ctx, state.chat_id)
 
 
-async def prompt(ctx: Context, state: dict[str, Any]) -> None:
-    ctx.say(ctx.t("menu.choose_again"), choices_of(state["options"]))
+async def prompt(ctx: Context, state: GroupPrefsState) -> None:
+    ctx.say(ctx.t("menu.choose_again"), choices_of(state.options))
 
 
 async def _prefs_of(ctx: Context, chat_id: int) -> dict[str, bool] | None:
@@ -72,8 +80,8 @@ async def _show_prefs(ctx: Context, chat_id: int) -> None:
     chat, prefs = found
     options = [option(kind, ctx.t(f"groups.toggle.{kind}", state=_on_off(ctx, prefs[kind]))) for kind in GROUP_KINDS]
     options.append(option("done", ctx.t("groups.done"), "xong", "done"))
-    ctx.say(ctx.t("groups.prefs", title=_describe(ctx, chat, prefs)), choices_of(options))
-    await ctx.remember(FLOW, {"step": "prefs", "chat_id": chat_id, "options": options})
+    await ctx.ask_menu(GroupPrefsState(step="prefs", chat_id=chat_id), "prefs",
+                       ctx.t("groups.prefs", title=_describe(ctx, chat, prefs)), options)
 
 
 def _describe(ctx: Context, chat, prefs: dict[str, bool]) -> str:

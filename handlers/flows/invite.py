@@ -5,8 +5,9 @@ States: role → unit (reporters only) → code shown.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar, Literal
 
+from core.flowstate import FlowState
 from core.menus import choices_of, option
 from core.roles import REPORTER, STAFF, VIEWER
 from handlers.context import Context
@@ -15,26 +16,34 @@ from handlers.invites import create_invite
 FLOW = "invite"
 
 
+class InviteState(FlowState):
+    FLOW: ClassVar[str] = FLOW
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {"unit": ("role",)}
+
+    step: Literal["role", "unit"]
+    role: str | None = None  # chosen at the first step
+
+
 async def start(ctx: Context) -> None:
     options = [option(role, ctx.t(f"role.{role}")) for role in (REPORTER, STAFF, VIEWER)]
-    ctx.say(ctx.t("invite.choose_role"), choices_of(options))
-    await ctx.remember(FLOW, {"step": "role", "options": options})
+    await ctx.ask_menu(InviteState(step="role"), "role", ctx.t("invite.choose_role"), options)
 
 
-async def resume(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.pick_or_ask_again(state["options"])
+async def resume(ctx: Context, state: InviteState) -> None:
+    picked = ctx.pick_or_ask_again(state.options)
     if picked is None:
         return
-    if state["step"] == "role" and picked == REPORTER:
-        await ctx.ask_menu(FLOW, {"role": picked}, "unit", ctx.t("invite.choose_unit"), await ctx.unit_options())
-    elif state["step"] == "role":
+    if state.step == "role" and picked == REPORTER:
+        await ctx.ask_menu(InviteState(step="unit", role=picked), "unit", ctx.t("invite.choose_unit"),
+                           await ctx.unit_options())
+    elif state.step == "role":
         await _issue(ctx, picked, None)
     else:
-        await _issue(ctx, state["role"], int(picked))
+        await _issue(ctx, state.role, int(picked))
 
 
-async def prompt(ctx: Context, state: dict[str, Any]) -> None:
-    ctx.say(ctx.t("menu.choose_again"), choices_of(state["options"]))
+async def prompt(ctx: Context, state: InviteState) -> None:
+    ctx.say(ctx.t("menu.choose_again"), choices_of(state.options))
 
 
 async def _issue(ctx: Context, role: str, unit_id: int | None) -> None:

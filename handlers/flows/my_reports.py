@@ -6,37 +6,62 @@ States: list → detail → (edit_pick → field → detail) | (delete_confirm �
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import ClassVar, Literal
 
 from core.menus import choices_of, option
 from core.vnparse import ParseError
 from handlers.context import Context
-from handlers.forms import BACK_WORDS, SKIP_WORDS, ask_field, explain, field_options, read_answer, summarise
+from handlers.forms import (
+    BACK_WORDS,
+    SKIP_WORDS,
+    FieldQuestion,
+    ask_field,
+    explain,
+    field_options,
+    read_answer,
+    summarise,
+)
 from plan.periods import ROMAN, Period, quarter_of
-from plan.schema import FieldKind
+from plan.schema import FieldKind, FormField, Plan
 from storage.models import Report
 
 FLOW = "my_reports"
+
+
+class MyReportsState(FieldQuestion):
+    """The report open (from the list on) and, while editing, the field asked by its id."""
+
+    FLOW: ClassVar[str] = FLOW
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "detail": ("report_id",), "edit_pick": ("report_id",), "field": ("report_id", "form", "field"),
+        "delete_confirm": ("report_id",)}
+
+    step: Literal["list", "detail", "edit_pick", "field", "delete_confirm"]
+    report_id: int | None = None
+    field: str | None = None
+
+    def asked_field(self, plan: Plan) -> FormField | None:
+        return plan.form(self.form).field(self.field) if self.step == "field" else None
 
 
 async def start(ctx: Context) -> None:
     await _show_list(ctx)
 
 
-async def resume(ctx: Context, state: dict[str, Any]) -> None:
+async def resume(ctx: Context, state: MyReportsState) -> None:
     steps = {"list": _on_list, "detail": _on_detail, "edit_pick": _on_edit_pick, "field": _on_field,
              "delete_confirm": _on_delete_confirm}
-    if "report_id" in state and not _is_mine(ctx, await _report(ctx, state)):
+    if state.report_id is not None and not _is_mine(ctx, await _report(ctx, state)):
         await _show_list(ctx)  # deleted meanwhile (e.g. from another channel): never edit a deleted report
         return
-    await steps[state["step"]](ctx, state)
+    await steps[state.step](ctx, state)
 
 
-async def prompt(ctx: Context, state: dict[str, Any]) -> None:
-    if state["step"] == "field":
+async def prompt(ctx: Context, state: MyReportsState) -> None:
+    if state.step == "field":
         await _ask_field(ctx, state, await _report(ctx, state))
     else:
-        ctx.say(ctx.t("menu.choose_again"), choices_of(state["options"]))
+        ctx.say(ctx.t("menu.choose_again"), choices_of(state.options))
 
 
 async def _show_list(ctx: Context) -> None:
@@ -47,13 +72,13 @@ async def _show_list(ctx: Context) -> None:
         ctx.say(ctx.t("mine.empty", quarter=ctx.t("period.quarter", roman=ROMAN[quarter.number], year=quarter.year)))
         return
     options = [option(r.id, _title(ctx, r)) for r in reports]
-    ctx.say(ctx.t("mine.list", quarter=ctx.t("period.quarter", roman=ROMAN[quarter.number], year=quarter.year)),
-            choices_of(options))
-    await ctx.remember(FLOW, {"step": "list", "options": options})
+    await ctx.ask_menu(MyReportsState(step="list"), "list",
+                       ctx.t("mine.list", quarter=ctx.t("period.quarter", roman=ROMAN[quarter.number],
+                                                        year=quarter.year)), options)
 
 
-async def _on_list(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.pick_or_ask_again(state["options"])
+async def _on_list(ctx: Context, state: MyReportsState) -> None:
+    picked = ctx.pick_or_ask_again(state.options)
     if picked is None:
         return
     await _show_detail(ctx, int(picked))
@@ -68,53 +93,48 @@ async def _show_detail(ctx: Context, report_id: int) -> None:
     options = [option("edit", ctx.t("mine.action.edit")), option("delete", ctx.t("mine.action.delete")),
                option("list", ctx.t("mine.action.back"))]
     lines = [_title(ctx, report), *summarise(ctx, form, report.answers, await _unit_names(ctx))]
-    ctx.say("\n".join(lines), choices_of(options))
-    await ctx.remember(FLOW, {"step": "detail", "report_id": report.id, "options": options})
+    await ctx.ask_menu(MyReportsState(step="detail", report_id=report.id), "detail", "\n".join(lines), options)
 
 
-async def _on_detail(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+async def _on_detail(ctx: Context, state: MyReportsState) -> None:
+    picked = ctx.picked(state.options)
     report = await _report(ctx, state)
     if picked == "edit":
         form = ctx.plan.form(report.form_id)
-        state.update(step="edit_pick", options=[option(f.id, f.label.get(ctx.language), f.label.vi, f.label.en)
-                                                for f in form.fields])
-        ctx.say(ctx.t("report.edit.which"), choices_of(state["options"]))
-        await ctx.remember(FLOW, state)
+        options = [option(f.id, f.label.get(ctx.language), f.label.vi, f.label.en) for f in form.fields]
+        await ctx.ask_menu(state, "edit_pick", ctx.t("report.edit.which"), options)
     elif picked == "delete":
-        state.update(step="delete_confirm", options=[option("yes", ctx.t("answer.yes")),
-                                                     option("no", ctx.t("answer.no"))])
-        ctx.say(ctx.t("mine.delete.confirm", title=_title(ctx, report)), choices_of(state["options"]))
-        await ctx.remember(FLOW, state)
+        options = [option("yes", ctx.t("answer.yes")), option("no", ctx.t("answer.no"))]
+        await ctx.ask_menu(state, "delete_confirm", ctx.t("mine.delete.confirm", title=_title(ctx, report)), options)
     elif picked == "list":
         await _show_list(ctx)
     else:
-        ctx.say(ctx.t("err.answer.pick_number", last=3), choices_of(state["options"]))
+        ctx.say(ctx.t("err.answer.pick_number", last=3), choices_of(state.options))
 
 
-async def _on_edit_pick(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.pick_or_ask_again(state["options"])
+async def _on_edit_pick(ctx: Context, state: MyReportsState) -> None:
+    picked = ctx.pick_or_ask_again(state.options)
     if picked is None:
         return
     report = await _report(ctx, state)
-    state.update(step="field", field=picked, form=report.form_id)
+    state.step, state.field, state.form = "field", picked, report.form_id
     await _ask_field(ctx, state, report)
 
 
-async def _ask_field(ctx: Context, state: dict[str, Any], report: Report) -> None:
+async def _ask_field(ctx: Context, state: MyReportsState, report: Report) -> None:
     form = ctx.plan.form(report.form_id)
-    field = form.field(state["field"])
+    field = form.field(state.field)
     units = await ctx.repos.directory.units(ctx.person.commune_id) if field.kind is FieldKind.UNIT else []
-    state["options"] = field_options(ctx, field, units)
-    state["free_text"] = field.kind is FieldKind.TEXT  # the router then takes "kỳ họp HĐND" as the answer
-    ask_field(ctx, form, [f.id for f in form.fields].index(field.id), state["options"])
-    await ctx.remember(FLOW, state)
+    state.options = field_options(ctx, field, units)
+    state.free_text = field.kind is FieldKind.TEXT  # the router then takes "kỳ họp HĐND" as the answer
+    ask_field(ctx, form, [f.id for f in form.fields].index(field.id), state.options)
+    await ctx.remember(state)
 
 
-async def _on_field(ctx: Context, state: dict[str, Any]) -> None:
+async def _on_field(ctx: Context, state: MyReportsState) -> None:
     report = await _report(ctx, state)
     form = ctx.plan.form(report.form_id)
-    field = form.field(state["field"])
+    field = form.field(state.field)
     if ctx.typed(*BACK_WORDS):
         await _show_detail(ctx, report.id)
         return
@@ -125,7 +145,7 @@ async def _on_field(ctx: Context, state: dict[str, Any]) -> None:
     if ctx.typed(*SKIP_WORDS):
         value = None
     else:
-        value = await read_answer(ctx, field, state["options"], ctx.plan.year)
+        value = await read_answer(ctx, field, state.options, ctx.plan.year)
         if isinstance(value, ParseError):
             ctx.say(explain(ctx, value))
             await _ask_field(ctx, state, report)
@@ -141,8 +161,8 @@ async def _on_field(ctx: Context, state: dict[str, Any]) -> None:
     await _show_detail(ctx, report.id)
 
 
-async def _on_delete_confirm(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+async def _on_delete_confirm(ctx: Context, state: MyReportsState) -> None:
+    picked = ctx.picked(state.options)
     if picked is None:
         answer = ctx.said_yes()
         picked = None if answer is None else ("yes" if answer else "no")
@@ -156,11 +176,11 @@ async def _on_delete_confirm(ctx: Context, state: dict[str, Any]) -> None:
     elif picked == "no":
         await _show_detail(ctx, report.id)
     else:
-        ctx.say(ctx.t("err.answer.pick_yes_no"), choices_of(state["options"]))
+        ctx.say(ctx.t("err.answer.pick_yes_no"), choices_of(state.options))
 
 
-async def _report(ctx: Context, state: dict[str, Any]) -> Report:
-    return await ctx.repos.reports.get(state["report_id"])
+async def _report(ctx: Context, state: MyReportsState) -> Report:
+    return await ctx.repos.reports.get(state.report_id)
 
 
 def _is_mine(ctx: Context, report: Report | None) -> bool:

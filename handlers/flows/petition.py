@@ -7,18 +7,18 @@ Recording states: source → unit (staff) → content → received → origin (s
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from core.menus import choices_of, option
 from core.roles import STAFF_ROLES
 from core.vnparse import ParseError, clean_text, fold, parse_date
 from handlers.context import Context
 from handlers.flows import petition_update
+from handlers.flows.petition_update import PetitionState
 from handlers.forms import SKIP_WORDS
 from plan import petition_lifecycle as life
 from storage.models import Petition
 
-FLOW = "petition"
+FLOW = PetitionState.FLOW
 NEW_WORDS = ("moi", "ghi", "ghi moi", "them", "new")
 LISTED = 30  # a commune may have many open items: the oldest are the ones to chase
 
@@ -29,27 +29,27 @@ async def start(ctx: Context, args: str) -> None:
     if reference is not None:
         await petition_update.open_reference(ctx, *reference)
     elif fold(args) in NEW_WORDS:
-        await _ask_source(ctx, {})
+        await _ask_source(ctx)
     elif args.strip():
         ctx.say(ctx.t("petition.usage"))
     else:
         await _list_open(ctx)
 
 
-async def resume(ctx: Context, state: dict[str, Any]) -> None:
-    if state["step"] in petition_update.STEPS:
+async def resume(ctx: Context, state: PetitionState) -> None:
+    if state.step in petition_update.STEPS:
         await petition_update.resume(ctx, state)
         return
     steps = {"menu": _on_menu, "source": _on_source, "unit": _on_unit, "content": _on_content,
              "received": _on_received, "origin": _on_origin, "forwarded": _on_forwarded, "confirm": _on_confirm}
-    await steps[state["step"]](ctx, state)
+    await steps[state.step](ctx, state)
 
 
-async def prompt(ctx: Context, state: dict[str, Any]) -> None:
-    if state.get("options"):
-        ctx.say(ctx.t("menu.choose_again"), choices_of(state["options"]))
+async def prompt(ctx: Context, state: PetitionState) -> None:
+    if state.options:
+        ctx.say(ctx.t("menu.choose_again"), choices_of(state.options))
     else:
-        ctx.say(ctx.t(f"petition.ask.{state['step']}"))
+        ctx.say(ctx.t(f"petition.ask.{state.step}"))
 
 
 async def _list_open(ctx: Context) -> None:
@@ -69,8 +69,7 @@ async def _list_open(ctx: Context) -> None:
     if staff:
         lines.append(ctx.t("petition.list.update_hint"))
     options = [option("new", ctx.t("petition.new"), "moi", "ghi moi", "new")]
-    ctx.say("\n".join(lines), choices_of(options))
-    await ctx.remember(FLOW, {"step": "menu", "options": options})
+    await ctx.ask_menu(PetitionState(step="menu"), "menu", "\n".join(lines), options)
 
 
 def _line(ctx: Context, item: Petition, names: dict[int, str]) -> str:
@@ -80,75 +79,73 @@ def _line(ctx: Context, item: Petition, names: dict[int, str]) -> str:
                  unit=names.get(item.unit_id, ""), status=ctx.t(f"petition.status.{item.status}"), content=content)
 
 
-async def _on_menu(ctx: Context, state: dict[str, Any]) -> None:
+async def _on_menu(ctx: Context, state: PetitionState) -> None:
     reference = life.parse_reference(ctx.inbound.text)
     if reference is not None:
         await petition_update.open_reference(ctx, *reference)
-    elif ctx.picked(state["options"]) == "new":
-        await _ask_source(ctx, {})
+    elif ctx.picked(state.options) == "new":
+        await _ask_source(ctx)
     else:
-        ctx.say(ctx.t("err.answer.pick_number", last=1), choices_of(state["options"]))
+        ctx.say(ctx.t("err.answer.pick_number", last=1), choices_of(state.options))
 
 
-async def _ask_source(ctx: Context, state: dict[str, Any]) -> None:
+async def _ask_source(ctx: Context) -> None:
     options = [option(kind, ctx.t(f"petition.source.{kind}")) for kind in life.SOURCE_KINDS]
-    await ctx.ask_menu(FLOW, state, "source", ctx.t("petition.ask.source"), options)
+    await ctx.ask_menu(PetitionState(step="source"), "source", ctx.t("petition.ask.source"), options)
 
 
-async def _on_source(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.pick_or_ask_again(state["options"])
+async def _on_source(ctx: Context, state: PetitionState) -> None:
+    picked = ctx.pick_or_ask_again(state.options)
     if picked is None:
         return
-    state["source_kind"] = picked
+    state.source_kind = picked
     if ctx.role not in STAFF_ROLES:
         if ctx.person.unit_id is None:
             await ctx.forget()
             ctx.say(ctx.t("report.no_unit"))
             return
-        state["unit_id"] = ctx.person.unit_id
+        state.unit_id = ctx.person.unit_id
         await _ask_text(ctx, state, "content")
         return
-    await ctx.ask_menu(FLOW, state, "unit", ctx.t("petition.ask.unit"), await ctx.unit_options())
+    await ctx.ask_menu(state, "unit", ctx.t("petition.ask.unit"), await ctx.unit_options())
 
 
-async def _on_unit(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.pick_or_ask_again(state["options"])
+async def _on_unit(ctx: Context, state: PetitionState) -> None:
+    picked = ctx.pick_or_ask_again(state.options)
     if picked is None:
         return
-    state["unit_id"] = int(picked)
+    state.unit_id = int(picked)
     await _ask_text(ctx, state, "content")
 
 
-async def _ask_text(ctx: Context, state: dict[str, Any], step: str) -> None:
-    state.update(step=step, options=[])
+async def _ask_text(ctx: Context, state: PetitionState, step: str) -> None:
+    state.step, state.options = step, []
     ctx.say(ctx.t(f"petition.ask.{step}"))
-    await ctx.remember(FLOW, state)
+    await ctx.remember(state)
 
 
-async def _on_content(ctx: Context, state: dict[str, Any]) -> None:
+async def _on_content(ctx: Context, state: PetitionState) -> None:
     text = clean_text(ctx.inbound.text, 500) if ctx.inbound.kind == "text" else ParseError("err.answer.text_expected")
     if isinstance(text, ParseError):
         ctx.say(ctx.t(text.code, **text.params) + "\n" + ctx.t("petition.ask.content"))
         return
-    state["content"] = text
+    state.content = text
     await _ask_text(ctx, state, "received")
 
 
-async def _on_received(ctx: Context, state: dict[str, Any]) -> None:
+async def _on_received(ctx: Context, state: PetitionState) -> None:
     day = parse_date(ctx.inbound.text, ctx.today)
     if isinstance(day, ParseError):
         ctx.say(ctx.t(day.code, **day.params) + "\n" + ctx.t("petition.ask.received"))
         return
-    state["received_on"] = day.isoformat()
-    form_id = life.ORIGIN_FORMS.get(state["source_kind"])
+    state.received_on = day.isoformat()
+    form_id = life.ORIGIN_FORMS.get(state.source_kind)
     reports = await ctx.repos.petitions.origin_reports(ctx.person.commune_id, form_id, day.year) if form_id else []
     if not reports:
         await _ask_text(ctx, state, "forwarded")
         return
-    state.update(step="origin", options=[
-        *(option(r.id, _origin_label(ctx, r)) for r in reports), option("none", ctx.t("petition.origin.none"))])
-    ctx.say(ctx.t("petition.ask.origin"), choices_of(state["options"]))
-    await ctx.remember(FLOW, state)
+    options = [*(option(r.id, _origin_label(ctx, r)) for r in reports), option("none", ctx.t("petition.origin.none"))]
+    await ctx.ask_menu(state, "origin", ctx.t("petition.ask.origin"), options)
 
 
 def _origin_label(ctx: Context, report) -> str:
@@ -159,41 +156,40 @@ def _origin_label(ctx: Context, report) -> str:
     return f"{label}: {topic[:60]}" if topic else label
 
 
-async def _on_origin(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+async def _on_origin(ctx: Context, state: PetitionState) -> None:
+    picked = ctx.picked(state.options)
     if picked is None and ctx.typed(*SKIP_WORDS):
         picked = "none"
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state["options"])), choices_of(state["options"]))
+        ctx.say(ctx.t("err.answer.pick_number", last=len(state.options)), choices_of(state.options))
         return
-    state["origin_report_id"] = None if picked == "none" else int(picked)
+    state.origin_report_id = None if picked == "none" else int(picked)
     await _ask_text(ctx, state, "forwarded")
 
 
-async def _on_forwarded(ctx: Context, state: dict[str, Any]) -> None:
+async def _on_forwarded(ctx: Context, state: PetitionState) -> None:
     if ctx.typed(*SKIP_WORDS):
-        state["forwarded_to"] = ""
+        state.forwarded_to = ""
     else:
         text = clean_text(ctx.inbound.text, 200) if ctx.inbound.kind == "text" else ParseError("err.text.empty")
         if isinstance(text, ParseError):
             ctx.say(ctx.t(text.code, **text.params) + "\n" + ctx.t("petition.ask.forwarded"))
             return
-        state["forwarded_to"] = text
+        state.forwarded_to = text
     await _show_confirm(ctx, state)
 
 
-async def _show_confirm(ctx: Context, state: dict[str, Any]) -> None:
-    unit = await ctx.repos.directory.unit(state["unit_id"])
-    state.update(step="confirm", options=[option("save", ctx.t("petition.confirm.save")),
-                                          option("cancel", ctx.t("petition.confirm.cancel"))])
-    ctx.say(ctx.t("petition.confirm", source=ctx.t(f"petition.source.{state['source_kind']}"), unit=unit.name,
-                  content=state["content"], received=date.fromisoformat(state["received_on"]).strftime("%d/%m/%Y"),
-                  forwarded=state["forwarded_to"] or ctx.t("answer.skipped")), choices_of(state["options"]))
-    await ctx.remember(FLOW, state)
+async def _show_confirm(ctx: Context, state: PetitionState) -> None:
+    unit = await ctx.repos.directory.unit(state.unit_id)
+    options = [option("save", ctx.t("petition.confirm.save")), option("cancel", ctx.t("petition.confirm.cancel"))]
+    await ctx.ask_menu(state, "confirm", ctx.t(
+        "petition.confirm", source=ctx.t(f"petition.source.{state.source_kind}"), unit=unit.name,
+        content=state.content, received=date.fromisoformat(state.received_on).strftime("%d/%m/%Y"),
+        forwarded=state.forwarded_to or ctx.t("answer.skipped")), options)
 
 
-async def _on_confirm(ctx: Context, state: dict[str, Any]) -> None:
-    picked = ctx.picked(state["options"])
+async def _on_confirm(ctx: Context, state: PetitionState) -> None:
+    picked = ctx.picked(state.options)
     if picked is None and ctx.said_yes() is not None:
         picked = "save" if ctx.said_yes() else "cancel"
     if picked == "save":
@@ -202,18 +198,18 @@ async def _on_confirm(ctx: Context, state: dict[str, Any]) -> None:
         await ctx.forget()
         ctx.say(ctx.t("petition.cancelled"))
     else:
-        ctx.say(ctx.t("err.answer.pick_number", last=2), choices_of(state["options"]))
+        ctx.say(ctx.t("err.answer.pick_number", last=2), choices_of(state.options))
 
 
-async def _save(ctx: Context, state: dict[str, Any]) -> None:
+async def _save(ctx: Context, state: PetitionState) -> None:
     """Number and store the item with its audit entry; a body given now means it is already forwarded."""
-    received_on = date.fromisoformat(state["received_on"])
-    forwarded = bool(state["forwarded_to"])
+    received_on = date.fromisoformat(state.received_on)
+    forwarded = bool(state.forwarded_to)
     petition = await ctx.repos.petitions.create(Petition(
-        commune_id=ctx.person.commune_id, unit_id=state["unit_id"], person_id=ctx.person.id,
-        year=received_on.year, number=0, source_kind=state["source_kind"], content=state["content"],
-        received_on=received_on, origin_report_id=state.get("origin_report_id"),
-        status=life.FORWARDED if forwarded else life.RECEIVED, forwarded_to=state["forwarded_to"],
+        commune_id=ctx.person.commune_id, unit_id=state.unit_id, person_id=ctx.person.id,
+        year=received_on.year, number=0, source_kind=state.source_kind, content=state.content,
+        received_on=received_on, origin_report_id=state.origin_report_id,
+        status=life.FORWARDED if forwarded else life.RECEIVED, forwarded_to=state.forwarded_to,
         forwarded_on=ctx.today if forwarded else None, created_at=ctx.now, updated_at=ctx.now))
     ref = life.reference(petition.year, petition.number)
     await ctx.repos.audit.record(at=ctx.now, person_id=ctx.person.id, entity="petition", entity_id=petition.id,

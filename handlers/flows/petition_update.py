@@ -6,9 +6,10 @@ States (inside the petition flow): transition → (body → date | date → resu
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar, Literal
 
-from core.menus import choices_of, option
+from core.flowstate import FlowState
+from core.menus import option
 from core.roles import STAFF_ROLES
 from core.vnparse import ParseError, clean_text, match_choice, parse_date
 from handlers.context import Context
@@ -16,11 +17,41 @@ from handlers.forms import SKIP_WORDS
 from plan import petition_lifecycle as life
 from storage.models import Petition
 
-FLOW = "petition"  # the same stored flow as petition_flow, which hands these steps over
+FLOW = "petition"  # the same stored flow as petition.py, which hands these steps over
 STEPS = ("transition", "body", "date", "result")
 # What each move asks, in order: the body it goes to and when, or when and with what result.
 QUESTIONS = {life.FORWARDED: ("body", "date")}
 DEFAULT_QUESTIONS = ("date", "result")
+
+
+class PetitionState(FlowState):
+    """The petition flow's state: a new item's answers so far, or the move under way for an existing one.
+
+    Defined here (not in petition.py) because these update steps use it and petition.py imports this module.
+    """
+
+    FLOW: ClassVar[str] = FLOW
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "unit": ("source_kind",), "content": ("source_kind", "unit_id"),
+        "received": ("source_kind", "unit_id", "content"),
+        "origin": ("source_kind", "unit_id", "content", "received_on"),
+        "forwarded": ("source_kind", "unit_id", "content", "received_on"),
+        "confirm": ("source_kind", "unit_id", "content", "received_on", "forwarded_to"),
+        "transition": ("petition_id",), **{step: ("petition_id", "target", "received_on") for step in STEPS[1:]}}
+
+    step: Literal["menu", "source", "unit", "content", "received", "origin", "forwarded", "confirm",
+                  "transition", "body", "date", "result"]
+    # recording a new petition
+    source_kind: str | None = None
+    unit_id: int | None = None
+    content: str | None = None
+    received_on: str | None = None  # ISO date; for a move, the item's own (no date of the move may precede it)
+    origin_report_id: int | None = None
+    forwarded_to: str | None = None
+    # moving an existing one along its lifecycle
+    petition_id: int | None = None
+    target: str | None = None
+    answers: dict[str, str] = {}
 
 
 async def open_reference(ctx: Context, year: int, number: int, wanted: str = "") -> None:
@@ -46,49 +77,49 @@ async def open_reference(ctx: Context, year: int, number: int, wanted: str = "")
             ctx.say(_forbidden(ctx, petition, target))
             return
         if target is not None:
-            await _ask_next(ctx, {"petition_id": petition.id, "target": target, "answers": {}})
+            await _ask_next(ctx, PetitionState(step="transition", petition_id=petition.id, target=target))
             return
-    ctx.say(details + "\n\n" + ctx.t("petition.ask.transition"), choices_of(options))
-    await ctx.remember(FLOW, {"step": "transition", "petition_id": petition.id, "options": options})
+    await ctx.ask_menu(PetitionState(step="transition", petition_id=petition.id), "transition",
+                       details + "\n\n" + ctx.t("petition.ask.transition"), options)
 
 
-async def resume(ctx: Context, state: dict[str, Any]) -> None:
-    if state["step"] == "transition":
-        picked = ctx.pick_or_ask_again(state["options"])
+async def resume(ctx: Context, state: PetitionState) -> None:
+    if state.step == "transition":
+        picked = ctx.pick_or_ask_again(state.options)
         if picked is None:
             return
-        await _ask_next(ctx, {"petition_id": state["petition_id"], "target": picked, "answers": {}})
+        await _ask_next(ctx, PetitionState(step="transition", petition_id=state.petition_id, target=picked))
         return
     value = _read(ctx, state)
     if isinstance(value, ParseError):
-        ctx.say(ctx.t(value.code, **value.params) + "\n" + ctx.t(f"petition.ask.{state['step']}"))
+        ctx.say(ctx.t(value.code, **value.params) + "\n" + ctx.t(f"petition.ask.{state.step}"))
         return
-    if isinstance(value, date) and value < date.fromisoformat(state["received_on"]):
-        ctx.say(ctx.t("petition.err.before_received", date=_day(date.fromisoformat(state["received_on"]))))
+    if isinstance(value, date) and value < date.fromisoformat(state.received_on):
+        ctx.say(ctx.t("petition.err.before_received", date=_day(date.fromisoformat(state.received_on))))
         return
-    state["answers"][state["step"]] = value.isoformat() if isinstance(value, date) else value
+    state.answers[state.step] = value.isoformat() if isinstance(value, date) else value
     await _ask_next(ctx, state)
 
 
-def _read(ctx: Context, state: dict[str, Any]) -> Any:
+def _read(ctx: Context, state: PetitionState) -> Any:
     text = ctx.inbound.text if ctx.inbound.kind == "text" else ""
-    if state["step"] == "date":
+    if state.step == "date":
         return parse_date(text, ctx.today)
-    if state["step"] == "result" and ctx.typed(*SKIP_WORDS):
+    if state.step == "result" and ctx.typed(*SKIP_WORDS):
         return ""
-    return clean_text(text, 200 if state["step"] == "body" else 500)
+    return clean_text(text, 200 if state.step == "body" else 500)
 
 
-async def _ask_next(ctx: Context, state: dict[str, Any]) -> None:
-    petition = await ctx.repos.petitions.get(state["petition_id"])
-    state["received_on"] = petition.received_on.isoformat()
-    missing = [q for q in QUESTIONS.get(state["target"], DEFAULT_QUESTIONS) if q not in state["answers"]]
+async def _ask_next(ctx: Context, state: PetitionState) -> None:
+    petition = await ctx.repos.petitions.get(state.petition_id)
+    state.received_on = petition.received_on.isoformat()
+    missing = [q for q in QUESTIONS.get(state.target, DEFAULT_QUESTIONS) if q not in state.answers]
     if missing:
-        state.update(step=missing[0], options=[])
+        state.step, state.options = missing[0], []
         ctx.say(ctx.t(f"petition.ask.{missing[0]}"))
-        await ctx.remember(FLOW, state)
+        await ctx.remember(state)
         return
-    await _apply(ctx, petition, state["target"], state["answers"])
+    await _apply(ctx, petition, state.target, state.answers)
 
 
 async def _apply(ctx: Context, petition: Petition, target: str, answers: dict[str, Any]) -> None:

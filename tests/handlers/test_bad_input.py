@@ -11,6 +11,7 @@ from support.app import ChatUser, invite_code
 from support.demo_db import demo_app
 
 from handlers.commands import COMMANDS, parse_command
+from handlers.flows.report import ReportState
 from handlers.pipeline import log as pipeline_log
 from storage.models import Conversation, Invite, Person, Report
 
@@ -202,7 +203,7 @@ async def test_a_failing_handler_apologises_and_records_the_update_once(app, rep
     user = await _speaking(reporter, language)
 
     async def broken(ctx, _args):
-        await ctx.remember("report", {"step": "form", "options": []})  # must be rolled back
+        await ctx.remember(ReportState(step="form", unit_id=1))  # must be rolled back
         raise RuntimeError("a bug")
 
     monkeypatch.setitem(COMMANDS, "trogiup", replace(COMMANDS["trogiup"], start=broken))

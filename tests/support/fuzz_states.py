@@ -16,6 +16,8 @@ from typing import Any
 
 from bot.app import App, create_app
 from core.messages import PhotoIn
+from handlers.commands import read_state
+from handlers.forms import FieldQuestion
 from plan.loader import SHIPPED_PLAN, load_plan
 from plan.schema import FieldKind, Form, FormField, UnitKind
 from reminders.tick import ReminderTicker
@@ -44,11 +46,11 @@ EXPECTED_STEPS = {
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A stored conversation: who is in it, and its flow and state exactly as the bot saved them."""
+    """A stored conversation: who is in it, and its flow and state row exactly as the bot saved them."""
 
     who: str
     flow: str
-    state: dict[str, Any]
+    state: dict[str, Any]  # the row's JSON, so the fuzzer stores it back the way a restart would find it
 
 
 @dataclass
@@ -91,11 +93,11 @@ class Explorer:
         async with self.app.db.transaction() as repos:
             row = await repos.conversations.get("console", who, who)
         if row is not None:
-            key = f"{row.flow}:{row.state.get('step')}"
-            if row.state.get("step") == "field" and "form" in row.state:
-                form = PLAN.form(row.state["form"])
-                field = form.field(row.state["field"]) if "field" in row.state else form.fields[row.state["index"]]
-                key += f":{form.id}:{field.id}"
+            state = read_state(row.flow, row.state)  # every state the bot stores reads back
+            key = f"{row.flow}:{state.step}"
+            field = state.asked_field(PLAN) if isinstance(state, FieldQuestion) else None
+            if field is not None:
+                key += f":{state.form}:{field.id}"
             self.snapshots.setdefault(key, Snapshot(who, row.flow, dict(row.state)))
 
     async def script(self, who: str, *texts: str) -> None:

@@ -1,0 +1,61 @@
+"""The state a conversation keeps between messages: one small typed object per flow, stored as the row's JSON.
+
+Each flow declares its own subclass (its name in FLOW, its steps as a Literal, its fields typed); the pipeline
+reads the stored row back through that class, so a flow never sees a free dict and nobody reads another
+flow's keys. Field names are the stored JSON keys: rows written before the states were typed load as they are.
+A row that no longer fits (a step or field that disappeared, a wrong type) raises StateUnreadable, and the
+pipeline closes that conversation politely instead of failing on it later.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from typing_extensions import TypedDict  # pydantic reads typing.TypedDict only from Python 3.12
+
+
+class MenuOption(TypedDict):
+    """A numbered option as a state keeps it (core.menus.option builds them)."""
+
+    value: str
+    labels: list[str]
+
+
+class StateUnreadable(ValueError):
+    """A stored conversation that no flow can continue (unknown flow, missing or mistyped field)."""
+
+
+class FlowState(BaseModel):
+    """What every flow's state has: the step it waits in, and the options that step offered, if any."""
+
+    model_config = ConfigDict(extra="ignore")  # keys of older shapes that are no longer used are dropped
+
+    FLOW: ClassVar[str] = ""
+    # The fields each step cannot do without (they are optional in the class because other steps lack them).
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    step: str
+    options: list[MenuOption] = []
+
+    def takes_free_text(self) -> bool:
+        """Whether the current question reads any text as its answer (then "tổng hợp" is not a command)."""
+        return False
+
+    def option_labels(self) -> list[str]:
+        """Every label that selects one of the offered options."""
+        return [label for option in self.options for label in option["labels"]]
+
+    def to_row(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def from_row(cls, data: Any) -> Self:
+        try:
+            state = cls.model_validate(data)
+        except ValidationError as error:
+            raise StateUnreadable(f"{cls.FLOW}: {error.error_count()} field(s) do not fit") from error
+        missing = [name for name in cls.NEEDS.get(state.step, ()) if getattr(state, name) is None]
+        if missing:
+            raise StateUnreadable(f"{cls.FLOW}:{state.step} lacks {', '.join(missing)}")
+        return state
