@@ -1,4 +1,4 @@
-"""Conversation states are typed per flow: rows stored before (free dicts) still load, unreadable ones close politely."""
+"""Typed conversation states: rows stored as free dicts still load; unreadable ones are closed politely."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_every_flow_has_old_rows_here():
 @pytest.mark.parametrize(("flow", "row"), [(flow, row) for flow, rows in OLD_ROWS.items() for row in rows])
 def test_rows_stored_as_free_dicts_load_and_keep_their_field_names(flow, row):
     state = read_state(flow, row)
-    assert state.FLOW == flow and state.step == row["step"]
+    assert (state.FLOW, state.step) == (flow, row["step"])
     stored = state.to_row()
     assert {key: stored[key] for key in row} == row  # the same JSON keys and values: nothing renamed or lost
     assert read_state(flow, stored) == state
