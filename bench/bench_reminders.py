@@ -10,6 +10,7 @@ import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from plan.calendar import SendingCalendar
 from plan.loader import SHIPPED_PLAN, load_plan
 from reminders.config import ReminderConfig
 from reminders.planner import Snapshot, due, schedule
@@ -29,7 +30,7 @@ def snapshot(units: int) -> Snapshot:
 
 def main(units: int = 80_000) -> float:
     plan = load_plan(SHIPPED_PLAN)
-    config = ReminderConfig.build(plan, tz=VN)
+    config = ReminderConfig.build(plan, SendingCalendar(VN))
     data = snapshot(units)
     # The busiest morning of Quý I: the quarter's deadline day (steps of I.2, I.3 and I.6 for every unit).
     now, since = datetime(2026, 3, 31, 7, 30, tzinfo=VN), datetime(2026, 3, 30, 20, 0, tzinfo=VN)

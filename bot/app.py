@@ -23,8 +23,7 @@ from handlers.context import HandlerSettings, PhotoFetcher
 from handlers.pipeline import Pipeline
 from plan.loader import load_plan_cached
 from plan.schema import Plan
-from reminders.calendar import SendingCalendar
-from reminders.config import config_from_settings
+from reminders.config import ReminderConfig, config_from_settings
 from reminders.petition_overdue import PetitionOverdueTicker
 from reminders.tick import ReminderTicker
 from storage.db import Database
@@ -53,6 +52,7 @@ class App:
     clock: Clock
     web: WebServer
     render_jobs: RenderJobs  # /tonghop's files, rendered after the message's commit (summaries/jobs.py)
+    reminder_config: ReminderConfig  # its calendar is the one every ticker sends by
     senders: dict[str, Sender] = field(default_factory=dict)
     tickers: list[Ticker] = field(default_factory=list)  # run every minute by the scheduler with `now`
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -103,23 +103,23 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
     handler_settings = HandlerSettings(
         default_language=settings.default_language,
         conversation_ttl=timedelta(hours=settings.conversation_ttl_hours),
-        invite_ttl=timedelta(days=settings.invite_ttl_days),
-        document=settings.document_settings())
+        invite_ttl=timedelta(days=settings.invite_ttl_days))
     pipeline = Pipeline(db, plan, translator, handler_settings, settings.tz, clock)
     outbox = OutboxWorker(db, {}, clock, lanes=settings.outbox_lanes)
     web = WebServer(db, clock, host=settings.web_host, port=settings.web_port,
                     public_base_url=settings.public_base_url,
                     link_secret=link_secret(_secret(settings.file_link_secret), _secret(settings.webhook_secret)))
-    render_jobs = RenderJobs(db, plan, translator, settings.document_settings(), settings.tz, clock)
+    document = settings.document_settings()
+    render_jobs = RenderJobs(db, plan, translator, document, settings.tz, clock)
+    calendar = settings.sending_calendar()  # one for every ticker: sending hours, holidays, Sundays
+    reminder_config = config_from_settings(settings, plan, calendar)
     app = App(settings=settings, db=db, plan=plan, translator=translator, pipeline=pipeline, outbox=outbox,
-              clock=clock, web=web, render_jobs=render_jobs)
+              clock=clock, web=web, render_jobs=render_jobs, reminder_config=reminder_config)
     render_jobs.on_queued = app.outbox_wake.set
     pipeline.after_commit = app.committed
-    app.tickers.append(PetitionOverdueTicker(db, translator, SendingCalendar(settings.tz),
-                                             settings.petition_answer_days))
-    app.tickers.append(ReminderTicker(db, plan, translator, config_from_settings(settings, plan)))
-    app.tickers.append(QuarterlySummaryTicker(db, plan, translator, config_from_settings(settings, plan).calendar,
-                                              settings.document_settings(), settings.default_language,
+    app.tickers.append(PetitionOverdueTicker(db, translator, calendar, settings.petition_answer_days))
+    app.tickers.append(ReminderTicker(db, plan, translator, reminder_config))
+    app.tickers.append(QuarterlySummaryTicker(db, plan, translator, calendar, document, settings.default_language,
                                               render=render_jobs.render))
     app.tickers.append(render_jobs)  # what a crash left between a message's commit and its render
     app.tickers.append(RetentionTicker(db, settings.tz, outbox_days=settings.outbox_retention_days,

@@ -6,7 +6,6 @@ import sys
 from datetime import date
 
 from bot.app import App
-from reminders.config import config_from_settings
 from reminders.preview import preview
 
 
@@ -14,7 +13,7 @@ async def print_preview(app: App, first: date, last: date, *, with_text: bool = 
     if last < first:
         print("mttq-bot: --to is earlier than --from", file=sys.stderr)
         return 2
-    config = config_from_settings(app.settings, app.plan)
+    config = app.reminder_config
     lines = await preview(app.db, app.plan, app.translator, config, first, last)
     tz = config.calendar.tz
     for line in lines:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from plan.calendar import SendingCalendar
 from plan.loader import SHIPPED_PLAN
 from summaries.model import DocumentSettings
 
@@ -167,6 +168,11 @@ class Settings(BaseSettings):
     @property
     def reminder_ladder_days(self) -> tuple[int, ...] | None:
         return _parse_ladder(self.reminder_ladder) if self.reminder_ladder else None
+
+    def sending_calendar(self) -> SendingCalendar:
+        """When the bot may send what nobody asked for just now (reminders, notices, summaries); built once."""
+        return SendingCalendar(self.tz, start=self.reminder_send_start, end=self.reminder_send_end,
+                               skip_sundays=self.reminder_skip_sundays)
 
     def document_settings(self) -> DocumentSettings:
         """The quarterly report's issuer, signer and recipients, as the renderers take them."""

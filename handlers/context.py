@@ -17,7 +17,6 @@ from plan.periods import business_date
 from plan.schema import Plan
 from storage.models import Commune, Person
 from storage.repositories import Repositories
-from summaries.model import DocumentSettings
 
 PhotoFetcher = Callable[[PhotoIn], Awaitable[bytes | None]]
 
@@ -28,7 +27,6 @@ class HandlerSettings:
     conversation_ttl: timedelta = timedelta(hours=72)
     invite_ttl: timedelta = timedelta(days=14)
     max_photo_bytes: int = 5 * 1024 * 1024
-    document: DocumentSettings = field(default_factory=DocumentSettings)  # the quarterly report's issuer, signer…
 
 
 @dataclass

@@ -1,1 +1,1 @@
-"""The yearly plan as data: schema, loader, and quarter/deadline math."""
+"""The yearly plan as data: schema, loader, quarter/deadline math and the sending calendar."""

@@ -1,1 +1,1 @@
-"""Reminders: what is due when (pure), the sending calendar, and the scheduler tick."""
+"""Reminders: what is due when (pure) and the scheduler tick; the sending calendar is plan/calendar.py."""

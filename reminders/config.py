@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from plan.calendar import SendingCalendar
 from plan.schema import Plan
-from reminders.calendar import SendingCalendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,17 +27,15 @@ class ReminderConfig:
         return max(1, max(self.ladder) + 1)
 
     @classmethod
-    def build(cls, plan: Plan, *, tz: ZoneInfo, send_start: time = time(7, 30), send_end: time = time(20, 0),
-              skip_sundays: bool = True, snooze_days: int = 3, max_lateness_hours: float = 24,
+    def build(cls, plan: Plan, calendar: SendingCalendar, *, snooze_days: int = 3, max_lateness_hours: float = 24,
               ladder: tuple[int, ...] | None = None) -> ReminderConfig:
-        calendar = SendingCalendar(tz, start=send_start, end=send_end, skip_sundays=skip_sundays)
         return cls(calendar=calendar, ladder=tuple(sorted(set(ladder or plan.settings.reminder_ladder))),
                    max_lateness=timedelta(hours=max_lateness_hours), snooze_days=snooze_days)
 
 
-def config_from_settings(settings: Any, plan: Plan) -> ReminderConfig:
-    """The config from the bot's Settings (read by attribute name, so reminders/ never imports bot/)."""
+def config_from_settings(settings: Any, plan: Plan, calendar: SendingCalendar) -> ReminderConfig:
+    """The config from the bot's Settings (read by attribute name, so reminders/ never imports bot/), around
+    the one sending calendar create_app builds for every ticker."""
     return ReminderConfig.build(
-        plan, tz=settings.tz, send_start=settings.reminder_send_start, send_end=settings.reminder_send_end,
-        skip_sundays=settings.reminder_skip_sundays, snooze_days=settings.reminder_snooze_days,
+        plan, calendar, snooze_days=settings.reminder_snooze_days,
         max_lateness_hours=settings.reminder_max_lateness_hours, ladder=settings.reminder_ladder_days)

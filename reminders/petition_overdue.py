@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from core.i18n import Translator
 from core.messages import PRIORITY_REMINDER, Reply
 from plan import petition_lifecycle as life
+from plan.calendar import SendingCalendar
 from plan.periods import business_date
-from reminders.calendar import SendingCalendar
 from storage.db import Database
 from storage.models import Petition
 from storage.repositories import Repositories

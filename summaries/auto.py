@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 from core.i18n import Translator
 from core.messages import PRIORITY_SUMMARY, Reply
 from core.roles import CHAIR
+from plan.calendar import SendingCalendar
 from plan.periods import Period, business_date, quarter_cutoff
 from plan.schema import Plan
-from reminders.calendar import SendingCalendar
 from storage.db import Database
 from storage.models import Commune
 from storage.repositories import Repositories

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 from support.app import VN, ChatUser, attach_recorder, make_app
@@ -153,6 +153,31 @@ async def test_overdue_reminder_goes_to_staff_once_and_only_in_sending_hours(app
     async with app.db.transaction() as repos:
         keys = {r.dedupe_key for r in await repos.outbox.for_chat("console", "chair")}
     assert f"petition-overdue:{late.id}:console:chair" in keys
+
+
+async def test_overdue_reminder_keeps_the_sending_hours_of_the_settings(sqlite_url, clock):
+    """Petition notices go by the one sending calendar of the app, not a default one of their own."""
+    app = await make_app(sqlite_url, clock, reminder_send_start=time(9, 30), reminder_send_end=time(16, 0),
+                         reminder_skip_sundays=False)
+    try:
+        recorder = attach_recorder(app)
+        await ChatUser(app, recorder, "staff").say("/trogiup")
+        async with app.db.transaction() as repos:
+            await _add(repos, received=date(2026, 10, 25), now=clock())  # 31 days on 25/11, 35 on Sunday 29/11
+
+        async def notices_at(moment: datetime) -> int:
+            clock.set(moment)
+            await app.tick()
+            await app.outbox.drain()
+            return sum(1 for _, r in recorder.sent if r.text.startswith("⏰ Kiến nghị"))
+
+        day = datetime(2026, 11, 25, tzinfo=VN)
+        assert await notices_at(day.replace(hour=8)) == 0  # the default window (from 07:30) would send now
+        assert await notices_at(day.replace(hour=16, minute=30)) == 0
+        assert await notices_at(day.replace(day=29, hour=9, minute=29)) == 0  # a Sunday, before the window
+        assert await notices_at(day.replace(day=29, hour=9, minute=30)) == 1  # Sundays allowed by the setting
+    finally:
+        await app.close()
 
 
 @pytest.mark.parametrize(("label", "source", "start", "end", "expected"), [

@@ -9,9 +9,9 @@ from support.app import VN, ChatUser, FakeClock, attach_recorder, make_app
 
 from core.messages import PRIORITY_SUMMARY
 from handlers.flows.summary import parse_period
+from plan.calendar import SendingCalendar
 from plan.loader import SHIPPED_PLAN, load_plan_cached
 from plan.periods import Period
-from reminders.calendar import SendingCalendar
 from storage.models import Report
 from summaries.auto import QuarterlySummaryTicker, due_quarter
 from summaries.load import load_snapshot

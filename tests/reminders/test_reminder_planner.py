@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from support.app import VN
 
+from plan.calendar import SendingCalendar
 from plan.loader import load_plan_cached
 from plan.schema import Plan
 from reminders.config import ReminderConfig
@@ -15,7 +16,7 @@ from reminders.planner import Snapshot, due, next_moment
 from reminders.rules import UnitRef
 
 PLAN: Plan = load_plan_cached(str(__import__("plan.loader").loader.SHIPPED_PLAN))
-CONFIG = ReminderConfig.build(PLAN, tz=VN)
+CONFIG = ReminderConfig.build(PLAN, SendingCalendar(VN))
 # 1 commune committee (p1, also chair), 2 and 3 villages (p2, p3), 4 an organisation (p4).
 SNAPSHOT = Snapshot(
     commune_id=1,

@@ -10,7 +10,6 @@ import pytest
 from support.app import VN, ChatUser, FakeClock, attach_recorder, make_app
 
 from bot.channels.text_menu import render_numbered
-from reminders.config import config_from_settings
 from reminders.planner import schedule
 from reminders.tick import ReminderTicker, load_snapshot
 from storage.db import Database
@@ -134,7 +133,7 @@ async def test_two_ticks_at_once_send_each_occurrence_once(database_url):
     try:
         recorder = attach_recorder(app)
         await _people(app, recorder)
-        config = config_from_settings(app.settings, app.plan)
+        config = app.reminder_config
         one = ReminderTicker(app.db, app.plan, app.translator, config)
         two = ReminderTicker(second, app.plan, app.translator, config)
         first, other = await asyncio.gather(one(clock()), two(clock()))
@@ -158,7 +157,7 @@ async def test_a_crash_half_way_then_a_rerun_sends_everything_exactly_once(datab
     try:
         recorder = attach_recorder(app)
         await _people(app, recorder)
-        config = config_from_settings(app.settings, app.plan)
+        config = app.reminder_config
         seen = []
 
         def crash_at_the_third(occurrence) -> None:

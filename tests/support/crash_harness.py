@@ -31,7 +31,6 @@ from pathlib import Path
 import httpx
 
 from handlers.flows import broadcast_audience as aud
-from reminders.config import config_from_settings
 from reminders.planner import due
 from reminders.tick import load_snapshot
 from storage.db import Database
@@ -199,7 +198,7 @@ async def seed(database_url: str, kind: str, *, recipients: int) -> tuple[dateti
             return start, set()
         async with app.db.transaction() as repos:
             loaded = await load_snapshot(repos, app.plan, commune.id)
-        occurrences = due(app.plan, loaded.snapshot, config_from_settings(app.settings, app.plan), start, None)
+        occurrences = due(app.plan, loaded.snapshot, app.reminder_config, start, None)
         reachable = {f"p{p.id}" for p in loaded.people.values() if p.name.startswith("Người ")}  # with a Zalo chat
         return start, {o.key for o in occurrences if o.action == "send" and o.recipient in reachable}
     finally:
