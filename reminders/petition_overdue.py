@@ -10,6 +10,7 @@ from core.messages import PRIORITY_REMINDER, Reply
 from plan import petition_lifecycle as life
 from plan.calendar import SendingCalendar
 from plan.periods import business_date
+from storage.addressing import enqueue_each
 from storage.db import Database
 from storage.models import Petition
 from storage.repositories import Repositories
@@ -44,21 +45,18 @@ class PetitionOverdueTicker:
 
     async def _notify(self, repos: Repositories, item: Petition, today, now: datetime) -> int:
         """One reminder per active private chat of the commune's staff; the item is then marked as told."""
-        staff = await repos.broadcasts.people_with_chats(item.commune_id, roles=STAFF)
         unit = await repos.directory.unit(item.unit_id)
         ref = life.reference(item.year, item.number)
-        queued = 0
-        for entry in staff:
-            t = self.translator.for_language(entry.person.language)
+
+        def notice(language: str) -> dict:
+            t = self.translator.for_language(language)
             text = t("petition.overdue", ref=ref, days=(today - item.received_on).days, limit=self.answer_days,
                      unit=unit.name if unit else "", content=item.content,
                      status=t(f"petition.status.{item.status}"))
-            payload = Reply(text=text, language=entry.person.language).to_payload()
-            for chat in entry.chats:
-                queued += await repos.outbox.enqueue(
-                    channel=chat.channel, chat_id=chat.external_id, payload=payload, now=now,
-                    dedupe_key=f"petition-overdue:{item.id}:{chat.channel}:{chat.external_id}",
-                    priority=PRIORITY_REMINDER)
+            return Reply(text=text, language=language).to_payload()
+
+        queued = await enqueue_each(repos.outbox, await repos.addresses.of_roles(item.commune_id, STAFF), notice,
+                                    key=f"petition-overdue:{item.id}", now=now, priority=PRIORITY_REMINDER)
         if not queued:
             log.warning("petition %s is overdue but its commune's staff have no chat to be told in", ref)
         await repos.petitions.update(item, now, overdue_notified_at=now)

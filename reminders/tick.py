@@ -20,12 +20,12 @@ from reminders.config import ReminderConfig
 from reminders.planner import Occurrence, Snapshot, due, next_moment
 from reminders.rules import UnitRef
 from reminders.texts import render
+from storage.addressing import Target, enqueue_each
 from storage.db import Database
 from storage.models import Chat, Person
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
-Target = tuple[str, str, str]  # (channel, chat id, sender id or "" for groups)
 
 
 @dataclass
@@ -104,7 +104,7 @@ class ReminderTicker:
         if sends:
             async with self.db.transaction() as repos:
                 people = sorted({int(o.recipient[1:]) for o in sends if o.recipient.startswith("p")})
-                targets = await repos.reminders.private_targets(people)
+                targets = await repos.addresses.of_people(people)
             for occ in sends:
                 await self._claim_and_queue(occ, loaded, self._targets_of(occ, loaded, targets), now, summary)
         async with self.db.transaction() as repos:
@@ -132,12 +132,12 @@ class ReminderTicker:
                                                now=now):
                     summary.skipped += 1
 
-    @staticmethod
-    def _targets_of(occ: Occurrence, loaded: Loaded, targets: dict[int, list[Target]]) -> list[Target]:
+    def _targets_of(self, occ: Occurrence, loaded: Loaded, targets: dict[int, list[Target]]) -> list[Target]:
         number = int(occ.recipient[1:])
         if occ.recipient.startswith("g"):
             chat = loaded.groups.get(number)
-            return [(chat.channel, chat.external_id, "")] if chat is not None else []
+            language = self.translator.default_language
+            return [Target(chat.channel, chat.external_id, language, group=True)] if chat is not None else []
         return targets.get(number, [])
 
     async def _claim_and_queue(self, occ: Occurrence, loaded: Loaded, targets: list[Target], now: datetime,
@@ -152,12 +152,11 @@ class ReminderTicker:
                                                now=now):
                 summary.taken += 1
                 return
-            for channel, chat_id, sender_id in targets:
-                await repos.outbox.enqueue(channel=channel, chat_id=chat_id, payload=reply.to_payload(),
-                                           dedupe_key=f"remind:{occ.key}:{channel}:{chat_id}"[:200], now=now,
-                                           priority=PRIORITY_REMINDER)
-                if occ.unit_id is not None and sender_id:
-                    await self._offer_answers(repos, occ, (channel, chat_id, sender_id), language, now)
+            await enqueue_each(repos.outbox, targets, lambda _language: reply.to_payload(), key=f"remind:{occ.key}",
+                               now=now, priority=PRIORITY_REMINDER)
+            for target in targets:
+                if occ.unit_id is not None and target.sender_id:
+                    await self._offer_answers(repos, occ, target, language, now)
         summary.sent += bool(targets)
         summary.unreachable += not targets
         summary.messages += len(targets)
@@ -172,7 +171,7 @@ class ReminderTicker:
     async def _offer_answers(self, repos: Repositories, occ: Occurrence, target: Target, language: str,
                              now: datetime) -> None:
         """Let "1"/"đã làm" and "2"/"nhắc lại sau" reach the reminder flow, unless a conversation is under way."""
-        channel, chat_id, sender_id = target
+        channel, chat_id, sender_id = target.channel, target.chat_id, target.sender_id
         current = await repos.conversations.get(channel, chat_id, sender_id)
         if current is not None and current.flow != FLOW:
             return  # never clobber a half-filled report

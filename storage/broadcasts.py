@@ -1,24 +1,16 @@
-"""Broadcasts, who they reach, how their deliveries went, and what each registered group chat receives."""
+"""Broadcasts, how their deliveries went, and what each registered group chat receives (who a message
+reaches is storage/addressing.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Broadcast, Chat, GroupPreference, Outbox, Person, Unit
+from storage.models import Broadcast, Chat, GroupPreference, Outbox, Person
 
 GROUP_KINDS = ("reminders", "summaries", "broadcasts")
-
-
-@dataclass(frozen=True, slots=True)
-class PersonChats:
-    """A person picked by an audience, with the active private chats the bot can reach them in."""
-
-    person: Person
-    chats: tuple[Chat, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,33 +22,18 @@ class FailedDelivery:
     error: str
 
 
+def message_key(broadcast_id: int) -> str:
+    """Its outbox rows' dedupe keys are this plus `:channel:chat` (storage.addressing.dedupe_key)."""
+    return f"broadcast:{broadcast_id}"
+
+
 def dedupe_prefix(broadcast_id: int) -> str:
-    return f"broadcast:{broadcast_id}:"
+    return message_key(broadcast_id) + ":"
 
 
 class BroadcastRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def people_with_chats(self, commune_id: int, *, roles: Iterable[str] | None = None,
-                                unit_ids: Iterable[int] | None = None,
-                                unit_kind: str | None = None) -> list[PersonChats]:
-        """Active people of a commune matching every filter given, with their active private chats."""
-        query = select(Person).where(Person.commune_id == commune_id, Person.active.is_(True))
-        if roles is not None:
-            query = query.where(Person.role.in_(list(roles)))
-        if unit_ids is not None:
-            query = query.where(Person.unit_id.in_(list(unit_ids)))
-        if unit_kind is not None:
-            query = query.join(Unit, Unit.id == Person.unit_id).where(Unit.kind == unit_kind)
-        people = list((await self.session.execute(query.order_by(Person.id))).scalars())
-        chats: dict[int, list[Chat]] = {}
-        if people:
-            chat_query = (select(Chat).where(Chat.person_id.in_([p.id for p in people]), Chat.kind == "private",
-                                             Chat.active.is_(True)).order_by(Chat.id))
-            for chat in (await self.session.execute(chat_query)).scalars():
-                chats.setdefault(chat.person_id, []).append(chat)
-        return [PersonChats(person, tuple(chats.get(person.id, ()))) for person in people]
 
     async def add(self, broadcast: Broadcast) -> Broadcast:
         self.session.add(broadcast)

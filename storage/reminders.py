@@ -9,9 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_duplicates
 from storage.models import (
-    Chat,
     HdndSession,
-    Identity,
     Person,
     ReminderCursor,
     ReminderOccurrence,
@@ -83,16 +81,3 @@ class ReminderRepo:
         query = (select(Person).where(Person.commune_id == commune_id, Person.active.is_(True))
                  .order_by(Person.id))
         return list((await self.session.execute(query)).scalars())
-
-    async def private_targets(self, person_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
-        """Per person: (channel, chat id, sender id) of each active private chat, to send and to keep state."""
-        if not person_ids:
-            return {}
-        query = (select(Chat.person_id, Chat.channel, Chat.external_id, Identity.external_id)
-                 .join(Identity, (Identity.person_id == Chat.person_id) & (Identity.channel == Chat.channel))
-                 .where(Chat.person_id.in_(person_ids), Chat.kind == "private", Chat.active.is_(True))
-                 .order_by(Chat.id))
-        targets: dict[int, list[tuple[str, str, str]]] = {}
-        for person_id, channel, chat_id, sender_id in (await self.session.execute(query)).all():
-            targets.setdefault(person_id, []).append((channel, chat_id, sender_id))
-        return targets

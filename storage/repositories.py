@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.addressing import AddressRepo
 from storage.arrivals import ArrivalRepo
 from storage.broadcasts import BroadcastRepo, GroupRepo
+from storage.chats import ChatRepo
+from storage.conversations import ConversationRepo
 from storage.directory import DirectoryRepo, InviteRepo
 from storage.invite_attempts import InviteAttemptRepo
 from storage.keyboards import KeyboardRepo
-from storage.messaging import ChatRepo, ConversationRepo, LedgerRepo, OutboxRepo
+from storage.ledger import LedgerRepo
+from storage.outbox import OutboxRepo
 from storage.petitions import PetitionRepo
 from storage.reminders import ReminderRepo
 from storage.render_jobs import RenderJobRepo
@@ -28,6 +32,7 @@ class Repositories:
         self.invites = InviteRepo(session)
         self.invite_attempts = InviteAttemptRepo(session)
         self.chats = ChatRepo(session)
+        self.addresses = AddressRepo(session)  # who to tell: chats and languages by role, person or group
         self.reports = ReportRepo(session)
         self.files = FileRepo(session, dialect)
         self.audit = AuditRepo(session)

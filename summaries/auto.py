@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from core.i18n import Translator
 from core.messages import PRIORITY_SUMMARY, Reply
@@ -15,6 +15,7 @@ from core.roles import CHAIR
 from plan.calendar import SendingCalendar
 from plan.periods import Period, business_date, quarter_cutoff
 from plan.schema import Plan
+from storage.addressing import Target, dedupe_key, enqueue_each
 from storage.db import Database
 from storage.models import Commune
 from storage.repositories import Repositories
@@ -29,15 +30,9 @@ log = logging.getLogger(__name__)
 CATCH_UP = timedelta(days=7)  # a bot that was down on the day still sends within this many days
 
 
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    channel: str
-    chat_id: str
-    language: str
-
-
-def summary_key(commune_id: int, period: Period, recipient: Recipient) -> str:
-    return f"summary:{commune_id}:{period.key}:{recipient.channel}:{recipient.chat_id}"
+def summary_key(commune_id: int, period: Period) -> str:
+    """Per chat, the text's dedupe key is this plus `:channel:chat` (storage.addressing.dedupe_key)."""
+    return f"summary:{commune_id}:{period.key}"
 
 
 def due_quarter(plan: Plan, calendar: SendingCalendar, today: date) -> Period | None:
@@ -78,8 +73,9 @@ class QuarterlySummaryTicker:
     async def send(self, commune: Commune, period: Period, now: datetime) -> int:
         """Compile and queue the summary for this commune's recipients that have not had it yet."""
         async with self.db.transaction() as repos:
+            key = summary_key(commune.id, period)
             pending = [r for r in await self._recipients(repos, commune.id)
-                       if not await repos.outbox.exists(summary_key(commune.id, period, r))]
+                       if not await repos.outbox.exists(dedupe_key(key, r))]
             if not pending:
                 return 0
             snapshot = await load_snapshot(repos, commune.id, self.plan.year)
@@ -87,29 +83,25 @@ class QuarterlySummaryTicker:
         rendered = await self.render(summary)  # between the two transactions, off the event loop
         async with self.db.transaction() as repos:
             files = await store_files(repos, summary, rendered, now)
-            for recipient in pending:
-                t = self.translator.for_language(recipient.language)
+
+            @cache
+            def messages(language: str) -> list[dict]:
+                """The text, then the DOCX, XLSX and PNG, in one language."""
+                t = self.translator.for_language(language)
                 intro = t("summary.auto_intro", period=period_label(t, period))
-                text = Reply(text=intro + "\n" + render_text(summary, t, recipient.language),
-                             language=recipient.language)
-                messages = [("", text), *zip((":docx", ":xlsx", ":png"),
-                                             file_replies(self.translator, files, recipient.language), strict=True)]
-                for suffix, reply in messages:
-                    await repos.outbox.enqueue(channel=recipient.channel, chat_id=recipient.chat_id,
-                                               payload=reply.to_payload(), priority=PRIORITY_SUMMARY, now=now,
-                                               dedupe_key=summary_key(commune.id, period, recipient) + suffix)
+                text = Reply(text=intro + "\n" + render_text(summary, t, language), language=language)
+                return [reply.to_payload() for reply in (text, *file_replies(self.translator, files, language))]
+
+            for index, suffix in enumerate(("", ":docx", ":xlsx", ":png")):  # per chat in this order
+                await enqueue_each(repos.outbox, pending, lambda language, i=index: messages(language)[i],
+                                   key=key, suffix=suffix, now=now, priority=PRIORITY_SUMMARY)
         log.info("quarterly summary %s of %s queued for %d chats", period.key, commune.name, len(pending))
         return len(pending)
 
     async def _render_in_thread(self, summary: Summary) -> Rendered:
         return await asyncio.to_thread(render_files, summary, self.plan, self.translator, self.document)
 
-    async def _recipients(self, repos: Repositories, commune_id: int) -> list[Recipient]:
-        recipients = []
-        for person in await repos.directory.people(commune_id):
-            if person.role == CHAIR and person.active:
-                recipients.extend(Recipient(c.channel, c.external_id, person.language)
-                                  for c in await repos.chats.private_chats_of(person.id) if c.active)
-        for group in await repos.groups.groups_receiving(commune_id, "summaries"):
-            recipients.append(Recipient(group.channel, group.external_id, self.default_language))
-        return recipients
+    async def _recipients(self, repos: Repositories, commune_id: int) -> list[Target]:
+        """The chairs' private chats, then the registered groups that receive summaries."""
+        return [*await repos.addresses.of_roles(commune_id, (CHAIR,)),
+                *await repos.addresses.groups(commune_id, "summaries", self.default_language)]

@@ -10,20 +10,14 @@ from typing import Any
 from core.i18n import Translator
 from core.messages import PRIORITY_BROADCAST, Reply
 from core.roles import REPORTER
-from storage.broadcasts import PersonChats
+from storage.addressing import PersonChats, Target, enqueue_each, targets_of
+from storage.broadcasts import message_key
 from storage.models import Broadcast
 from storage.repositories import Repositories
 
 # Audience kinds, in menu order. Stored as {"kind": …, "unit_ids": […], "unit_kind": …, "role": …}.
 REPORTERS, UNITS, UNIT_KIND, ROLE, GROUPS, EVERYONE = "reporters", "units", "unit_kind", "role", "groups", "all"
 AUDIENCE_KINDS = (REPORTERS, UNITS, UNIT_KIND, ROLE, GROUPS, EVERYONE)
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    channel: str
-    chat_id: str
-    language: str
 
 
 @dataclass
@@ -44,27 +38,25 @@ async def resolve(repos: Repositories, commune_id: int, audience: dict[str, Any]
     kind = audience["kind"]
     people: list[PersonChats] = []
     if kind == REPORTERS:
-        people = await repos.broadcasts.people_with_chats(commune_id, roles=[REPORTER])
+        people = await repos.addresses.people(commune_id, roles=[REPORTER])
     elif kind == UNITS:
-        people = await repos.broadcasts.people_with_chats(commune_id, roles=[REPORTER],
-                                                          unit_ids=audience["unit_ids"])
+        people = await repos.addresses.people(commune_id, roles=[REPORTER], unit_ids=audience["unit_ids"])
     elif kind == UNIT_KIND:
-        people = await repos.broadcasts.people_with_chats(commune_id, roles=[REPORTER],
-                                                          unit_kind=audience["unit_kind"])
+        people = await repos.addresses.people(commune_id, roles=[REPORTER], unit_kind=audience["unit_kind"])
     elif kind == ROLE:
-        people = await repos.broadcasts.people_with_chats(commune_id, roles=[audience["role"]])
+        people = await repos.addresses.people(commune_id, roles=[audience["role"]])
     elif kind == EVERYONE:
-        people = await repos.broadcasts.people_with_chats(commune_id)
-    groups = await repos.groups.groups_receiving(commune_id, "broadcasts") if kind in (GROUPS, EVERYONE) else []
+        people = await repos.addresses.people(commune_id)
+    groups: list[Target] = []
+    if kind in (GROUPS, EVERYONE):
+        groups = await repos.addresses.groups(commune_id, "broadcasts", default_language)
     recipients = Recipients(people=len(people), unreachable_people=sum(1 for p in people if not p.chats))
     seen: set[tuple[str, str]] = set()
-    chats = [(chat, p.person.language) for p in people for chat in p.chats]
-    chats += [(group, default_language) for group in groups]
-    for chat, language in chats:
-        if (chat.channel, chat.external_id) not in seen:
-            seen.add((chat.channel, chat.external_id))
-            recipients.targets.append(Target(chat.channel, chat.external_id, language))
-            recipients.groups += chat.kind == "group"
+    for target in [*targets_of(people), *groups]:
+        if (target.channel, target.chat_id) not in seen:
+            seen.add((target.channel, target.chat_id))
+            recipients.targets.append(target)
+            recipients.groups += target.group
     return recipients
 
 
@@ -75,14 +67,13 @@ async def queue_broadcast(repos: Repositories, translator: Translator, *, commun
     broadcast = await repos.broadcasts.add(Broadcast(commune_id=commune_id, person_id=person_id, text=text,
                                                      audience=audience, recipients=len(recipients.targets),
                                                      created_at=now))
-    payloads: dict[str, dict[str, Any]] = {}
-    for target in recipients.targets:
-        if target.language not in payloads:
-            message = translator.for_language(target.language)("broadcast.message", sender=sender, text=text)
-            payloads[target.language] = Reply(text=message, language=target.language).to_payload()
-        await repos.outbox.enqueue(channel=target.channel, chat_id=target.chat_id, payload=payloads[target.language],
-                                   dedupe_key=f"broadcast:{broadcast.id}:{target.channel}:{target.chat_id}",
-                                   now=now, priority=PRIORITY_BROADCAST)
+
+    def message(language: str) -> dict[str, Any]:
+        wording = translator.for_language(language)("broadcast.message", sender=sender, text=text)
+        return Reply(text=wording, language=language).to_payload()
+
+    await enqueue_each(repos.outbox, recipients.targets, message, key=message_key(broadcast.id),
+                       now=now, priority=PRIORITY_BROADCAST)
     await repos.audit.record(at=now, person_id=person_id, entity="broadcast", entity_id=broadcast.id,
                              action="create", after={"audience": audience, "recipients": broadcast.recipients})
     return broadcast

@@ -17,7 +17,7 @@ from bot.outbox import OutboxWorker
 from bot.settings import load_settings
 from core.messages import Reply
 from storage.db import Database
-from storage.messaging import OutboxRepo
+from storage.outbox import OutboxRepo
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 ROWS, CHATS = 24, 8

@@ -13,6 +13,7 @@ from bot.channels.zalo.platform import CHANNEL
 from core.i18n import Translator
 from core.messages import PRIORITY_BROADCAST, PRIORITY_REMINDER, PRIORITY_REPLY, PRIORITY_SUMMARY, Reply
 from core.roles import ADMIN
+from storage.addressing import enqueue_each
 from storage.repositories import Repositories
 from storage.usage import Usage
 
@@ -96,15 +97,11 @@ class ZaloQuota:
                     "or until ZALO_MONTHLY_QUOTA is raised")
 
     async def _warn_admins(self, repos: Repositories, month: str, pct: int, count: int, now: datetime) -> None:
+        def warning(language: str) -> dict:
+            text = self.translator.for_language(language)(f"zalo.quota_warn_{pct}", count=count,
+                                                          budget=self.policy.budget, month=month)
+            return Reply(text=text, language=language).to_payload()
+
         for commune in await repos.directory.communes():
-            for person in await repos.directory.people(commune.id):
-                if person.role != ADMIN or not person.active:
-                    continue
-                t = self.translator.for_language(person.language)
-                text = t(f"zalo.quota_warn_{pct}", count=count, budget=self.policy.budget, month=month)
-                for chat in await repos.chats.private_chats_of(person.id):
-                    if chat.active:
-                        await repos.outbox.enqueue(
-                            channel=chat.channel, chat_id=chat.external_id, now=now, priority=PRIORITY_REPLY,
-                            payload=Reply(text=text, language=person.language).to_payload(),
-                            dedupe_key=f"quota:{CHANNEL}:{self.account}:{month}:{pct}:{chat.channel}:{chat.external_id}")
+            await enqueue_each(repos.outbox, await repos.addresses.of_roles(commune.id, (ADMIN,)), warning,
+                               key=f"quota:{CHANNEL}:{self.account}:{month}:{pct}", now=now, priority=PRIORITY_REPLY)

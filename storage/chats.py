@@ -1,0 +1,52 @@
+"""Chats the bot can write to: created on first sight, deactivated when the platform says they are gone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Chat, Person
+
+
+class ChatRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, channel: str, external_id: str) -> Chat | None:
+        query = select(Chat).where(Chat.channel == channel, Chat.external_id == external_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def remember(self, channel: str, external_id: str, kind: str, **fields: Any) -> Chat:
+        """The chat row for an inbound message, created on first sight; reactivated when seen again."""
+        chat = await self.get(channel, external_id)
+        if chat is None:
+            chat = Chat(channel=channel, external_id=external_id, kind=kind, **fields)
+            self.session.add(chat)
+        else:
+            chat.active = True
+            for name, value in fields.items():
+                if value is not None:
+                    setattr(chat, name, value)
+        await self.session.flush()
+        return chat
+
+    async def remember_unless_current(self, known: Chat | None, channel: str, external_id: str, kind: str,
+                                      **fields: Any) -> Chat:
+        """`remember`, skipped when the row already read (`known`) says all of it: the usual case, no write."""
+        if known is not None and known.active and all(
+                value is None or getattr(known, name) == value for name, value in fields.items()):
+            return known
+        return await self.remember(channel, external_id, kind, **fields)
+
+    async def set_active(self, channel: str, external_id: str, active: bool) -> None:
+        await self.session.execute(update(Chat).where(Chat.channel == channel, Chat.external_id == external_id)
+                                   .values(active=active))
+
+    async def private_chats_with_roles(self, channel: str, roles: tuple[str, ...]) -> list[tuple[str, str, str]]:
+        """(chat id, role, language) of active private chats of people with one of `roles` (per-chat menus)."""
+        query = (select(Chat.external_id, Person.role, Person.language).join(Person, Person.id == Chat.person_id)
+                 .where(Chat.channel == channel, Chat.kind == "private", Chat.active, Person.active,
+                        Person.role.in_(roles)).order_by(Chat.id))
+        return [(chat_id, role, language) for chat_id, role, language in (await self.session.execute(query)).all()]
