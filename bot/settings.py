@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from plan.calendar import SendingCalendar
+from plan.holidays import SHIPPED_DECLARED, PublicHolidays, load_declared
 from plan.loader import SHIPPED_PLAN
 from summaries.model import DocumentSettings
 
@@ -64,6 +65,9 @@ class Settings(BaseSettings):
     reminder_send_start: time = time(7, 30)  # reminders go out only from this time of day (business time)
     reminder_send_end: time = time(20, 0)  # … until this time; outside it they wait for the next allowed slot
     reminder_skip_sundays: bool = True  # no reminders on Sundays (public holidays are always skipped)
+    # Days off the government declares each year (e.g. the whole Tết week), on top of the public holidays the
+    # `holidays` package knows for any year: plan/holidays.py.
+    holidays_file: Path = SHIPPED_DECLARED
     reminder_snooze_days: int = Field(default=3, ge=1, le=60)  # "nhắc lại sau" brings a reminder back after this
     reminder_max_lateness_hours: float = Field(default=24, gt=0)  # after downtime, older reminders are skipped
     reminder_ladder: str | None = None  # days around a deadline, e.g. "-14,-7,-2,0,3"; empty: the plan's ladder
@@ -135,6 +139,12 @@ class Settings(BaseSettings):
             raise ValueError(f"no plan file at {value}")
         return value
 
+    @field_validator("holidays_file")
+    @classmethod
+    def _declared_holidays(cls, value: Path) -> Path:
+        load_declared(value)  # a HolidayFileError (a ValueError) names the entry and what is wrong
+        return value
+
     @field_validator("telegram_api_base", "zalo_api_base", "public_base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
@@ -172,6 +182,7 @@ class Settings(BaseSettings):
     def sending_calendar(self) -> SendingCalendar:
         """When the bot may send what nobody asked for just now (reminders, notices, summaries); built once."""
         return SendingCalendar(self.tz, start=self.reminder_send_start, end=self.reminder_send_end,
+                               holidays=PublicHolidays(load_declared(self.holidays_file)),
                                skip_sundays=self.reminder_skip_sundays)
 
     def document_settings(self) -> DocumentSettings:

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-# Vietnamese public holidays of 2026 (offices closed), from docs/domain.md. Quốc khánh is as announced
-# for 2026 (29/08–02/09) and is marked "to confirm" there: edit this list or the setting when it is.
-HOLIDAYS_2026: tuple[tuple[date, date], ...] = (
-    (date(2026, 1, 1), date(2026, 1, 4)),  # Tết Dương lịch
-    (date(2026, 2, 14), date(2026, 2, 22)),  # Tết Nguyên đán (mùng 1 = 17/02)
-    (date(2026, 4, 25), date(2026, 4, 27)),  # Giỗ Tổ Hùng Vương
-    (date(2026, 4, 30), date(2026, 5, 3)),  # 30/4 – 1/5
-    (date(2026, 8, 29), date(2026, 9, 2)),  # Quốc khánh
-)
-
-
-def expand(ranges: tuple[tuple[date, date], ...]) -> frozenset[date]:
-    days: set[date] = set()
-    for first, last in ranges:
-        days.update(first + timedelta(days=n) for n in range((last - first).days + 1))
-    return frozenset(days)
+from plan.holidays import PublicHolidays
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +16,7 @@ class SendingCalendar:
     tz: ZoneInfo
     start: time = time(7, 30)
     end: time = time(20, 0)
-    holidays: frozenset[date] = expand(HOLIDAYS_2026)
+    holidays: PublicHolidays = field(default_factory=PublicHolidays.shipped)  # any year, plus declared days
     skip_sundays: bool = True
 
     def is_working_day(self, day: date) -> bool:
