@@ -22,6 +22,7 @@ from core.messages import Inbound
 from handlers.context import HandlerSettings, PhotoFetcher
 from handlers.pipeline import Pipeline
 from plan.loader import load_plan_cached
+from plan.periods import business_date
 from plan.schema import Plan
 from reminders.config import ReminderConfig, config_from_settings
 from reminders.petition_overdue import PetitionOverdueTicker
@@ -66,6 +67,7 @@ class App:
     async def tick(self) -> None:
         """One scheduler tick: every ticker, with the same `now`; one failing ticker does not stop the rest."""
         now = self.clock()
+        await self._prepare_holidays(now)
         for ticker in self.tickers:
             try:
                 await ticker(now)
@@ -78,6 +80,14 @@ class App:
         return ChannelHost(handle=self.handle, transaction=self.db.transaction, clock=self.clock,
                            translator=self.translator, tz=self.settings.tz, settings=section, web=self.web,
                            max_photo_bytes=self.pipeline.settings.max_photo_bytes)
+
+    async def _prepare_holidays(self, now: datetime) -> None:
+        """This year's and next year's holidays, computed in a thread the first time: the `holidays` package
+        takes about 0.5 s to import, which would otherwise hold up the messages of the first tick's loop."""
+        year = business_date(now, self.settings.tz).year
+        holidays = self.reminder_config.calendar.holidays
+        for missing in holidays.missing(year, year + 1):
+            await asyncio.to_thread(holidays.of_year, missing)
 
     def add_sender(self, sender: Sender) -> None:
         self.senders[sender.channel] = sender

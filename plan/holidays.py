@@ -54,6 +54,10 @@ class PublicHolidays:
             return False
         return day in self._declared_days or day in self.of_year(day.year)
 
+    def missing(self, *years: int) -> list[int]:
+        """Which of `years` are not computed yet (the app computes them off the event loop: bot/app.py tick)."""
+        return [year for year in years if year not in self._years]
+
     def of_year(self, year: int) -> frozenset[date]:
         """The package's public holidays of `year` (observed and substituted days included)."""
         days = self._years.get(year)

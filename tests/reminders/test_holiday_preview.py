@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date, datetime
 
 import pytest
+from support.app import VN
 
 from bot.cli import main
 from plan.holidays import SHIPPED_DECLARED, PublicHolidays, load_declared
@@ -55,3 +57,21 @@ def test_a_declared_break_moves_the_reminders_without_a_code_change(year_2027, c
     lines = _preview(capsys)
     assert not {day for day, _ in lines} & {date(2027, 2, n) for n in range(1, 15)}
     assert (date(2027, 2, 15), "digest:II.2.1|2027-01|p2|+4") in lines
+
+
+async def test_the_tick_computes_the_years_holidays_off_the_event_loop(app, clock, monkeypatch):
+    holidays = app.reminder_config.calendar.holidays
+    computed_in: list[tuple[int, bool]] = []
+    compute = PublicHolidays.of_year
+
+    def recording(self, year):
+        if year not in self._years:
+            computed_in.append((year, threading.current_thread() is threading.main_thread()))
+        return compute(self, year)
+
+    monkeypatch.setattr(PublicHolidays, "of_year", recording)
+    clock.set(datetime(2026, 12, 31, 23, 30, tzinfo=VN))  # business time: still 2026 (16:30 UTC)
+    await app.tick()
+    assert computed_in == [(2026, False), (2027, False)] and holidays.missing(2026, 2027) == []
+    await app.tick()
+    assert len(computed_in) == 2  # once per year and process
