@@ -78,7 +78,8 @@ class AddressRepo:
     async def of_people(self, person_ids: Iterable[int]) -> dict[int, list[Target]]:
         """Per person: their active private chats with the sender id there (to keep a conversation's state).
 
-        A chat counts only with the identity it was opened by, as only then does an answer reach that state.
+        Only chats on a channel where the person has an identity count: its id keys the conversation that an
+        answer to the reminder continues.
         """
         person_ids = list(person_ids)
         if not person_ids:
