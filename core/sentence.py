@@ -337,3 +337,9 @@ def find_amounts(text: str, tokens: Sequence[Token], skip: set[int]) -> list[Amo
         amounts.append(amount)
         i = amount.end
     return amounts
+
+
+def mentions_money(text: str) -> bool:
+    """Whether a short answer is an amount of money ("5 triệu", "500k", "200.000đ"), not a count."""
+    s, tokens = tokenize(text)
+    return any(a.money for a in find_amounts(s, tokens, set()))

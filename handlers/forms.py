@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from core.flowstate import FlowState
 from core.menus import choices_of, option
+from core.sentence import mentions_money
 from core.vnparse import ParseError, clean_text, parse_date, parse_number, parse_yesno
 from handlers.context import Context
 from plan.schema import FieldKind, Form, FormField, Plan
@@ -41,10 +43,11 @@ def field_options(ctx: Context, field: FormField, units: list[Any]) -> list[dict
     return []
 
 
-def ask_field(ctx: Context, form: Form, index: int, options: list[dict[str, Any]]) -> None:
-    """Send the question for field `index` of `form`, with its options and what may be typed."""
+def ask_field(ctx: Context, form: Form, index: int, options: list[dict[str, Any]], intro: Sequence[str] = ()) -> None:
+    """Send the question for field `index` of `form`, with its options and what may be typed (after `intro`)."""
     field = form.fields[index]
-    lines = [ctx.t("form.question", number=index + 1, total=len(form.fields), prompt=field.prompt.get(ctx.language))]
+    question = ctx.t("form.question", number=index + 1, total=len(form.fields), prompt=field.prompt.get(ctx.language))
+    lines = [*intro, question]
     if not field.required:
         lines.append(ctx.t("form.optional_hint"))
     if index == 0:
@@ -63,6 +66,8 @@ async def read_answer(ctx: Context, field: FormField, options: list[dict[str, An
         value = parse_date(text, ctx.today, year)
         return value.isoformat() if isinstance(value, date) else value
     if kind is FieldKind.NUMBER:
+        if field.means != "money" and mentions_money(text):
+            return ParseError("err.number.money_in_count")  # "5 triệu" to "how many households?"
         return parse_number(text, field.min if field.min is not None else 0, field.max)
     if kind is FieldKind.TEXT:
         return clean_text(text, field.max_length)

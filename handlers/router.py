@@ -6,7 +6,7 @@ from core.messages import MEMBERSHIP_KINDS
 from core.vnparse import loose
 from handlers.commands import FLOWS, Command, parse_command
 from handlers.context import Context
-from handlers.flows import account, groups
+from handlers.flows import account, groups, report
 
 MAX_MESSAGE_CHARS = 10_000
 
@@ -39,7 +39,7 @@ async def handle(ctx: Context) -> None:
     elif inbound.kind != "text":
         known = inbound.kind in ("photo", "sticker", "voice")
         ctx.say(ctx.t(f"err.inbound.{inbound.kind}" if known else "err.inbound.unsupported"))
-    else:
+    elif not await report.start_from_text(ctx):  # "hôm qua thôn tổ chức ngày hội …" is a report
         account.hint(ctx)
 
 

@@ -1,6 +1,9 @@
 """/baocao: choose the unit (staff), choose the activity, answer field by field, confirm, save.
 
 States: unit → form → field (× each field; back/skip) → confirm ⇄ edit_pick → saved.
+A report written as one message (report_text) starts here too: unit (staff) → activity (when the message is
+unclear or names several) → only the required fields still missing → confirm → saved → next (the other
+activity the message named). "xong" at an optional question goes straight to the summary.
 """
 
 from __future__ import annotations
@@ -9,9 +12,11 @@ from datetime import date
 from typing import Any, ClassVar, Literal
 
 from core.menus import choices_of, option
-from core.roles import STAFF_ROLES
+from core.roles import REPORTING_ROLES, STAFF_ROLES
 from core.vnparse import ParseError
 from handlers.context import Context
+from handlers.flows import report_text
+from handlers.flows.report_text import DONE_WORDS, OTHER_ACTIVITY, activities, activity_options, next_missing
 from handlers.forms import (
     BACK_WORDS,
     SKIP_WORDS,
@@ -34,13 +39,16 @@ class ReportState(FieldQuestion):
     FLOW: ClassVar[str] = FLOW
     NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {
         "form": ("unit_id",), "field": ("unit_id", "form"), "confirm": ("unit_id", "form"),
-        "edit_pick": ("unit_id", "form")}
+        "edit_pick": ("unit_id", "form"), "activity": ("unit_id",), "next": ("unit_id",)}
 
-    step: Literal["unit", "form", "field", "confirm", "edit_pick"]
+    step: Literal["unit", "form", "activity", "field", "confirm", "edit_pick", "next"]
     unit_id: int | None = None
     index: int = 0
     answers: dict[str, Any] = {}
     editing: bool = False  # a field re-asked from the summary goes back to the summary
+    sentence: str = ""  # a report written as one message, read again for each activity it names
+    then: list[str] = []  # the other activities that message named, offered once this one is saved
+    quick: bool = False  # ask only the required fields still missing (the message or "xong" settled the rest)
 
     def asked_field(self, plan: Plan) -> FormField | None:
         return plan.form(self.form).fields[self.index] if self.step == "field" else None
@@ -58,6 +66,24 @@ async def start(ctx: Context) -> None:
     await _ask_form(ctx, ReportState(step="form", unit_id=unit.id))
 
 
+async def start_from_text(ctx: Context) -> bool:
+    """A message that reads like a report starts one with what it says filled in; False when it does not."""
+    text = ctx.inbound.text
+    if ctx.role not in REPORTING_ROLES or ctx.inbound.kind != "text":
+        return False
+    if ctx.role in STAFF_ROLES:  # staff report for any unit: which one comes first, the sentence is kept
+        found = activities(text, list(ctx.plan.forms))
+        if found.named or found.closest:
+            await _ask_unit(ctx, ReportState(step="unit", sentence=text))
+        return bool(found.named or found.closest)
+    unit = await ctx.repos.directory.unit(ctx.person.unit_id) if ctx.person.unit_id else None
+    found = activities(text, ctx.plan.forms_for(UnitKind(unit.kind))) if unit else None
+    if not found or not (found.named or found.closest):
+        return False
+    await _offer_or_fill(ctx, ReportState(step="form", unit_id=unit.id, sentence=text), found)
+    return True
+
+
 async def start_with_form(ctx: Context, unit_id: int, form_id: str | None) -> None:
     """Open a given form for a unit at once (a reminder's "đã làm"); no form given: the activity menu."""
     if form_id is None:
@@ -68,7 +94,7 @@ async def start_with_form(ctx: Context, unit_id: int, form_id: str | None) -> No
 
 async def resume(ctx: Context, state: ReportState) -> None:
     steps = {"unit": _on_unit, "form": _on_form, "field": _on_field, "confirm": _on_confirm,
-             "edit_pick": _on_edit_pick}
+             "edit_pick": _on_edit_pick, "activity": _on_activity, "next": _on_next}
     await steps[state.step](ctx, state)
 
 
@@ -90,7 +116,14 @@ async def _on_unit(ctx: Context, state: ReportState) -> None:
     picked = ctx.pick_or_ask_again(state.options)
     if picked is None:
         return
-    await _ask_form(ctx, ReportState(step="form", unit_id=int(picked)))
+    state = ReportState(step="form", unit_id=int(picked), sentence=state.sentence)
+    if state.sentence:
+        unit = await ctx.repos.directory.unit(state.unit_id)
+        found = activities(state.sentence, ctx.plan.forms_for(UnitKind(unit.kind)))
+        if found.named or found.closest:
+            await _offer_or_fill(ctx, state, found)
+            return
+    await _ask_form(ctx, state)
 
 
 async def _ask_form(ctx: Context, state: ReportState) -> None:
@@ -109,16 +142,62 @@ async def _on_form(ctx: Context, state: ReportState) -> None:
     picked = ctx.pick_or_ask_again(state.options)
     if picked is None:
         return
+    if state.sentence:
+        await _fill(ctx, state, picked)
+        return
     await _ask_current_field(ctx, ReportState(step="field", unit_id=state.unit_id, form=picked))
 
 
-async def _ask_current_field(ctx: Context, state: ReportState) -> None:
+async def _offer_or_fill(ctx: Context, state: ReportState, found: report_text.Activities) -> None:
+    """One activity named: fill it. Several: ask which first (the others follow). Only hinted: offer, never guess."""
+    if len(found.named) == 1:
+        await _fill(ctx, state, found.named[0])
+        return
+    if found.named:
+        state.then = list(found.named)
+        text, options = (ctx.t("report.text.which_first", count=len(found.named)),
+                         activity_options(ctx, found.named, other=False))
+    else:
+        text, options = ctx.t("report.text.which_activity"), activity_options(ctx, found.closest, other=True)
+    await ctx.ask_menu(state, "activity", text, options)
+
+
+async def _on_activity(ctx: Context, state: ReportState) -> None:
+    picked = ctx.pick_or_ask_again(state.options)
+    if picked is None:
+        return
+    if picked == OTHER_ACTIVITY:
+        await _ask_form(ctx, ReportState(step="form", unit_id=state.unit_id, sentence=state.sentence))
+        return
+    state.then = [f for f in state.then if f != picked]
+    await _fill(ctx, state, picked)
+
+
+async def _fill(ctx: Context, state: ReportState, form_id: str) -> None:
+    """Open `form_id` with what the sentence answers, then ask only the required fields still missing."""
+    form = ctx.plan.form(form_id)
+    answers, intro = report_text.fill(ctx, form, state.sentence)
+    state = ReportState(step="field", unit_id=state.unit_id, form=form_id, answers=answers, sentence=state.sentence,
+                        then=state.then, quick=True)
+    await _next_question(ctx, state, form, 0, intro)
+
+
+async def _next_question(ctx: Context, state: ReportState, form: Form, start: int, intro: list[str]) -> None:
+    index = next_missing(form, state.answers, start)
+    if index is None:
+        await _show_confirm(ctx, state, intro)
+    else:
+        state.index = index
+        await _ask_current_field(ctx, state, intro)
+
+
+async def _ask_current_field(ctx: Context, state: ReportState, intro: list[str] | None = None) -> None:
     form = ctx.plan.form(state.form)
     field = form.fields[state.index]
     units = await ctx.repos.directory.units(ctx.person.commune_id) if field.kind is FieldKind.UNIT else []
     state.step, state.options = "field", field_options(ctx, field, units)
     state.free_text = field.kind is FieldKind.TEXT  # the router then takes "kỳ họp HĐND" as the answer
-    ask_field(ctx, form, state.index, state.options)
+    ask_field(ctx, form, state.index, state.options, intro or [])
     await ctx.remember(state)
 
 
@@ -127,6 +206,16 @@ async def _on_field(ctx: Context, state: ReportState) -> None:
     field = form.fields[state.index]
     if ctx.typed(*BACK_WORDS):
         await _go_back(ctx, state)
+        return
+    if ctx.typed(*DONE_WORDS):  # "xong", "gửi luôn", "bỏ qua hết": the optional questions left are skipped
+        if field.required:
+            ctx.say(ctx.t("err.answer.required_before_done"))
+            await _ask_current_field(ctx, state)
+        elif state.editing:
+            await _show_confirm(ctx, state)
+        else:
+            state.quick = True
+            await _next_question(ctx, state, form, state.index + 1, [])
         return
     if ctx.typed(*SKIP_WORDS):
         if field.required:
@@ -155,20 +244,23 @@ async def _go_back(ctx: Context, state: ReportState) -> None:
 
 
 async def _advance(ctx: Context, state: ReportState, form: Form) -> None:
-    if not state.editing and state.index + 1 < len(form.fields):
+    if state.quick and not state.editing:
+        await _next_question(ctx, state, form, state.index + 1, [])
+    elif not state.editing and state.index + 1 < len(form.fields):
         state.index += 1
         await _ask_current_field(ctx, state)
     else:
         await _show_confirm(ctx, state)
 
 
-async def _show_confirm(ctx: Context, state: ReportState) -> None:
+async def _show_confirm(ctx: Context, state: ReportState, intro: list[str] | None = None) -> None:
     form = ctx.plan.form(state.form)
     unit_names = await _unit_names(ctx)
     state.editing = False
     options = [option("send", ctx.t("report.confirm.send")), option("edit", ctx.t("report.confirm.edit")),
                option("cancel", ctx.t("report.confirm.cancel"))]
-    lines = [ctx.t("report.confirm.title", form=form.label.get(ctx.language), unit=unit_names[state.unit_id]),
+    lines = [*(intro or []),
+             ctx.t("report.confirm.title", form=form.label.get(ctx.language), unit=unit_names[state.unit_id]),
              *summarise(ctx, form, state.answers, unit_names)]
     await ctx.ask_menu(state, "confirm", "\n".join(lines), options)
 
@@ -178,7 +270,15 @@ async def _on_confirm(ctx: Context, state: ReportState) -> None:
     if picked is None and ctx.said_yes():
         picked = "send"
     if picked == "send":
-        await _save(ctx, state)
+        receipt = await _save(ctx, state)
+        if state.then:  # the message named another activity too: offer it in the same message as the receipt
+            offer = ReportState(step="next", unit_id=state.unit_id, sentence=state.sentence, then=state.then)
+            text = "\n\n".join((receipt, ctx.t("report.text.next", form=ctx.plan.form(state.then[0]).label.get(
+                ctx.language))))
+            await ctx.ask_menu(offer, "next", text, [option("yes", ctx.t("answer.yes")),
+                                                    option("no", ctx.t("answer.no"))])
+        else:
+            ctx.say(receipt)
     elif picked == "edit":
         form = ctx.plan.form(state.form)
         options = [option(f.id, f.label.get(ctx.language), f.label.vi, f.label.en) for f in form.fields]
@@ -200,10 +300,24 @@ async def _on_edit_pick(ctx: Context, state: ReportState) -> None:
     await _ask_current_field(ctx, state)
 
 
-async def _save(ctx: Context, state: ReportState) -> None:
-    """Write the report, its photos and the audit entry; the receipt is sent only after commit."""
+async def _on_next(ctx: Context, state: ReportState) -> None:
+    picked = ctx.picked(state.options)
+    if picked is None and (yes := ctx.said_yes()) is not None:
+        picked = "yes" if yes else "no"
+    if picked == "yes":
+        form_id, state.then = state.then[0], state.then[1:]
+        await _fill(ctx, state, form_id)
+    elif picked == "no":
+        await ctx.forget()
+        ctx.say(ctx.t("report.text.next_declined"))
+    else:
+        ctx.pick_or_ask_again(state.options)
+
+
+async def _save(ctx: Context, state: ReportState) -> str:
+    """Write the report, its photos and the audit entry; returns the receipt (sent only after commit)."""
     form = ctx.plan.form(state.form)
-    answers = state.answers
+    answers = {f.id: state.answers.get(f.id) for f in form.fields}  # questions never asked are stored as skipped
     report = await ctx.repos.reports.add(Report(
         commune_id=ctx.person.commune_id, unit_id=state.unit_id, person_id=ctx.person.id, form_id=form.id,
         activity_date=date.fromisoformat(answers[form.date_field]), answers=answers, created_at=ctx.now))
@@ -212,8 +326,8 @@ async def _save(ctx: Context, state: ReportState) -> None:
     await ctx.repos.audit.record(at=ctx.now, person_id=ctx.person.id, entity="report", entity_id=report.id,
                                  action="create", after=answers)
     await ctx.forget()
-    ctx.say(ctx.t("report.saved", id=report.id, form=form.label.get(ctx.language),
-                  date=report.activity_date.strftime("%d/%m/%Y")))
+    return ctx.t("report.saved", id=report.id, form=form.label.get(ctx.language),
+                 date=report.activity_date.strftime("%d/%m/%Y"))
 
 
 async def _unit_names(ctx: Context) -> dict[int, str]:
