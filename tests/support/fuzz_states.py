@@ -32,7 +32,7 @@ WHO = ("staff", "reporter")
 SAVE = {"giam_sat": ("1",)}  # a saved supervision report, so a petition can name it as its origin
 # The steps the explorer must reach; a flow that gains a step shows up here as a failing coverage check.
 EXPECTED_STEPS = {
-    "report": {"unit", "form", "field", "confirm", "edit_pick"},
+    "report": {"unit", "form", "field", "confirm", "edit_pick", "activity", "next"},
     "my_reports": {"list", "detail", "edit_pick", "field", "delete_confirm"},
     "invite": {"role", "unit"},
     "language": {"pick"},
@@ -137,6 +137,9 @@ class Explorer:
         group = ChatUser(self.app, self.users["staff"].sender, "chair", "chair", chat_kind="group", chat_id="g1")
         await self.app.handle(group.inbound("/dangkynhom"))
         await self.script("staff", "/nhom", "1", "/huy")
+        # a one-message report naming two activities: which first (activity), then the other offered (next)
+        await self.script("reporter", "hôm qua ngày hội ở nhà văn hóa 100 người, có đánh giá hương ước, và thăm 10 hộ "
+                          "nghèo", "1", "1", "/huy")
 
 
 async def explored_template() -> Explored:
