@@ -113,7 +113,8 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
     handler_settings = HandlerSettings(
         default_language=settings.default_language,
         conversation_ttl=timedelta(hours=settings.conversation_ttl_hours),
-        invite_ttl=timedelta(days=settings.invite_ttl_days))
+        invite_ttl=timedelta(days=settings.invite_ttl_days),
+        public_base_url=settings.public_base_url)
     pipeline = Pipeline(db, plan, translator, handler_settings, settings.tz, clock)
     outbox = OutboxWorker(db, {}, clock, lanes=settings.outbox_lanes)
     web = WebServer(db, clock, host=settings.web_host, port=settings.web_port,
@@ -126,6 +127,7 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
     app = App(settings=settings, db=db, plan=plan, translator=translator, pipeline=pipeline, outbox=outbox,
               clock=clock, web=web, render_jobs=render_jobs, reminder_config=reminder_config)
     render_jobs.on_queued = app.outbox_wake.set
+    _add_dashboard(app)
     pipeline.after_commit = app.committed
     app.tickers.append(PetitionOverdueTicker(db, translator, calendar, settings.petition_answer_days))
     app.tickers.append(ReminderTicker(db, plan, translator, reminder_config))
@@ -135,6 +137,28 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
     app.tickers.append(RetentionTicker(db, settings.tz, outbox_days=settings.outbox_retention_days,
                                        ledger_days=settings.ledger_retention_days))
     return app
+
+
+def _add_dashboard(app: App) -> None:
+    """The read-only web dashboard's routes on the same web server (bot/dashboard/)."""
+    from bot.dashboard import register
+    from bot.dashboard.routes import Dashboard, secure_cookie_for
+
+    settings, web = app.settings, app.web
+
+    def photo_link(file_id: int, name: str) -> str | None:
+        url = web.file_url(file_id, name, ttl=PHOTO_LINK_TTL)
+        return url and url.removeprefix(settings.public_base_url or "")  # same origin: relative links
+
+    register(web.app, Dashboard(
+        db=app.db, plan=app.plan, translator=app.translator, tz=settings.tz, clock=app.clock,
+        session_ttl=timedelta(hours=settings.web_session_hours),
+        secure_cookie=secure_cookie_for(settings.public_base_url), render_files=app.render_jobs.render,
+        file_link=photo_link, petition_answer_days=settings.petition_answer_days,
+        zalo_quota=settings.zalo_monthly_quota))
+
+
+PHOTO_LINK_TTL = timedelta(hours=1)  # a photo link on a dashboard page outlives the page view, not the session
 
 
 def _secret(value: SecretStr | None) -> str | None:

@@ -102,6 +102,7 @@ class Settings(BaseSettings):
     file_link_secret: SecretStr | None = None
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=1, le=65535)
+    web_session_hours: float = Field(default=8, gt=0, le=24 * 30)  # a dashboard session lasts this long (/web)
     # The quarterly report (DOCX): who issues, numbers and signs it, and who receives it.
     report_issuer: str = "ỦY BAN MTTQ VIỆT NAM"  # top line of the header's left column
     report_board: str = "BAN THƯỜNG TRỰC"  # the issuing board, bold under the commune's name

@@ -13,7 +13,7 @@ from core.flowstate import FlowState, StateUnreadable
 from core.roles import ADMIN, CHAIR, REPORTER, ROLES, STAFF, VIEWER
 from core.vnparse import fold, loose
 from handlers.context import Context
-from handlers.flows import account, broadcast, group_prefs, groups, invite, my_reports, petition, report
+from handlers.flows import account, broadcast, group_prefs, groups, invite, my_reports, petition, report, web_link
 from handlers.flows.agenda import sessions_command, show_agenda
 from handlers.flows.reminder import prompt_reminder, resume_reminder
 from handlers.flows.summary import start as start_summary
@@ -55,6 +55,8 @@ async def _help(ctx: Context, _args: str) -> None:
 
 REPORTING = frozenset({ADMIN, CHAIR, STAFF, REPORTER})
 STAFF_ONLY = frozenset({ADMIN, CHAIR, STAFF})
+# who may open the dashboard; a province role joins here (its scope is a set of communes: bot/dashboard/scope.py)
+DASHBOARD_ROLES = frozenset({ADMIN, CHAIR, STAFF, VIEWER})
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
     CommandSpec("start", _already_registered, ("start", "bat dau")),
@@ -75,6 +77,8 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
     CommandSpec("huynhom", groups.unregister, ("huy nhom", "huy dang ky nhom", "unregister group")),
     CommandSpec("tonghop", start_summary, ("tong hop", "bao cao tong hop", "summary"),
                 frozenset({ADMIN, CHAIR, STAFF, VIEWER})),
+    CommandSpec("web", _no_args(web_link.start), ("trang web", "bang dieu khien", "dashboard"),
+                DASHBOARD_ROLES, True),
 )}
 
 FLOWS: dict[str, FlowSpec] = {spec.state.FLOW: spec for spec in (

@@ -27,6 +27,7 @@ class HandlerSettings:
     conversation_ttl: timedelta = timedelta(hours=72)
     invite_ttl: timedelta = timedelta(days=14)
     max_photo_bytes: int = 5 * 1024 * 1024
+    public_base_url: str | None = None  # where the web server is reached from outside (/web links)
 
 
 @dataclass

@@ -341,3 +341,26 @@ class RenderJob(SQLModel, table=True):
     claimed_until: datetime | None = _when(nullable=True)
     finished_at: datetime | None = _when(nullable=True)
     error: str = Field(default="", max_length=500)
+
+
+class WebLogin(SQLModel, table=True):
+    """A single-use dashboard login link sent by /web: only the token's hash is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = _when()
+    expires_at: datetime = _when()
+    used_at: datetime | None = _when(nullable=True)
+
+
+class WebSession(SQLModel, table=True):
+    """A dashboard session opened by a login link; the cookie's id is kept only as a hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    csrf_token: str = Field(max_length=64)  # the log-out form's token: random, tied to this session
+    created_at: datetime = _when()
+    expires_at: datetime = _when()
+    ended_at: datetime | None = _when(nullable=True)

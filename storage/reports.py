@@ -61,13 +61,20 @@ class FileRepo:
     async def get(self, file_id: int) -> StoredFile | None:
         return await self.session.get(StoredFile, file_id)
 
+    async def listed_for(self, report_ids: list[int]) -> list[tuple[int, int, str, str]]:
+        """(file id, report id, name, mime) of the reports' files, without their bytes (pages list them)."""
+        if not report_ids:
+            return []
+        query = (select(StoredFile.id, StoredFile.report_id, StoredFile.name, StoredFile.mime)
+                 .where(StoredFile.report_id.in_(report_ids)).order_by(StoredFile.id))
+        return [tuple(row) for row in (await self.session.execute(query)).all()]
+
     async def attach(self, file_ids: list[int], report_id: int) -> None:
         for file_id in file_ids:
             stored = await self.session.get(StoredFile, file_id)
             if stored is not None:
                 stored.report_id = report_id
         await self.session.flush()
-
 
     async def purge_unattached_before(self, cutoff: datetime, limit: int) -> int:
         """Delete up to `limit` files no report holds, stored before `cutoff` (retention): generated summary

@@ -19,6 +19,7 @@ from storage.reminders import ReminderRepo
 from storage.render_jobs import RenderJobRepo
 from storage.reports import AuditRepo, FileRepo, ReportRepo
 from storage.usage import UsageRepo
+from storage.web_sessions import WebSessionRepo
 
 
 class Repositories:
@@ -46,3 +47,4 @@ class Repositories:
         self.usage = UsageRepo(session, dialect)
         self.keyboards = KeyboardRepo(session)
         self.render_jobs = RenderJobRepo(session, dialect)
+        self.web_sessions = WebSessionRepo(session)

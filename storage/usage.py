@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_duplicates
@@ -26,6 +26,12 @@ class UsageRepo:
     async def get(self, channel: str, account: str, month: str) -> Usage:
         row = (await self.session.execute(self._query(channel, account, month))).scalar_one_or_none()
         return Usage(row.count, row.paused_budget) if row is not None else Usage()
+
+    async def month_total(self, channel: str, month: str) -> int:
+        """Messages sent on a channel in a month, all bot accounts together (the dashboard's budget line)."""
+        query = select(func.coalesce(func.sum(ChannelUsage.count), 0)).where(
+            ChannelUsage.channel == channel, ChannelUsage.month == month)
+        return int((await self.session.execute(query)).scalar_one())
 
     async def add(self, channel: str, account: str, month: str, sent: int) -> int:
         """Count `sent` more messages; returns the month's new total (atomic under concurrent senders)."""

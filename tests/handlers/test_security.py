@@ -40,6 +40,7 @@ POLICY = {
     "kiennghi": (REPORTING, True),
     "kyhop": (STAFF, False), "moi": (STAFF, True), "thongbao": (STAFF, True), "nhom": (STAFF, True),
     "tonghop": (STAFF | {"viewer"}, False),
+    "web": (STAFF | {"viewer"}, True),  # a single-use login link must not be posted in a group
 }
 SENDERS = [*(role for _, _, role, _ in DEMO_PEOPLE), "unregistered"]
 NAMES = {console_id: name for console_id, name, _, _ in DEMO_PEOPLE}

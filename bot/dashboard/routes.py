@@ -1,0 +1,173 @@
+"""The dashboard's routes on the bot's web server, and the request plumbing they share."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot.dashboard import auth
+from bot.dashboard.render import Pages
+from bot.dashboard.scope import Viewer
+from core.i18n import Translator
+from plan.periods import Period, current_quarter
+from plan.schema import Plan
+from storage.db import Database
+from summaries.service import Rendered
+
+log = logging.getLogger(__name__)
+Render = Callable[..., Awaitable[Rendered]]
+FileLink = Callable[[int, str], "str | None"]
+CSS = resources.files("bot.dashboard").joinpath("static/dashboard.css").read_bytes()
+
+
+@dataclass
+class Dashboard:
+    """What the pages need, handed over by the app factory (nothing module-level)."""
+
+    db: Database
+    plan: Plan
+    translator: Translator
+    tz: ZoneInfo
+    clock: Callable[[], datetime]
+    session_ttl: timedelta
+    secure_cookie: bool
+    render_files: Render  # the render jobs' renderer: summary → DOCX, XLSX, PNG (summaries/jobs.py)
+    file_link: FileLink  # a short-lived signed /files/ link to a report photo, or None without a secret
+    petition_answer_days: int = 30
+    zalo_quota: int = 3000
+
+    def __post_init__(self) -> None:
+        self.pages = Pages(self.translator)
+
+    def current_period(self) -> Period:
+        now, year = self.clock(), self.plan.year
+        period = current_quarter(now, self.tz)
+        if period.year == year:
+            return period
+        return Period(year, "year") if period.year > year else Period.quarter(year, 1)
+
+    def period(self, request: web.Request) -> Period | None:
+        """`?ky=2026-Q3` (a period of the plan year), the current quarter when absent, None when not a period."""
+        asked = request.query.get("ky")
+        if not asked:
+            return self.current_period()
+        try:
+            period = Period.parse_key(asked[:12])
+        except ValueError:
+            return None
+        return period if period.year == self.plan.year else None
+
+    def periods(self) -> list[Period]:
+        year = self.plan.year
+        return [*(Period.quarter(year, q) for q in (1, 2, 3, 4)), Period(year, "half"), Period(year, "nine_months"),
+                Period(year, "year")]
+
+
+DASHBOARD = web.AppKey("dashboard", Dashboard)
+Page = Callable[[Dashboard, web.Request, Viewer, str], Awaitable[web.StreamResponse]]
+
+
+def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A page for a logged-in viewer: without a live session, a clear page asking for a new /web link."""
+    async def serve(request: web.Request) -> web.StreamResponse:
+        dash: Dashboard = request.app[DASHBOARD]
+        async with dash.db.transaction() as repos:
+            viewer = await auth.current_viewer(repos, request, dash.clock())
+        if viewer is None:
+            language = dash.pages.language(request, dash.translator.default_language)
+            t = dash.translator.for_language(language)
+            return dash.pages.message(request, t("dash.login.needed_title"), t("dash.login.needed"),
+                                      language=language, status=401)
+        language = dash.pages.language(request, viewer.language)
+        try:
+            return await handler(dash, request, viewer, language)
+        except web.HTTPNotFound:
+            t = dash.translator.for_language(language)
+            return dash.pages.message(request, t("dash.not_found_title"), t("dash.not_found"), language=language,
+                                      status=404, viewer=viewer)
+    return serve
+
+
+async def login_page(request: web.Request) -> web.StreamResponse:
+    """GET: a button, not a login — link previews of chat apps fetch links and must not use them up."""
+    dash: Dashboard = request.app[DASHBOARD]
+    language = dash.pages.language(request, dash.translator.default_language)
+    async with dash.db.transaction() as repos:
+        state = await auth.login_state(repos, request.match_info["token"], dash.clock())
+    if state != "ok":
+        return _login_refused(dash, request, state, language)
+    return dash.pages.render(request, "login.html", language=language, viewer=None)
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    dash: Dashboard = request.app[DASHBOARD]
+    language = dash.pages.language(request, dash.translator.default_language)
+    async with dash.db.transaction() as repos:
+        state, session_id = await auth.redeem(repos, request.match_info["token"], dash.clock(), dash.session_ttl)
+    if session_id is None:
+        return _login_refused(dash, request, state, language)
+    log.info("dashboard session opened")
+    response = web.Response(status=303, headers={"Location": "/d/"})
+    auth.set_session_cookie(response, session_id, dash.session_ttl, secure=dash.secure_cookie)
+    auth.with_security_headers(response)
+    return response
+
+
+def _login_refused(dash: Dashboard, request: web.Request, state: str, language: str) -> web.StreamResponse:
+    t = dash.translator.for_language(language)
+    return dash.pages.message(request, t("dash.login.refused_title"), t(f"dash.login.{state}"), language=language,
+                              status=410 if state in ("used", "expired") else 403 if state == "inactive" else 404)
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    dash: Dashboard = request.app[DASHBOARD]
+    form = await request.post()
+    async with dash.db.transaction() as repos:
+        viewer = await auth.current_viewer(repos, request, dash.clock())
+        if viewer is not None and auth.csrf_ok(viewer, str(form.get("csrf", ""))):
+            await repos.web_sessions.end(viewer.session_id, dash.clock())
+        elif viewer is not None:
+            language = dash.pages.language(request, viewer.language)
+            t = dash.translator.for_language(language)
+            return dash.pages.message(request, t("dash.logout.refused_title"), t("dash.logout.refused"),
+                                      language=language, status=403, viewer=viewer)
+    language = dash.pages.language(request, viewer.language if viewer else dash.translator.default_language)
+    t = dash.translator.for_language(language)
+    response = dash.pages.message(request, t("dash.logout.done_title"), t("dash.logout.done"), language=language,
+                                  status=200)
+    auth.clear_session_cookie(response, secure=dash.secure_cookie)
+    return response
+
+
+async def stylesheet(_request: web.Request) -> web.StreamResponse:
+    response = web.Response(body=CSS, content_type="text/css", headers={"Cache-Control": "private, max-age=3600"})
+    return auth.with_security_headers(response)
+
+
+def secure_cookie_for(public_base_url: str | None) -> bool:
+    """Secure cookies unless the dashboard is served over plain http on a non-loopback host (development)."""
+    if not public_base_url or public_base_url.startswith("https://"):
+        return True
+    host = urlsplit(public_base_url).hostname or ""
+    return host in ("localhost", "127.0.0.1", "::1")  # browsers treat loopback as a secure context
+
+
+def register(app: web.Application, dashboard: Dashboard) -> None:
+    """Add the dashboard's routes (all under /d/) to the web server's application."""
+    from bot.dashboard import pages
+
+    app[DASHBOARD] = dashboard
+    router = app.router
+    router.add_get("/d/dang-nhap/{token}", login_page)
+    router.add_post("/d/dang-nhap/{token}", login)
+    router.add_post("/d/dang-xuat", logout)
+    router.add_get("/d/static/dashboard.css", stylesheet)
+    for path, handler in pages.PAGES.items():
+        router.add_get(path, page(handler))
