@@ -16,13 +16,13 @@ async def load_snapshot(repos: Repositories, commune_id: int, year: int) -> Snap
         raise LookupError(f"no commune with id {commune_id}")
     units = await repos.directory.units(commune_id, active_only=False)
     baselines = await repos.directory.baselines(commune_id, year)
-    reports = await repos.reports.in_commune(commune_id, date(year, 1, 1), date(year, 12, 31))
+    reports = await repos.reports.rows_in_commune(commune_id, date(year, 1, 1), date(year, 12, 31))
     return Snapshot(
         commune_name=commune.name, province=commune.province, year=year,
         units=tuple(UnitInfo(u.id, u.name, u.kind, u.active) for u in units),
         baselines={(b.unit_id, b.key): b.value for b in baselines},
-        reports=tuple(ReportRow(r.id, r.unit_id, r.form_id, r.activity_date, dict(r.answers or {}))
-                      for r in reports),
+        reports=tuple(ReportRow(report_id, unit_id, form_id, day, answers or {})
+                      for report_id, unit_id, form_id, day, answers in reports),
         petitions=await _petitions(repos, commune_id, year))
 
 

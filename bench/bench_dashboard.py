@@ -1,0 +1,128 @@
+"""Benchmark (not a test): dashboard page render times over HTTP, for a commune and a province-size database.
+
+    .venv/bin/python bench/bench_dashboard.py [--units 2000] [--reports-per-unit 50] [--repeat 5] [--postgres URL]
+
+Each page is requested through the real web server with a logged-in session (a /web link redeemed); the time is
+the client's, request to last byte, median of --repeat after one warm-up. Targets (issue 18): ≤ 200 ms for a
+commune, ≤ 1 s for a province-size database (2,000 units × 50 reports, all in one session's scope).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the dashboard tests' data helpers
+
+from support.app import FakeClock, make_app
+from support.dashboard_data import answers_for, seed_commune
+from support.zalo_harness import free_port
+
+from bot.dashboard import auth
+from handlers.web_login import issue_login
+from storage.models import Report, Unit
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
+KINDS = ("village",) * 6 + ("organisation", "organisation", "party_cell", "board")  # a commune's mix
+PAGES = ("/d/", "/d/don-vi", "/d/bao-cao", "/d/bao-cao?trang=9999", "/d/bao-cao?ky=2026", "/d/kien-nghi",
+         "/d/nhac-viec", "/d/tai-ve", "REPORT", "UNIT")
+
+
+async def grow(app, units: int, per_unit: int) -> None:
+    """`units` more units in commune 1, each with `per_unit` reports of the forms its kind reports, over the year."""
+    rng = random.Random(5)
+    plan = app.plan
+    by_kind = {kind: [f for f in plan.forms if kind in {str(k) for k in f.reporters}] for kind in set(KINDS)}
+    async with app.db.transaction() as repos:
+        person = next(p for p in await repos.directory.people(1) if p.role == "staff")
+        rows = [Unit(commune_id=1, name=f"Đơn vị số {n}", kind=KINDS[n % len(KINDS)]) for n in range(units)]
+        repos.session.add_all(rows)
+        await repos.session.flush()
+    for start in range(0, len(rows), 200):  # a few thousand rows per transaction
+        async with app.db.transaction() as repos:
+            batch = []
+            for unit in rows[start:start + 200]:
+                forms = by_kind[unit.kind]
+                for _ in range(per_unit):
+                    form = rng.choice(forms)
+                    day = date(plan.year, 1, 1) + timedelta(days=rng.randrange(0, 328))
+                    batch.append(Report(commune_id=1, unit_id=unit.id, person_id=person.id, form_id=form.id,
+                                        activity_date=day, answers=answers_for(form, day, rng, unit_id=unit.id),
+                                        created_at=NOW))
+            repos.session.add_all(batch)
+
+
+async def measure(app, repeat: int) -> dict[str, float]:
+    async with app.db.transaction() as repos:
+        chair = next(p for p in await repos.directory.people(1) if p.role == "chair")
+        token = await issue_login(repos, chair.id, app.clock())
+        report = (await repos.reports.in_commune(1, date(2026, 10, 1), date(2026, 12, 31)))[-1]
+    base = app.settings.public_base_url
+    results = {}
+    async with httpx.AsyncClient(timeout=120) as http:
+        opened = await http.post(f"{base}/d/dang-nhap/{token}")
+        cookie = {"Cookie": f"{auth.SESSION_COOKIE}={opened.cookies[auth.SESSION_COOKIE]}"}
+        for page in PAGES:
+            path = {"REPORT": f"/d/bao-cao/{report.id}", "UNIT": f"/d/don-vi/{report.unit_id}"}.get(page, page)
+            times = []
+            for attempt in range(repeat + 1):
+                started = time.perf_counter()
+                response = await http.get(base + path, headers=cookie)
+                elapsed = time.perf_counter() - started
+                assert response.status_code == 200, (path, response.status_code)
+                if attempt:  # the first is a warm-up (template compilation, caches)
+                    times.append(elapsed)
+            results[page if page not in ("REPORT", "UNIT") else page.lower() + " page"] = statistics.median(times)
+    return results
+
+
+async def run(label: str, url: str, units: int, per_unit: int, repeat: int) -> dict[str, float]:
+    port = free_port()
+    app = await make_app(url, FakeClock(NOW), web_port=port, public_base_url=f"http://127.0.0.1:{port}",
+                         webhook_secret="bench-secret-123")
+    try:
+        async with app.db.transaction() as repos:
+            await seed_commune(repos, app.plan, NOW, 1)
+        if units:
+            started = time.perf_counter()
+            await grow(app, units, per_unit)
+            print(f"  ({label}: {units} units × {per_unit} reports stored in {time.perf_counter() - started:.0f} s)")
+        await app.web.start()
+        return await measure(app, repeat)
+    finally:
+        await app.web.stop()
+        await app.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=2000)
+    parser.add_argument("--reports-per-unit", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--postgres", help="a PostgreSQL URL (an empty database) instead of a temporary SQLite file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        commune_url = f"sqlite+aiosqlite:///{tmp}/commune.db"
+        province_url = args.postgres or f"sqlite+aiosqlite:///{tmp}/province.db"
+        commune = asyncio.run(run("commune", commune_url, 0, 0, args.repeat))
+        province = asyncio.run(run("province", province_url, args.units, args.reports_per_unit, args.repeat))
+    print(f"{'page':<26}{'commune (demo, ~30 reports)':>30}{f'province ({args.units}×{args.reports_per_unit})':>26}")
+    for page in commune:
+        print(f"{page:<26}{commune[page] * 1000:>27.0f} ms{province[page] * 1000:>23.0f} ms")
+    print(f"worst: commune {max(commune.values()) * 1000:.0f} ms (target ≤ 200), "
+          f"province {max(province.values()) * 1000:.0f} ms (target ≤ 1000)")
+
+
+if __name__ == "__main__":
+    main()
