@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_duplicates
@@ -39,6 +39,11 @@ class PetitionRepo:
         self.session.add(petition)
         await self.session.flush()
         return petition
+
+    async def data_version(self, commune_id: int) -> tuple:
+        """Changes whenever a petition of the commune is recorded or updated (see ReportRepo.data_version)."""
+        query = select(func.count(), func.max(Petition.updated_at)).where(Petition.commune_id == commune_id)
+        return tuple((await self.session.execute(query)).one())
 
     async def get(self, petition_id: int) -> Petition | None:
         return await self.session.get(Petition, petition_id)

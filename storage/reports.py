@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import skip_locked
@@ -47,6 +47,12 @@ class ReportRepo:
                         Report.activity_date >= start, Report.activity_date <= end)
                  .order_by(Report.activity_date, Report.id))
         return [tuple(row) for row in (await self.session.execute(query)).all()]
+
+    async def data_version(self, commune_id: int) -> tuple:
+        """Changes whenever a report of the commune is added, edited or deleted: caches of summaries compare it."""
+        query = select(func.count(), func.max(Report.id), func.max(Report.edited_at), func.max(Report.deleted_at)
+                       ).where(Report.commune_id == commune_id)
+        return tuple((await self.session.execute(query)).one())
 
     async def update_answers(self, report: Report, answers: dict[str, Any], activity_date: date,
                              now: datetime) -> None:

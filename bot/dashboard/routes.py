@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.dashboard import auth
+from bot.dashboard.cache import SceneCache
 from bot.dashboard.render import Pages
 from bot.dashboard.scope import Viewer
 from core.i18n import Translator
@@ -45,6 +46,7 @@ class Dashboard:
 
     def __post_init__(self) -> None:
         self.pages = Pages(self.translator)
+        self.scenes = SceneCache()
 
     def current_period(self) -> Period:
         now, year = self.clock(), self.plan.year

@@ -35,7 +35,10 @@ class Scene:
 
 async def scene(repos: Repositories, plan: Plan, commune_id: int, period: Period, now: datetime,
                 tz: ZoneInfo) -> Scene:
-    snapshot = await load_snapshot(repos, commune_id, plan.year)
+    return scene_of(plan, commune_id, await load_snapshot(repos, commune_id, plan.year), period, now, tz)
+
+
+def scene_of(plan: Plan, commune_id: int, snapshot: Snapshot, period: Period, now: datetime, tz: ZoneInfo) -> Scene:
     return Scene(commune_id, snapshot, compile_summary(plan, snapshot, period, now, tz), period,
                  business_date(now, tz))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import re
 import zipfile
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from support.app import ChatUser, attach_recorder
-from support.dashboard_data import SCRIPT, ZALO_ID, link_in, seed_commune
+from support.dashboard_data import SCRIPT, ZALO_ID, add_report, link_in, seed_commune
 from support.demo_db import demo_app
 from support.zalo_harness import free_port
 
@@ -148,3 +149,23 @@ def test_every_text_in_the_templates_is_in_both_catalogs():
     assert len(ids) > 60
     for language in ("vi", "en"):
         assert sorted(ids - translator.msgids(language)) == [], language
+
+
+async def test_a_new_or_deleted_report_shows_at_once_despite_the_scene_cache(site, clock):
+    app, http, base, session, _chair, made = site
+
+    async def listed() -> int:
+        page = (await http.get(base + "/d/bao-cao", headers=session)).text
+        return int(re.search(r'<p class="note">(\d+) báo cáo</p>', page).group(1))
+
+    before = await listed()
+    assert await listed() == before  # served from the cache: same numbers
+    async with app.db.transaction() as repos:
+        village = await repos.directory.unit(made["photo"].unit_id)
+        await add_report(repos, app.plan, "ngay_hoi", village, made["photo"].person_id, clock().date(), clock(),
+                         random.Random(2))
+    assert await listed() == before + 1
+    async with app.db.transaction() as repos:
+        await repos.reports.soft_delete(await repos.reports.get(made["photo"].id), clock())
+    assert await listed() == before
+    assert (await http.get(f"{base}/d/bao-cao/{made['photo'].id}", headers=session)).status_code == 404
