@@ -70,9 +70,9 @@ async def grow(app, units: int, per_unit: int, per_commune: int) -> None:
                 for _ in range(per_unit):
                     form = rng.choice(forms)
                     day = date(plan.year, 1, 1) + timedelta(days=rng.randrange(0, 328))
-                    batch.append(Report(commune_id=unit.commune_id, unit_id=unit.id, person_id=person.id, form_id=form.id,
-                                        activity_date=day, answers=answers_for(form, day, rng, unit_id=unit.id),
-                                        created_at=NOW))
+                    batch.append(Report(commune_id=unit.commune_id, unit_id=unit.id, person_id=person.id,
+                                        form_id=form.id, activity_date=day, created_at=NOW,
+                                        answers=answers_for(form, day, rng, unit_id=unit.id)))
             repos.session.add_all(batch)
 
 

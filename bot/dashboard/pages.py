@@ -106,11 +106,12 @@ async def report(dash: Dashboard, request: web.Request, viewer: Viewer, language
         history = await repos.audit.for_entity("report", row.id)
         people = {p.id: p.name for p in await repos.directory.people(row.commune_id)}
         unit_names = {u.id: u.name for u in await repos.directory.units(row.commune_id, active_only=False)}
+        commune = await repos.directory.commune(row.commune_id)
     t = dash.translator.for_language(language)
     form = next((f for f in dash.plan.forms if f.id == row.form_id), None)
     field_labels = {f.id: f.label.get(language) for f in form.fields} if form else {}
     return dash.pages.render(
-        request, "report_detail.html", language=language, viewer=viewer, report=row,
+        request, "report_detail.html", language=language, viewer=viewer, report=row, commune=commune.name,
         form_label=form.label.get(language) if form else row.form_id, unit_name=unit_names.get(row.unit_id, ""),
         author=people.get(row.person_id, ""),
         answers=views.answer_lines(dash.plan, row.form_id, dict(row.answers or {}), t, language, unit_names),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from bot.dashboard.auth import with_security_headers
 from core.i18n import Translator
@@ -15,19 +15,29 @@ LANGUAGES = ("vi", "en")
 LANG_COOKIE = "mttq_lang"
 
 
-def environment() -> Environment:
+def environment(tz: ZoneInfo):
+    # Imported on the first page view, not at start-up: most processes never serve one.
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     env = Environment(loader=PackageLoader("bot.dashboard", "templates"), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, enable_async=False)
-    env.filters.update(date=fmt_date, number=fmt_number, value=fmt_value)
+    env.filters.update(date=fmt_date, number=fmt_number, value=fmt_value,
+                       when=lambda moment: moment.astimezone(tz).strftime("%d/%m/%Y %H:%M"))
     return env
 
 
 class Pages:
     """Renders one template for one request, in the reader's language."""
 
-    def __init__(self, translator: Translator) -> None:
-        self.translator = translator
-        self.env = environment()
+    def __init__(self, translator: Translator, tz: ZoneInfo) -> None:
+        self.translator, self.tz = translator, tz
+        self._env = None
+
+    @property
+    def env(self):
+        if self._env is None:
+            self._env = environment(self.tz)
+        return self._env
 
     def language(self, request: web.Request, default: str) -> str:
         asked = request.query.get("lang") or request.cookies.get(LANG_COOKIE)

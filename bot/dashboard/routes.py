@@ -25,7 +25,6 @@ from summaries.service import Rendered
 log = logging.getLogger(__name__)
 Render = Callable[..., Awaitable[Rendered]]
 FileLink = Callable[[int, str], "str | None"]
-CSS = resources.files("bot.dashboard").joinpath("static/dashboard.css").read_bytes()
 
 
 @dataclass
@@ -45,7 +44,7 @@ class Dashboard:
     zalo_quota: int = 3000
 
     def __post_init__(self) -> None:
-        self.pages = Pages(self.translator)
+        self.pages = Pages(self.translator, self.tz)
         self.scenes = SceneCache()
 
     def current_period(self) -> Period:
@@ -149,7 +148,8 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 
 async def stylesheet(_request: web.Request) -> web.StreamResponse:
-    response = web.Response(body=CSS, content_type="text/css", headers={"Cache-Control": "private, max-age=3600"})
+    css = resources.files("bot.dashboard").joinpath("static/dashboard.css").read_bytes()
+    response = web.Response(body=css, content_type="text/css", headers={"Cache-Control": "private, max-age=3600"})
     return auth.with_security_headers(response)
 
 
