@@ -96,6 +96,13 @@ def _wait_for_file(directory: Path, suffix: str, timeout: float = 60) -> Path:
 
 async def test_the_dashboard_in_a_real_browser(tmp_path, clock, browser, shots):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as arrived
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    def click_and_wait(css: str, condition) -> None:
+        """Click, then wait for the browser to reach the next page (a click returns before it navigates)."""
+        browser.find_element(By.CSS_SELECTOR, css).click()
+        WebDriverWait(browser, 60).until(condition)
 
     port = free_port()
     app = await demo_app(tmp_path, clock, web_port=port, public_base_url=f"http://127.0.0.1:{port}",
@@ -120,8 +127,7 @@ async def test_the_dashboard_in_a_real_browser(tmp_path, clock, browser, shots):
         await run(browser.set_window_size, *SIZES["phone"])
         await run(browser.get, link)
         await run(_full_page, browser, shots / "dang-nhap-phone.png")
-        await run(lambda: browser.find_element(By.ID, "login").click())
-        assert browser.current_url == base + "/d/", browser.current_url
+        await run(click_and_wait, "#login", arrived.url_to_be(base + "/d/"))
         for size_name, size in SIZES.items():
             await run(browser.set_window_size, *size)
             for name, path in PAGES.items():
@@ -145,8 +151,7 @@ async def test_the_dashboard_in_a_real_browser(tmp_path, clock, browser, shots):
         await run(browser.get, f"{base}/d/bao-cao/{made['scripted'].id}")
         assert "<script>alert('x')</script>" in text("dl.answers")  # shown as text, and nothing ran
         await run(browser.get, f"{base}/d/bao-cao/{made['photo'].id}")
-        await run(lambda: browser.find_element(By.CSS_SELECTOR, "a.photo").click())
-        assert "/files/" in browser.current_url
+        await run(click_and_wait, "a.photo", arrived.url_contains("/files/"))
         assert await run(browser.execute_script, "return document.contentType") == "image/png"
 
         await run(browser.get, base + "/d/tai-ve")
@@ -159,8 +164,8 @@ async def test_the_dashboard_in_a_real_browser(tmp_path, clock, browser, shots):
         await run(_full_page, browser, shots / "khong-tim-thay.png")
 
         await run(browser.get, base + "/d/")
-        await run(lambda: browser.find_element(By.CSS_SELECTOR, "form.logout button").click())
-        assert "Đã đăng xuất" in text("h1")
+        await run(click_and_wait, "form.logout button", arrived.text_to_be_present_in_element((By.TAG_NAME, "h1"),
+                                                                                               "Đã đăng xuất"))
         await run(browser.get, base + "/d/")
         assert "Cần đăng nhập" in text("h1")
 
