@@ -1,8 +1,12 @@
-"""Reminder texts: short (< 300 characters with the menu), in the recipient's language, dates Vietnamese style."""
+"""Reminder texts, in the recipient's language, dates Vietnamese style.
+
+One item: a short message (< 300 characters with its two numbered answers). Several items due for one person
+at one moment: one message listing them, numbered, each on one short line, with how to answer by number.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from functools import partial
 
@@ -10,10 +14,11 @@ from core.i18n import Translate
 from core.messages import Choice, Reply
 from plan.periods import ROMAN
 from plan.schema import Plan
-from reminders.answers import DONE, LATER
+from reminders.answers import DONE, LATER, ReminderAnswer
 from reminders.planner import DIGEST, INDICATOR, QUARTER, Occurrence
 
 TEXT_BUDGET = 220  # the text itself; the numbered menu and its hint take the rest of the 300
+LINE_BUDGET = 120  # one item of a message listing several
 
 
 def day_text(day: date) -> str:
@@ -56,7 +61,7 @@ def render(occ: Occurrence, plan: Plan, t: Translate, language: str, unit_names:
     if step.form is not None:
         common["form"] = plan.form(step.form).label.get(language)
     if step.rule == DIGEST:
-        return Reply(text=_digest(t, plan, occ, common, unit_names), language=language)
+        return Reply(text=_digest(t, plan, occ, common, unit_names), language=language, meta={"reminders": [occ.key]})
     if step.rule == QUARTER:
         text = t("remind.quarter", **common)
     elif step.rule == INDICATOR:
@@ -67,7 +72,50 @@ def render(occ: Occurrence, plan: Plan, t: Translate, language: str, unit_names:
         msgid = "remind.item" if step.form is not None else "remind.item_any"
         text = _fit(partial(t, msgid, **common), task)
     choices = (Choice(DONE, t("remind.choice.done")), Choice(LATER, t("remind.choice.later")))
-    return Reply(text=text, choices=choices, language=language, meta={"reminder": occ.key})
+    return Reply(text=text, choices=choices, language=language, meta={"reminders": [occ.key]})
+
+
+def render_bundle(occs: Sequence[Occurrence], plan: Plan, t: Translate, language: str,
+                  unit_names: Mapping[int, str], day: date) -> Reply:
+    """One message for everything due to one recipient at one moment: answerable items numbered, digests after."""
+    if len(occs) == 1:
+        return render(occs[0], plan, t, language, unit_names)
+    answerable = [o for o in occs if o.unit_id is not None]
+    lines = [t("remind.bundle.title", date=day_text(day), count=len(occs))]
+    lines += [f"{number}. {item_line(o, plan, t, language, unit_names)}" for number, o in enumerate(answerable, 1)]
+    lines += [f"• {item_line(o, plan, t, language, unit_names)}" for o in occs if o.unit_id is None]
+    if answerable:
+        lines.append(t("remind.bundle.hint" if len(answerable) > 1 else "remind.bundle.hint_one"))
+    return Reply(text="\n".join(lines), language=language, meta={"reminders": [o.key for o in occs]})
+
+
+def item_line(occ: Occurrence, plan: Plan, t: Translate, language: str, unit_names: Mapping[int, str]) -> str:
+    """One item of a longer message: what is missing and by when, in at most LINE_BUDGET characters."""
+    step = occ.step
+    common = {"period": period_text(t, step.period), "due": day_text(step.due),
+              "when": when_text(t, step.due, occ.slot.date())}
+    if step.rule == QUARTER:
+        return t("remind.line.quarter", **common)
+    if step.rule == INDICATOR:
+        label = next(i.label.get(language) for i in plan.indicators if i.id == step.subject)
+        return _fit(lambda task: t("remind.line.indicator", indicator=task, **common), label, LINE_BUDGET)
+    task = next(i.text for i in plan.timeline if i.id == step.subject)
+    if step.rule == DIGEST:
+        names = [unit_names.get(u, str(u)) for u in occ.missing]
+        shown = ", ".join(names[:2]) + (t("remind.digest.more", count=len(names) - 2) if len(names) > 2 else "")
+        return _fit(partial(t, "remind.line.digest", count=len(names), units=shown, **common), task,
+                    LINE_BUDGET + 40)
+    return _fit(partial(t, "remind.line.item", **common), task, LINE_BUDGET)
+
+
+def rest_text(t: Translate, answer: ReminderAnswer) -> str:
+    """The items of a reminder still open (after one was reported, or when the answer was unclear)."""
+    if len(answer.items) == 1:
+        return t("remind.rest_one", item=answer.items[0].label)
+    lines = [t("remind.rest", count=len(answer.items))]
+    lines += [f"{number}. {item.label}" for number, item in enumerate(answer.items, 1)]
+    lines.append(t("remind.bundle.hint"))
+    return "\n".join(lines)
 
 
 def _digest(t: Translate, plan: Plan, occ: Occurrence, common: dict[str, str], unit_names: Mapping[int, str]) -> str:
@@ -83,7 +131,7 @@ def _digest(t: Translate, plan: Plan, occ: Occurrence, common: dict[str, str], u
     return text
 
 
-def _fit(build: Callable[..., str], long_text: str) -> str:
+def _fit(build: Callable[..., str], long_text: str, budget: int = TEXT_BUDGET) -> str:
     """`build(task=part)` with as much of `long_text` as fits the budget (at least a few words)."""
-    room = TEXT_BUDGET - len(build(task=""))
+    room = budget - len(build(task=""))
     return build(task=shorten(long_text, max(40, room)))

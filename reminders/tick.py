@@ -1,31 +1,40 @@
-"""The reminder job: load a commune's data, ask the planner what is due, claim each occurrence once.
+"""The reminder job: load a commune's data, ask the planner what is due, send each recipient one message.
 
-Exactly once: an occurrence's key goes into the ledger in the same transaction as its outbox rows, so a
-second process (or a re-run after a crash) finds the key taken and sends nothing. The scheduler only ticks.
+One message per recipient per moment, and at most one a day: everything due for a person at a tick goes out
+as one message listing the items. Exactly once: every occurrence's key goes into the ledger in the same
+transaction as the message's outbox rows (with the day's key, "day|p4|2026-09-08"), so a second process (or
+a re-run after a crash) finds the keys taken and sends nothing. A recipient in the middle of a conversation,
+or who already had a reminder message that day, is not interrupted: the occurrences are claimed as
+"pending" with the time to try again (bundles.py), and go out then with whatever else is due. The
+scheduler only ticks.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from core.i18n import Translator
 from core.messages import PRIORITY_REMINDER
 from core.roles import CHAIR, REPORTING_ROLES
 from plan.schema import Plan
-from reminders.answers import FLOW, offer
+from reminders.answers import FLOW, item_of, offer
+from reminders.bundles import BUSY_RETRY, PENDING, by_recipient, day_key, next_day_start, revive, shown
 from reminders.config import ReminderConfig
-from reminders.planner import Occurrence, Snapshot, due, next_moment
+from reminders.planner import Occurrence, Snapshot, due, next_moment, schedule
 from reminders.rules import UnitRef
-from reminders.texts import render
+from reminders.texts import item_line, render_bundle
 from storage.addressing import Target, enqueue_each
 from storage.db import Database
 from storage.models import Chat, Person
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
+# A conversation idle this long is closed at its next message (HandlerSettings.conversation_ttl), so it no
+# longer holds a reminder back.
+BUSY_WINDOW = timedelta(hours=72)
 
 
 @dataclass
@@ -46,6 +55,8 @@ class TickSummary:
     skipped: int = 0  # too late after downtime: recorded, not sent
     unreachable: int = 0  # the recipient has no chat the bot can write to
     taken: int = 0  # claimed by another run first
+    deferred: int = 0  # waiting for a recipient busy in a conversation, or already reminded today
+    dropped: int = 0  # waited, and was reported meanwhile
     messages: int = 0  # outbox rows written
     keys: list[str] = field(default_factory=list)
 
@@ -77,7 +88,7 @@ class ReminderTicker:
     __name__ = "reminders"
 
     def __init__(self, db: Database, plan: Plan, translator: Translator, config: ReminderConfig,
-                 on_claimed: Callable[[Occurrence], None] | None = None) -> None:
+                 on_claimed: Callable[[list[Occurrence]], None] | None = None) -> None:
         self.db, self.plan, self.translator, self.config = db, plan, translator, config
         self.on_claimed = on_claimed
 
@@ -98,28 +109,42 @@ class ReminderTicker:
         async with self.db.transaction() as repos:
             loaded = await load_snapshot(repos, self.plan, commune_id)
             since = await repos.reminders.cursor(commune_id)
-        occurrences = due(self.plan, loaded.snapshot, self.config, now, since)
+            waiting = [key for key, at in (await repos.reminders.pending(commune_id)).items() if at <= now]
+        steps = schedule(self.plan, loaded.snapshot, self.config)
+        occurrences = due(self.plan, loaded.snapshot, self.config, now, since, steps)
         await self._record_skipped([o for o in occurrences if o.action == "skip"], commune_id, now, summary)
-        sends = [o for o in occurrences if o.action == "send"]
+        revived, gone = revive(loaded.snapshot, steps, waiting)
+        await self._drop(gone, now, summary)
+        sends = [o for o in occurrences if o.action == "send"] + revived
         if sends:
             async with self.db.transaction() as repos:
                 people = sorted({int(o.recipient[1:]) for o in sends if o.recipient.startswith("p")})
                 targets = await repos.addresses.of_people(people)
-            for occ in sends:
-                await self._claim_and_queue(occ, loaded, self._targets_of(occ, loaded, targets), now, summary)
+            for recipient, occs in by_recipient(sends).items():
+                await self._deliver(recipient, occs, set(waiting), loaded,
+                                    self._targets_of(recipient, loaded, targets), now, summary)
         async with self.db.transaction() as repos:
             await repos.reminders.advance_cursor(commune_id, now)
 
     async def _anything_new(self, commune_id: int, now: datetime) -> bool:
-        """Whether a slot passed since the last run: most ticks (one a minute) stop here after three reads."""
+        """Whether a slot passed since the last run, or something waiting may go now: most ticks (one a minute)
+        stop here after four small reads."""
         async with self.db.transaction() as repos:
             since = await repos.reminders.cursor(commune_id)
             if since is None:
                 return True
+            waiting = await repos.reminders.next_pending(commune_id)
             light = Snapshot(commune_id, (), {}, snoozes=await repos.reminders.snoozes(commune_id),
                              sessions=tuple(await repos.reminders.sessions(commune_id)))
         upcoming = next_moment(self.plan, light, self.config, since)
-        return upcoming is not None and upcoming <= now
+        return (upcoming is not None and upcoming <= now) or (waiting is not None and waiting <= now)
+
+    async def _drop(self, keys: list[str], now: datetime, summary: TickSummary) -> None:
+        """Waiting occurrences no longer needed (reported meanwhile): closed in the ledger, never sent."""
+        if keys:
+            async with self.db.transaction() as repos:
+                for key in keys:
+                    summary.dropped += await repos.reminders.take_pending(key, status="done", now=now)
 
     async def _record_skipped(self, skips: list[Occurrence], commune_id: int, now: datetime,
                               summary: TickSummary) -> None:
@@ -132,49 +157,83 @@ class ReminderTicker:
                                                now=now):
                     summary.skipped += 1
 
-    def _targets_of(self, occ: Occurrence, loaded: Loaded, targets: dict[int, list[Target]]) -> list[Target]:
-        number = int(occ.recipient[1:])
-        if occ.recipient.startswith("g"):
+    def _targets_of(self, recipient: str, loaded: Loaded, targets: dict[int, list[Target]]) -> list[Target]:
+        number = int(recipient[1:])
+        if recipient.startswith("g"):
             chat = loaded.groups.get(number)
             language = self.translator.default_language
             return [Target(chat.channel, chat.external_id, language, group=True)] if chat is not None else []
         return targets.get(number, [])
 
-    async def _claim_and_queue(self, occ: Occurrence, loaded: Loaded, targets: list[Target], now: datetime,
-                               summary: TickSummary) -> None:
-        """One transaction: the ledger row, the outbox rows and the answer state, or none of them."""
+    async def _deliver(self, recipient: str, occs: list[Occurrence], waiting: set[str], loaded: Loaded,
+                       targets: list[Target], now: datetime, summary: TickSummary) -> None:
+        """One transaction: the keys, the day's key, the outbox rows and the answer state — or a later try."""
         commune_id = loaded.snapshot.commune_id
-        language = self._language(occ, loaded)
-        reply = render(occ, self.plan, self.translator.for_language(language), language, loaded.unit_names)
-        async with self.db.transaction() as repos:
-            status = "sent" if targets else "unreachable"
-            if not await repos.reminders.claim(occ.key, commune_id=commune_id, status=status, due_at=occ.slot,
-                                               now=now):
-                summary.taken += 1
-                return
-            await enqueue_each(repos.outbox, targets, lambda _language: reply.to_payload(), key=f"remind:{occ.key}",
-                               now=now, priority=PRIORITY_REMINDER)
-            for target in targets:
-                if occ.unit_id is not None and target.sender_id:
-                    await self._offer_answers(repos, occ, target, language, now)
-        summary.sent += bool(targets)
-        summary.unreachable += not targets
-        summary.messages += len(targets)
-        summary.keys.append(occ.key)
-        if self.on_claimed is not None:
-            self.on_claimed(occ)
-
-    def _language(self, occ: Occurrence, loaded: Loaded) -> str:
-        person = loaded.people.get(int(occ.recipient[1:])) if occ.recipient.startswith("p") else None
-        return person.language if person is not None else self.translator.default_language
-
-    async def _offer_answers(self, repos: Repositories, occ: Occurrence, target: Target, language: str,
-                             now: datetime) -> None:
-        """Let "1"/"đã làm" and "2"/"nhắc lại sau" reach the reminder flow, unless a conversation is under way."""
-        channel, chat_id, sender_id = target.channel, target.chat_id, target.sender_id
-        current = await repos.conversations.get(channel, chat_id, sender_id)
-        if current is not None and current.flow != FLOW:
-            return  # never clobber a half-filled report
+        language = self._language(recipient, loaded)
         t = self.translator.for_language(language)
-        state = offer(occ.key, occ.unit_id, occ.step.form, self.config.snooze_days, t)
-        await repos.conversations.save(channel, chat_id, sender_id, FLOW, state.to_row(), now)
+        today = now.astimezone(self.config.calendar.tz).date()
+        async with self.db.transaction() as repos:
+            if targets and await self._busy(repos, targets, now):
+                await self._wait(repos, occs, waiting, commune_id, now + BUSY_RETRY, now, summary)
+                return
+            if targets and not await repos.reminders.claim(day_key(recipient, today), commune_id=commune_id,
+                                                           status="sent", due_at=now, now=now):
+                await self._wait(repos, occs, waiting, commune_id, next_day_start(self.config, now), now, summary)
+                return
+            status = "sent" if targets else "unreachable"
+            claimed = [occ for occ in occs if await self._claim(repos, occ, waiting, commune_id, status, now)]
+            summary.taken += len(occs) - len(claimed)
+            if not claimed:
+                return
+            listed = shown(claimed)
+            reply = render_bundle(listed, self.plan, t, language, loaded.unit_names, today)
+            reply = replace(reply, meta={"reminders": [o.key for o in claimed]})  # listed once, all covered
+            items = [item_of(o.key, o.unit_id, o.step.form, item_line(o, self.plan, t, language, loaded.unit_names))
+                     for o in listed if o.unit_id is not None]
+            await enqueue_each(repos.outbox, targets, lambda _language: reply.to_payload(),
+                               key=f"remind:{claimed[0].key}", now=now, priority=PRIORITY_REMINDER)
+            for target in targets:
+                if items and target.sender_id:
+                    state = offer(items, self.config.snooze_days, t)
+                    await repos.conversations.save(target.channel, target.chat_id, target.sender_id, FLOW,
+                                                   state.to_row(), now)
+        summary.sent += len(claimed) if targets else 0
+        summary.unreachable += 0 if targets else len(claimed)
+        summary.messages += len(targets)
+        summary.keys += [o.key for o in claimed]
+        if self.on_claimed is not None:
+            self.on_claimed(claimed)
+
+    @staticmethod
+    async def _claim(repos: Repositories, occ: Occurrence, waiting: set[str], commune_id: int, status: str,
+                     now: datetime) -> bool:
+        if occ.key in waiting:
+            return await repos.reminders.take_pending(occ.key, status=status, now=now)
+        return await repos.reminders.claim(occ.key, commune_id=commune_id, status=status, due_at=occ.slot, now=now)
+
+    @staticmethod
+    async def _wait(repos: Repositories, occs: list[Occurrence], waiting: set[str], commune_id: int,
+                    until: datetime, now: datetime, summary: TickSummary) -> None:
+        """Claim the occurrences as pending (already pending: try them again at `until`)."""
+        for occ in occs:
+            if occ.key in waiting:
+                await repos.reminders.postpone(occ.key, until)
+            elif not await repos.reminders.claim(occ.key, commune_id=commune_id, status=PENDING, due_at=until,
+                                                 now=now):
+                summary.taken += 1
+                continue
+            summary.deferred += 1
+
+    @staticmethod
+    async def _busy(repos: Repositories, targets: list[Target], now: datetime) -> bool:
+        """Whether the recipient is in the middle of another conversation (a report half-filled, a broadcast…)."""
+        for target in targets:
+            current = (await repos.conversations.get(target.channel, target.chat_id, target.sender_id)
+                       if target.sender_id else None)
+            if current is not None and current.flow != FLOW and current.updated_at + BUSY_WINDOW > now:
+                return True
+        return False
+
+    def _language(self, recipient: str, loaded: Loaded) -> str:
+        person = loaded.people.get(int(recipient[1:])) if recipient.startswith("p") else None
+        return person.language if person is not None else self.translator.default_language

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_duplicates
@@ -28,6 +28,30 @@ class ReminderRepo:
         """Insert an occurrence's key; False when another run already claimed it (then send nothing)."""
         return await insert_ignoring_duplicates(self.session, self.dialect, ReminderOccurrence.__table__, {
             "key": key, "commune_id": commune_id, "status": status, "due_at": due_at, "claimed_at": now})
+
+    async def pending(self, commune_id: int) -> dict[str, datetime]:
+        """Occurrences waiting for their recipient (status "pending"), with the time each may go."""
+        query = select(ReminderOccurrence.key, ReminderOccurrence.due_at).where(
+            ReminderOccurrence.commune_id == commune_id, ReminderOccurrence.status == "pending")
+        return dict((await self.session.execute(query)).all())
+
+    async def next_pending(self, commune_id: int) -> datetime | None:
+        query = select(func.min(ReminderOccurrence.due_at)).where(
+            ReminderOccurrence.commune_id == commune_id, ReminderOccurrence.status == "pending")
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def take_pending(self, key: str, *, status: str, now: datetime) -> bool:
+        """Move a pending occurrence to `status`; False when another run took it first (then send nothing)."""
+        result = await self.session.execute(
+            update(ReminderOccurrence).where(ReminderOccurrence.key == key, ReminderOccurrence.status == "pending")
+            .values(status=status, claimed_at=now))
+        return result.rowcount == 1
+
+    async def postpone(self, key: str, until: datetime) -> None:
+        """A pending occurrence that still has to wait: try it again at `until`."""
+        await self.session.execute(
+            update(ReminderOccurrence).where(ReminderOccurrence.key == key, ReminderOccurrence.status == "pending")
+            .values(due_at=until))
 
     async def claimed_keys(self, commune_id: int) -> frozenset[str]:
         query = select(ReminderOccurrence.key).where(ReminderOccurrence.commune_id == commune_id)

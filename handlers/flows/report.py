@@ -28,6 +28,8 @@ from handlers.forms import (
     summarise,
 )
 from plan.schema import FieldKind, Form, FormField, Plan, UnitKind
+from reminders.answers import ReminderAnswer
+from reminders.texts import rest_text
 from storage.models import Report
 
 FLOW = "report"
@@ -49,6 +51,7 @@ class ReportState(FieldQuestion):
     sentence: str = ""  # a report written as one message, read again for each activity it names
     then: list[str] = []  # the other activities that message named, offered once this one is saved
     quick: bool = False  # ask only the required fields still missing (the message or "xong" settled the rest)
+    reminder: ReminderAnswer | None = None  # opened from a reminder message: its other items, listed at the end
 
     def asked_field(self, plan: Plan) -> FormField | None:
         return plan.form(self.form).fields[self.index] if self.step == "field" else None
@@ -84,12 +87,16 @@ async def start_from_text(ctx: Context) -> bool:
     return True
 
 
-async def start_with_form(ctx: Context, unit_id: int, form_id: str | None) -> None:
-    """Open a given form for a unit at once (a reminder's "đã làm"); no form given: the activity menu."""
+async def start_with_form(ctx: Context, unit_id: int, form_id: str | None,
+                          reminder: ReminderAnswer | None = None) -> None:
+    """Open a given form for a unit at once (a reminder's "đã làm"); no form given: the activity menu.
+
+    `reminder`: the other items of the reminder message, listed again once this report is sent or cancelled.
+    """
     if form_id is None:
-        await _ask_form(ctx, ReportState(step="form", unit_id=unit_id))
+        await _ask_form(ctx, ReportState(step="form", unit_id=unit_id, reminder=reminder))
         return
-    await _ask_current_field(ctx, ReportState(step="field", unit_id=unit_id, form=form_id))
+    await _ask_current_field(ctx, ReportState(step="field", unit_id=unit_id, form=form_id, reminder=reminder))
 
 
 async def resume(ctx: Context, state: ReportState) -> None:
@@ -145,7 +152,8 @@ async def _on_form(ctx: Context, state: ReportState) -> None:
     if state.sentence:
         await _fill(ctx, state, picked)
         return
-    await _ask_current_field(ctx, ReportState(step="field", unit_id=state.unit_id, form=picked))
+    await _ask_current_field(ctx, ReportState(step="field", unit_id=state.unit_id, form=picked,
+                                              reminder=state.reminder))
 
 
 async def _offer_or_fill(ctx: Context, state: ReportState, found: report_text.Activities) -> None:
@@ -237,7 +245,7 @@ async def _go_back(ctx: Context, state: ReportState) -> None:
     if state.editing:
         await _show_confirm(ctx, state)
     elif state.index == 0:
-        await _ask_form(ctx, ReportState(step="form", unit_id=state.unit_id))
+        await _ask_form(ctx, ReportState(step="form", unit_id=state.unit_id, reminder=state.reminder))
     else:
         state.index -= 1
         await _ask_current_field(ctx, state)
@@ -278,17 +286,26 @@ async def _on_confirm(ctx: Context, state: ReportState) -> None:
             await ctx.ask_menu(offer, "next", text, [option("yes", ctx.t("answer.yes")),
                                                     option("no", ctx.t("answer.no"))])
         else:
-            ctx.say(receipt)
+            await _after(ctx, state, receipt)
     elif picked == "edit":
         form = ctx.plan.form(state.form)
         options = [option(f.id, f.label.get(ctx.language), f.label.vi, f.label.en) for f in form.fields]
         await ctx.ask_menu(state, "edit_pick", ctx.t("report.edit.which"), options)
     elif picked == "cancel":
         await ctx.forget()
-        ctx.say(ctx.t("report.cancelled"))
+        await _after(ctx, state, ctx.t("report.cancelled"))
     else:
         ctx.say(ctx.t("err.answer.pick_number", last=3))
         await _show_confirm(ctx, state)
+
+
+async def _after(ctx: Context, state: ReportState, text: str) -> None:
+    """The report's last answer; after a reminder's "đã làm", in the same message, the items still open."""
+    if state.reminder is None:
+        ctx.say(text)
+        return
+    await ctx.remember(state.reminder)
+    ctx.say(text + "\n\n" + rest_text(ctx.t, state.reminder), choices_of(state.reminder.options))
 
 
 async def _on_edit_pick(ctx: Context, state: ReportState) -> None:

@@ -81,6 +81,9 @@ def test_rows_stored_as_free_dicts_load_and_keep_their_field_names(flow, row):
     state = read_state(flow, row)
     assert (state.FLOW, state.step) == (flow, row["step"])
     stored = state.to_row()
+    if flow == "reminder":  # one reminder's key, unit and form became the first (only) item of a list
+        assert stored["items"] == [{"key": row["key"], "unit_id": row["unit_id"], "form": row["form"], "label": ""}]
+        row = {key: value for key, value in row.items() if key not in ("key", "unit_id", "form")}
     assert {key: stored[key] for key in row} == row  # the same JSON keys and values: nothing renamed or lost
     assert read_state(flow, stored) == state
 

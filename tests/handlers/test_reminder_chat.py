@@ -6,24 +6,12 @@ from datetime import date, datetime
 
 import pytest
 from support.app import VN, ChatUser
+from support.reminding import remind
 
 from plan.loader import SHIPPED_PLAN, PlanError, parse_plan
-from reminders.tick import ReminderTicker
 from storage.models import Report
 
 NINE_MARCH = datetime(2026, 3, 9, 7, 30, tzinfo=VN)  # the Q1 quarterly reminder (cut-off 15/03 − 7, Sunday → Monday)
-
-
-def ticker_of(app) -> ReminderTicker:
-    return next(t for t in app.tickers if isinstance(t, ReminderTicker))
-
-
-async def remind(app, recorder, user: ChatUser, now: datetime) -> list[str]:
-    app.clock.set(now)
-    before = len(recorder.texts_for(user.target))
-    await ticker_of(app)(now)
-    await app.outbox.drain()
-    return recorder.texts_for(user.target)[before:]
 
 
 @pytest.fixture

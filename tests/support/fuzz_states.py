@@ -62,7 +62,7 @@ class Explored:
 _explored: list[Explored] = []
 
 
-def _answer(field: FormField) -> tuple[str, PhotoIn | None]:
+def valid_answer(field: FormField) -> tuple[str, PhotoIn | None]:
     """A valid answer to any field (the plan's own bounds), as a reporter would type it."""
     kind = field.kind
     if kind is FieldKind.DATE:
@@ -117,7 +117,7 @@ class Explorer:
 
     async def _answer_all(self, form: Form, who: str = "staff") -> None:
         for field in form.fields:
-            text, photo = _answer(field)
+            text, photo = valid_answer(field)
             await self.say(who, text, photo)
 
     async def other_flows(self) -> None:
