@@ -126,6 +126,8 @@ async def test_every_process_ticking_at_once_sends_each_reminder_once(database_u
     finally:
         await first.close()
         await second.close()
-    sent = [(chat, reply.meta.get("reminder") or reply.text) for recorder in recorders for chat, reply in recorder.sent]
+    messages = [(chat, reply) for recorder in recorders for chat, reply in recorder.sent]
+    sent = [(chat, key) for chat, reply in messages for key in reply.meta.get("reminders", [reply.text])]
     assert len(sent) > 3, sent
     assert max(Counter(sent).values()) == 1, Counter(sent).most_common(3)
+    assert max(Counter(chat for chat, _ in messages).values()) == 1  # one message per person: all merged
