@@ -33,12 +33,13 @@ async def _commune(app, recorder) -> list[ChatUser]:
     async with app.db.transaction() as repos:
         commune = (await repos.directory.communes())[0]
         villages = [u for u in await repos.directory.units(commune.id) if u.kind == "village"]
-        for number in range(len(villages) + 1, VILLAGES + 1):
-            unit = await repos.directory.add(Unit(commune_id=commune.id, name=f"Thôn {number}", kind="village"))
+        villages += [await repos.directory.add(Unit(commune_id=commune.id, name=f"Thôn {number}", kind="village"))
+                     for number in range(len(villages) + 1, VILLAGES + 1)]
+        for number, unit in enumerate(villages[1:], 2):  # the first, Nà Pài, has the demo head ("reporter")
             person = await repos.directory.add(Person(commune_id=commune.id, unit_id=unit.id, role="reporter",
                                                       name=f"Trưởng ban thôn {number}", created_at=app.clock()))
             await repos.directory.add(Identity(person_id=person.id, channel="console", external_id=f"v{number}"))
-        heads = ["reporter", *(f"v{n}" for n in range(len(villages) + 1, VILLAGES + 1))]
+        heads = ["reporter", *(f"v{n}" for n in range(2, VILLAGES + 1))]
     users = [ChatUser(app, recorder, who) for who in heads]
     for user in [*users, ChatUser(app, recorder, "chair"), ChatUser(app, recorder, "staff")]:
         await user.say("/trogiup")
