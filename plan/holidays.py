@@ -9,13 +9,18 @@ a new year skip its Tết without a code change.
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
+
+log = logging.getLogger(__name__)
 
 SHIPPED_DECLARED = Path(__file__).parent / "holidays_vn.yaml"
 MAX_RANGE_DAYS = 31  # a declared break longer than this is a typo in a year or a month
@@ -36,8 +41,8 @@ class DeclaredRange:
 
 
 class PublicHolidays:
-    """`day in holidays`: the package's holidays of the day's year, or a declared day. Computed once per year,
-    on first use: importing the package costs about 0.3 s, which start-up does not pay."""
+    """`day in holidays`: the package's holidays of the day's year, or a declared day. A year is computed on
+    first use (`package_holidays`), which start-up does not pay; the app's tick does it in a thread."""
 
     def __init__(self, declared: Iterable[DeclaredRange] = (), *, country: str = "VN") -> None:
         self.declared = tuple(declared)
@@ -62,14 +67,33 @@ class PublicHolidays:
         """The package's public holidays of `year` (observed and substituted days included)."""
         days = self._years.get(year)
         if days is None:
-            import holidays  # here, not at the top: see the class docstring
-
-            days = self._years[year] = frozenset(holidays.country_holidays(self.country, years=year))
+            days = self._years[year] = package_holidays(self.country, year)
         return days
 
     def in_year(self, year: int) -> list[date]:
         """Every day off of `year`, sorted: for documentation and tests."""
         return sorted(self.of_year(year) | {day for day in self._declared_days if day.year == year})
+
+
+# Run in a child process: importing the package loads all of its ~150 countries' modules (0.3–1 s, ~11 MB)
+# that a running bot would otherwise keep for good, for one small set of dates a year.
+_CHILD = ("import sys, holidays; "
+          "print(*sorted(holidays.country_holidays(sys.argv[1], years=int(sys.argv[2]))))")
+
+
+@cache
+def package_holidays(country: str, year: int) -> frozenset[date]:
+    """The `holidays` package's public holidays of `year` (observed and substituted days included), once per
+    process and year; in a child process, or here when a child cannot be started."""
+    try:
+        child = subprocess.run([sys.executable, "-c", _CHILD, country, str(year)], capture_output=True,
+                               text=True, timeout=120, check=True)
+        return frozenset(date.fromisoformat(word) for word in child.stdout.split())
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
+        log.warning("holidays of %s computed in the bot's own process (a child process failed: %s)", year, exc)
+        import holidays  # here, not at the top: see _CHILD
+
+        return frozenset(holidays.country_holidays(country, years=year))
 
 
 @lru_cache(maxsize=8)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime, time
 
 import pytest
@@ -9,7 +11,7 @@ from support.app import VN
 
 from bot.settings import ConfigError, load_settings
 from plan.calendar import SendingCalendar
-from plan.holidays import SHIPPED_DECLARED, HolidayFileError, PublicHolidays, load_declared
+from plan.holidays import SHIPPED_DECLARED, HolidayFileError, PublicHolidays, load_declared, package_holidays
 
 SHIPPED = PublicHolidays(load_declared(SHIPPED_DECLARED))
 
@@ -117,3 +119,21 @@ def test_the_settings_calendar_uses_the_declared_file(tmp_path):
     assert not calendar.allows(datetime(2027, 3, 9, 10, 0, tzinfo=VN))
     assert calendar.next_slot(datetime(2027, 3, 9, 10, 0, tzinfo=VN)) == datetime(2027, 3, 10, 8, 0, tzinfo=VN)
     assert date(2027, 2, 6) in calendar.holidays
+
+
+def test_the_package_is_imported_in_a_child_process_not_in_the_bot():
+    probe = ("import sys; from datetime import date; from plan.holidays import package_holidays; "
+             "days = package_holidays('VN', 2027); "
+             "print(date(2027, 2, 6) in days, len(days), 'holidays' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "15", "False"]
+
+
+def test_without_a_child_process_the_bot_computes_them_itself(monkeypatch, caplog):
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    package_holidays.cache_clear()
+    try:
+        assert date(2029, 2, 13) in package_holidays("VN", 2029)  # mùng 1 Tết 2029
+    finally:
+        package_holidays.cache_clear()
+    assert "computed in the bot's own process" in caplog.text
