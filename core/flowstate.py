@@ -42,6 +42,10 @@ class FlowState(BaseModel):
         """Whether the current question reads any text as its answer (then "tổng hợp" is not a command)."""
         return False
 
+    def takes_photos(self) -> bool:
+        """Whether a photo sent now is kept even though no photo question is asked (the pipeline then fetches it)."""
+        return False
+
     def option_labels(self) -> list[str]:
         """Every label that selects one of the offered options."""
         return [label for option in self.options for label in option["labels"]]

@@ -9,7 +9,7 @@ from typing import Any, Literal
 # Outbox priorities: lower goes first, and a channel short of quota (Zalo's monthly budget) serves the lower ones.
 PRIORITY_REPLY, PRIORITY_REMINDER, PRIORITY_SUMMARY, PRIORITY_BROADCAST = 0, 1, 2, 3
 
-InboundKind = Literal["text", "photo", "sticker", "voice", "document", "unsupported", "joined", "left"]
+InboundKind = Literal["text", "photo", "sticker", "voice", "document", "location", "unsupported", "joined", "left"]
 # The bot was added to a chat (or unblocked), or removed from it (or blocked): events about the chat itself,
 # not messages; the groups flow records them, and nobody is answered.
 MEMBERSHIP_KINDS = frozenset({"joined", "left"})

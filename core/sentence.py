@@ -173,8 +173,10 @@ def _relative_date(keys: Sequence[str], i: int, today: date) -> tuple[date, int]
         return today + timedelta(days=_FUTURE_DAYS[k, nxt]), i + 2
     if k in _DAY_PARTS and nxt in _RELATIVE and not (k == "ngay" and nxt in ("nay", "qua")):
         return today + timedelta(days=_RELATIVE[nxt]), i + 2
-    if k in ("hqua", "homqua"):
+    if k in ("hqua", "homqua", "yesterday"):
         return today - timedelta(days=1), i + 1
+    if k == "today":
+        return today, i + 1
     if k == "ngay" and nxt in ("nay", "qua"):  # "ngày nay" is "nowadays"; only "ngày hôm qua" is a day
         return None
     return None

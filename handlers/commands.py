@@ -13,7 +13,18 @@ from core.flowstate import FlowState, StateUnreadable
 from core.roles import ADMIN, CHAIR, REPORTER, ROLES, STAFF, VIEWER
 from core.vnparse import fold, loose
 from handlers.context import Context
-from handlers.flows import account, broadcast, group_prefs, groups, invite, my_reports, petition, report, web_link
+from handlers.flows import (
+    account,
+    broadcast,
+    group_prefs,
+    groups,
+    invite,
+    my_reports,
+    petition,
+    photos,
+    report,
+    web_link,
+)
 from handlers.flows.agenda import sessions_command, show_agenda
 from handlers.flows.reminder import prompt_reminder, resume_reminder
 from handlers.flows.summary import start as start_summary
@@ -83,6 +94,7 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
 
 FLOWS: dict[str, FlowSpec] = {spec.state.FLOW: spec for spec in (
     FlowSpec(report.ReportState, report.resume, report.prompt),
+    FlowSpec(photos.PhotosState, photos.resume, photos.prompt),
     FlowSpec(my_reports.MyReportsState, my_reports.resume, my_reports.prompt),
     FlowSpec(invite.InviteState, invite.resume, invite.prompt),
     FlowSpec(account.LanguageState, account.on_language),

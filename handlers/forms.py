@@ -82,16 +82,23 @@ async def read_answer(ctx: Context, field: FormField, options: list[dict[str, An
 
 
 async def _read_photo(ctx: Context, field: FormField) -> Any:
+    if ctx.inbound.kind != "photo" or ctx.inbound.photo is None:
+        return ParseError("err.answer.photo_expected")
+    return await store_photo(ctx, field.id)
+
+
+async def store_photo(ctx: Context, name: str) -> int | ParseError:
+    """Keep the inbound photo (fetched by the pipeline); its file id, or why it could not be kept."""
     photo = ctx.inbound.photo
-    if ctx.inbound.kind != "photo" or photo is None:
+    if photo is None:
         return ParseError("err.answer.photo_expected")
     content = photo.content  # fetched by the pipeline before the transaction began
     if not content:
-        return ParseError("err.answer.photo_unavailable")
+        return ParseError("err.answer.photo_unavailable", {"mb": ctx.settings.max_photo_bytes // (1024 * 1024)})
     if len(content) > ctx.settings.max_photo_bytes:
         return ParseError("err.answer.photo_too_large", {"mb": ctx.settings.max_photo_bytes // (1024 * 1024)})
     stored = await ctx.repos.files.add(StoredFile(
-        kind="photo", name=f"{field.id}.jpg", mime=photo.mime, size=len(content), content=content,
+        kind="photo", name=f"{name}.jpg", mime=photo.mime, size=len(content), content=content,
         source=(photo.file_id or photo.url)[:500], created_at=ctx.now))
     return stored.id
 

@@ -165,8 +165,8 @@ class Pipeline:
         async with self.db.transaction() as repos:
             row = await repos.conversations.get(inbound.channel, inbound.chat_id, inbound.sender_id)
         state = _readable(row) if row is not None else None
-        if state is None or not awaits_photo(self.plan, state):
-            return inbound
+        if state is not None and not (awaits_photo(self.plan, state) or state.takes_photos()):
+            return inbound  # a photo sent first (no conversation) is kept too: it asks which report it is for
         try:
             content = await fetch_photo(inbound.photo)
         except Exception:

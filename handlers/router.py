@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from core.messages import MEMBERSHIP_KINDS
+from core.roles import REPORTING_ROLES
 from core.vnparse import loose
 from handlers.commands import FLOWS, Command, parse_command
 from handlers.context import Context
-from handlers.flows import account, groups, report
+from handlers.flows import account, groups, photos, report
 
 MAX_MESSAGE_CHARS = 10_000
+# What the bot cannot read: answered with what it can (text and photos); a question in progress is asked again.
+UNREADABLE_KINDS = ("sticker", "voice", "document", "location", "unsupported")
 
 
 async def handle(ctx: Context) -> None:
@@ -34,11 +37,15 @@ async def handle(ctx: Context) -> None:
         await _run_command(ctx, command)
     elif inbound.chat_kind == "group":
         return  # group chatter that is not a command is not for the bot
+    elif inbound.kind in UNREADABLE_KINDS:
+        ctx.say(ctx.t(f"err.inbound.{inbound.kind}"))
+        await _ask_again(ctx)  # a form in progress is not disturbed: the same question again
     elif ctx.state is not None:
         await FLOWS[ctx.state.FLOW].resume(ctx, ctx.state)
+    elif inbound.kind == "photo" and ctx.role in REPORTING_ROLES:
+        await photos.start(ctx)  # photos first, as in the village's Zalo group: kept, then "which report?"
     elif inbound.kind != "text":
-        known = inbound.kind in ("photo", "sticker", "voice")
-        ctx.say(ctx.t(f"err.inbound.{inbound.kind}" if known else "err.inbound.unsupported"))
+        ctx.say(ctx.t("err.inbound.photo" if inbound.kind == "photo" else "err.inbound.unsupported"))
     elif not await report.start_from_text(ctx):  # "hôm qua thôn tổ chức ngày hội …" is a report
         account.hint(ctx)
 

@@ -252,6 +252,7 @@ class TimelineItem(_Frozen):
 class PlanSettings(_Frozen):
     quarter_cutoff_day: int = Field(default=15, ge=1, le=28)  # the quarter's last month
     reminder_ladder: tuple[int, ...] = (-14, -7, -2, 0, 3)  # days relative to a deadline
+    max_photos_per_report: int = Field(default=10, ge=1, le=50)  # an album sent with a report keeps this many
 
 
 class Commune(_Frozen):

@@ -25,6 +25,7 @@ from handlers.forms import (
     explain,
     field_options,
     read_answer,
+    store_photo,
     summarise,
 )
 from plan.schema import FieldKind, Form, FormField, Plan, UnitKind
@@ -52,9 +53,14 @@ class ReportState(FieldQuestion):
     then: list[str] = []  # the other activities that message named, offered once this one is saved
     quick: bool = False  # ask only the required fields still missing (the message or "xong" settled the rest)
     reminder: ReminderAnswer | None = None  # opened from a reminder message: its other items, listed at the end
+    photos: list[int] = []  # photos sent before or between the questions, attached when the report is saved
+    photos_dropped: int = 0  # photos past the plan's limit: not kept, said once
 
     def asked_field(self, plan: Plan) -> FormField | None:
         return plan.form(self.form).fields[self.index] if self.step == "field" else None
+
+    def takes_photos(self) -> bool:
+        return True  # a photo at any question is kept for this report
 
 
 async def start(ctx: Context) -> None:
@@ -69,22 +75,36 @@ async def start(ctx: Context) -> None:
     await _ask_form(ctx, ReportState(step="form", unit_id=unit.id))
 
 
-async def start_from_text(ctx: Context) -> bool:
-    """A message that reads like a report starts one with what it says filled in; False when it does not."""
-    text = ctx.inbound.text
-    if ctx.role not in REPORTING_ROLES or ctx.inbound.kind != "text":
+async def start_from_text(ctx: Context, photos: list[int] | None = None) -> bool:
+    """A message (or a photo's caption) that reads like a report starts one with what it says filled in and
+    `photos` kept; False when it does not read like a report."""
+    text, photos = ctx.inbound.text, list(photos or [])
+    if ctx.role not in REPORTING_ROLES or ctx.inbound.kind not in ("text", "photo"):
         return False
     if ctx.role in STAFF_ROLES:  # staff report for any unit: which one comes first, the sentence is kept
         found = activities(text, list(ctx.plan.forms))
         if found.named or found.closest:
-            await _ask_unit(ctx, ReportState(step="unit", sentence=text))
+            await _ask_unit(ctx, ReportState(step="unit", sentence=text, photos=photos))
         return bool(found.named or found.closest)
     unit = await ctx.repos.directory.unit(ctx.person.unit_id) if ctx.person.unit_id else None
     found = activities(text, ctx.plan.forms_for(UnitKind(unit.kind))) if unit else None
     if not found or not (found.named or found.closest):
         return False
-    await _offer_or_fill(ctx, ReportState(step="form", unit_id=unit.id, sentence=text), found)
+    await _offer_or_fill(ctx, ReportState(step="form", unit_id=unit.id, sentence=text, photos=photos), found)
     return True
+
+
+async def start_with_photos(ctx: Context, photos: list[int]) -> None:
+    """Photos sent first, then "a new report": the activity menu, and the photos go with whatever is chosen."""
+    if ctx.role in STAFF_ROLES:
+        await _ask_unit(ctx, ReportState(step="unit", photos=photos))
+        return
+    unit = await ctx.repos.directory.unit(ctx.person.unit_id) if ctx.person.unit_id else None
+    if unit is None:
+        await ctx.forget()
+        ctx.say(ctx.t("report.no_unit"))
+        return
+    await _ask_form(ctx, ReportState(step="form", unit_id=unit.id, photos=photos))
 
 
 async def start_with_form(ctx: Context, unit_id: int, form_id: str | None,
@@ -100,6 +120,10 @@ async def start_with_form(ctx: Context, unit_id: int, form_id: str | None,
 
 
 async def resume(ctx: Context, state: ReportState) -> None:
+    asked = state.asked_field(ctx.plan)
+    if ctx.inbound.photo is not None and (asked is None or asked.kind is not FieldKind.PHOTO):
+        await _keep_photo(ctx, state)
+        return
     steps = {"unit": _on_unit, "form": _on_form, "field": _on_field, "confirm": _on_confirm,
              "edit_pick": _on_edit_pick, "activity": _on_activity, "next": _on_next}
     await steps[state.step](ctx, state)
@@ -123,7 +147,7 @@ async def _on_unit(ctx: Context, state: ReportState) -> None:
     picked = ctx.pick_or_ask_again(state.options)
     if picked is None:
         return
-    state = ReportState(step="form", unit_id=int(picked), sentence=state.sentence)
+    state = ReportState(step="form", unit_id=int(picked), sentence=state.sentence, photos=state.photos)
     if state.sentence:
         unit = await ctx.repos.directory.unit(state.unit_id)
         found = activities(state.sentence, ctx.plan.forms_for(UnitKind(unit.kind)))
@@ -149,7 +173,7 @@ async def _on_form(ctx: Context, state: ReportState) -> None:
     picked = ctx.pick_or_ask_again(state.options)
     if picked is None:
         return
-    if state.sentence:
+    if state.sentence or state.photos:
         await _fill(ctx, state, picked)
         return
     await _ask_current_field(ctx, ReportState(step="field", unit_id=state.unit_id, form=picked,
@@ -175,7 +199,8 @@ async def _on_activity(ctx: Context, state: ReportState) -> None:
     if picked is None:
         return
     if picked == OTHER_ACTIVITY:
-        await _ask_form(ctx, ReportState(step="form", unit_id=state.unit_id, sentence=state.sentence))
+        await _ask_form(ctx, ReportState(step="form", unit_id=state.unit_id, sentence=state.sentence,
+                                         photos=state.photos))
         return
     state.then = [f for f in state.then if f != picked]
     await _fill(ctx, state, picked)
@@ -185,8 +210,11 @@ async def _fill(ctx: Context, state: ReportState, form_id: str) -> None:
     """Open `form_id` with what the sentence answers, then ask only the required fields still missing."""
     form = ctx.plan.form(form_id)
     answers, intro = report_text.fill(ctx, form, state.sentence)
+    if state.photos:
+        _photo_answer(form, answers, state.photos)
+        intro.append(ctx.t("report.text.photos", count=len(state.photos)))
     state = ReportState(step="field", unit_id=state.unit_id, form=form_id, answers=answers, sentence=state.sentence,
-                        then=state.then, quick=True)
+                        then=state.then, quick=True, photos=state.photos)
     await _next_question(ctx, state, form, 0, intro)
 
 
@@ -270,6 +298,8 @@ async def _show_confirm(ctx: Context, state: ReportState, intro: list[str] | Non
     lines = [*(intro or []),
              ctx.t("report.confirm.title", form=form.label.get(ctx.language), unit=unit_names[state.unit_id]),
              *summarise(ctx, form, state.answers, unit_names)]
+    if state.photos:
+        lines.append(ctx.t("report.text.photos", count=len(state.photos)))
     await ctx.ask_menu(state, "confirm", "\n".join(lines), options)
 
 
@@ -335,16 +365,47 @@ async def _save(ctx: Context, state: ReportState) -> str:
     """Write the report, its photos and the audit entry; returns the receipt (sent only after commit)."""
     form = ctx.plan.form(state.form)
     answers = {f.id: state.answers.get(f.id) for f in form.fields}  # questions never asked are stored as skipped
+    _photo_answer(form, answers, state.photos)
     report = await ctx.repos.reports.add(Report(
         commune_id=ctx.person.commune_id, unit_id=state.unit_id, person_id=ctx.person.id, form_id=form.id,
         activity_date=date.fromisoformat(answers[form.date_field]), answers=answers, created_at=ctx.now))
     photos = [answers[f.id] for f in form.fields if f.kind is FieldKind.PHOTO and answers.get(f.id)]
-    await ctx.repos.files.attach(photos, report.id)
+    await ctx.repos.files.attach(list(dict.fromkeys([*photos, *state.photos])), report.id)
     await ctx.repos.audit.record(at=ctx.now, person_id=ctx.person.id, entity="report", entity_id=report.id,
                                  action="create", after=answers)
     await ctx.forget()
     return ctx.t("report.saved", id=report.id, form=form.label.get(ctx.language),
                  date=report.activity_date.strftime("%d/%m/%Y"))
+
+
+async def _keep_photo(ctx: Context, state: ReportState) -> None:
+    """A photo while the report is being filled: kept for it (said once; an album's others are kept quietly)."""
+    limit = ctx.plan.settings.max_photos_per_report
+    if len(state.photos) >= limit:
+        state.photos_dropped += 1
+        if state.photos_dropped == 1:
+            ctx.say(ctx.t("photos.limit", max=limit))
+    else:
+        stored = await store_photo(ctx, "anh")
+        if isinstance(stored, ParseError):  # not kept: why, and the question that stands
+            ctx.say(explain(ctx, stored))
+            await prompt(ctx, state)
+            return
+        state.photos.append(stored)
+        if state.form is not None:
+            _photo_answer(ctx.plan.form(state.form), state.answers, state.photos)
+        if len(state.photos) == 1:
+            ctx.say(ctx.t("photos.kept"))
+    await ctx.remember(state)
+
+
+def _photo_answer(form: Form, answers: dict[str, Any], photos: list[int]) -> None:
+    """Photos sent apart from the photo question answer it (if it is still open): the first unused one."""
+    used = {answers.get(f.id) for f in form.fields if f.kind is FieldKind.PHOTO}
+    unused = [p for p in photos if p not in used]
+    for field in form.fields:
+        if field.kind is FieldKind.PHOTO and answers.get(field.id) is None and unused:
+            answers[field.id] = unused.pop(0)
 
 
 async def _unit_names(ctx: Context) -> dict[int, str]:

@@ -56,7 +56,7 @@ SENTENCES = [
     row("date-day-only", "ngày hội tổ chức ngày 20, 180 người", "ngay_hoi",
         {"ngay": "2026-11-20", "so_nguoi_tham_gia": 180}),
     row("abbrev-ng", "ngay hoi hqua 150ng", "ngay_hoi", {**D, "so_nguoi_tham_gia": 150}),
-    row("english", "Great Unity Festival yesterday... 120 people", "ngay_hoi", {"so_nguoi_tham_gia": 120}),
+    row("english", "Great Unity Festival yesterday... 120 people", "ngay_hoi", {**D, "so_nguoi_tham_gia": 120}),
     row("polite-particles", "Dạ em báo cáo ngày hội đại đoàn kết tối qua ạ", "ngay_hoi", D),
     row("bare-number-not-guessed", "ngày hội hôm qua có 150", "ngay_hoi", D),
     # --- thăm hỏi hộ nghèo: counts with units, money --------------------------------------------------------------

@@ -26,7 +26,7 @@ MSGID_LIKE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 DYNAMIC_FAMILIES = {
     "start.invite_": ("unknown", "used", "expired", "malformed"),  # handlers.invites.Redeemed.problem
     "role.": ROLES,
-    "err.inbound.": ("photo", "sticker", "voice", "unsupported"),  # handlers.router
+    "err.inbound.": ("sticker", "voice", "document", "location", "unsupported"),  # handlers.router
 }
 
 

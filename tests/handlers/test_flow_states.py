@@ -59,6 +59,7 @@ OLD_ROWS = {
          "step": "result", "options": []},
     ],
     "group_prefs": [{"step": "group", "options": MENU}, {"step": "prefs", "chat_id": 3, "options": MENU}],
+    "photos": [{"step": "which", "files": [1, 2], "options": MENU}],
 }
 UNREADABLE = [
     ("report", {"step": "field", "options": []}),  # a field step without its form and unit

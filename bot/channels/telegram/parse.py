@@ -108,6 +108,8 @@ def _content(message: Message) -> tuple[InboundKind, str, PhotoIn | None]:
         return "sticker", "", None
     if any(getattr(message, name, None) for name in _VOICE):
         return "voice", "", None
+    if message.location is not None or message.venue is not None:
+        return "location", "", None
     return "unsupported", "", None
 
 
