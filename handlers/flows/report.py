@@ -25,7 +25,6 @@ from handlers.forms import (
     explain,
     field_options,
     read_answer,
-    store_photo,
     summarise,
 )
 from plan.schema import FieldKind, Form, FormField, Plan, UnitKind
@@ -211,7 +210,7 @@ async def _fill(ctx: Context, state: ReportState, form_id: str) -> None:
     form = ctx.plan.form(form_id)
     answers, intro = report_text.fill(ctx, form, state.sentence)
     if state.photos:
-        _photo_answer(form, answers, state.photos)
+        report_text.photo_answer(form, answers, state.photos)
         intro.append(ctx.t("report.text.photos", count=len(state.photos)))
     state = ReportState(step="field", unit_id=state.unit_id, form=form_id, answers=answers, sentence=state.sentence,
                         then=state.then, quick=True, photos=state.photos)
@@ -365,7 +364,7 @@ async def _save(ctx: Context, state: ReportState) -> str:
     """Write the report, its photos and the audit entry; returns the receipt (sent only after commit)."""
     form = ctx.plan.form(state.form)
     answers = {f.id: state.answers.get(f.id) for f in form.fields}  # questions never asked are stored as skipped
-    _photo_answer(form, answers, state.photos)
+    report_text.photo_answer(form, answers, state.photos)
     report = await ctx.repos.reports.add(Report(
         commune_id=ctx.person.commune_id, unit_id=state.unit_id, person_id=ctx.person.id, form_id=form.id,
         activity_date=date.fromisoformat(answers[form.date_field]), answers=answers, created_at=ctx.now))
@@ -380,32 +379,11 @@ async def _save(ctx: Context, state: ReportState) -> str:
 
 async def _keep_photo(ctx: Context, state: ReportState) -> None:
     """A photo while the report is being filled: kept for it (said once; an album's others are kept quietly)."""
-    limit = ctx.plan.settings.max_photos_per_report
-    if len(state.photos) >= limit:
-        state.photos_dropped += 1
-        if state.photos_dropped == 1:
-            ctx.say(ctx.t("photos.limit", max=limit))
-    else:
-        stored = await store_photo(ctx, "anh")
-        if isinstance(stored, ParseError):  # not kept: why, and the question that stands
-            ctx.say(explain(ctx, stored))
-            await prompt(ctx, state)
-            return
-        state.photos.append(stored)
-        if state.form is not None:
-            _photo_answer(ctx.plan.form(state.form), state.answers, state.photos)
-        if len(state.photos) == 1:
-            ctx.say(ctx.t("photos.kept"))
+    form = ctx.plan.form(state.form) if state.form is not None else None
+    if not await report_text.keep_photo(ctx, state, form):
+        await prompt(ctx, state)  # not kept: the reason was said, the question stands
+        return
     await ctx.remember(state)
-
-
-def _photo_answer(form: Form, answers: dict[str, Any], photos: list[int]) -> None:
-    """Photos sent apart from the photo question answer it (if it is still open): the first unused one."""
-    used = {answers.get(f.id) for f in form.fields if f.kind is FieldKind.PHOTO}
-    unused = [p for p in photos if p not in used]
-    for field in form.fields:
-        if field.kind is FieldKind.PHOTO and answers.get(field.id) is None and unused:
-            answers[field.id] = unused.pop(0)
 
 
 async def _unit_names(ctx: Context) -> dict[int, str]:

@@ -12,9 +12,10 @@ from typing import Any
 from core.extract import Activities, find_activities, read_report
 from core.menus import option
 from core.sentence import MAX_SENTENCE
+from core.vnparse import ParseError
 from handlers.context import Context
-from handlers.forms import explain, format_value
-from plan.schema import Form
+from handlers.forms import explain, format_value, store_photo
+from plan.schema import FieldKind, Form
 
 # At an optional question: skip the optional questions left and go to the summary (or the next required one).
 DONE_WORDS = ("xong", "xong roi", "gui luon", "gui ngay", "bo qua het", "bq het", "done", "send now", "skip all")
@@ -55,3 +56,32 @@ def next_missing(form: Form, answers: dict[str, Any], start: int) -> int | None:
     """The first required field from `start` the answers lack (a one-message report asks only those)."""
     return next((i for i in range(start, len(form.fields))
                  if form.fields[i].required and form.fields[i].id not in answers), None)
+
+
+def photo_answer(form: Form, answers: dict[str, Any], photos: list[int]) -> None:
+    """Photos sent apart from the photo question answer it (if it is still open): the first unused one."""
+    used = {answers.get(f.id) for f in form.fields if f.kind is FieldKind.PHOTO}
+    unused = [p for p in photos if p not in used]
+    for field in form.fields:
+        if field.kind is FieldKind.PHOTO and answers.get(field.id) is None and unused:
+            answers[field.id] = unused.pop(0)
+
+
+async def keep_photo(ctx: Context, state: Any, form: Form | None) -> bool:
+    """Keep the inbound photo in a report's `state.photos` up to the plan's limit; False if it could not be kept."""
+    limit = ctx.plan.settings.max_photos_per_report
+    if len(state.photos) >= limit:
+        state.photos_dropped += 1
+        if state.photos_dropped == 1:
+            ctx.say(ctx.t("photos.limit", max=limit))
+        return True
+    stored = await store_photo(ctx, "anh")
+    if isinstance(stored, ParseError):
+        ctx.say(explain(ctx, stored))
+        return False
+    state.photos.append(stored)
+    if form is not None:
+        photo_answer(form, state.answers, state.photos)
+    if len(state.photos) == 1:
+        ctx.say(ctx.t("photos.kept"))
+    return True
