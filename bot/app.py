@@ -27,7 +27,7 @@ from plan.schema import Plan
 from reminders.config import ReminderConfig, config_from_settings
 from reminders.petition_overdue import PetitionOverdueTicker
 from reminders.tick import ReminderTicker
-from storage.db import Database
+from storage.db import Database, DatabaseUnwritable, is_database_fault, short_reason
 from summaries.auto import QuarterlySummaryTicker
 from summaries.jobs import WAKE as RENDER_JOBS
 from summaries.jobs import RenderJobs
@@ -71,8 +71,12 @@ class App:
         for ticker in self.tickers:
             try:
                 await ticker(now)
-            except Exception:
-                log.exception("ticker %s failed", getattr(ticker, "__name__", ticker))
+            except Exception as exc:
+                name = getattr(ticker, "__name__", type(ticker).__name__)
+                if is_database_fault(exc):  # the operator's to fix; one line a tick, no traceback
+                    log.warning("ticker %s failed: database: %s", name, short_reason(exc))
+                else:
+                    log.exception("ticker %s failed", name)
         self.outbox_wake.set()
 
     def channel_host(self, section: SectionT) -> ChannelHost[SectionT]:
@@ -106,9 +110,7 @@ class App:
 async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> App:
     """Build the app: database (migrated), plan, translations, the message pipeline and the outbox worker."""
     plan = load_plan_cached(str(settings.plan_file))
-    db = Database(settings.database_url)
-    if migrate:
-        await db.upgrade()
+    db = await open_database(settings.database_url, clock, migrate=migrate)
     translator = Translator(settings.locales_dir, settings.default_language)
     handler_settings = HandlerSettings(
         default_language=settings.default_language,
@@ -159,6 +161,24 @@ def _add_dashboard(app: App) -> None:
 
 
 PHOTO_LINK_TTL = timedelta(hours=1)  # a photo link on a dashboard page outlives the page view, not the session
+
+
+async def open_database(url: str, clock: Clock, *, migrate: bool) -> Database:
+    """The database, migrated, and proven to take a write: a read-only file, an unwritable folder or a server that
+    is down stops start-up here with DatabaseUnwritable (one line from the CLI), not at the first message."""
+    db = None
+    try:
+        db = Database(url)
+        if migrate:
+            await db.upgrade()
+        await db.heartbeat(clock())
+    except Exception as exc:
+        if db is not None:
+            await db.dispose()
+        if isinstance(exc, DatabaseUnwritable) or is_database_fault(exc):
+            raise DatabaseUnwritable(short_reason(exc)) from None
+        raise
+    return db
 
 
 def _secret(value: SecretStr | None) -> str | None:

@@ -18,6 +18,7 @@ from core.roles import ROLES
 from core.vnparse import fold
 from handlers.invites import create_invite
 from plan.loader import PlanError, load_plan
+from storage.db import DatabaseUnwritable
 
 log = logging.getLogger("mttq-bot")
 
@@ -99,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except PlanError as exc:
         print(f"mttq-bot: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseUnwritable as exc:
+        print(f"mttq-bot: DATABASE_URL: the database does not accept writes ({exc}); check that the file and its "
+              "folder are writable, the disk has room and the server is running", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

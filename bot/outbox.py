@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.channels.base import ChatGoneError, PermanentSendError, Sender, SendError
 from core.messages import Reply
-from storage.db import Database
+from storage.db import Database, is_database_fault, short_reason
 from storage.models import Outbox
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,14 @@ ChatKey = tuple[str, str]
 def backoff(attempts: int) -> timedelta:
     """Bounded exponential backoff: 2 s, 4 s, 8 s … capped at 10 minutes."""
     return timedelta(seconds=min(600, 2 ** max(1, attempts)))
+
+
+def log_failure(what: str, exc: BaseException) -> None:
+    """A database fault is one line (the operator's to fix, and it repeats until fixed); a bug is a traceback."""
+    if is_database_fault(exc):
+        log.warning("%s: database: %s", what, short_reason(exc))
+    else:
+        log.error("%s", what, exc_info=exc)
 
 
 def by_chat(rows: list[Outbox]) -> dict[ChatKey, list[Outbox]]:
@@ -69,7 +77,7 @@ class SentMarks:
                 async with self.db.transaction() as repos:
                     await repos.outbox.mark_sent_many([row_id for row_id, _ in batch], self.clock())
             except Exception as exc:  # the rows stay claimed and are re-sent when the lease lapses
-                log.exception("could not record %d sent outbox rows", len(batch))
+                log_failure(f"could not record {len(batch)} sent outbox rows", exc)
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
@@ -133,15 +141,17 @@ class OutboxWorker:
         """Start claimed chats on free lanes, claiming more (CLAIM_AHEAD rows per free lane) only when none are
         left; returns how many chats were started."""
         for key in [key for key, task in active.items() if task.done()]:
-            active.pop(key)
+            task = active.pop(key)
+            if not task.cancelled() and task.exception() is not None:  # its rows come back when their lease lapses
+                log_failure(f"outbox lane for {key[0]} chat {key[1]} stopped", task.exception())
         free = self.lanes - len(active)
         if free <= 0:
             return 0
         if not waiting:
             try:
                 rows = await self._claim(min(self.batch, free * CLAIM_AHEAD), busy=tuple(active))
-            except Exception:
-                log.exception("outbox claim failed; retrying shortly")
+            except Exception as exc:
+                log_failure("outbox claim failed; retrying shortly", exc)
                 return 0
             waiting.update(by_chat(rows))
         starting = list(waiting)[:free]
@@ -189,7 +199,7 @@ class OutboxWorker:
             row.parts_sent += exc.delivered
             return await self._retry(row, str(exc), exc.retry_after)
         except Exception as exc:  # a bug in a sender must not stop the queue
-            log.exception("sender for %s failed unexpectedly", row.channel)
+            log_failure(f"sender for {row.channel} failed unexpectedly", exc)
             return await self._retry(row, f"{type(exc).__name__}", None)
         try:
             await self._marks.mark(row.id)

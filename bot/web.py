@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -10,9 +11,10 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.links import DEFAULT_LINK_TTL, sign, verify
-from storage.db import Database
+from storage.db import Database, short_reason
 
 log = logging.getLogger(__name__)
+HEALTH_TIMEOUT = 5.0  # seconds: a database that does not answer by then is as good as down
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -54,13 +56,17 @@ class WebServer:
             self._runner = None
 
     async def _health(self, _request: web.Request) -> web.Response:
+        """200 only while the database takes a write (the heartbeat row): a read-only file, a full disk or a server
+        that is down answers reads or nothing, and the bot could record nothing."""
         try:
-            async with self.db.transaction() as repos:
-                pending = await repos.outbox.pending_count()
-        except Exception:
-            log.exception("health check: database unavailable")
-            return web.json_response({"ok": False}, status=503)
-        return web.json_response({"ok": True, "outbox_pending": pending})
+            async with asyncio.timeout(HEALTH_TIMEOUT):
+                await self.db.heartbeat(self.clock())
+                async with self.db.transaction() as repos:
+                    pending = await repos.outbox.pending_count()
+        except Exception as exc:
+            log.warning("health check: database unavailable: %s", short_reason(exc))
+            return web.json_response({"ok": False, "database": "unavailable"}, status=503)
+        return web.json_response({"ok": True, "database": "ok", "outbox_pending": pending})
 
     async def _file(self, request: web.Request) -> web.Response:
         file_id = verify(request.match_info["token"], self.link_secret, self.clock()) if self.link_secret else None

@@ -96,3 +96,8 @@ class Reply:
 
 def _file_payload(file: FileOut | None) -> dict[str, Any] | None:
     return None if file is None else {"file_id": file.file_id, "name": file.name, "mime": file.mime}
+
+
+class NotRecorded(RuntimeError):
+    """Neither an inbound update nor its failure could be committed (the database refuses writes): whoever
+    received it must not acknowledge it — a webhook answers 5xx so the platform redelivers, a poller keeps it."""

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from core.sanitize import strip_invisible
+
 _MAX_INPUT = 500  # real answers are a few words; longer text is never a date/number/choice
 
 
@@ -96,21 +98,10 @@ def _wordy(text: str) -> str:
     return " ".join(s.split())
 
 
-_DROP = re.compile("[\ufeff\u200b\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef]")
-
-
-def _allowed(ch: str) -> bool:
-    """Keep newline/tab; drop C0/C1 controls, surrogates and XML-invalid noncharacters (U+xFFFE/F)."""
-    if ch in "\n\t":
-        return True
-    return unicodedata.category(ch) not in ("Cc", "Cs") and (ord(ch) & 0xFFFE) != 0xFFFE
-
-
 def clean_text(text: str, max_length: int) -> str | ParseError:
     """Sanitise free text before storing it or putting it in a report (DOCX/XLSX reject controls)."""
     s = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
-    s = _DROP.sub("", "".join(ch for ch in s if _allowed(ch)))
-    s = unicodedata.normalize("NFC", s).strip()
+    s = unicodedata.normalize("NFC", strip_invisible(s)).strip()
     if not s:
         return ParseError("err.text.empty")
     if len(s) > max_length:

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from core.flowstate import FlowState, StateUnreadable
 from core.i18n import Translator
-from core.messages import MEMBERSHIP_KINDS, Inbound, Reply
+from core.messages import MEMBERSHIP_KINDS, Inbound, NotRecorded, Reply
+from core.sanitize import log_safe
 from handlers import router
 from handlers.batching import Batcher
 from handlers.commands import read_state
@@ -18,7 +19,7 @@ from handlers.context import Context, HandlerSettings, PhotoFetcher
 from handlers.forms import awaits_photo
 from plan.schema import Plan
 from storage.arrivals import Arrival
-from storage.db import Database
+from storage.db import Database, is_database_fault, short_reason
 from storage.models import Conversation
 from storage.repositories import Repositories
 
@@ -41,22 +42,34 @@ class Pipeline:
         self.db, self.plan, self.translator, self.settings = db, plan, translator, settings
         self.tz, self.clock = tz, clock
         self.after_commit: Callable[[set[str]], None] | None = None  # the app: wake what a commit queued
-        self._batcher: Batcher[Inbound, bool] = Batcher(self._handle_batch, max_batch=MAX_BATCH,
+        self._batcher: Batcher[Inbound, bool | NotRecorded] = Batcher(self._handle_batch, max_batch=MAX_BATCH,
                                                          parallel=PARALLEL_BATCHES.get(db.dialect, 1))
 
     async def process(self, inbound: Inbound, fetch_photo: PhotoFetcher | None = None) -> bool:
-        """Handle one message; returns once it is committed; False when it was already handled (a replay)."""
-        inbound = await self._with_photo(inbound, fetch_photo)
-        return await self._batcher.submit((inbound.channel, inbound.chat_id, inbound.sender_id), inbound)
+        """Handle one message; returns once it is committed; False when it was already handled (a replay).
 
-    async def _handle_batch(self, batch: list[Inbound]) -> list[bool]:
+        Raises NotRecorded when nothing about it could be committed (the database refuses writes).
+        """
+        try:
+            inbound = await self._with_photo(inbound, fetch_photo)
+        except Exception as exc:
+            if is_database_fault(exc):
+                raise NotRecorded(f"update {inbound.channel}/{log_safe(inbound.message_id)} not recorded") from exc
+            raise
+        result = await self._batcher.submit((inbound.channel, inbound.chat_id, inbound.sender_id), inbound)
+        if isinstance(result, NotRecorded):
+            raise result
+        return result
+
+    async def _handle_batch(self, batch: list[Inbound]) -> list[bool | NotRecorded]:
         """Every message of the batch in one transaction; if anything fails, each again on its own."""
         if len(batch) == 1:
             return [await self._handle_alone(batch[0])]
         try:
             return await self._handle_together(batch)
-        except Exception:
-            log.warning("a batch of %d messages failed; handling each on its own", len(batch), exc_info=True)
+        except Exception as exc:
+            log.warning("a batch of %d messages failed (%s); handling each on its own", len(batch),
+                        short_reason(exc))
             return [await self._handle_alone(inbound) for inbound in batch]
 
     async def _handle_together(self, batch: list[Inbound]) -> list[bool]:
@@ -76,28 +89,32 @@ class Pipeline:
                     replies += self._outgoing(inbound, ctx.replies)
                     woken |= ctx.after_commit
                 else:
-                    log.info("skipping replayed update %s/%s", inbound.channel, inbound.message_id)
+                    log.info("skipping replayed update %s/%s", inbound.channel, log_safe(inbound.message_id))
                 handled.append(is_new)
             await repos.conversations.write_deferred()
             await repos.outbox.enqueue_many(replies, now)
         self._committed(woken)
         return handled
 
-    async def _handle_alone(self, inbound: Inbound) -> bool:
+    async def _handle_alone(self, inbound: Inbound) -> bool | NotRecorded:
         now = self.clock()
         try:
             async with self.db.transaction() as repos:
                 if not await repos.ledger.claim(inbound.channel, inbound.message_id, now):
-                    log.info("skipping replayed update %s/%s", inbound.channel, inbound.message_id)
+                    log.info("skipping replayed update %s/%s", inbound.channel, log_safe(inbound.message_id))
                     return False
                 ctx = await self._context(repos, inbound, now)
                 await router.handle(ctx)
                 await self._queue(repos, inbound, ctx.replies, now)
             self._committed(ctx.after_commit)
             return True
-        except Exception:
+        except Exception as exc:
             # The user must never meet silence: record the update and apologise in a fresh transaction.
-            log.exception("failed to handle update %s/%s", inbound.channel, inbound.message_id)
+            if is_database_fault(exc):  # not a bug of ours: one line, no traceback
+                log.warning("could not handle update %s/%s: database: %s", inbound.channel,
+                            log_safe(inbound.message_id), short_reason(exc))
+            else:
+                log.exception("failed to handle update %s/%s", inbound.channel, log_safe(inbound.message_id))
             return await self._apologise(inbound, now)
 
     async def _context(self, repos: Repositories, inbound: Inbound, now: datetime,
@@ -140,15 +157,19 @@ class Pipeline:
         return [(inbound.channel, inbound.chat_id, reply.to_payload(),
                  f"reply:{inbound.channel}:{inbound.message_id}:{number}") for number, reply in enumerate(replies)]
 
-    async def _apologise(self, inbound: Inbound, now: datetime) -> bool:
+    async def _apologise(self, inbound: Inbound, now: datetime) -> bool | NotRecorded:
+        """Record the update as handled with an apology; NotRecorded when even that cannot be committed."""
         try:
             async with self.db.transaction() as repos:
-                await repos.ledger.claim(inbound.channel, inbound.message_id, now)
+                if not await repos.ledger.claim(inbound.channel, inbound.message_id, now):
+                    return False  # handled meanwhile (a redelivery raced us): its answer stands
                 language = await self._language_of(repos, inbound)
                 t = self.translator.for_language(language)
                 await self._queue(repos, inbound, [Reply(text=t("err.internal"), language=language)], now)
-        except Exception:
-            log.exception("could not even record the failure of %s/%s", inbound.channel, inbound.message_id)
+        except Exception as exc:
+            log.warning("could not record update %s/%s (%s); not acknowledging it", inbound.channel,
+                        log_safe(inbound.message_id), short_reason(exc))
+            return NotRecorded(f"update {inbound.channel}/{log_safe(inbound.message_id)} not recorded")
         return True
 
     async def _language_of(self, repos: Repositories, inbound: Inbound) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.inline_sqlite import connector
@@ -21,8 +22,15 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 log = logging.getLogger(__name__)
+# SQLite result codes (the low byte of sqlite_errorcode) after which a pooled connection is thrown away: a file that
+# was read-only when the connection opened stays read-only for that connection even once it is writable again.
+_SQLITE_REOPEN = {8: "READONLY", 10: "IOERR", 13: "FULL", 14: "CANTOPEN"}
 MIGRATIONS = Path(__file__).parent / "migrations"
 _held: ContextVar[frozenset[int]] = ContextVar("sqlite_transactions_held", default=frozenset())
+
+
+class DatabaseUnwritable(RuntimeError):
+    """The database refuses writes (read-only file or directory, full disk, server down): nothing can be recorded."""
 
 
 class Database:
@@ -75,6 +83,14 @@ class Database:
         async with self.engine.begin() as connection:
             await connection.run_sync(_upgrade_with)
 
+    async def heartbeat(self, now) -> None:
+        """Rewrite the heartbeat row; raises DatabaseUnwritable (with the driver's reason) if it cannot be written."""
+        try:
+            async with self.transaction() as repos:
+                await repos.heartbeat.beat(now)
+        except Exception as exc:
+            raise DatabaseUnwritable(short_reason(exc)) from exc
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 
@@ -86,8 +102,32 @@ def _create_engine(url: str, *, echo: bool) -> AsyncEngine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **_inline_creator(parsed))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "handle_error", _reopen_after_file_fault)
         return engine
+    # pre-ping: after PostgreSQL restarts, a pooled connection is found dead and replaced before it is used
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _reopen_after_file_fault(context) -> None:
+    """Treat SQLite's read-only, I/O, disk-full and cannot-open errors as a lost connection, so the pool opens a
+    fresh one next time: the fault clearing (disk freed, file writable again) then needs no restart."""
+    code = getattr(context.original_exception, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in _SQLITE_REOPEN:
+        context.is_disconnect = True
+
+
+def is_database_fault(exc: BaseException) -> bool:
+    """The database (not our code) failed: refused writes, lost its connection, or could not be reached."""
+    if isinstance(exc, DatabaseUnwritable | OperationalError | InterfaceError | OSError | TimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def short_reason(exc: BaseException) -> str:
+    """The driver's own words for a database error, on one line, without SQL or parameters."""
+    original = getattr(exc, "orig", None) or exc
+    text = " ".join(str(original).split()) or type(original).__name__
+    return text[:200]
 
 
 def _inline_creator(parsed) -> dict:

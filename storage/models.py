@@ -364,3 +364,10 @@ class WebSession(SQLModel, table=True):
     created_at: datetime = _when()
     expires_at: datetime = _when()
     ended_at: datetime | None = _when(nullable=True)
+
+
+class Heartbeat(SQLModel, table=True):
+    """One row /healthz rewrites: proof that the database still accepts a write, not only a read."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    beat_at: datetime = _when()

@@ -10,6 +10,7 @@ from storage.broadcasts import BroadcastRepo, GroupRepo
 from storage.chats import ChatRepo
 from storage.conversations import ConversationRepo
 from storage.directory import DirectoryRepo, InviteRepo
+from storage.health import HeartbeatRepo
 from storage.invite_attempts import InviteAttemptRepo
 from storage.keyboards import KeyboardRepo
 from storage.ledger import LedgerRepo
@@ -48,3 +49,4 @@ class Repositories:
         self.keyboards = KeyboardRepo(session)
         self.render_jobs = RenderJobRepo(session, dialect)
         self.web_sessions = WebSessionRepo(session)
+        self.heartbeat = HeartbeatRepo(session)

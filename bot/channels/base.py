@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from core.i18n import Translator
-from core.messages import Inbound, PhotoIn, Reply
+from core.messages import Inbound, NotRecorded, PhotoIn, Reply
+from storage.db import is_database_fault
 from storage.repositories import Repositories
 
 Clock = Callable[[], datetime]
@@ -60,6 +61,12 @@ class ChannelHost(Generic[SectionT]):
     settings: SectionT  # the channel's own settings section (bot.settings.ZaloSection, TelegramSection)
     web: WebRoutes
     max_photo_bytes: int  # the largest photo the conversation core accepts from a user
+
+
+def not_recorded(exc: BaseException) -> bool:
+    """True when `exc` from `ChannelHost.handle` (or a transaction of the adapter's own) means the update is not in
+    the database: the adapter must not acknowledge it to the platform (webhook 500; a poller does not move on)."""
+    return isinstance(exc, NotRecorded) or is_database_fault(exc)
 
 
 class SendError(Exception):

@@ -30,6 +30,6 @@ async def test_healthz_answers_ok_with_the_pending_outbox_then_503_when_the_data
     finally:
         await app.web.stop()
         await app.close()
-    assert (empty.status_code, empty.json()) == (200, {"ok": True, "outbox_pending": 0})
-    assert (pending.status_code, pending.json()) == (200, {"ok": True, "outbox_pending": 3})
-    assert (broken.status_code, broken.json()) == (503, {"ok": False})
+    assert (empty.status_code, empty.json()) == (200, {"ok": True, "database": "ok", "outbox_pending": 0})
+    assert (pending.status_code, pending.json()) == (200, {"ok": True, "database": "ok", "outbox_pending": 3})
+    assert (broken.status_code, broken.json()) == (503, {"ok": False, "database": "unavailable"})

@@ -271,12 +271,12 @@ class PgCluster:
         # Only TCP from 127.0.0.1 (and the private socket) may connect.
         (self.data_dir / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
 
-    def _start_server(self) -> None:
+    def _start_server(self, port: int | None = None) -> None:
         assert self.bin_dir is not None and self.base_dir is not None
         sock_dir = str(self.base_dir) if len(str(self.base_dir)) <= _MAX_SOCKET_DIR else ""
         last_err = ""
-        for _attempt in range(3):  # the free port can be stolen between probing and binding
-            self.port = _free_port()
+        for _attempt in range(1 if port else 3):  # the free port can be stolen between probing and binding
+            self.port = port or _free_port()
             opts = (
                 f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories='{sock_dir}' "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
@@ -383,6 +383,20 @@ class PgCluster:
                 time.sleep(0.05)
             if not _pid_alive(pid):
                 return
+
+    def pause(self) -> None:
+        """Stop the server as an operator would (sessions cut, committed data kept: this cluster runs with
+        synchronous_commit off, so an immediate stop would also lose the last commits), keeping its port."""
+        assert self._started and self.bin_dir is not None
+        r = self._run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "20",
+                       "stop"], timeout=30)
+        if r.returncode != 0:
+            raise PgUnavailable(f"pg_ctl stop failed: {(r.stderr or r.stdout).strip()[-500:]}")
+
+    def resume(self) -> None:
+        """Start the paused server again on the same port (so clients' URLs stay valid)."""
+        assert self._started
+        self._start_server(self.port)
 
     def stop(self) -> None:
         """Stop the server (immediate mode) and remove the cluster directory. Idempotent."""

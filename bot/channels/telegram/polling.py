@@ -10,6 +10,7 @@ from typing import Any
 
 from telegram import Bot
 
+from bot.channels.base import not_recorded
 from bot.channels.telegram.api import redact
 from bot.channels.telegram.webhook import ALLOWED_UPDATES
 
@@ -59,7 +60,10 @@ class Poller:
             await self.process(data)
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as exc:
+            if not_recorded(exc):  # the database is down: never skip it, fetch it again (the offset stays)
+                log.warning("Telegram update %s not recorded (database unavailable); fetching it again", update_id)
+                return False
             tries = self._failures[update_id] = self._failures.get(update_id, 0) + 1
             log.exception("Telegram update %s failed (try %d of %d)", update_id, tries, MAX_TRIES)
             if tries < MAX_TRIES:

@@ -11,6 +11,8 @@ from typing import Any
 from aiohttp import web
 from telegram import Bot
 
+from bot.channels.base import not_recorded
+
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
@@ -26,7 +28,8 @@ def webhook_handler(process: Callable[[Any], Awaitable[None]], secret: str) -> C
     expected = secret.encode()
 
     async def handle(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
+        # aiohttp keeps undecodable header bytes as surrogates: compare the bytes as sent (a mismatch, never a 500)
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, expected):
             log.warning("Telegram webhook: wrong or missing secret from %s", request.remote)
             return web.Response(status=403)
@@ -35,8 +38,14 @@ def webhook_handler(process: Callable[[Any], Awaitable[None]], secret: str) -> C
         except (ValueError, UnicodeDecodeError, RecursionError):  # not JSON, or nested beyond reason
             log.warning("Telegram webhook: body is not JSON; skipped")
             return web.Response(status=200)  # it would never parse: a retry would not help
-        await process(data)  # an exception here is a 500, and Telegram sends the update again
-        return web.Response(status=200)
+        try:
+            await process(data)
+        except Exception as exc:  # neither the update nor its failure is in the database: Telegram must redeliver it
+            if not not_recorded(exc):
+                raise
+            log.warning("Telegram webhook: update not recorded (database unavailable); answering 500")
+            return web.Response(status=500)
+        return web.Response(status=200)  # any other exception is also a 500, and Telegram sends the update again
 
     return handle
 

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from bot.channels.base import not_recorded
 from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloWebhookActive
 
 log = logging.getLogger(__name__)
@@ -131,16 +132,31 @@ class Poller:
             except Exception:
                 raise asyncio.CancelledError from None
             if update is not None:
-                await self._handle(update)
+                await self._handle(update, hold=False)  # a stop does not wait for the database to come back
             raise
 
-    async def _handle(self, update: dict[str, Any]) -> bool:
-        """True when the update was new and is now recorded."""
-        try:
-            return bool(await self.on_update(update))
-        except Exception:
-            log.exception("zalo: handling an update failed; skipping it")
-            return False
+    async def _handle(self, update: dict[str, Any], *, hold: bool = True) -> bool:
+        """True when the update was new and is now recorded.
+
+        getUpdates has no ack: an update the database would not take is held here (no further poll meanwhile) and
+        offered again with backoff until it is recorded. A crash or a stop while it is held loses it
+        (docs/reliability.md): the price of a platform that never hands an update out twice.
+        """
+        wait = self.min_interval
+        while True:
+            try:
+                return bool(await self.on_update(update))
+            except Exception as exc:
+                if not not_recorded(exc):
+                    log.exception("zalo: handling an update failed; skipping it")
+                    return False
+                if not hold:
+                    log.error("zalo: stopping with an update the database would not record; it is lost")
+                    return False
+                log.warning("zalo: update not recorded (database unavailable); holding it, retrying in %.1f s",
+                            wait)
+                await asyncio.sleep(wait)
+                wait = min(MAX_ERROR_WAIT, wait * 2)
 
     def _error_wait(self, failures: int) -> float:
         if failures == 0:

@@ -1,4 +1,4 @@
-"""The Zalo webhook route on the bot's web server: secret first, then the body, 200 only once recorded."""
+"""The Zalo webhook route on the bot's web server: secret first, then the body, 200 only once recorded (else 500)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.base import not_recorded
 from bot.channels.zalo.parse import ParseProblem, unwrap
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ class WebhookEndpoint:
         self.on_update = on_update
 
     async def handle(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
+        # aiohttp keeps undecodable header bytes as surrogates: compare the bytes as sent (a mismatch, never a 500)
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, self._secret):
             log.warning("zalo webhook: wrong or missing secret header from %s", request.remote)
             return web.json_response({"ok": False}, status=403)
@@ -51,5 +53,11 @@ class WebhookEndpoint:
             log.warning("zalo webhook: malformed JSON (%s bytes)", len(raw))
             return web.json_response({"ok": False}, status=400)
         if update is not None:
-            await self.on_update(update)  # raises (→ 500, so Zalo may redeliver) if it could not be recorded
+            try:
+                await self.on_update(update)
+            except Exception as exc:  # neither the update nor its failure is in the database: Zalo must redeliver it
+                if not not_recorded(exc):
+                    raise
+                log.warning("zalo webhook: update not recorded (database unavailable); answering 500")
+                return web.json_response({"ok": False}, status=500)
         return web.json_response({"ok": True})
