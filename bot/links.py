@@ -7,6 +7,8 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
+MAX_FILE_ID = 2**31 - 1  # the largest integer key PostgreSQL's INTEGER holds
+
 
 def _signature(secret: bytes, message: str) -> str:
     digest = hmac.new(secret, message.encode(), hashlib.sha256).digest()[:18]
@@ -22,14 +24,20 @@ def sign(file_id: int, expires_at: datetime, secret: bytes) -> str:
 def verify(token: str, secret: bytes, now: datetime) -> int | None:
     """The file id if the token is authentic and unexpired, else None."""
     parts = token.split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(parts) != 3 or not all(_plain_number(part) for part in parts[:2]):
         return None
     message = f"{parts[0]}.{parts[1]}"
     if not hmac.compare_digest(_signature(secret, message), parts[2]):
         return None
     if int(parts[1]) < now.timestamp():
         return None
-    return int(parts[0])
+    file_id = int(parts[0])
+    return file_id if 0 < file_id <= MAX_FILE_ID else None  # an absurd id is "not found", not a database error
+
+
+def _plain_number(text: str) -> bool:
+    """ASCII digits only, and not absurdly many ("²" or "١" pass str.isdigit but are no id or time)."""
+    return 0 < len(text) <= 20 and text.isascii() and text.isdigit()
 
 
 def link_secret(configured: str | None, webhook_secret: str | None) -> bytes | None:

@@ -10,10 +10,12 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.channels.base import REQUEST_READ_TIMEOUT
 from bot.links import DEFAULT_LINK_TTL, sign, verify
 from storage.db import Database, short_reason
 
 log = logging.getLogger(__name__)
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 HEALTH_TIMEOUT = 5.0  # seconds: a database that does not answer by then is as good as down
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -30,6 +32,7 @@ class WebServer:
         self.app.router.add_get("/healthz", self._health)
         self.app.router.add_get("/files/{token}/{name}", self._file)
         self._runner: web.AppRunner | None = None
+        self.head_timeout = REQUEST_READ_TIMEOUT
 
     def add_post(self, path: str, handler: Handler) -> None:
         self.app.router.add_post(path, handler)
@@ -45,7 +48,9 @@ class WebServer:
         return f"{self.public_base_url}/files/{token}/{quote(name)}"
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.app, access_log=None)
+        # keepalive_timeout also bounds a connection's first request: aiohttp closes a connection still waiting
+        # for a complete request head after it (a half-sent request would otherwise hold it for an hour)
+        self._runner = web.AppRunner(self.app, access_log=None, keepalive_timeout=self.head_timeout)
         await self._runner.setup()
         await web.TCPSite(self._runner, self.host, self.port).start()
         log.info("web server listening on %s:%s", self.host, self.port)
@@ -76,6 +81,8 @@ class WebServer:
             stored = await repos.files.get(file_id)
         if stored is None:
             return web.Response(status=404, text="not found")
-        disposition = f"inline; filename*=UTF-8''{quote(stored.name)}"
-        return web.Response(body=stored.content, content_type=stored.mime,
-                            headers={"Content-Disposition": disposition, "Cache-Control": "private, max-age=3600"})
+        # A photo or chart may show in the browser; anything else is a download, and no type is ever guessed.
+        shown = "inline" if stored.mime in INLINE_TYPES else "attachment"
+        headers = {"Content-Disposition": f"{shown}; filename*=UTF-8''{quote(stored.name)}",
+                   "Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
+        return web.Response(body=stored.content, content_type=stored.mime, headers=headers)

@@ -30,8 +30,8 @@ def strip_invisible(text: str, *, keep: str = "\n\t") -> str:
 
 
 def one_line(text: str) -> str:
-    """A name or title: invisible characters gone, any run of whitespace (newlines too) one space."""
-    return " ".join(strip_invisible(text, keep="").split())
+    """A name or title: any run of whitespace (newlines too) one space, invisible characters gone."""
+    return strip_invisible(" ".join(text.split()), keep="")
 
 
 def log_safe(value: object, limit: int = 80) -> str:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from core.flowstate import FlowState, StateUnreadable
 from core.i18n import Translator
 from core.messages import MEMBERSHIP_KINDS, Inbound, NotRecorded, Reply
-from core.sanitize import log_safe
+from core.sanitize import log_safe, one_line, strip_invisible
 from handlers import router
 from handlers.batching import Batcher
 from handlers.commands import read_state
@@ -34,6 +34,18 @@ MAX_BATCH = 32
 PARALLEL_BATCHES = {"sqlite": 1, "postgresql": 2}
 
 
+def cleaned(inbound: Inbound) -> Inbound:
+    """The platform's text without control, bidi-override, zero-width characters or NUL, before anything stores or
+    echoes it (a NUL breaks PostgreSQL text; an override makes an echoed name read as something else)."""
+    fields = {"chat_id": one_line(inbound.chat_id), "sender_id": one_line(inbound.sender_id),
+              "message_id": one_line(inbound.message_id), "sender_name": one_line(inbound.sender_name),
+              "chat_title": one_line(inbound.chat_title), "text": strip_invisible(inbound.text)}
+    if inbound.choice is not None:
+        fields["choice"] = one_line(inbound.choice)
+    changed = {name: value for name, value in fields.items() if value != getattr(inbound, name)}
+    return replace(inbound, **changed) if changed else inbound
+
+
 class Pipeline:
     """Handles each inbound message exactly once and queues every reply in the same transaction."""
 
@@ -50,6 +62,7 @@ class Pipeline:
 
         Raises NotRecorded when nothing about it could be committed (the database refuses writes).
         """
+        inbound = cleaned(inbound)
         try:
             inbound = await self._with_photo(inbound, fetch_photo)
         except Exception as exc:

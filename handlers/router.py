@@ -26,11 +26,13 @@ async def handle(ctx: Context) -> None:
         return
     command = parse_command(inbound.text) if inbound.kind == "text" and inbound.choice is None else None
     if ctx.person is None:
+        if inbound.chat_kind != "private":
+            return  # in groups strangers are not answered, not even /start: the group would drown in replies
         if command is not None and command.name == "start":
             await account.register(ctx, command.args)
-        elif inbound.chat_kind == "private":
+        else:
             account.introduce(ctx)
-        return  # in groups, strangers are not answered: the group would drown in replies
+        return
     if command is not None and not inbound.text.lstrip().startswith("/") and _answers_the_question(ctx, command):
         command = None  # "Tổng hợp" typed to a menu that offers it is an answer, not the "tong hop" command
     if command is not None:

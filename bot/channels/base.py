@@ -63,6 +63,11 @@ class ChannelHost(Generic[SectionT]):
     max_photo_bytes: int  # the largest photo the conversation core accepts from a user
 
 
+# The web server closes a connection whose request head has not arrived by then (bot/web.py), and a webhook stops
+# reading a body that has not: a half-sent request must not hold a connection for ever.
+REQUEST_READ_TIMEOUT = 15.0
+
+
 def not_recorded(exc: BaseException) -> bool:
     """True when `exc` from `ChannelHost.handle` (or a transaction of the adapter's own) means the update is not in
     the database: the adapter must not acknowledge it to the platform (webhook 500; a poller does not move on)."""

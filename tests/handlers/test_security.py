@@ -57,9 +57,9 @@ def expected_outcome(command: str, sender: str, chat_kind: str) -> str:
     """What the policy says happens: "runs", "refused", "private_only", "unregistered", "need_code" or "silent"."""
     roles, private_only = POLICY[command]
     if sender == "unregistered":
-        if command == "start":
-            return "need_code"
-        return "unregistered" if chat_kind == "private" else "silent"
+        if chat_kind == "group":
+            return "silent"  # not even /start: registering happens in private
+        return "need_code" if command == "start" else "unregistered"
     if sender not in roles:
         return "refused"
     return "private_only" if private_only and chat_kind == "group" else "runs"

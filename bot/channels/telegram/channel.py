@@ -21,6 +21,7 @@ from bot.channels.telegram.sender import TelegramSender, remove_buttons
 from bot.channels.telegram.webhook import drop_webhook, ensure_webhook, webhook_handler, webhook_path
 from bot.settings import ConfigError, TelegramSection
 from core.messages import Inbound, PhotoIn
+from core.sanitize import log_safe
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class TelegramChannel:
         """One update (from getUpdates or the webhook), handled once; returns after the app has committed."""
         parsed = parse_update(data, bot_username=self.username, now=self.host.clock())
         if parsed.skipped:
-            log.info("Telegram update %s skipped: %s", parsed.update_id, parsed.skipped)
+            log.info("Telegram update %s skipped: %s", log_safe(parsed.update_id), log_safe(parsed.skipped, 200))
         inbound = parsed.inbound
         if parsed.press is not None:
             inbound = await self._press(parsed.press, inbound, str(parsed.update_id))

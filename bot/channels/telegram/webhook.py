@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -11,7 +12,7 @@ from typing import Any
 from aiohttp import web
 from telegram import Bot
 
-from bot.channels.base import not_recorded
+from bot.channels.base import REQUEST_READ_TIMEOUT, not_recorded
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -34,10 +35,14 @@ def webhook_handler(process: Callable[[Any], Awaitable[None]], secret: str) -> C
             log.warning("Telegram webhook: wrong or missing secret from %s", request.remote)
             return web.Response(status=403)
         try:
-            data = await request.json()
+            async with asyncio.timeout(REQUEST_READ_TIMEOUT):
+                data = await request.json()
         except (ValueError, UnicodeDecodeError, RecursionError):  # not JSON, or nested beyond reason
             log.warning("Telegram webhook: body is not JSON; skipped")
             return web.Response(status=200)  # it would never parse: a retry would not help
+        except TimeoutError:
+            log.warning("Telegram webhook: body not sent within %.0f s, dropped", REQUEST_READ_TIMEOUT)
+            return web.Response(status=408)
         try:
             await process(data)
         except Exception as exc:  # neither the update nor its failure is in the database: Telegram must redeliver it

@@ -18,6 +18,7 @@ from bot.channels.zalo.quota import ZaloQuota
 from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.webhook import WebhookEndpoint, webhook_path
 from bot.settings import ConfigError, ZaloSection
+from core.sanitize import log_safe
 
 log = logging.getLogger(__name__)
 REGISTER_ATTEMPTS = 5
@@ -64,7 +65,9 @@ class ZaloChannel:
         try:
             inbound = parse_update(update, now=self.host.clock(), bot_names=self.bot_names)
         except ParseProblem as exc:
-            log.warning("zalo: skipping update (%s): %s", str(update.get("event_name", "?"))[:60], exc)
+            # escaped: both carry the platform's text, and a newline in them would forge a log line
+            log.warning("zalo: skipping update (%s): %s", log_safe(update.get("event_name", "?"), 60),
+                        log_safe(exc, 200))
             return False
         return await self.host.handle(inbound, self.photos)
 

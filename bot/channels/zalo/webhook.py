@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -11,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.base import not_recorded
+from bot.channels.base import REQUEST_READ_TIMEOUT, not_recorded
 from bot.channels.zalo.parse import ParseProblem, unwrap
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,14 @@ class WebhookEndpoint:
             log.warning("zalo webhook: wrong or missing secret header from %s", request.remote)
             return web.json_response({"ok": False}, status=403)
         try:
-            raw = await request.read()
+            async with asyncio.timeout(REQUEST_READ_TIMEOUT):
+                raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
             log.warning("zalo webhook: body too large, skipped")
             return web.json_response({"ok": False}, status=413)
+        except TimeoutError:
+            log.warning("zalo webhook: body not sent within %.0f s, dropped", REQUEST_READ_TIMEOUT)
+            return web.json_response({"ok": False}, status=408)
         if not raw.strip():
             return web.json_response({"ok": True})  # a probe
         try:
