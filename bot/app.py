@@ -117,7 +117,8 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
         conversation_ttl=timedelta(hours=settings.conversation_ttl_hours),
         invite_ttl=timedelta(days=settings.invite_ttl_days),
         public_base_url=settings.public_base_url)
-    pipeline = Pipeline(db, plan, translator, handler_settings, settings.tz, clock)
+    pipeline = Pipeline(db, plan, translator, handler_settings, settings.tz, clock,
+                        inbound_per_minute=settings.inbound_per_minute)
     outbox = OutboxWorker(db, {}, clock, lanes=settings.outbox_lanes)
     web = WebServer(db, clock, host=settings.web_host, port=settings.web_port,
                     public_base_url=settings.public_base_url,

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # Chats the outbox worker sends to at once. A crash (kill -9, power cut) can re-send one message per lane
     # in flight, as platforms take no idempotency key: 1 keeps it to one duplicate per crash (docs/reliability.md).
     outbox_lanes: int = Field(default=1, ge=1, le=64)
+    # Messages one sender may send a minute before the rest of that minute is not handled (one "chậm lại" notice
+    # instead): one person or script cannot hold up everyone's replies. Per process; 0 turns the limit off.
+    inbound_per_minute: int = Field(default=20, ge=0, le=10_000)
     # Retention (Nghị định 13: personal data no longer than needed), purged once a day by bot/retention.py.
     # Sent/failed outbox rows hold message texts. At least 14 days: the quarter-end summary's catch-up week
     # recognises "already sent" by its outbox row, so a shorter period could send a summary twice.

@@ -17,6 +17,7 @@ from handlers.batching import Batcher
 from handlers.commands import read_state
 from handlers.context import Context, HandlerSettings, PhotoFetcher
 from handlers.forms import awaits_photo
+from handlers.rate import SenderRate, Verdict
 from plan.schema import Plan
 from storage.arrivals import Arrival
 from storage.db import Database, is_database_fault, short_reason
@@ -50,9 +51,10 @@ class Pipeline:
     """Handles each inbound message exactly once and queues every reply in the same transaction."""
 
     def __init__(self, db: Database, plan: Plan, translator: Translator, settings: HandlerSettings,
-                 tz: ZoneInfo, clock: Clock) -> None:
+                 tz: ZoneInfo, clock: Clock, *, inbound_per_minute: int = 0) -> None:
         self.db, self.plan, self.translator, self.settings = db, plan, translator, settings
         self.tz, self.clock = tz, clock
+        self.rate = SenderRate(inbound_per_minute)
         self.after_commit: Callable[[set[str]], None] | None = None  # the app: wake what a commit queued
         self._batcher: Batcher[Inbound, bool | NotRecorded] = Batcher(self._handle_batch, max_batch=MAX_BATCH,
                                                          parallel=PARALLEL_BATCHES.get(db.dialect, 1))
@@ -98,7 +100,7 @@ class Pipeline:
                 if is_new:
                     ctx = await self._context(repos, inbound, now,
                                               arrivals[(inbound.channel, inbound.sender_id, inbound.chat_id)])
-                    await router.handle(ctx)
+                    await self._route(ctx)
                     replies += self._outgoing(inbound, ctx.replies)
                     woken |= ctx.after_commit
                 else:
@@ -117,7 +119,7 @@ class Pipeline:
                     log.info("skipping replayed update %s/%s", inbound.channel, log_safe(inbound.message_id))
                     return False
                 ctx = await self._context(repos, inbound, now)
-                await router.handle(ctx)
+                await self._route(ctx)
                 await self._queue(repos, inbound, ctx.replies, now)
             self._committed(ctx.after_commit)
             return True
@@ -129,6 +131,19 @@ class Pipeline:
             else:
                 log.exception("failed to handle update %s/%s", inbound.channel, log_safe(inbound.message_id))
             return await self._apologise(inbound, now)
+
+    async def _route(self, ctx: Context) -> None:
+        """The router, unless the sender is over INBOUND_PER_MINUTE: then one "slow down" a minute (registered
+        people only; strangers are silent anyway) and the message is recorded but not handled."""
+        inbound = ctx.inbound
+        if inbound.kind in MEMBERSHIP_KINDS:
+            await router.handle(ctx)
+            return
+        verdict = self.rate.admit((inbound.channel, inbound.sender_id), ctx.now)
+        if verdict is Verdict.ADMIT:
+            await router.handle(ctx)
+        elif verdict is Verdict.NOTICE and ctx.person is not None:
+            ctx.say(ctx.t("rate.slow_down", per_minute=self.rate.per_minute))
 
     async def _context(self, repos: Repositories, inbound: Inbound, now: datetime,
                        arrival: Arrival | None = None) -> Context:

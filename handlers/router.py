@@ -20,18 +20,20 @@ async def handle(ctx: Context) -> None:
     if inbound.kind in MEMBERSHIP_KINDS:
         await groups.membership(ctx)
         return
-    if len(inbound.text) > MAX_MESSAGE_CHARS:
-        ctx.say(ctx.t("err.message_too_long", max=MAX_MESSAGE_CHARS))
-        await _ask_again(ctx)
-        return
-    command = parse_command(inbound.text) if inbound.kind == "text" and inbound.choice is None else None
+    too_long = len(inbound.text) > MAX_MESSAGE_CHARS
+    command = parse_command(inbound.text) if inbound.kind == "text" and inbound.choice is None and not too_long \
+        else None
     if ctx.person is None:
         if inbound.chat_kind != "private":
             return  # in groups strangers are not answered, not even /start: the group would drown in replies
         if command is not None and command.name == "start":
             await account.register(ctx, command.args)
         else:
-            account.introduce(ctx)
+            await account.introduce(ctx)  # at most twice a day, whatever they send
+        return
+    if too_long:
+        ctx.say(ctx.t("err.message_too_long", max=MAX_MESSAGE_CHARS))
+        await _ask_again(ctx)
         return
     if command is not None and not inbound.text.lstrip().startswith("/") and _answers_the_question(ctx, command):
         command = None  # "Tổng hợp" typed to a menu that offers it is an answer, not the "tong hop" command

@@ -371,3 +371,14 @@ class Heartbeat(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     beat_at: datetime = _when()
+
+
+class StrangerNotice(SQLModel, table=True):
+    """How often an unregistered sender was answered today: the explanation once, one reminder, then silence."""
+
+    __table_args__ = (UniqueConstraint("channel", "sender_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    sender_id: str = Field(max_length=64)
+    day: date  # business day of the answers counted
+    answers: int = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar, Literal
 
 from core.flowstate import FlowState
@@ -11,6 +12,11 @@ from handlers.context import Context
 from handlers.invites import ATTEMPT_WINDOW, MAX_FAILED_ATTEMPTS, redeem
 
 LANGUAGE_FLOW = "language"
+# A stranger costs almost nothing: whatever they send, they are answered at most this often a business day —
+# the explanation, then one reminder of how to register — and then not at all until the next day.
+STRANGER_ANSWERS_PER_DAY = 2
+# /start CODE attempts are answered a little more often (typos happen; the 5-an-hour limit still applies).
+STRANGER_CODE_ANSWERS_PER_DAY = 8
 
 
 class LanguageState(FlowState):
@@ -25,19 +31,20 @@ async def register(ctx: Context, args: str) -> None:
         ctx.say(ctx.t("start.already_registered", name=ctx.person.name))
         return
     if not args.strip():
-        ctx.say(ctx.t("start.need_code"))
+        await answer_stranger(ctx, ctx.t("start.need_code"), STRANGER_CODE_ANSWERS_PER_DAY)
         return
     inbound = ctx.inbound
     attempts = ctx.repos.invite_attempts
     if await attempts.failures_since(inbound.channel, inbound.sender_id, ctx.now - ATTEMPT_WINDOW) \
             >= MAX_FAILED_ATTEMPTS:
-        ctx.say(ctx.t("start.too_many_attempts", minutes=int(ATTEMPT_WINDOW.total_seconds() // 60)))
+        minutes = int(ATTEMPT_WINDOW.total_seconds() // 60)
+        await answer_stranger(ctx, ctx.t("start.too_many_attempts", minutes=minutes), STRANGER_CODE_ANSWERS_PER_DAY)
         return  # not even looked up: a guesser learns nothing more
     result = await redeem(ctx.repos, args, channel=inbound.channel, external_id=inbound.sender_id,
                           display_name=inbound.sender_name, language=ctx.language, now=ctx.now)
     if result.person is None:
         await attempts.record_failure(inbound.channel, inbound.sender_id, ctx.now)
-        ctx.say(ctx.t(f"start.invite_{result.problem}"))
+        await answer_stranger(ctx, ctx.t(f"start.invite_{result.problem}"), STRANGER_CODE_ANSWERS_PER_DAY)
         return
     ctx.person = result.person
     await ctx.forget()  # nothing half-way from a previous (deactivated) account carries over
@@ -50,9 +57,28 @@ async def register(ctx: Context, args: str) -> None:
     show_help(ctx)
 
 
-def introduce(ctx: Context) -> None:
-    """What an unregistered sender is told, whatever they send."""
-    ctx.say(ctx.t("start.unregistered"))
+async def introduce(ctx: Context) -> None:
+    """What an unregistered sender is told, whatever they send: the explanation, once a day a reminder, then nothing."""
+    answered = await _stranger_answers(ctx)
+    if answered < STRANGER_ANSWERS_PER_DAY:
+        await answer_stranger(ctx, ctx.t("start.unregistered" if answered == 0 else "start.unregistered_reminder"),
+                              STRANGER_ANSWERS_PER_DAY)
+
+
+async def answer_stranger(ctx: Context, text: str, allowance: int) -> None:
+    """Say `text` to an unregistered sender unless they have had `allowance` answers today (then: silence)."""
+    if await _stranger_answers(ctx) >= allowance:
+        return
+    ctx.say(text)
+    await ctx.repos.strangers.count_answer(ctx.inbound.channel, ctx.inbound.sender_id, _business_day(ctx))
+
+
+async def _stranger_answers(ctx: Context) -> int:
+    return await ctx.repos.strangers.answers_on(ctx.inbound.channel, ctx.inbound.sender_id, _business_day(ctx))
+
+
+def _business_day(ctx: Context) -> date:
+    return ctx.now.astimezone(ctx.tz).date()
 
 
 def show_help(ctx: Context) -> None:

@@ -82,7 +82,7 @@ def test_the_policy_table_names_every_command():
 
 
 @pytest.mark.parametrize("chat_kind", ["private", "group"])
-async def test_role_by_command_matrix(app, chat_kind):
+async def test_role_by_command_matrix(app, clock, chat_kind):
     """Every command, sent by every role and a stranger: the allowed ones start, the rest are refused."""
     recorder = attach_recorder(app)
     table, wrong = [], []
@@ -92,6 +92,8 @@ async def test_role_by_command_matrix(app, chat_kind):
         for command in POLICY:
             if command == "tonghop" and sender not in ("chair", "reporter", "unregistered"):
                 continue  # renders three files per call: one allowed and the refused roles are enough
+            if sender == "unregistered":
+                clock.advance(days=1)  # a stranger is answered at most twice a day: each command on a new day
             replies = await user.say(f"/{command}")
             expected, seen = expected_outcome(command, sender, chat_kind), observed_outcome(app, replies, sender)
             table.append((sender, command, expected))
@@ -264,7 +266,8 @@ async def test_unregistered_and_deactivated_people_get_nothing(app):
     gone = ChatUser(app, recorder, "reporter")
     t = app.translator.for_language("vi")
     assert await gone.say("/baocao") == [t("start.unregistered")]
-    assert await gone.say("/cuatoi") == [t("start.unregistered")]
+    assert await gone.say("/cuatoi") == [t("start.unregistered_reminder")]
+    assert await gone.say("/lich") == []  # and then nothing more today, like any stranger
 
 
 async def test_invites_table_holds_no_plain_code(app):

@@ -50,6 +50,9 @@ class RecordingSender:
 
 
 def test_settings(database_url: str, **overrides: object) -> Settings:
+    # Scripted chats send far more than 20 messages a (frozen) minute: the inbound limit is off unless a test
+    # sets it (tests/handlers/test_strangers_and_floods.py).
+    overrides.setdefault("inbound_per_minute", 0)
     return Settings(_env_file=None, database_url=database_url, **overrides)
 
 
