@@ -14,6 +14,7 @@ async def print_status(app: App) -> int:
     token = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
     async with app.db.transaction() as repos:
         counts = await repos.outbox.counts()
+        waiting = await repos.broadcasts.waiting()
         usage = await repos.usage.get(CHANNEL, account_of(token), month) if token else None
     if usage is None:
         print("zalo: not configured (ZALO_BOT_TOKEN is empty)")
@@ -24,4 +25,7 @@ async def print_status(app: App) -> int:
         print(f"zalo {month}: {usage.count}/{budget} messages ({share:.0f}%)"
               + ("; paused by the platform: only replies are sent" if paused else ""))
     print("outbox: " + (", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "empty"))
+    for row in waiting:  # why unsent messages wait, and until when (a held broadcast among them)
+        when = row.next_attempt_at.astimezone(settings.tz)
+        print(f"  waiting: {row.count} — {row.reason} — next try {when:%Y-%m-%d %H:%M}")
     return 0

@@ -8,6 +8,11 @@ from typing import Any, Literal
 
 # Outbox priorities: lower goes first, and a channel short of quota (Zalo's monthly budget) serves the lower ones.
 PRIORITY_REPLY, PRIORITY_REMINDER, PRIORITY_SUMMARY, PRIORITY_BROADCAST = 0, 1, 2, 3
+# Why a channel held a message back (the outbox keeps it as the row's error): shown in /thongbao trạng thái and
+# `mttq-bot status` with the time it is tried again.
+HELD_FOR_BUDGET = "held: the rest of the month's Zalo budget is kept for replies and reminders"
+HELD_FOR_QUOTA = "held: Zalo says the month's quota is used up"
+PRIORITY_STRANGER = 4  # a reply to an unregistered sender: after everything else, never from the reserved budget
 
 InboundKind = Literal["text", "photo", "sticker", "voice", "document", "location", "unsupported", "joined", "left"]
 # The bot was added to a chat (or unblocked), or removed from it (or blocked): events about the chat itself,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from core.flowstate import FlowState, StateUnreadable
 from core.i18n import Translator
-from core.messages import MEMBERSHIP_KINDS, Inbound, NotRecorded, Reply
+from core.messages import MEMBERSHIP_KINDS, PRIORITY_REPLY, PRIORITY_STRANGER, Inbound, NotRecorded, Reply
 from core.sanitize import log_safe, one_line, strip_invisible
 from handlers import router
 from handlers.batching import Batcher
@@ -33,6 +33,12 @@ Clock = Callable[[], datetime]
 # gave 681 msg/s and four 508 (more batches at once only interleave on the one event loop).
 MAX_BATCH = 32
 PARALLEL_BATCHES = {"sqlite": 1, "postgresql": 2}
+
+
+def reply_priority(ctx: Context) -> int:
+    """A registered person's replies go first and always; a stranger's wait behind everything and come out of the
+    part of Zalo's budget that is not reserved for registered people and reminders (bot/channels/zalo/quota.py)."""
+    return PRIORITY_REPLY if ctx.person is not None else PRIORITY_STRANGER
 
 
 def cleaned(inbound: Inbound) -> Inbound:
@@ -89,7 +95,7 @@ class Pipeline:
 
     async def _handle_together(self, batch: list[Inbound]) -> list[bool]:
         now = self.clock()
-        handled, replies, woken = [], [], set()
+        handled, replies, woken = [], {PRIORITY_REPLY: [], PRIORITY_STRANGER: []}, set()
         async with self.db.transaction() as repos:
             fresh = await repos.ledger.claim_many([(m.channel, m.message_id) for m in batch], now)
             arrivals = await repos.arrivals.of_many([(m.channel, m.sender_id, m.chat_id) for m in batch])
@@ -101,13 +107,14 @@ class Pipeline:
                     ctx = await self._context(repos, inbound, now,
                                               arrivals[(inbound.channel, inbound.sender_id, inbound.chat_id)])
                     await self._route(ctx)
-                    replies += self._outgoing(inbound, ctx.replies)
+                    replies[reply_priority(ctx)] += self._outgoing(inbound, ctx.replies)
                     woken |= ctx.after_commit
                 else:
                     log.info("skipping replayed update %s/%s", inbound.channel, log_safe(inbound.message_id))
                 handled.append(is_new)
             await repos.conversations.write_deferred()
-            await repos.outbox.enqueue_many(replies, now)
+            for priority, rows in replies.items():
+                await repos.outbox.enqueue_many(rows, now, priority=priority)
         self._committed(woken)
         return handled
 
@@ -120,7 +127,7 @@ class Pipeline:
                     return False
                 ctx = await self._context(repos, inbound, now)
                 await self._route(ctx)
-                await self._queue(repos, inbound, ctx.replies, now)
+                await self._queue(repos, inbound, ctx.replies, now, reply_priority(ctx))
             self._committed(ctx.after_commit)
             return True
         except Exception as exc:
@@ -176,8 +183,9 @@ class Pipeline:
             return
         ctx.state = state
 
-    async def _queue(self, repos: Repositories, inbound: Inbound, replies: list[Reply], now: datetime) -> None:
-        await repos.outbox.enqueue_many(self._outgoing(inbound, replies), now)
+    async def _queue(self, repos: Repositories, inbound: Inbound, replies: list[Reply], now: datetime,
+                     priority: int = PRIORITY_REPLY) -> None:
+        await repos.outbox.enqueue_many(self._outgoing(inbound, replies), now, priority=priority)
 
     @staticmethod
     def _outgoing(inbound: Inbound, replies: list[Reply]) -> list[tuple[str, str, dict, str]]:

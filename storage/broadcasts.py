@@ -4,6 +4,7 @@ reaches is storage/addressing.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,15 @@ class FailedDelivery:
     name: str  # the person's name or the group's title, "" when the chat is unknown
     chat_active: bool  # False: the bot was blocked or removed, so it will not be retried
     error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """Unsent outbox rows that already failed or were held once, by the reason their last attempt gave."""
+
+    reason: str  # the sender's error text (core.messages.HELD_* when a budget held them)
+    count: int
+    next_attempt_at: datetime  # the earliest of them
 
 
 def message_key(broadcast_id: int) -> str:
@@ -50,6 +60,15 @@ class BroadcastRepo:
         query = (select(Outbox.status, func.count()).where(Outbox.dedupe_key.startswith(dedupe_prefix(broadcast_id)))
                  .group_by(Outbox.status))
         return {status: count for status, count in (await self.session.execute(query)).all()}
+
+    async def waiting(self, broadcast_id: int | None = None) -> list[Waiting]:
+        """Why unsent rows wait (one broadcast's, or every row's) and until when, most rows first."""
+        query = (select(Outbox.error, func.count(), func.min(Outbox.next_attempt_at))
+                 .where(Outbox.status.in_(("pending", "sending")), Outbox.error != "").group_by(Outbox.error))
+        if broadcast_id is not None:
+            query = query.where(Outbox.dedupe_key.startswith(dedupe_prefix(broadcast_id)))
+        rows = [Waiting(reason, count, when) for reason, count, when in (await self.session.execute(query)).all()]
+        return sorted(rows, key=lambda row: -row.count)
 
     async def failed_deliveries(self, broadcast_id: int) -> list[FailedDelivery]:
         """Who did not get a broadcast, named, and whether their chat is gone."""

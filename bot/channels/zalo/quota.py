@@ -11,7 +11,14 @@ from zoneinfo import ZoneInfo
 from bot.channels.base import Transactions
 from bot.channels.zalo.platform import CHANNEL
 from core.i18n import Translator
-from core.messages import PRIORITY_BROADCAST, PRIORITY_REMINDER, PRIORITY_REPLY, PRIORITY_SUMMARY, Reply
+from core.messages import (
+    PRIORITY_BROADCAST,
+    PRIORITY_REMINDER,
+    PRIORITY_REPLY,
+    PRIORITY_STRANGER,
+    PRIORITY_SUMMARY,
+    Reply,
+)
 from core.roles import ADMIN
 from storage.addressing import enqueue_each
 from storage.repositories import Repositories
@@ -19,7 +26,10 @@ from storage.usage import Usage
 
 log = logging.getLogger(__name__)
 # A message of this priority goes out only while more than this share of the month's budget is left.
-RESERVES = {PRIORITY_REPLY: 0.0, PRIORITY_REMINDER: 0.10, PRIORITY_SUMMARY: 0.15, PRIORITY_BROADCAST: 0.20}
+# The last 20% is reserved for replies to registered people and for reminders (the last 10%: replies only);
+# replies to strangers (at most two a day each) are served from the rest, like broadcasts.
+RESERVES = {PRIORITY_REPLY: 0.0, PRIORITY_REMINDER: 0.10, PRIORITY_SUMMARY: 0.15, PRIORITY_BROADCAST: 0.20,
+            PRIORITY_STRANGER: 0.20}
 WARN_AT = (80, 100)  # percent of the budget: admins are told once per month at each
 
 

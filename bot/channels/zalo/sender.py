@@ -12,7 +12,7 @@ from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, Zal
 from bot.channels.zalo.platform import CHANNEL, LIMITS
 from bot.channels.zalo.quota import ZaloQuota, seconds_until_next_month
 from core.i18n import Translate, Translator
-from core.messages import PRIORITY_REPLY, Reply
+from core.messages import HELD_FOR_BUDGET, HELD_FOR_QUOTA, PRIORITY_REPLY, Reply
 
 log = logging.getLogger(__name__)
 CONFIG_RETRY_SECONDS = 600
@@ -56,7 +56,7 @@ class ZaloSender:
     async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         wait = await self.quota.refusal(priority)
         if wait is not None:
-            raise TemporarySendError("zalo monthly budget is kept for replies", retry_after=wait)
+            raise TemporarySendError(HELD_FOR_BUDGET, retry_after=wait)
         messages = render(reply, self.translator.for_language(reply.language), self.file_url)
         sent = 0
         try:
@@ -98,5 +98,5 @@ class ZaloSender:
             await self.quota.pause()
         if monthly and priority > PRIORITY_REPLY:
             wait = seconds_until_next_month(self.quota.clock(), self.quota.tz)
-            return TemporarySendError("zalo quota exceeded", retry_after=wait)
+            return TemporarySendError(HELD_FOR_QUOTA, retry_after=wait)
         return TemporarySendError("zalo rate limited (429)")
