@@ -4,7 +4,8 @@
 Run: .venv/bin/python bench/bench_crash.py [runs] [seed] [lanes]
 Mixes (a) a report conversation (2 reports), (b) a broadcast to 1,000 recipients, (c) a reminder run (~100
 reporters on a deadline morning), 1–3 kills each; prints runs, kills, lost, missed, duplicates per crash and the
-most duplicates one crash caused. `lanes` sets OUTBOX_LANES in the bot (default: the bot's own default, 1).
+most duplicates one crash caused, and how many replies a crash interrupted were dropped as out of context or
+re-sent (issue 19.4). `lanes` sets OUTBOX_LANES in the bot (default: the bot's own default, 1).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ async def main(runs: int = 102, seed: int = 2026, lanes: int | None = None) -> i
             results.append(result)
             print(f"run {n:3d} {kind:<9} kills={result.kills} expected={result.expected:4d} missed={result.missed} "
                   f"dup={result.duplicates:2d} worst_crash={result.worst_crash} lost_reports={result.lost_reports} "
+                  f"stale_dropped={result.dropped} resent={result.resent} "
                   f"{result.seconds:5.1f}s"
                   f"{'' if result.ok else '  PROBLEM: ' + '; '.join(result.problems)}", flush=True)
     summarise(results, time.monotonic() - started)
@@ -61,6 +63,8 @@ def summarise(results: list[RunResult], seconds: float) -> None:
               f"{worst:>21} {'/'.join(map(str, spread)):>24}")
     print(f"runs with a problem: {sum(not r.ok for r in results)}; reports confirmed: "
           f"{sum(r.receipts for r in results)}; total time {seconds:.0f} s")
+    print(f"replies a crash interrupted: {sum(r.dropped for r in results)} dropped (older than STALE_REPLY_SECONDS "
+          f"and the conversation had moved on), {sum(r.resent for r in results)} re-sent")
 
 
 if __name__ == "__main__":

@@ -119,7 +119,8 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
         public_base_url=settings.public_base_url)
     pipeline = Pipeline(db, plan, translator, handler_settings, settings.tz, clock,
                         inbound_per_minute=settings.inbound_per_minute)
-    outbox = OutboxWorker(db, {}, clock, lanes=settings.outbox_lanes)
+    outbox = OutboxWorker(db, {}, clock, lanes=settings.outbox_lanes,
+                          stale_reply=timedelta(seconds=settings.stale_reply_seconds))
     web = WebServer(db, clock, host=settings.web_host, port=settings.web_port,
                     public_base_url=settings.public_base_url,
                     link_secret=link_secret(_secret(settings.file_link_secret), _secret(settings.webhook_secret)))

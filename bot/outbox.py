@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.channels.base import ChatGoneError, PermanentSendError, Sender, SendError
-from core.messages import Reply
+from core.messages import PRIORITY_REPLY, Reply
 from storage.db import Database, is_database_fault, short_reason
 from storage.models import Outbox
 
@@ -29,12 +29,21 @@ BATCH = 100  # rows claimed per statement
 # run() claims up to this many rows per free lane: the claim sorts every due row, so claiming one row per send made
 # a long queue cost O(n) per message. A reply queued meanwhile waits behind at most this many rows per lane.
 CLAIM_AHEAD = 8
+# A reply a crash interrupted is dropped instead of re-sent when it is older than this and its chat has a later reply
+# (STALE_REPLY_SECONDS); the lease alone makes it at least 2 minutes old when it comes back.
+STALE_REPLY = timedelta(minutes=2)
+DROPPED_STALE = "dropped: a reply interrupted by a crash, and the conversation has moved on"
 ChatKey = tuple[str, str]
 
 
 def backoff(attempts: int) -> timedelta:
     """Bounded exponential backoff: 2 s, 4 s, 8 s … capped at 10 minutes."""
     return timedelta(seconds=min(600, 2 ** max(1, attempts)))
+
+
+def interrupted(row: Outbox) -> bool:
+    """Claimed before, and neither sent, retried nor handed back: its worker died (or outlived its lease)."""
+    return row.attempts > 1 and not row.error
 
 
 def log_failure(what: str, exc: BaseException) -> None:
@@ -89,10 +98,11 @@ class SentMarks:
 
 class OutboxWorker:
     def __init__(self, db: Database, senders: Mapping[str, Sender], clock: Callable[[], datetime], *,
-                 lanes: int = LANES, batch: int = BATCH) -> None:
+                 lanes: int = LANES, batch: int = BATCH, stale_reply: timedelta = STALE_REPLY) -> None:
         self.db, self.senders, self.clock = db, dict(senders), clock
-        self.lanes, self.batch = lanes, batch
+        self.lanes, self.batch, self.stale_reply = lanes, batch, stale_reply
         self._marks = SentMarks(db, clock)
+        self.dropped = self.resent = 0  # replies a crash interrupted: left out as out of context, or sent again
 
     async def deliver_due(self, limit: int | None = None) -> int:
         """One round: claim what is due now, deliver it (`lanes` chats side by side), return how many were sent."""
@@ -184,8 +194,17 @@ class OutboxWorker:
         return sent
 
     async def _deliver(self, row: Outbox) -> str:
-        """Send one row: "sent", "retry" (it waits for its next attempt), "done" (failed for good) or "unrecorded"
-        (sent, but the database would not record it)."""
+        """Send one row: "sent", "retry" (it waits for its next attempt), "done" (failed for good, or a stale reply
+        dropped) or "unrecorded" (sent, but the database would not record it)."""
+        if interrupted(row):
+            if await self._out_of_context(row):
+                self.dropped += 1
+                log.info("outbox row %s: a reply a crash interrupted %s ago, and the chat has moved on: dropped",
+                         row.id, self.clock() - row.created_at)
+                async with self.db.transaction() as repos:
+                    await repos.outbox.mark_failed(row.id, DROPPED_STALE)
+                return "done"
+            self.resent += 1
         try:
             await self.senders[row.channel].send(row.chat_id, Reply.from_payload(row.payload), priority=row.priority,
                                                  skip=row.parts_sent)
@@ -206,6 +225,14 @@ class OutboxWorker:
         except Exception:  # logged by the marker; this row is re-sent after its lease (a duplicate), so the lane
             return "unrecorded"  # sends nothing more that could not be recorded either
         return "sent"
+
+    async def _out_of_context(self, row: Outbox) -> bool:
+        """A reply older than STALE_REPLY_SECONDS whose chat got a later reply: "(2/7) Tổ chức ở đâu?" long after the
+        person moved on would confuse more than it helps. Reminders and broadcasts are never out of context."""
+        if row.priority != PRIORITY_REPLY or self.clock() - row.created_at < self.stale_reply:
+            return False
+        async with self.db.transaction() as repos:
+            return await repos.replies.moved_on(row.channel, row.chat_id, row.id, row.priority)
 
     async def _retry(self, row: Outbox, error: str, retry_after: float | None) -> str:
         if row.attempts >= MAX_ATTEMPTS:

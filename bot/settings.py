@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # Messages one sender may send a minute before the rest of that minute is not handled (one "chậm lại" notice
     # instead): one person or script cannot hold up everyone's replies. Per process; 0 turns the limit off.
     inbound_per_minute: int = Field(default=20, ge=0, le=10_000)
+    # A reply a crash interrupted (re-sent after the 2-minute lease) that is older than this is dropped when the
+    # person has written again and been answered since, instead of arriving out of context; else it is re-sent.
+    stale_reply_seconds: float = Field(default=120, ge=0)
     # Retention (Nghị định 13: personal data no longer than needed), purged once a day by bot/retention.py.
     # Sent/failed outbox rows hold message texts. At least 14 days: the quarter-end summary's catch-up week
     # recognises "already sent" by its outbox row, so a shorter period could send a summary twice.

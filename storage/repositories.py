@@ -19,6 +19,7 @@ from storage.petitions import PetitionRepo
 from storage.reminders import ReminderRepo
 from storage.render_jobs import RenderJobRepo
 from storage.reports import AuditRepo, FileRepo, ReportRepo
+from storage.stale_replies import ReplyRepo
 from storage.strangers import StrangerRepo
 from storage.usage import UsageRepo
 from storage.web_sessions import WebSessionRepo
@@ -52,3 +53,4 @@ class Repositories:
         self.web_sessions = WebSessionRepo(session)
         self.heartbeat = HeartbeatRepo(session)
         self.strangers = StrangerRepo(session, dialect)
+        self.replies = ReplyRepo(session)

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import httpx
 
+from bot.outbox import DROPPED_STALE
+from core.messages import PRIORITY_REPLY
 from handlers.flows import broadcast_audience as aud
 from reminders.planner import due
 from reminders.tick import load_snapshot
@@ -63,6 +65,8 @@ class RunResult:
     receipts: int = 0
     reports: int = 0
     lost_reports: int = 0  # a receipt without a stored report, or a stored report without a receipt
+    dropped: int = 0  # replies a crash interrupted, left out because the conversation had moved on (STALE_REPLY)
+    resent: int = 0  # replies a crash interrupted and sent again (the conversation had not moved on)
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
 
@@ -288,8 +292,12 @@ async def check(database_url: str, fake: FakeZalo, result: RunResult, reminder_k
             claimed = {o.key: o.status for o in await repos.reminders.occurrences(commune.id)}
     finally:
         await db.dispose()
-    compare_deliveries(rows, fake, result, boundaries)
-    unfinished = Counter(row.status for row in rows if row.status != "sent")
+    dropped = [row for row in rows if row.status == "failed" and row.error == DROPPED_STALE]
+    result.dropped = len(dropped)
+    # no failures are injected here, so a reply sent after more than one claim was one a crash interrupted
+    result.resent = sum(row.status == "sent" and row.attempts > 1 and row.priority == PRIORITY_REPLY for row in rows)
+    compare_deliveries(rows, fake, result, boundaries, optional={row.id for row in dropped})
+    unfinished = Counter(row.status for row in rows if row.status != "sent" and row.error != DROPPED_STALE)
     if unfinished:
         result.problems.append(f"outbox rows not sent: {dict(unfinished)}")
     receipts = {int(m.group(1)) for text in fake.texts_to(REPORTER_CHAT) for m in [RECEIPT.search(text)] if m}
@@ -302,31 +310,36 @@ async def check(database_url: str, fake: FakeZalo, result: RunResult, reminder_k
         result.missed += len(unsent)
 
 
-def compare_deliveries(rows: list, fake: FakeZalo, result: RunResult, boundaries: list[int]) -> None:
-    """Per chat: each outbox text must have arrived once; more is a duplicate, none a miss.
+def compare_deliveries(rows: list, fake: FakeZalo, result: RunResult, boundaries: list[int],
+                       optional: set[int] = frozenset()) -> None:
+    """Per chat: each outbox text must have arrived once; more is a duplicate, none a miss. An `optional` row (a
+    dropped stale reply) may have arrived once, before the crash that interrupted it, or not at all.
 
     `boundaries[k]`: messages the fake had when the process ended by kill k+1 was gone; a message's epoch is the
     number of kills before it."""
     expected: dict[str, Counter[str]] = {}
+    maybe: dict[str, Counter[str]] = {}
     for row in rows:
-        expected.setdefault(row.chat_id, Counter())[_norm(row.payload.get("text", ""))] += 1
+        (maybe if row.id in optional else expected).setdefault(row.chat_id, Counter())[
+            _norm(row.payload.get("text", ""))] += 1
     received: dict[tuple[str, str], list[int]] = {}  # (chat, text) → epoch of each copy, in arrival order
     for index, message in enumerate(fake.sent):
-        texts = expected.get(message.chat_id, Counter())
+        texts = expected.get(message.chat_id, Counter()) + maybe.get(message.chat_id, Counter())
         text = _norm(message.text)
         match = max((t for t in texts if t and text.startswith(t[:1000])), key=len, default=None)
         if match is None:
             result.strays += 1
             continue
         received.setdefault((message.chat_id, match), []).append(bisect.bisect_right(boundaries, index))
-    for chat, texts in expected.items():
-        for text, count in texts.items():
+    for chat in expected.keys() | maybe.keys():
+        for text in expected.get(chat, Counter()).keys() | maybe.get(chat, Counter()).keys():
+            count, optional_count = expected.get(chat, Counter())[text], maybe.get(chat, Counter())[text]
             epochs = received.get((chat, text), [])
             result.expected += count
             result.delivered += min(len(epochs), count)
             result.missed += max(0, count - len(epochs))
-            if len(epochs) > count:
-                charge_duplicates(epochs, len(epochs) - count, result)
+            if len(epochs) > count + optional_count:
+                charge_duplicates(epochs, len(epochs) - count - optional_count, result)
 
 
 def charge_duplicates(epochs: list[int], extra: int, result: RunResult) -> None:
