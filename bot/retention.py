@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ class Purged:
     ledger: int
     files: int = 0  # stored files no report holds: generated documents, photos of abandoned reports
     render_jobs: int = 0
+    strangers: int = 0  # unregistered senders not answered since yesterday (their ids are personal data)
 
 
 class RetentionTicker:
@@ -61,6 +62,8 @@ class RetentionTicker:
             files=await self._in_batches(lambda repos: repos.files.purge_unattached_before(outbox_cutoff, self.batch)),
             render_jobs=await self._in_batches(
                 lambda repos: repos.render_jobs.purge_finished_before(outbox_cutoff, self.batch)))
+        async with self.db.transaction() as repos:  # one row per stranger, and only yesterday's are still needed
+            purged = replace(purged, strangers=await repos.strangers.purge_before(today - timedelta(days=1)))
         self.last_day = today  # only after success: a failed purge is tried again at the next tick
         # Counts only: the rows are message texts and update ids, which never go to the logs.
         log.info("retention: deleted %d sent/failed outbox rows older than %d days and %d ledger entries older "

@@ -120,7 +120,8 @@ async def test_a_big_purge_runs_in_short_bounded_transactions(bot, clock, monkey
     monkeypatch.setattr(bot.db, "transaction", counted)
     purged = await retention(now)
     assert (purged.outbox, purged.ledger) == (5, 0)
-    assert len(opened) == 3 + 1 + 1 + 1  # outbox: 2 + 2 + 1 rows; ledger, files, render jobs: one empty batch each
+    # outbox: 2 + 2 + 1 rows; ledger, files, render jobs: one empty batch each; stranger notices: one DELETE
+    assert len(opened) == 3 + 1 + 1 + 1 + 1
     monkeypatch.undo()
     assert await _outbox_keys(bot) == {"recent"}
 
