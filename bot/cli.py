@@ -1,4 +1,4 @@
-"""The `mttq-bot` command: run, chat, init, db upgrade, plan check, invite create."""
+"""The `mttq-bot` command: run, chat, init, db upgrade, plan check, invite create, directory, commune add."""
 
 from __future__ import annotations
 
@@ -53,10 +53,50 @@ def build_parser() -> argparse.ArgumentParser:
     invite = commands.add_parser("invite", help="invite codes")
     invite_commands = invite.add_subparsers(dest="invite_command", required=True)
     create = invite_commands.add_parser("create", help="create a single-use invite code")
-    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--role", choices=ROLES, help="the role of a single invite")
     create.add_argument("--unit", help="the unit's name (diacritics optional)")
     create.add_argument("--name", default="", help="the invited person's name")
+    create.add_argument("--all-pending", action="store_true",
+                        help="one code per imported person not registered yet, written to --out")
+    create.add_argument("--out", help="with --all-pending: the .xlsx file to write")
+    _commune_option(create)
+    _directory_commands(commands)
     return parser
+
+
+def _commune_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--commune", help="the commune's name (\"Nam Cường\" or \"Nam Cường, Thái Nguyên\"); "
+                                          "needed when the database holds several")
+
+
+def _directory_commands(commands) -> None:
+    directory = commands.add_parser("directory", help="the commune's units, baselines and people as a spreadsheet")
+    directory_commands = directory.add_subparsers(dest="directory_command", required=True)
+    template = directory_commands.add_parser("template", help="write an empty directory file to fill in")
+    template.add_argument("--out", required=True, help="the .xlsx file to write")
+    load = directory_commands.add_parser("import", help="check a directory file and apply it")
+    load.add_argument("files", nargs="+", help="one .xlsx, or .csv files (one per sheet)")
+    load.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
+    _commune_option(load)
+    dump = directory_commands.add_parser("export", help="write the commune's directory in the import format")
+    dump.add_argument("--out", required=True, help="the .xlsx file to write")
+    _commune_option(dump)
+    commune = commands.add_parser("commune", help="communes of this deployment")
+    commune_commands = commune.add_subparsers(dest="commune_command", required=True)
+    add = commune_commands.add_parser("add", help="add a commune")
+    add.add_argument("--name", required=True)
+    add.add_argument("--province", required=True)
+    add.add_argument("--timezone", default="Asia/Ho_Chi_Minh", type=_timezone)
+
+
+def _timezone(text: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"not a time zone like Asia/Ho_Chi_Minh: {text!r}") from None
+    return text
 
 
 def _iso_date(text: str) -> date:
@@ -154,7 +194,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
             return await export(app, args.period, args.format, args.out, party=args.party)
         if args.command == "invite":
-            return await _invite(app, args.role, args.unit, args.name)
+            return await _invite_command(app, args)
+        if args.command in ("directory", "commune"):
+            return await _directory(app, args)
         if args.command == "chat":
             return await _chat(app, args.user)
         return await _run(app, args.user)
@@ -171,13 +213,42 @@ async def _init(app: App, *, demo: bool) -> int:
     return 0
 
 
-async def _invite(app: App, role: str, unit_name: str | None, person_name: str) -> int:
+async def _directory(app: App, args: argparse.Namespace) -> int:
+    from bot import directory_cli
+
+    if args.command == "commune":
+        return await directory_cli.add_commune(app, args.name, args.province, args.timezone)
+    if args.directory_command == "template":
+        return await directory_cli.write_template(app, args.out)
+    if args.directory_command == "import":
+        return await directory_cli.import_directory(app, args.files, args.commune, dry_run=args.dry_run)
+    return await directory_cli.export_directory(app, args.out, args.commune)
+
+
+async def _invite_command(app: App, args: argparse.Namespace) -> int:
+    if args.all_pending:
+        if not args.out:
+            print("mttq-bot: --all-pending writes a sheet: give --out FILE.xlsx", file=sys.stderr)
+            return 2
+        from bot.directory_cli import invite_all_pending
+
+        return await invite_all_pending(app, args.out, args.commune)
+    if not args.role:
+        print("mttq-bot: give --role (or --all-pending --out FILE.xlsx)", file=sys.stderr)
+        return 2
+    return await _invite(app, args.role, args.unit, args.name, args.commune)
+
+
+async def _invite(app: App, role: str, unit_name: str | None, person_name: str, commune_name: str | None) -> int:
+    from bot.communes import pick_commune
+
     async with app.db.transaction() as repos:
-        communes = await repos.directory.communes()
-        if not communes:
-            print("mttq-bot: no commune yet; run `mttq-bot init --demo` or import one first", file=sys.stderr)
+        choice = await pick_commune(repos, commune_name)
+        if choice.commune is None:
+            t = app.translator.for_language(app.settings.default_language)
+            print(f"mttq-bot: {t(choice.problem, **(choice.params or {}))}", file=sys.stderr)
             return 1
-        commune = communes[0]
+        commune = choice.commune
         unit_id = None
         if unit_name:
             units = [u for u in await repos.directory.units(commune.id) if fold(u.name) == fold(unit_name)]

@@ -33,11 +33,15 @@ def code_hash(code: str) -> str:
 
 
 async def create_invite(repos: Repositories, *, commune_id: int, role: str, unit_id: int | None, now: datetime,
-                        ttl: timedelta, person_name: str = "") -> str:
-    """Store a new invite and return its code (shown once; it cannot be recovered later)."""
+                        ttl: timedelta, person_name: str = "", person_id: int | None = None) -> str:
+    """Store a new invite and return its code (shown once; it cannot be recovered later).
+
+    With `person_id` (an imported person), the code registers the sender as that person instead of a new one.
+    """
     code = new_code()
     await repos.invites.add(Invite(code_hash=code_hash(code), commune_id=commune_id, unit_id=unit_id, role=role,
-                                   person_name=person_name, created_at=now, expires_at=now + ttl))
+                                   person_name=person_name, created_at=now, expires_at=now + ttl,
+                                   person_id=person_id))
     return code
 
 
@@ -59,11 +63,26 @@ async def redeem(repos: Repositories, code: str, *, channel: str, external_id: s
         return Redeemed(problem="used")
     if invite.expires_at <= now:
         return Redeemed(problem="expired")
+    if invite.person_id is not None:
+        return await _redeem_for(repos, invite, channel=channel, external_id=external_id, now=now)
     if not await repos.invites.claim(invite, now):  # another registration took it since we read it
         return Redeemed(problem="used")
     name = (invite.person_name or display_name or external_id)[:120]
     person = await repos.directory.add(Person(commune_id=invite.commune_id, unit_id=invite.unit_id, name=name,
                                               role=invite.role, language=language, created_at=now))
     await repos.directory.bind_identity(person.id, channel, external_id)  # a deactivated person's account moves
+    await repos.invites.mark_used(invite, person.id, now)
+    return Redeemed(person=person)
+
+
+async def _redeem_for(repos: Repositories, invite: Invite, *, channel: str, external_id: str,
+                      now: datetime) -> Redeemed:
+    """An invite made for an imported person: the sender becomes that person, unless they were deactivated since."""
+    person = await repos.directory.person(invite.person_id)
+    if person is None or not person.active:
+        return Redeemed(problem="unknown")
+    if not await repos.invites.claim(invite, now):  # another registration took it since we read it
+        return Redeemed(problem="used")
+    await repos.directory.bind_identity(person.id, channel, external_id)
     await repos.invites.mark_used(invite, person.id, now)
     return Redeemed(person=person)

@@ -261,6 +261,13 @@ class Commune(_Frozen):
     timezone: str = "Asia/Ho_Chi_Minh"
 
 
+class BaselineSpec(_Frozen):
+    """A per-unit yearly figure the commune enters (households, poor households…): a directory file's column."""
+
+    id: Identifier
+    label: LocalText
+
+
 class Plan(_Frozen):
     """The whole yearly plan, cross-checked after load."""
 
@@ -273,6 +280,7 @@ class Plan(_Frozen):
     forms: tuple[Form, ...] = Field(min_length=1)
     indicators: tuple[Indicator, ...]
     timeline: tuple[TimelineItem, ...]
+    baselines: tuple[BaselineSpec, ...] = ()  # declared figures; indicators may divide only by these when given
 
     @model_validator(mode="after")
     def _check_references(self) -> Plan:
@@ -288,6 +296,12 @@ class Plan(_Frozen):
         self._check_aliases()
         for n, indicator in enumerate(self.indicators):
             self._check_aggregation(indicator, ("indicators", n, "aggregate"))
+        declared = {b.id for b in self.baselines}
+        for n, indicator in enumerate(self.indicators):
+            undeclared = [key for key in indicator.aggregate.baseline if declared and key not in declared]
+            if undeclared:
+                raise PlanReferenceError(f"indicator {indicator.id}: baseline '{undeclared[0]}' is not declared in "
+                                         "'baselines'", ("indicators", n, "aggregate", "baseline"))
         bodies = {b.id for b in self.bodies}
         for n, item in enumerate(self.timeline):
             unknown = [b for b in item.responsible if b not in bodies]
@@ -346,6 +360,15 @@ class Plan(_Frozen):
     def forms_for(self, unit_kind: UnitKind) -> list[Form]:
         """The forms a unit of this kind may report, in plan order."""
         return [f for f in self.forms if unit_kind in f.reporters]
+
+    def baseline_keys(self) -> list[BaselineSpec]:
+        """Every figure the commune enters per unit and year: the declared ones, then any an indicator uses."""
+        specs = list(self.baselines)
+        for indicator in self.indicators:
+            for key in indicator.aggregate.baseline:
+                if all(spec.id != key for spec in specs):
+                    specs.append(BaselineSpec(id=key, label=LocalText(vi=key, en=key)))
+        return specs
 
     def body(self, body_id: str) -> Body:
         return next(b for b in self.bodies if b.id == body_id)

@@ -89,6 +89,19 @@ class DirectoryRepo:
         return list((await self.session.execute(query)).scalars())
 
 
+    async def all_baselines(self, commune_id: int) -> dict[tuple[int, int, str], int]:
+        """Every year's figures of the commune's units: (unit id, year, key) -> value."""
+        query = (select(Baseline).join(Unit, Unit.id == Baseline.unit_id).where(Unit.commune_id == commune_id))
+        return {(b.unit_id, b.year, b.key): b.value for b in (await self.session.execute(query)).scalars()}
+
+    async def people_without_identity(self, commune_id: int) -> list[Person]:
+        """Active people nobody has registered as yet: those an invite sheet is for."""
+        registered = select(Identity.person_id)
+        query = (select(Person).where(Person.commune_id == commune_id, Person.active.is_(True),
+                                      Person.id.not_in(registered)).order_by(Person.id))
+        return list((await self.session.execute(query)).scalars())
+
+
 class InviteRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

@@ -26,12 +26,14 @@ class Commune(SQLModel, table=True):
 class Unit(SQLModel, table=True):
     """A reporting unit: the commune committee, a village, an organisation, a Party cell, a board."""
 
-    __table_args__ = (UniqueConstraint("commune_id", "name"),)
+    __table_args__ = (UniqueConstraint("commune_id", "name"),
+                      UniqueConstraint("commune_id", "code", name="uq_unit_commune_code"))
     id: int | None = Field(default=None, primary_key=True)
     commune_id: int = Field(foreign_key="commune.id", index=True)
     name: str = Field(max_length=120)
     kind: str = Field(max_length=20)
     active: bool = True
+    code: str | None = Field(default=None, max_length=40)  # the directory file's stable key: a rename keeps it
 
 
 class Baseline(SQLModel, table=True):
@@ -54,6 +56,7 @@ class Person(SQLModel, table=True):
     language: str = Field(default="vi", max_length=5)
     active: bool = True
     created_at: datetime = _when()
+    phone: str = Field(default="", max_length=20)  # from the directory file; matches a person across imports
 
 
 class Identity(SQLModel, table=True):
@@ -94,6 +97,7 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = _when()
     used_at: datetime | None = _when(nullable=True)
     used_by: int | None = Field(default=None, foreign_key="person.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")  # an imported person it binds to
 
 
 class Report(SQLModel, table=True):

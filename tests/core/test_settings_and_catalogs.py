@@ -27,6 +27,8 @@ DYNAMIC_FAMILIES = {
     "start.invite_": ("unknown", "used", "expired", "malformed"),  # handlers.invites.Redeemed.problem
     "role.": ROLES,
     "err.inbound.": ("sticker", "voice", "document", "location", "unsupported"),  # handlers.router
+    "directory.cli.action.": ("added", "changed", "deactivated"),  # bot.directory.apply.Change.action
+    "directory.guide.": tuple(str(n) for n in range(1, 9)),  # bot.directory.write.GUIDE_LINES
 }
 
 

@@ -1,0 +1,42 @@
+"""Which commune a CLI command acts on: named with --commune, or the only one; never a guess among several."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.vnparse import fold
+from storage.models import Commune
+from storage.repositories import Repositories
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    commune: Commune | None = None
+    problem: str | None = None  # a msgid: commune.none, commune.ambiguous, commune.unknown, commune.name_needed
+    params: dict | None = None
+
+
+def matches(commune: Commune, name: str) -> bool:
+    """"Nam Cường" or "Nam Cường, Thái Nguyên" (diacritics optional): a name alone when it is unique."""
+    wanted, _, province = (part.strip() for part in name.partition(","))
+    return fold(commune.name) == fold(wanted) and (not province or fold(commune.province) == fold(province))
+
+
+async def pick_commune(repos: Repositories, name: str | None) -> Choice:
+    communes = await repos.directory.communes()
+    if name:
+        found = [c for c in communes if matches(c, name)]
+        if len(found) == 1:
+            return Choice(found[0])
+        if found:
+            return Choice(problem="commune.ambiguous", params={"name": name, "choices": _listed(found)})
+        return Choice(problem="commune.unknown", params={"name": name, "choices": _listed(communes) or "—"})
+    if len(communes) == 1:
+        return Choice(communes[0])
+    if not communes:
+        return Choice(problem="commune.none")
+    return Choice(problem="commune.name_needed", params={"choices": _listed(communes)})
+
+
+def _listed(communes: list[Commune]) -> str:
+    return "; ".join(f"{c.name}, {c.province}" for c in communes)
