@@ -52,7 +52,7 @@ async def import_directory(app: App, files: list[str], commune_name: str | None,
             print(t("directory.cli.nothing_written"), file=stdout)
             return 1
         if not dry_run:
-            await write(diff)
+            await write(diff, repos)
     _print_summary(diff, t, stdout, dry_run=dry_run)
     return 0
 

@@ -94,6 +94,11 @@ class DirectoryRepo:
         query = (select(Baseline).join(Unit, Unit.id == Baseline.unit_id).where(Unit.commune_id == commune_id))
         return {(b.unit_id, b.year, b.key): b.value for b in (await self.session.execute(query)).scalars()}
 
+    async def baseline_rows(self, commune_id: int) -> dict[tuple[int, int, str], Baseline]:
+        """The rows behind all_baselines, for an import to change in place."""
+        query = (select(Baseline).join(Unit, Unit.id == Baseline.unit_id).where(Unit.commune_id == commune_id))
+        return {(b.unit_id, b.year, b.key): b for b in (await self.session.execute(query)).scalars()}
+
     async def people_without_identity(self, commune_id: int) -> list[Person]:
         """Active people nobody has registered as yet: those an invite sheet is for."""
         registered = select(Identity.person_id)

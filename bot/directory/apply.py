@@ -16,7 +16,7 @@ from bot.directory.read import Problem
 from bot.directory.validate import DirectoryFile, PersonRow, UnitRow
 from core.roles import ADMIN
 from core.vnparse import fold
-from storage.models import Commune, Person, Unit
+from storage.models import Baseline, Commune, Person, Unit
 from storage.repositories import Repositories
 
 Operation = Callable[[], Awaitable[None]]
@@ -33,7 +33,7 @@ class Change:
 class Diff:
     changes: list[Change] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    operations: list[Operation] = field(default_factory=list)
+    operations: list[tuple[int, Operation]] = field(default_factory=list)  # (phase, operation)
     units: dict[str, Unit] = field(default_factory=dict)  # folded code -> unit row (new ones once written)
 
     def count(self, sheet: str, action: str) -> int:
@@ -46,7 +46,7 @@ async def compare(repos: Repositories, commune: Commune | None, file: DirectoryF
     diff = Diff()
     existing_units = await repos.directory.units(commune.id, active_only=False) if commune else []
     people = await repos.directory.people(commune.id) if commune else []
-    baselines = await repos.directory.all_baselines(commune.id) if commune else {}
+    baselines = await repos.directory.baseline_rows(commune.id) if commune else {}
     holder = _CommuneHolder(commune)
     _compare_commune(diff, holder, file, repos)
     _compare_units(diff, holder, existing_units, file.units, repos)
@@ -55,9 +55,16 @@ async def compare(repos: Repositories, commune: Commune | None, file: DirectoryF
     return diff
 
 
-async def write(diff: Diff) -> None:
-    for operation in diff.operations:
-        await operation()
+COMMUNE, UNITS, DETAILS = 0, 1, 2  # phases: each needs the ids the one before it gets at its flush
+
+
+async def write(diff: Diff, repos: Repositories) -> None:
+    """Run the operations, flushing once per phase: one batched INSERT per table, not one per row."""
+    for phase in (COMMUNE, UNITS, DETAILS):
+        for operation_phase, operation in diff.operations:
+            if operation_phase == phase:
+                await operation()
+        await repos.session.flush()
 
 
 class _CommuneHolder:
@@ -82,14 +89,14 @@ def _compare_commune(diff: Diff, holder: _CommuneHolder, file: DirectoryFile, re
         async def add() -> None:
             holder.commune = await repos.directory.add(Commune(name=row.name, province=row.province,
                                                                timezone=row.timezone))
-        diff.operations.append(add)
+        diff.operations.append((COMMUNE, add))
     elif holder.commune.timezone != row.timezone:
         commune = holder.commune
         diff.changes.append(Change(L.COMMUNE_SHEET, "changed", f"{L.TIMEZONE}: {commune.timezone} → {row.timezone}"))
 
         async def retime() -> None:
             commune.timezone = row.timezone
-        diff.operations.append(retime)
+        diff.operations.append((COMMUNE, retime))
 
 
 def _compare_units(diff: Diff, holder: _CommuneHolder, existing: list[Unit], rows: list[UnitRow],
@@ -114,11 +121,11 @@ def _compare_units(diff: Diff, holder: _CommuneHolder, existing: list[Unit], row
         changed = {key: value for key, value in wanted.items() if getattr(unit, key) != value}
         if changed:
             diff.changes.append(Change(L.UNITS_SHEET, "changed", _describe_unit(unit, changed)))
-            diff.operations.append(_setter(unit, changed, repos))
+            diff.operations.append((UNITS, _setter(unit, changed)))
     for unit in existing:
         if unit.active and unit.id not in matched:
             diff.changes.append(Change(L.UNITS_SHEET, "deactivated", f"{unit.code or '—'} {unit.name}"))
-            diff.operations.append(_setter(unit, {"active": False}, repos))
+            diff.operations.append((UNITS, _setter(unit, {"active": False})))
 
 
 def _add_unit(diff: Diff, holder: _CommuneHolder, row: UnitRow, repos: Repositories) -> None:
@@ -128,8 +135,8 @@ def _add_unit(diff: Diff, holder: _CommuneHolder, row: UnitRow, repos: Repositor
 
     async def add() -> None:
         placeholder.commune_id = holder.id
-        await repos.directory.add(placeholder)
-    diff.operations.append(add)
+        repos.session.add(placeholder)
+    diff.operations.append((UNITS, add))
 
 
 def _describe_unit(unit: Unit, changed: dict) -> str:
@@ -137,21 +144,20 @@ def _describe_unit(unit: Unit, changed: dict) -> str:
     return f"{unit.code or changed.get('code')} {unit.name} ({'; '.join(parts)})"
 
 
-def _setter(row: Unit | Person, values: dict, repos: Repositories) -> Operation:
+def _setter(row: Unit | Person, values: dict) -> Operation:
     async def apply() -> None:
         for key, value in values.items():
             setattr(row, key, value)
-        await repos.directory.session.flush()
     return apply
 
 
-def _compare_baselines(diff: Diff, stored: dict[tuple[int, int, str], int], rows: dict[tuple[str, int], dict],
+def _compare_baselines(diff: Diff, stored: dict[tuple[int, int, str], Baseline], rows: dict[tuple[str, int], dict],
                        repos: Repositories, labels: dict[str, str]) -> None:
     for (code, year), values in rows.items():
         unit = diff.units.get(fold(code))
         if unit is None:  # its unit row had a problem of its own
             continue
-        before = {key: stored.get((unit.id, year, key)) for key in values} if unit.id else {}
+        before = {key: _value(stored.get((unit.id, year, key))) for key in values} if unit.id else {}
         different = {key: value for key, value in values.items() if before.get(key) != value}
         if not different:
             continue
@@ -162,8 +168,12 @@ def _compare_baselines(diff: Diff, stored: dict[tuple[int, int, str], int], rows
 
         async def store(unit=unit, year=year, different=different) -> None:
             for key, value in different.items():
-                await repos.directory.set_baseline(unit.id, year, key, value)
-        diff.operations.append(store)
+                row = stored.get((unit.id, year, key))
+                if row is None:
+                    repos.session.add(Baseline(unit_id=unit.id, year=year, key=key, value=value))
+                else:
+                    row.value = value
+        diff.operations.append((DETAILS, store))
 
 
 def _compare_people(diff: Diff, holder: _CommuneHolder, existing: list[Person], rows: list[PersonRow],
@@ -174,7 +184,7 @@ def _compare_people(diff: Diff, holder: _CommuneHolder, existing: list[Person], 
         person = _match(existing, matched, row, unit)
         if person is None:
             diff.changes.append(Change(L.PEOPLE_SHEET, "added", f"{row.name} ({L.role_word(row.role)})"))
-            diff.operations.append(_add_person(holder, row, unit, repos, now))
+            diff.operations.append((DETAILS, _add_person(holder, row, unit, repos, now)))
             continue
         matched.add(person.id)
         wanted = {"name": row.name, "role": row.role, "phone": row.phone, "language": row.language, "active": True}
@@ -184,7 +194,7 @@ def _compare_people(diff: Diff, holder: _CommuneHolder, existing: list[Person], 
         if changed:
             shown = "; ".join(f"{key}: {getattr(person, key)} → {_shown(value)}" for key, value in changed.items())
             diff.changes.append(Change(L.PEOPLE_SHEET, "changed", f"{person.name} ({shown})"))
-            diff.operations.append(_person_setter(person, changed, repos))
+            diff.operations.append((DETAILS, _person_setter(person, changed)))
     staying_admins = sum(1 for row in rows if row.role == ADMIN)
     current_admins = [p for p in existing if p.active and p.role == ADMIN]
     if current_admins and not staying_admins:
@@ -193,7 +203,7 @@ def _compare_people(diff: Diff, holder: _CommuneHolder, existing: list[Person], 
     for person in existing:
         if person.active and person.id not in matched:
             diff.changes.append(Change(L.PEOPLE_SHEET, "deactivated", person.name))
-            diff.operations.append(_person_setter(person, {"active": False}, repos))
+            diff.operations.append((DETAILS, _person_setter(person, {"active": False})))
 
 
 def _match(existing: list[Person], matched: set[int], row: PersonRow, unit: Unit | None) -> Person | None:
@@ -213,17 +223,20 @@ def _match(existing: list[Person], matched: set[int], row: PersonRow, unit: Unit
 def _add_person(holder: _CommuneHolder, row: PersonRow, unit: Unit | None, repos: Repositories,
                 now: datetime) -> Operation:
     async def add() -> None:
-        await repos.directory.add(Person(commune_id=holder.id, unit_id=unit.id if unit else None, name=row.name,
-                                         role=row.role, phone=row.phone, language=row.language, created_at=now))
+        repos.session.add(Person(commune_id=holder.id, unit_id=unit.id if unit else None, name=row.name,
+                                 role=row.role, phone=row.phone, language=row.language, created_at=now))
     return add
 
 
-def _person_setter(person: Person, values: dict, repos: Repositories) -> Operation:
+def _person_setter(person: Person, values: dict) -> Operation:
     async def apply() -> None:
         for key, value in values.items():
             setattr(person, key, value.id if isinstance(value, Unit) else value)  # a new unit has its id by now
-        await repos.directory.session.flush()
     return apply
+
+
+def _value(row: Baseline | None) -> int | None:
+    return row.value if row is not None else None
 
 
 def _shown(value: object) -> str:

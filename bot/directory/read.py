@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,33 +72,70 @@ def read_tables(paths: list[Path]) -> tuple[dict[str, Table], list[Problem]]:
 
 
 def _read_xlsx(path: Path, problems: list[Problem]) -> list[Table]:
+    """Read-only and values only (the fast way: ~10x less time than a full load); merged ranges and formulas
+    without a saved value are taken from the sheet's XML, which the read-only mode does not expose."""
     from openpyxl import load_workbook  # only the directory commands need it
 
     try:
-        values = load_workbook(path, data_only=True)
-        formulas = load_workbook(path, data_only=False)
+        book = load_workbook(path, read_only=True, data_only=True)
+        archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError):
         problems.append(Problem("directory.problem.not_xlsx", params={"file": path.name}))
         return []
     tables = []
-    for sheet in values.worksheets:
-        name = _canonical_sheet(sheet.title)
-        if name is None:
-            continue
-        grid = [list(row) for row in sheet.iter_rows(values_only=True)]
-        for merged in sheet.merged_cells.ranges:  # every cell of a merged range reads as its top-left one
-            top_left = grid[merged.min_row - 1][merged.min_col - 1]
-            for r in range(merged.min_row, merged.max_row + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    grid[r - 1][c - 1] = top_left
-        formula_sheet = formulas[sheet.title]
-        table = _table(name, grid)
-        for number, row in table.rows:
-            for column, value in enumerate(row):
-                if value is None and formula_sheet.cell(number, column + 1).data_type == "f":
-                    table.formulas.add((number, column))
-        tables.append(table)
+    try:
+        for sheet in book.worksheets:
+            name = _canonical_sheet(sheet.title)
+            if name is None:
+                continue
+            sheet.reset_dimensions()  # some writers leave a wrong size in the file
+            grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+            xml = archive.read(sheet._worksheet_path)
+            _fill_merged(grid, xml)
+            table = _table(name, grid)
+            table.formulas = _unsaved_formulas(xml, grid)
+            tables.append(table)
+    finally:
+        book.close()
+        archive.close()
     return tables
+
+
+_MERGED = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
+_CELL_REF = re.compile(rb'r="([A-Z]+)([0-9]+)"')
+
+
+def _fill_merged(grid: list[list[Any]], xml: bytes) -> None:
+    """Every cell of a merged range reads as its top-left cell, as Excel shows it."""
+    from openpyxl.utils import range_boundaries
+
+    for first, last in _MERGED.findall(xml):
+        min_col, min_row, max_col, max_row = range_boundaries(f"{first.decode()}:{last.decode()}")
+        while len(grid) < max_row:
+            grid.append([])
+        for row in grid[min_row - 1:max_row]:
+            row.extend([None] * (max_col - len(row)))
+        top_left = grid[min_row - 1][min_col - 1]
+        for row in grid[min_row - 1:max_row]:
+            row[min_col - 1:max_col] = [top_left] * (max_col - min_col + 1)
+
+
+def _unsaved_formulas(xml: bytes, grid: list[list[Any]]) -> set[tuple[int, int]]:
+    """(row, column index) of cells holding a formula but no value saved with it (written by a script)."""
+    from openpyxl.utils import column_index_from_string
+
+    found: set[tuple[int, int]] = set()
+    if b"<f" not in xml:
+        return found
+    for chunk in xml.split(b"<c ")[1:]:
+        ref = _CELL_REF.search(chunk.split(b">", 1)[0])  # in the cell's own tag
+        if ref is None or b"<f" not in chunk.split(b"</c>", 1)[0]:
+            continue
+        row, column = int(ref.group(2)), column_index_from_string(ref.group(1).decode()) - 1
+        value = grid[row - 1][column] if row <= len(grid) and column < len(grid[row - 1]) else None
+        if value is None:
+            found.add((row, column))
+    return found
 
 
 def _read_csv(path: Path, problems: list[Problem]) -> list[Table]:
