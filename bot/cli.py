@@ -239,7 +239,8 @@ async def _invite_command(app: App, args: argparse.Namespace) -> int:
     return await _invite(app, args.role, args.unit, args.name, args.commune)
 
 
-async def _invite(app: App, role: str, unit_name: str | None, person_name: str, commune_name: str | None) -> int:
+async def _invite(app: App, role: str, unit_name: str | None, person_name: str,
+                  commune_name: str | None = None) -> int:
     from bot.communes import pick_commune
 
     async with app.db.transaction() as repos:
