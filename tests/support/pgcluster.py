@@ -7,8 +7,8 @@ Usage from Python::
 
 Usage from a shell (the server keeps running between the two commands)::
 
-    .venv/bin/python tests/support/pgcluster.py start DIR   # prints the URL, data in DIR/data
-    .venv/bin/python tests/support/pgcluster.py stop DIR    # stops the server and removes DIR
+    .venv/bin/python -m support.pgcluster start DIR   # (PYTHONPATH=tests) prints the URL, data in DIR/data
+    .venv/bin/python -m support.pgcluster stop DIR    # stops the server and removes DIR
 
 PostgreSQL refuses to run as root, so when we are root the server binaries run as
 ``nobody`` (override with PGCLUSTER_USER); the cluster directory is chowned to that user.
@@ -23,16 +23,15 @@ import contextlib
 import json
 import os
 import pwd
-import re
 import shutil
 import signal
-import socket
-import stat
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from support.pgprocess import _free_port, _is_postgres, _pid_alive, _port_open, _traversable_by, find_pg_bin
 
 DB_USER = "mttq"
 DB_NAME = "mttq"
@@ -44,82 +43,6 @@ _MAX_SOCKET_DIR = 107 - len("/.s.PGSQL.65535.lock")
 
 class PgUnavailable(Exception):
     """PostgreSQL cannot be started here (no binaries, cannot switch user, ...)."""
-
-
-def find_pg_bin() -> Path | None:
-    """Directory holding initdb/pg_ctl/postgres.
-
-    PG_BIN wins when set; otherwise the newest Debian-style /usr/lib/postgresql/*/bin,
-    otherwise the directory of an ``initdb`` on PATH.
-    """
-    env = os.environ.get("PG_BIN")
-    if env:
-        p = Path(env)
-        return p if (p / "initdb").is_file() else None
-
-    def version(p: Path) -> tuple[int, ...]:
-        return tuple(int(x) for x in re.findall(r"\d+", p.parent.name)) or (0,)
-
-    candidates = [p for p in Path("/usr/lib/postgresql").glob("*/bin") if (p / "initdb").is_file()]
-    if candidates:
-        return max(candidates, key=version)
-    found = shutil.which("initdb")
-    return Path(found).resolve().parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def _pid_alive(pid: int) -> bool:
-    """True while ``pid`` runs (a zombie waiting for its reaper counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state not in ("Z", "X")
-
-
-def _is_postgres(pid: int) -> bool:
-    """Guard against signalling an unrelated process that reused a stale postmaster pid."""
-    try:
-        return b"postgres" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return not Path("/proc/self").exists()  # no procfs: trust postmaster.pid
-
-
-def _traversable_by(path: Path, pw: pwd.struct_passwd) -> Path | None:
-    """First ancestor of ``path`` that ``pw`` cannot enter, or None when all are fine."""
-    for anc in reversed(path.parents):
-        try:
-            st = anc.stat()
-        except FileNotFoundError:
-            return None  # the rest will be created by us (root, umask permitting)
-        if st.st_uid == pw.pw_uid:
-            ok = st.st_mode & stat.S_IXUSR
-        elif st.st_gid == pw.pw_gid:
-            ok = st.st_mode & stat.S_IXGRP
-        else:
-            ok = st.st_mode & stat.S_IXOTH
-        if not ok:
-            return anc
-    return None
 
 
 class PgCluster:
