@@ -8,14 +8,14 @@ yearly: the status compares the year-to-date value with the target.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from plan.periods import Period, business_date, deadlines, window_of
 from plan.petition_lifecycle import OPEN
-from plan.schema import Aggregation, DueKind, FieldKind, Indicator, Plan, TimelineItem
+from plan.schema import DueKind, FieldKind, Indicator, Plan, TimelineItem
+from summaries.aggregations import TITLE_FIELDS, ReportIndex, Window, measure_aggregation, number
 from summaries.model import (
     Activity,
     IndicatorResult,
@@ -29,110 +29,13 @@ from summaries.model import (
     TimelineResult,
     UnitResult,
 )
-from summaries.petitions import petition_share
 
-Window = tuple[date, date]
 BUSINESS_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-TITLE_FIELDS = ("ten", "ten_mo_hinh", "ten_hoat_dong", "ten_du_thao", "ten_lop", "chu_de", "noi_dung",
-                "trich_yeu", "dia_diem", "ket_qua")
 
 
-class _Index:
-    """The year's reports grouped once, so each aggregation scans only its own form's reports."""
-
-    def __init__(self, snapshot: Snapshot, period: Window, year_to_date: Window) -> None:
-        self.all_units = {u.id: u for u in snapshot.units}
-        self.units = {u.id: u for u in snapshot.units if u.active}
-        self.unit_kind = {u.id: u.kind for u in snapshot.units}
-        self.by_form: dict[str, list[ReportRow]] = defaultdict(list)
-        self.by_unit: dict[int, list[ReportRow]] = defaultdict(list)
-        for report in snapshot.reports:
-            self.by_form[report.form_id].append(report)
-            self.by_unit[report.unit_id].append(report)
-        self.baselines = snapshot.baselines
-        self.petitions = snapshot.petitions
-        # one date test per report here, instead of one per report in every later step
-        self.in_period = [r for r in snapshot.reports if period[0] <= r.activity_date <= period[1]]
-        self.in_year_to_date = [r for r in snapshot.reports if year_to_date[0] <= r.activity_date <= year_to_date[1]]
-
-    def matching(self, agg: Aggregation, window: Window) -> Iterable[ReportRow]:
-        kinds, (first, last), unit_kind = {str(k) for k in agg.unit_kinds}, window, self.unit_kind
-        for report in self.by_form.get(agg.form, ()):
-            if not first <= report.activity_date <= last:
-                continue
-            if kinds and unit_kind.get(report.unit_id) not in kinds:
-                continue
-            if agg.where is not None and not _equals(report.answers.get(agg.where.field), agg.where.equals):
-                continue
-            yield report
-
-
-def _equals(answer: object, wanted: str | bool) -> bool:
-    if isinstance(wanted, bool):
-        return answer is wanted or answer == wanted
-    return str(answer) == wanted
-
-
-def _number(value: object) -> float:
-    """A stored number answer; anything else (skipped, text, a bool) counts as nothing."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return 0.0
-    return float(value)
-
-
-def _percent(numerator: float, denominator: float) -> Measure:
-    value = 100.0 * numerator / denominator if denominator > 0 else None
-    return Measure(value=value, numerator=numerator, denominator=denominator)
-
-
-def _unit_coverage(index: _Index, agg: Aggregation, window: Window) -> Measure:
-    kinds = {str(k) for k in agg.unit_kinds}
-    eligible = {u.id for u in index.units.values() if u.kind in kinds}
-    covered = {r.unit_id for r in index.matching(agg, window)} & eligible
-    return _percent(len(covered), len(eligible))
-
-
-def _activity_count(index: _Index, agg: Aggregation, window: Window) -> Measure:
-    count = sum(1 for _ in index.matching(agg, window))
-    return Measure(value=float(count), numerator=float(count), denominator=None)
-
-
-def _field_sum_over_baseline(index: _Index, agg: Aggregation, window: Window) -> Measure:
-    total = sum(_number(r.answers.get(agg.field)) for r in index.matching(agg, window))
-    keys = set(agg.baseline)
-    denominator = sum(value for (_unit, key), value in index.baselines.items() if key in keys)
-    return _percent(total, denominator)
-
-
-def _field_ratio(index: _Index, agg: Aggregation, window: Window) -> Measure:
-    rows = list(index.matching(agg, window))
-    resolved = sum(_number(r.answers.get(agg.field)) for r in rows)
-    received = sum(_number(r.answers.get(agg.denominator_field)) for r in rows)
-    return _percent(resolved, received)
-
-
-def _petition_share(index: _Index, agg: Aggregation, window: Window) -> Measure:
-    """Percent of the source's petition items received in the window that were answered or resolved by its end."""
-    handled, total = petition_share(index.petitions, str(agg.source), *window)
-    return _percent(handled, total)
-
-
-AGGREGATIONS: dict[str, Callable[[_Index, Aggregation, Window], Measure]] = {
-    "unit_coverage": _unit_coverage,
-    "activity_count": _activity_count,
-    "field_sum_over_baseline": _field_sum_over_baseline,
-    "field_ratio": _field_ratio,
-    "petition_share": _petition_share,
-}
-
-
-def measure(index: _Index, indicator: Indicator, window: Window) -> Measure:
+def measure(index: ReportIndex, indicator: Indicator, window: Window) -> Measure:
     """The indicator's value over the window, by its aggregation kind; an unknown kind is an error."""
-    compute = AGGREGATIONS.get(indicator.aggregate.kind)
-    if compute is None:
-        raise SummaryError(f"indicator {indicator.id}: unknown aggregation kind '{indicator.aggregate.kind}' "
-                           f"(known: {', '.join(AGGREGATIONS)})")
-    return compute(index, indicator.aggregate, window)
+    return measure_aggregation(index, indicator.id, indicator.aggregate, window)
 
 
 def status_of(value: Measure, target: float, year_end: date, today: date) -> Status:
@@ -146,7 +49,7 @@ def _window(period: Period) -> Window:
     return period.start, period.end
 
 
-def _indicators(plan: Plan, index: _Index, period: Period, ytd: Period, today: date) -> tuple:
+def _indicators(plan: Plan, index: ReportIndex, period: Period, ytd: Period, today: date) -> tuple:
     results = []
     for indicator in plan.indicators:
         in_period = measure(index, indicator, _window(period))
@@ -178,7 +81,7 @@ def _forms_by_unit(reports: list[ReportRow]) -> dict[int, Counter]:
     return by_unit
 
 
-def _units(plan: Plan, index: _Index) -> tuple[UnitResult, ...]:
+def _units(plan: Plan, index: ReportIndex) -> tuple[UnitResult, ...]:
     required = required_forms(plan)
     in_period, in_ytd = _forms_by_unit(index.in_period), _forms_by_unit(index.in_year_to_date)
     results = []
@@ -192,7 +95,7 @@ def _units(plan: Plan, index: _Index) -> tuple[UnitResult, ...]:
     return tuple(results)
 
 
-def _timeline_item(item: TimelineItem, index: _Index, plan: Plan, snapshot: Snapshot, period: Period,
+def _timeline_item(item: TimelineItem, index: ReportIndex, plan: Plan, snapshot: Snapshot, period: Period,
                    today: date) -> list[TimelineResult]:
     reports = index.by_form.get(item.form, []) if item.form else []
     if item.due.kind is DueKind.ONGOING:
@@ -209,7 +112,7 @@ def _timeline_item(item: TimelineItem, index: _Index, plan: Plan, snapshot: Snap
     return results
 
 
-def _timeline(plan: Plan, index: _Index, snapshot: Snapshot, period: Period, today: date) -> tuple:
+def _timeline(plan: Plan, index: ReportIndex, snapshot: Snapshot, period: Period, today: date) -> tuple:
     """Deadlines of items a report can close (items with a form), up to the period's end or still open."""
     results = []
     for item in plan.timeline:
@@ -231,7 +134,7 @@ def activity_title(plan: Plan, activity: Activity) -> str:
     return ""
 
 
-def _activities(plan: Plan, index: _Index) -> tuple[Activity, ...]:
+def _activities(plan: Plan, index: ReportIndex) -> tuple[Activity, ...]:
     """The period's reports in date order; a form of an older plan version is listed nowhere."""
     forms = {f.id: f.label.vi for f in plan.forms}
     names = {u.id: u.name for u in index.all_units.values()}
@@ -249,7 +152,7 @@ def _totals(plan: Plan, activities: tuple[Activity, ...]) -> dict[tuple[str, str
             value = activity.answers.get(field_id)
             if value is not None:
                 key = (activity.form_id, field_id)
-                totals[key] = totals.get(key, 0.0) + _number(value)
+                totals[key] = totals.get(key, 0.0) + number(value)
     return totals
 
 
@@ -269,7 +172,7 @@ def compile_summary(plan: Plan, snapshot: Snapshot, period: Period, now: datetim
         raise SummaryError(f"the plan is for {plan.year}; asked for {period.key} with data of {snapshot.year}")
     today = business_date(now, tz)
     ytd = period.year_to_date()
-    index = _Index(snapshot, _window(period), _window(ytd))
+    index = ReportIndex(snapshot, _window(period), _window(ytd))
     activities = _activities(plan, index)
     reporting = {r.unit_id for r in index.in_period}
     return Summary(

@@ -133,6 +133,21 @@ def _indicator_line(t: Translate, summary: Summary, result: IndicatorResult) -> 
     return t(key, **params)
 
 
+def _reach(doc: DocumentObject, t: Translate, plan: Plan, result: IndicatorResult) -> None:
+    """Coverage indicators: each unit's reached / baseline, so the chair sees where the percentage comes from."""
+    by_baseline = next(i.aggregate.kind == "field_sum_over_baseline" for i in plan.indicators if i.id == result.id)
+    if not by_baseline:
+        return
+    if result.year_to_date.value is None:
+        body(doc, t("docx.reach_no_baseline"), italic=True)
+        return
+    parts = [t("docx.reach_pool", reached=fmt_number(r.reached)) if r.unit_id is None else
+             t("docx.reach_unit", unit=unit_label(t, r.name), reached=fmt_number(r.reached),
+               baseline=fmt_number(r.baseline)) for r in result.year_to_date.reach]
+    if parts:
+        body(doc, t("docx.reach_line", units="; ".join(parts)))
+
+
 def _results(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate) -> None:
     _heading(doc, t("docx.section.results"))
     body(doc, t("docx.counts", count=len(summary.activities), ytd_period=period_label(t, summary.year_to_date),
@@ -153,6 +168,7 @@ def _results(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate) ->
         results = [r for r in summary.indicators if r.section == section]
         for result in results:
             body(doc, _indicator_line(t, summary, result))
+            _reach(doc, t, plan, result)
         related = {plan_indicator.aggregate.form for plan_indicator in plan.indicators
                    if plan_indicator.section == section}
         _activities(doc, summary, plan, t, related)

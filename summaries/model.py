@@ -65,12 +65,29 @@ class Snapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitReach:
+    """One unit's part of a coverage indicator: people or households reached for the first time this year.
+
+    `reached` is capped at the unit's own `baseline`, so no unit counts more than it has; `reported` is the
+    uncapped sum its reports gave. The row with `unit_id` None pools units that hold no baseline of their own
+    (the commune, organisations): together they fill at most what the units' own reports left uncovered.
+    """
+
+    unit_id: int | None
+    name: str
+    reached: float
+    baseline: float | None
+    reported: float
+
+
+@dataclass(frozen=True, slots=True)
 class Measure:
     """An indicator's value over one date range: `value` is a count or a percent (None: no denominator)."""
 
     value: float | None
     numerator: float
     denominator: float | None  # units, baseline or reported total; None for counts
+    reach: tuple[UnitReach, ...] = ()  # coverage indicators: per unit, from 1 January to the range's end
 
     def progress(self, target: float) -> float | None:
         """Percent of the target reached."""

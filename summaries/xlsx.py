@@ -28,6 +28,7 @@ def render_xlsx(summary: Summary, plan: Plan, t: Translate) -> bytes:
                "number": book.add_format({"num_format": "#,##0.##"})}
     _indicators(book, summary, t, formats)
     _units(book, summary, plan, t, formats)
+    _reach(book, summary, t, formats)
     _reports(book, summary, plan, t, formats)
     book.set_properties({"title": xml_safe(period_label(t, summary.period)),
                          "company": xml_safe(summary.commune_name)})
@@ -82,6 +83,21 @@ def _units(book, summary: Summary, plan: Plan, t: Translate, formats: dict) -> N
         for column, value in enumerate(values):
             _cell(sheet, row, column, int(value) if column in (0, 3, 4) else value, formats)
     _finish(sheet, len(rows), len(header))
+
+
+def _reach(book, summary: Summary, t: Translate, formats: dict) -> None:
+    """Per unit reached / baseline for the coverage indicators (year to date), the pool last."""
+    header = [t(f"xlsx.reach.{k}") for k in ("indicator", "unit", "reached", "baseline", "percent", "reported")]
+    sheet = _sheet(book, t("xlsx.sheet.reach"), header, formats, [10, 40, 16, 14, 12, 16])
+    row = 0
+    for result in summary.indicators:
+        for reach in result.year_to_date.reach:
+            row += 1
+            name = t("xlsx.reach.pool") if reach.unit_id is None else unit_label(t, reach.name)
+            percent = round(100.0 * reach.reached / reach.baseline, 2) if reach.baseline else None
+            for column, value in enumerate((result.id, name, reach.reached, reach.baseline, percent, reach.reported)):
+                _cell(sheet, row, column, value, formats)
+    _finish(sheet, row, len(header))
 
 
 def _number_columns(plan: Plan) -> list[tuple[str, str]]:

@@ -48,7 +48,7 @@ AGGREGATE_DETAILS = {
     "1.1.1": ((UnitKind.VILLAGE,), None, None, None, ()),
     "1.1.4": ((UnitKind.VILLAGE,), None, None, None, ()),
     "1.1.5": ((UnitKind.COMMUNE, UnitKind.ORGANISATION), None, None, None, ()),
-    "1.1.7": ((), None, "so_ho", None, ("poor_households", "near_poor_households")),
+    "1.1.7": ((), None, "so_ho_lan_dau", None, ("poor_households", "near_poor_households")),
     "1.2.1": ((UnitKind.COMMUNE,), None, None, None, ()),
     "1.2.2": ((), None, None, None, ()),
     "1.2.3": ((UnitKind.BOARD,), None, None, None, ()),
@@ -57,7 +57,7 @@ AGGREGATE_DETAILS = {
     "1.4.2": ((), ("mo_hinh_diem", True), None, None, ()),
     "1.4.3": ((UnitKind.COMMUNE,), None, None, None, ()),
     "1.4.4": ((UnitKind.VILLAGE,), None, None, None, ()),
-    "1.5.1": ((), None, "so_nguoi", None, ("cadres_to_train",)),
+    "1.5.1": ((), None, "so_nguoi_lan_dau", None, ("cadres_to_train",)),
     "1.5.2": ((), None, None, None, ()),
 }
 
@@ -180,14 +180,14 @@ BROKEN = [
      ("form: ngay_hoy", ""), "unknown form 'ngay_hoy'"),
     ("timeline names an unknown form", "form: kiem_tra\n", "form: kiem_trax\n",
      ("form: kiem_trax", ""), "unknown form 'kiem_trax'"),
-    ("indicator names an unknown field", "field: so_ho,", "field: so_ho_x,",
+    ("indicator names an unknown field", "field: so_ho_lan_dau,", "field: so_ho_x,",
      ("field: so_ho_x", ""), "has no field 'so_ho_x'"),
     ("unknown responsible body", "responsible: [ubmttq, ubkt]", "responsible: [ubmttq, ubkt_x]",
      ("responsible: [ubmttq, ubkt_x]", ""), "unknown responsible body ubkt_x"),
     ("duplicate form id", "  - id: kiem_tra\n", "  - id: cuoc_van_dong\n",  # named at the second one
      ('id: cuoc_van_dong\n    label: {vi: "Cuộc vận động', ""), "form ids repeated: cuoc_van_dong"),
     ("min greater than max", "min: 1\n        max: 1000\n", "min: 1001\n        max: 1000\n",
-     ("id: so_nguoi  #", ""), "min 1001 is greater than max 1000"),
+     ("id: so_nguoi\n", ""), "min 1001 is greater than max 1000"),
     ("choice with one option",
      '          - {id: truong_thon, label: {vi: "Trưởng thôn", en: "Village head"}}\n'
      '          - {id: ca_hai, label: {vi: "Cả hai", en: "Both"}}\n', "",

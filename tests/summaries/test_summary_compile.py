@@ -31,14 +31,15 @@ GOLDEN = {
     }, ["Thôn Khuổi Đeng", "Hội Nông dân xã", "Ban Thanh tra nhân dân xã"]),
     "2026-Q4": (Q4_NOW, {
         "1.1.1": (200 / 3, 200 / 3, "dang_thuc_hien"), "1.1.2": (0, 200 / 3, "dang_thuc_hien"),
-        "1.1.3": (100 / 3, 100 / 3, "dang_thuc_hien"), "1.1.5": (0, 1, "dat"), "1.1.7": (40, 100, "dat"),
+        "1.1.3": (100 / 3, 100 / 3, "dang_thuc_hien"), "1.1.5": (0, 1, "dat"),
+        "1.1.7": (20 / 3, 200 / 3, "dang_thuc_hien"),
         "1.2.1": (1, 3, "dat"), "1.2.3": (0, 100, "dat"), "1.3.1": (0, 1, "dang_thuc_hien"),
         "1.2.2": (N, 50, "dang_thuc_hien"), "1.3.2": (N, 100, "dat"),
         "1.5.1": (45, 95, "dat"), "1.5.2": (N, 200 / 3, "dang_thuc_hien"),
     }, ["Thôn Khuổi Đeng", "Hội Nông dân xã", "Ban Thanh tra nhân dân xã"]),
     "2026": (YEAR_NOW, {
         "1.1.1": (200 / 3, 200 / 3, "chua_dat"), "1.1.4": (100 / 3, 100 / 3, "chua_dat"), "1.1.5": (1, 1, "dat"),
-        "1.1.6": (0, 0, "chua_dat"), "1.1.7": (100, 100, "dat"), "1.2.1": (3, 3, "dat"),
+        "1.1.6": (0, 0, "chua_dat"), "1.1.7": (200 / 3, 200 / 3, "chua_dat"), "1.2.1": (3, 3, "dat"),
         "1.2.2": (50, 50, "chua_dat"), "1.2.3": (100, 100, "dat"), "1.3.1": (1, 1, "chua_dat"),
         "1.3.2": (100, 100, "dat"), "1.4.4": (0, 0, "chua_dat"), "1.5.1": (95, 95, "dat"),
         "1.5.2": (200 / 3, 200 / 3, "chua_dat"),
@@ -64,10 +65,10 @@ def test_quarter_carries_year_to_date_and_counts_totals():
     summary = compile_summary(PLAN, golden_snapshot(), Period.quarter(2026, 4), Q4_NOW)
     assert summary.year_to_date == Period(2026, "year")
     assert summary.counts == {"ngay_hoi": 2, "giam_sat": 1, "tap_huan": 1, "ket_qua_kien_nghi": 1,
-                              "cong_trinh_xanh": 1, "tham_hoi_ho_ngheo": 1}
+                              "cong_trinh_xanh": 1, "tham_hoi_ho_ngheo": 2}
     assert summary.counts_year_to_date["giam_sat"] == 4  # three by the commune, one by the board
     assert summary.totals[("ngay_hoi", "so_nguoi_tham_gia")] == 270
-    assert summary.totals[("tham_hoi_ho_ngheo", "so_ho")] == 18
+    assert summary.totals[("tham_hoi_ho_ngheo", "so_ho_ngheo")] == 12  # visits, not households reached
     assert [a.day for a in summary.activities] == sorted(a.day for a in summary.activities)
 
 
@@ -107,7 +108,8 @@ def test_period_without_data_is_a_valid_empty_summary():
 
 def test_inactive_units_count_in_no_denominator_and_bad_answers_count_as_nothing():
     gone = UnitInfo(99, "Thôn cũ", "village", active=False)
-    snapshot = golden_snapshot((gone,), [(VILLAGE_A, "tham_hoi_ho_ngheo", "2026-03-01", {"so_ho": "nhiều"})])
+    snapshot = golden_snapshot((gone,), [(VILLAGE_A, "tham_hoi_ho_ngheo", "2026-03-01",
+                                                                    {"so_ho_lan_dau": "nhiều"})])
     summary = compile_summary(PLAN, snapshot, Period.quarter(2026, 1), Q1_NOW)
     by_id = {r.id: r for r in summary.indicators}
     assert by_id["1.1.2"].period.denominator == 3

@@ -123,8 +123,8 @@ def test_party_variant_header_and_signature(summary):
 
 def test_xlsx_sheets_headers_dates_and_filters(files, summary):
     book = openpyxl.load_workbook(io.BytesIO(files.xlsx))
-    assert book.sheetnames == ["Chỉ tiêu", "Đơn vị", "Báo cáo trong kỳ"]
-    indicators, units, reports = (book[name] for name in book.sheetnames)
+    assert book.sheetnames == ["Chỉ tiêu", "Đơn vị", "Độ bao phủ theo đơn vị", "Báo cáo trong kỳ"]
+    indicators, units, _reach, reports = (book[name] for name in book.sheetnames)
     assert [c.value for c in indicators[1]][:3] == ["Mã", "Nhóm", "Chỉ tiêu"]
     assert indicators.max_row == len(PLAN.indicators) + 1
     assert units.max_row == 8 and units.cell(8, 2).value == "(đơn vị chưa có tên)"
@@ -166,3 +166,14 @@ def test_no_open_petition_gives_a_line_and_no_list():
     assert "Đến ngày 05/03/2026, không còn ý kiến, kiến nghị nào chờ trả lời, giải quyết." in texts
     assert not any(t.startswith("DANH SÁCH Ý KIẾN") for t in texts)
     assert [c.text for c in document.tables[-1].rows[0].cells][:3] == ["STT", "Đơn vị", "Loại đơn vị"]
+
+
+def test_coverage_shows_reached_over_baseline_per_unit(document, files):
+    """1.1.7 in Q1: Nà Pài 15 of its 15 households, Bản Quân 12 of 15, Khuổi Đeng none, the new unit none."""
+    texts = [p.text for p in document.paragraphs]
+    assert ("Theo đơn vị (số lần đầu được thăm, tập huấn trong năm / số cần đạt): Thôn Bản Quân 12/15; "
+            "Thôn Khuổi Đeng 0/15; Thôn Nà Pài 15/15.") in texts
+    sheet = openpyxl.load_workbook(io.BytesIO(files.xlsx))["Độ bao phủ theo đơn vị"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert rows == [["1.1.7", "Thôn Bản Quân", 12, 15, 80, 12], ["1.1.7", "Thôn Khuổi Đeng", 0, 15, 0, 0],
+                    ["1.1.7", "Thôn Nà Pài", 15, 15, 100, 15], ["1.5.1", "Ủy ban MTTQ xã", 0, 40, 0, 0]]

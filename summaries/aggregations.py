@@ -1,0 +1,163 @@
+"""The plan's aggregation kinds: how an indicator's value is computed from the year's reports.
+
+None of them counts a household, a person or an activity twice (docs/summaries.md, "No double counting"):
+- unit_coverage counts units (a set), so a unit reporting twice is one unit;
+- activity_count counts distinct activities: one unit reporting the same activity (same form, day and
+  title) twice is one activity;
+- field_sum_over_baseline counts people or households reached *for the first time this year* (the form asks
+  for that number), per unit capped at the unit's own baseline; units without a baseline of their own
+  (the commune, organisations) are pooled and fill at most what the units' own reports left uncovered;
+  so the value never exceeds 100 %;
+- field_ratio reads cumulative ("as of") figures: each unit's latest report in the window, its numerator
+  capped at its denominator;
+- petition_share counts petition records (summaries.petitions), each once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+
+from core.vnparse import fold
+from plan.schema import Aggregation
+from summaries.model import Measure, ReportRow, Snapshot, SummaryError, UnitReach
+from summaries.petitions import petition_share
+
+Window = tuple[date, date]
+TITLE_FIELDS = ("ten", "ten_mo_hinh", "ten_hoat_dong", "ten_du_thao", "ten_lop", "chu_de", "noi_dung",
+                "trich_yeu", "dia_diem", "ket_qua")
+
+
+class ReportIndex:
+    """The year's reports grouped once, so each aggregation scans only its own form's reports."""
+
+    def __init__(self, snapshot: Snapshot, period: Window, year_to_date: Window) -> None:
+        self.all_units = {u.id: u for u in snapshot.units}
+        self.units = {u.id: u for u in snapshot.units if u.active}
+        self.unit_kind = {u.id: u.kind for u in snapshot.units}
+        self.by_form: dict[str, list[ReportRow]] = defaultdict(list)
+        for report in snapshot.reports:
+            self.by_form[report.form_id].append(report)
+        self.baselines = snapshot.baselines
+        self.petitions = snapshot.petitions
+        # one date test per report here, instead of one per report in every later step
+        self.in_period = [r for r in snapshot.reports if period[0] <= r.activity_date <= period[1]]
+        self.in_year_to_date = [r for r in snapshot.reports if year_to_date[0] <= r.activity_date <= year_to_date[1]]
+
+    def matching(self, agg: Aggregation, window: Window) -> Iterable[ReportRow]:
+        kinds, (first, last), unit_kind = {str(k) for k in agg.unit_kinds}, window, self.unit_kind
+        for report in self.by_form.get(agg.form, ()):
+            if not first <= report.activity_date <= last:
+                continue
+            if kinds and unit_kind.get(report.unit_id) not in kinds:
+                continue
+            if agg.where is not None and not answer_equals(report.answers.get(agg.where.field), agg.where.equals):
+                continue
+            yield report
+
+
+def answer_equals(answer: object, wanted: str | bool) -> bool:
+    if isinstance(wanted, bool):
+        return answer is wanted or answer == wanted
+    return str(answer) == wanted
+
+
+def number(value: object) -> float:
+    """A stored number answer; anything else (skipped, text, a bool, a negative) counts as nothing."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return 0.0
+    return float(value)
+
+
+def _percent(numerator: float, denominator: float, reach: tuple[UnitReach, ...] = ()) -> Measure:
+    value = 100.0 * numerator / denominator if denominator > 0 else None
+    return Measure(value=value, numerator=numerator, denominator=denominator, reach=reach)
+
+
+def _unit_coverage(index: ReportIndex, agg: Aggregation, window: Window) -> Measure:
+    kinds = {str(k) for k in agg.unit_kinds}
+    eligible = {u.id for u in index.units.values() if u.kind in kinds}
+    covered = {r.unit_id for r in index.matching(agg, window)} & eligible
+    return _percent(len(covered), len(eligible))
+
+
+def activity_key(report: ReportRow) -> tuple:
+    """What makes two reports the same activity: the unit, the form, the day and the title (accents aside)."""
+    title = next((fold(str(report.answers[f])) for f in TITLE_FIELDS if report.answers.get(f)), "")
+    return report.unit_id, report.form_id, report.activity_date, title
+
+
+def _activity_count(index: ReportIndex, agg: Aggregation, window: Window) -> Measure:
+    count = len({activity_key(r) for r in index.matching(agg, window)})
+    return Measure(value=float(count), numerator=float(count), denominator=None)
+
+
+def unit_reach(index: ReportIndex, agg: Aggregation, through: date) -> tuple[UnitReach, ...]:
+    """Per unit holding a baseline, first-time reach from 1 January to `through`, capped at its baseline;
+    then one pooled row for the units without a baseline of their own, capped at what is left uncovered."""
+    keys = set(agg.baseline)
+    baseline: dict[int, float] = defaultdict(float)
+    for (unit_id, key), value in index.baselines.items():
+        if key in keys and unit_id in index.units and value > 0:
+            baseline[unit_id] += value
+    reported: dict[int, float] = defaultdict(float)
+    for report in index.matching(agg, (date(through.year, 1, 1), through)):
+        reported[report.unit_id] += number(report.answers.get(agg.field))
+    rows = [UnitReach(u, index.units[u].name, min(reported[u], baseline[u]), baseline[u], reported[u])
+            for u in sorted(baseline, key=lambda u: index.units[u].name)]
+    pooled = sum(value for unit_id, value in reported.items() if unit_id not in baseline)
+    if pooled:
+        left = max(0.0, sum(baseline.values()) - sum(r.reached for r in rows))
+        rows.append(UnitReach(None, "", min(pooled, left), None, pooled))
+    return tuple(rows)
+
+
+def _field_sum_over_baseline(index: ReportIndex, agg: Aggregation, window: Window) -> Measure:
+    """New coverage in the window = coverage by its end − coverage before its start (both capped)."""
+    start, end = window
+    reach = unit_reach(index, agg, end)
+    reached = sum(r.reached for r in reach)
+    if start > date(end.year, 1, 1):
+        reached -= sum(r.reached for r in unit_reach(index, agg, start - timedelta(days=1)))
+    denominator = sum(r.baseline for r in reach if r.baseline is not None)
+    return _percent(max(0.0, reached), denominator, reach)
+
+
+def _field_ratio(index: ReportIndex, agg: Aggregation, window: Window) -> Measure:
+    """Cumulative figures: each unit's latest report in the window, numerator capped at its denominator."""
+    latest: dict[int, ReportRow] = {}
+    for report in index.matching(agg, window):
+        kept = latest.get(report.unit_id)
+        if kept is None or (report.activity_date, report.id) > (kept.activity_date, kept.id):
+            latest[report.unit_id] = report
+    received = resolved = 0.0
+    for report in latest.values():
+        denominator = number(report.answers.get(agg.denominator_field))
+        received += denominator
+        resolved += min(number(report.answers.get(agg.field)), denominator)
+    return _percent(resolved, received)
+
+
+def _petition_share(index: ReportIndex, agg: Aggregation, window: Window) -> Measure:
+    """Percent of the source's petition items received in the window that were answered or resolved by its end."""
+    handled, total = petition_share(index.petitions, str(agg.source), *window)
+    return _percent(handled, total)
+
+
+AGGREGATIONS: dict[str, Callable[[ReportIndex, Aggregation, Window], Measure]] = {
+    "unit_coverage": _unit_coverage,
+    "activity_count": _activity_count,
+    "field_sum_over_baseline": _field_sum_over_baseline,
+    "field_ratio": _field_ratio,
+    "petition_share": _petition_share,
+}
+
+
+def measure_aggregation(index: ReportIndex, indicator_id: str, agg: Aggregation, window: Window) -> Measure:
+    """The aggregation's value over the window; an unknown kind is an error naming the indicator."""
+    compute = AGGREGATIONS.get(agg.kind)
+    if compute is None:
+        raise SummaryError(f"indicator {indicator_id}: unknown aggregation kind '{agg.kind}' "
+                           f"(known: {', '.join(AGGREGATIONS)})")
+    return compute(index, agg, window)
