@@ -9,6 +9,7 @@ from typing import Any
 from core.flowstate import FlowState
 from core.menus import choices_of, option
 from core.sentence import mentions_money
+from core.vnmoney import parse_money
 from core.vnparse import ParseError, clean_text, parse_date, parse_number, parse_yesno
 from handlers.context import Context
 from plan.schema import FieldKind, Form, FormField, Plan
@@ -66,7 +67,9 @@ async def read_answer(ctx: Context, field: FormField, options: list[dict[str, An
         value = parse_date(text, ctx.today, year)
         return value.isoformat() if isinstance(value, date) else value
     if kind is FieldKind.NUMBER:
-        if field.means != "money" and mentions_money(text):
+        if field.means == "money":  # "2 triệu rưỡi", "500k"; a count typed there is refused with examples
+            return parse_money(text, field.min if field.min is not None else 0, field.max)
+        if mentions_money(text):
             return ParseError("err.number.money_in_count")  # "5 triệu" to "how many households?"
         return parse_number(text, field.min if field.min is not None else 0, field.max)
     if kind is FieldKind.TEXT:

@@ -32,6 +32,7 @@ PHOTO = PhotoIn(file_id="photo-1", content=b"\xff\xd8\xff\xe0 a small jpeg", mim
 DATE_TEXTS = ("hôm qua", "24/11", "24-11-2026", "ngày 24 tháng 11", "thứ Ba", "T3", "24.11.2026")
 
 # One wrong answer per field kind: (typed text or a photo-less reply, message id, its parameters).
+MONEY_WRONG = ("khoảng 150 người", "err.money.unreadable", {})  # a count is not an amount of money
 WRONG = {
     FieldKind.DATE: ("không nhớ", "err.date.unreadable", {}),
     FieldKind.NUMBER: ("nhiều lắm", "err.number.unreadable", {}),
@@ -53,6 +54,8 @@ class Answer:
 def valid_answer(form_number: int, field: FormField, units: list) -> Answer:
     """A valid answer for `field`, typed the way village officials type."""
     kind = field.kind
+    if field.means == "money":
+        return Answer("2 triệu rưỡi", expected=2_500_000)
     if kind is FieldKind.DATE:
         return Answer(DATE_TEXTS[form_number % len(DATE_TEXTS)], expected="2026-11-24")
     if kind is FieldKind.NUMBER:
@@ -93,7 +96,7 @@ async def _open_form(staff: ChatUser, form: Form, units: list) -> str:
 
 
 def _wrong_answer_expected(app, field: FormField, units: list) -> tuple[str, str]:
-    typed, msgid, params = WRONG[field.kind]
+    typed, msgid, params = MONEY_WRONG if field.means == "money" else WRONG[field.kind]
     if "last" in params:
         params = {"last": len(field.options) if field.kind is FieldKind.CHOICE else len(units)}
     return typed, app.translator.for_language("vi")(msgid, **params)
