@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from plan.schema import DueKind, TimelineItem
@@ -120,9 +120,14 @@ def deadlines(item: TimelineItem, year: int, session_dates: tuple[date, ...] = (
     return []
 
 
-def window_of(item: TimelineItem, year: int, deadline: Deadline) -> tuple[date, date]:
-    """The dates whose reports count toward a deadline: the item's quarter(s), or the year so far."""
+def window_of(item: TimelineItem, year: int, deadline: Deadline,
+              session_dates: tuple[date, ...] = ()) -> tuple[date, date]:
+    """The dates whose reports count toward a deadline: the item's quarter(s), the days since the previous
+    HĐND session (so one voters' meeting closes one session, not every session of the year), or the year so far."""
     due = item.due
+    if due.kind is DueKind.HDND_SESSION:
+        earlier = [d for d in session_dates if d.year == year and d < deadline.due]
+        return (max(earlier) + timedelta(days=1) if earlier else date(year, 1, 1)), deadline.due
     if due.kind is DueKind.EVERY_QUARTER:
         quarter = Period.quarter(year, quarter_of(deadline.due))
         return quarter.start, quarter.end

@@ -7,10 +7,11 @@ new code. Every model here is frozen so a loaded plan can be shared by every req
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.vnparse import loose
 
@@ -131,10 +132,29 @@ class Form(_Frozen):
 
 
 class Where(_Frozen):
-    """Counts only reports whose answer to `field` equals `equals` (an option id, or true/false)."""
+    """Counts only reports whose answer to `field` equals `equals` (an option id, or true/false), or is one
+    of `one_of` (option ids). Exactly one of the two is given."""
 
     field: Identifier
-    equals: str | bool
+    equals: str | bool | None = None
+    one_of: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _check_one_test(self) -> Where:
+        if (self.equals is None) == (not self.one_of):
+            raise ValueError(f"where on '{self.field}' takes exactly one of 'equals' or 'one_of'")
+        return self
+
+    def accepts(self, answer: object) -> bool:
+        if self.one_of:
+            return str(answer) in self.one_of
+        if isinstance(self.equals, bool):
+            return answer is self.equals or answer == self.equals
+        return str(answer) == self.equals
+
+    @property
+    def values(self) -> tuple[str | bool, ...]:
+        return self.one_of or (self.equals,)
 
 
 class Aggregation(_Frozen):
@@ -246,7 +266,18 @@ class TimelineItem(_Frozen):
     responsible: tuple[Identifier, ...] = Field(min_length=1)
     due: Due
     form: Identifier | None = None  # the activity whose report marks this item done
+    # Only reports whose answers pass every test close the item (e.g. the document type and issuing body):
+    # a supervision programme must not close the Party committee's plan. One mapping or a list of them.
+    where: tuple[Where, ...] = ()
     note: str = ""
+
+    @field_validator("where", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return (value,) if isinstance(value, dict) else value
+
+    def matches(self, answers: Mapping[str, object]) -> bool:
+        return all(test.accepts(answers.get(test.field)) for test in self.where)
 
 
 class PlanSettings(_Frozen):
@@ -311,6 +342,10 @@ class Plan(_Frozen):
                     f"timeline item {item.id}: unknown responsible body {', '.join(unknown)}", at)
             if item.form is not None:
                 self._referenced_form(item.form, f"timeline item {item.id}", ("timeline", n, "form"))
+            if item.where and item.form is None:
+                raise PlanReferenceError(f"timeline item {item.id}: 'where' needs a 'form'", ("timeline", n, "where"))
+            for k, test in enumerate(item.where):
+                self._check_where(self.form(item.form), test, f"timeline item {item.id}", ("timeline", n, "where", k))
             other_years = sorted({int(y) for y in re.findall(r"\b(?:19|20|21)\d\d\b", item.due.text)} - {self.year})
             if other_years:
                 raise PlanReferenceError(f"timeline item {item.id}: deadline '{item.due.text}' is outside the plan "
@@ -341,9 +376,24 @@ class Plan(_Frozen):
                     raise PlanReferenceError(f"{context}: form '{form.id}' has no field '{value}'", at)
                 if field_ids[value].kind is not FieldKind.NUMBER:
                     raise PlanReferenceError(f"{context}: field '{value}' is not a number field", at)
-        if agg.where is not None and agg.where.field not in field_ids:
-            raise PlanReferenceError(f"{context}: form '{form.id}' has no field '{agg.where.field}'",
-                                     (*loc, "where", "field"))
+        if agg.where is not None:
+            self._check_where(form, agg.where, context, (*loc, "where"))
+
+    @staticmethod
+    def _check_where(form: Form, test: Where, context: str, loc: tuple[str | int, ...]) -> None:
+        """The filter's field exists in the form, and its values are the field's option ids (or true/false)."""
+        field = next((f for f in form.fields if f.id == test.field), None)
+        if field is None:
+            raise PlanReferenceError(f"{context}: form '{form.id}' has no field '{test.field}'", (*loc, "field"))
+        allowed: set[str | bool] = {o.id for o in field.options} if field.kind is FieldKind.CHOICE else \
+            {True, False} if field.kind is FieldKind.YESNO else set()
+        wrong = [v for v in test.values if allowed and v not in allowed]
+        if wrong or not allowed:
+            what = f"is not one of its options ({', '.join(map(str, sorted(allowed, key=str)))})" if allowed \
+                else "is not a choice or yes/no field"
+            raise PlanReferenceError(f"{context}: field '{test.field}' of form '{form.id}': "
+                                     f"{wrong[0] if wrong else 'the filter'} {what}",
+                                     (*loc, "one_of" if test.one_of else "equals"))
 
     def _referenced_form(self, form_id: str, context: str, loc: tuple[str | int, ...]) -> Form:
         try:

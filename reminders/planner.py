@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from plan.periods import Period, deadlines, quarter_cutoff, window_of
 from plan.schema import Plan
 from reminders.config import ReminderConfig
-from reminders.rules import ReportIndex, UnitRef, item_unit_kinds, quarterly_kinds
+from reminders.rules import ReportIndex, UnitRef, done_mark, item_unit_kinds, quarterly_kinds
 
 ITEM, QUARTER, INDICATOR, DIGEST = "item", "quarter", "indicator", "digest"
 
@@ -47,6 +47,11 @@ class Step:
     window: tuple[date, date]  # report dates that count as done
     form: str | None  # the activity that marks it done; None: any report
     kinds: frozenset[str]  # unit kinds it concerns
+    mark: str | None = None  # what marks it done in the ReportIndex when not just `form` (a timeline filter)
+
+    @property
+    def done_by(self) -> str | None:
+        return self.mark or self.form
 
     @property
     def base(self) -> str:
@@ -78,11 +83,11 @@ def _item_steps(plan: Plan, snapshot: Snapshot, config: ReminderConfig) -> Itera
         if not kinds:
             continue
         for deadline in deadlines(item, plan.year, snapshot.sessions):
-            window = window_of(item, plan.year, deadline)
+            window = window_of(item, plan.year, deadline, snapshot.sessions)
             for offset in (*config.ladder, config.digest_after_days):
                 rule = DIGEST if offset == config.digest_after_days else ITEM
                 yield Step(rule, item.id, deadline.period, offset, deadline.due,
-                           _slot(config, deadline.due, offset), window, item.form, kinds)
+                           _slot(config, deadline.due, offset), window, item.form, kinds, done_mark(item))
 
 
 def _quarter_steps(plan: Plan, config: ReminderConfig) -> Iterator[Step]:
@@ -119,7 +124,7 @@ def due(plan: Plan, snapshot: Snapshot, config: ReminderConfig, now: datetime,
     for step in steps:
         if step.slot <= now and (since is None or step.slot > since):
             units = [u for kind in sorted(step.kinds) for u in by_kind.get(kind, ())]
-            missing = [u for u in units if not index.reported(u.id, step.form, *step.window)]
+            missing = [u for u in units if not index.reported(u.id, step.done_by, *step.window)]
             found.extend(_expand(step, missing, snapshot, config, now))
     found.extend(_snooze_repeats(steps, snapshot, index, config, now, since))
     return [o for o in found if o.key not in snapshot.claimed]
@@ -155,7 +160,7 @@ def _snooze_repeats(steps: list[Step], snapshot: Snapshot, index: ReportIndex, c
         slot = config.calendar.next_slot(until).astimezone(config.calendar.tz)
         if step is None or person not in unit_of or slot > now or (since is not None and slot <= since):
             continue
-        if not index.reported(unit_of[person], step.form, *step.window):
+        if not index.reported(unit_of[person], step.done_by, *step.window):
             key = f"{base}|snooze{until.astimezone(config.calendar.tz):%Y%m%d%H%M}"
             yield Occurrence(key, step, recipient, unit_of[person], slot, _action(slot, now, config))
 

@@ -31,6 +31,24 @@ def quarterly_kinds(plan: Plan) -> frozenset[str]:
     return frozenset(kind.value for kind in UnitKind if kind is not UnitKind.COMMUNE and plan.forms_for(kind))
 
 
+def done_mark(item: TimelineItem) -> str | None:
+    """What marks the item done in a ReportIndex: its form, or "form@item" when a `where` filter narrows it."""
+    return f"{item.form}@{item.id}" if item.where else item.form
+
+
+def filtered_forms(plan: Plan) -> tuple[str, ...]:
+    """Forms whose answers some timeline filter reads (their reports are loaded with answers)."""
+    return tuple(sorted({item.form for item in plan.timeline if item.where and item.form}))
+
+
+def filtered_marks(plan: Plan, rows: Iterable[tuple[int, str, date, dict]]) -> list[tuple[int, str, date]]:
+    """Extra marks "form@item" for the reports that pass an item's filter (a supervision programme closes
+    II.2.1, not I.1): added to the (unit, form, date) marks the ReportIndex is built from."""
+    filtered = [item for item in plan.timeline if item.where]
+    return [(unit, f"{form}@{item.id}", day) for unit, form, day, answers in rows
+            for item in filtered if item.form == form and item.matches(answers)]
+
+
 class ReportIndex:
     """Live reports by unit, to answer "did this unit report this activity between these dates?" quickly."""
 

@@ -24,7 +24,7 @@ from reminders.answers import FLOW, item_of, offer
 from reminders.bundles import BUSY_RETRY, PENDING, by_recipient, day_key, next_day_start, revive, shown
 from reminders.config import ReminderConfig
 from reminders.planner import Occurrence, Snapshot, due, next_moment, schedule
-from reminders.rules import UnitRef
+from reminders.rules import UnitRef, filtered_forms, filtered_marks
 from reminders.texts import item_line, render_bundle
 from storage.addressing import Target, enqueue_each
 from storage.db import Database
@@ -70,7 +70,9 @@ async def load_snapshot(repos: Repositories, plan: Plan, commune_id: int) -> Loa
         if person.unit_id is not None and person.role in REPORTING_ROLES:
             reporters.setdefault(person.unit_id, []).append(person.id)
     groups = await repos.groups.groups_receiving(commune_id, "reminders")
-    marks = await repos.reminders.report_marks(commune_id, date(plan.year, 1, 1), date(plan.year, 12, 31))
+    year = (date(plan.year, 1, 1), date(plan.year, 12, 31))
+    marks = await repos.reminders.report_marks(commune_id, *year)
+    marks += filtered_marks(plan, await repos.reminders.answered_marks(commune_id, *year, filtered_forms(plan)))
     snapshot = Snapshot(
         commune_id=commune_id, units=tuple(UnitRef(u.id, u.name, u.kind) for u in units),
         reporters={unit: tuple(ids) for unit, ids in reporters.items()},

@@ -101,6 +101,16 @@ class ReminderRepo:
             Report.activity_date >= start, Report.activity_date <= end)
         return [tuple(row) for row in (await self.session.execute(query)).all()]
 
+    async def answered_marks(self, commune_id: int, start: date, end: date,
+                             form_ids: tuple[str, ...]) -> list[tuple[int, str, date, dict]]:
+        """(unit, form, activity date, answers) of the live reports of these forms: for timeline filters."""
+        if not form_ids:
+            return []
+        query = select(Report.unit_id, Report.form_id, Report.activity_date, Report.answers).where(
+            Report.commune_id == commune_id, Report.deleted_at.is_(None), Report.form_id.in_(form_ids),
+            Report.activity_date >= start, Report.activity_date <= end)
+        return [(u, f, d, dict(a or {})) for u, f, d, a in (await self.session.execute(query)).all()]
+
     async def active_people(self, commune_id: int) -> list[Person]:
         query = (select(Person).where(Person.commune_id == commune_id, Person.active.is_(True))
                  .order_by(Person.id))

@@ -52,15 +52,9 @@ class ReportIndex:
                 continue
             if kinds and unit_kind.get(report.unit_id) not in kinds:
                 continue
-            if agg.where is not None and not answer_equals(report.answers.get(agg.where.field), agg.where.equals):
+            if agg.where is not None and not agg.where.accepts(report.answers.get(agg.where.field)):
                 continue
             yield report
-
-
-def answer_equals(answer: object, wanted: str | bool) -> bool:
-    if isinstance(wanted, bool):
-        return answer is wanted or answer == wanted
-    return str(answer) == wanted
 
 
 def number(value: object) -> float:

@@ -97,14 +97,14 @@ def _units(plan: Plan, index: ReportIndex) -> tuple[UnitResult, ...]:
 
 def _timeline_item(item: TimelineItem, index: ReportIndex, plan: Plan, snapshot: Snapshot, period: Period,
                    today: date) -> list[TimelineResult]:
-    reports = index.by_form.get(item.form, []) if item.form else []
+    reports = [r for r in index.by_form.get(item.form, ()) if item.matches(r.answers)] if item.form else []
     if item.due.kind is DueKind.ONGOING:
         start, end = period.start, period.end
         count = sum(1 for r in reports if start <= r.activity_date <= end)
         return [TimelineResult(item.id, item.text, item.due.text, None, "ongoing", count)]
     results = []
     for deadline in deadlines(item, plan.year, snapshot.session_dates):
-        start, end = window_of(item, plan.year, deadline)
+        start, end = window_of(item, plan.year, deadline, snapshot.session_dates)
         dates = sorted(r.activity_date for r in reports if start <= r.activity_date <= end)
         status = "done" if dates else "overdue" if deadline.due < today else "upcoming"
         results.append(TimelineResult(item.id, item.text, item.due.text, deadline.due, status, len(dates),

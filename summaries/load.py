@@ -23,6 +23,7 @@ async def load_snapshot(repos: Repositories, commune_id: int, year: int) -> Snap
         baselines={(b.unit_id, b.key): b.value for b in baselines},
         reports=tuple(ReportRow(report_id, unit_id, form_id, day, answers or {})
                       for report_id, unit_id, form_id, day, answers in reports),
+        session_dates=tuple(await repos.reminders.sessions(commune_id)),
         petitions=await _petitions(repos, commune_id, year))
 
 

@@ -10,7 +10,7 @@ from core.roles import STAFF_ROLES
 from core.vnparse import parse_date
 from handlers.context import Context
 from plan.periods import deadlines, window_of
-from reminders.rules import ReportIndex, UnitRef, item_unit_kinds
+from reminders.rules import ReportIndex, UnitRef, done_mark, filtered_forms, filtered_marks, item_unit_kinds
 from reminders.texts import day_text, period_text, shorten, when_text
 
 HORIZON = timedelta(days=60)
@@ -35,8 +35,10 @@ async def show_agenda(ctx: Context) -> None:
         return
     repos, year = ctx.repos, ctx.plan.year
     sessions = tuple(await repos.reminders.sessions(ctx.person.commune_id))
-    index = ReportIndex(await repos.reminders.report_marks(ctx.person.commune_id, date(year, 1, 1),
-                                                           date(year, 12, 31)))
+    commune_id, first, last = ctx.person.commune_id, date(year, 1, 1), date(year, 12, 31)
+    marks = await repos.reminders.report_marks(commune_id, first, last)
+    answered = await repos.reminders.answered_marks(commune_id, first, last, filtered_forms(ctx.plan))
+    index = ReportIndex([*marks, *filtered_marks(ctx.plan, answered)])
     lines = agenda(ctx, units, index, sessions)
     if not lines:
         ctx.say(ctx.t("agenda.empty"))
@@ -57,8 +59,8 @@ def agenda(ctx: Context, units: list[UnitRef], index: ReportIndex, sessions: tup
         kinds = item_unit_kinds(ctx.plan, item)
         concerned = [u for u in units if u.kind in kinds]
         for deadline in deadlines(item, ctx.plan.year, sessions) if concerned else ():
-            window = window_of(item, ctx.plan.year, deadline)
-            missing = sum(not index.reported(u.id, item.form, *window) for u in concerned)
+            window = window_of(item, ctx.plan.year, deadline, sessions)
+            missing = sum(not index.reported(u.id, done_mark(item), *window) for u in concerned)
             upcoming = ctx.today <= deadline.due <= ctx.today + HORIZON
             if upcoming or (deadline.due < ctx.today and missing):
                 found.append(AgendaLine(deadline.due, item.id, deadline.period, item.text, len(concerned), missing))
@@ -84,7 +86,7 @@ async def _units_of(ctx: Context) -> list[UnitRef]:
 
 
 async def sessions_command(ctx: Context, args: str) -> None:
-    """/kyhop lists the session dates; /kyhop 15/12/2026 adds one (in the plan year, not in the past)."""
+    """/kyhop lists the session dates; /kyhop 15/12/2026 adds one (in the plan year, past sessions too)."""
     commune_id = ctx.person.commune_id
     if not args.strip():
         days = await ctx.repos.reminders.sessions(commune_id)
@@ -95,7 +97,9 @@ async def sessions_command(ctx: Context, args: str) -> None:
     if day is None:
         return
     added = await ctx.repos.reminders.add_session(commune_id, day, person_id=ctx.person.id, now=ctx.now)
-    ctx.say(ctx.t("session.added" if added else "session.exists", date=day_text(day)))
+    # A past session is accepted: its voters' meetings still need a row of their own in the report.
+    message = "session.exists" if not added else "session.added_past" if day < ctx.today else "session.added"
+    ctx.say(ctx.t(message, date=day_text(day)))
 
 
 def _session_day(ctx: Context, args: str) -> date | None:
@@ -111,8 +115,5 @@ def _session_day(ctx: Context, args: str) -> date | None:
             ctx.say(ctx.t("session.outside_year", year=year))
         else:
             ctx.say(ctx.t(code, **parsed.params) + "\n" + ctx.t("session.usage"))
-        return None
-    if parsed < ctx.today:
-        ctx.say(ctx.t("session.past", date=day_text(parsed)))
         return None
     return parsed
