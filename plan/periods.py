@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,21 +14,35 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """A reporting period of a plan year: a quarter, the first half, nine months or the year."""
+    """A reporting period of a plan year: a quarter, the first half, nine months or the year.
+
+    Its dates follow the plan's one definition (`PlanSettings.period_cutoff`): calendar quarters
+    (cutoff_day 0), or quarters that end on the cut-off day of their last month and start the day after the
+    previous one's (cut-off 15: Quý I = 16/12 of the year before to 15/03), so no day falls between two
+    periods. The cut-off is not part of a period's identity (equality, key): it is the plan's, not the reader's.
+    """
 
     year: int
     kind: str  # "quarter" | "half" | "nine_months" | "year"
     number: int = 0  # the quarter's number for kind "quarter"
+    cutoff_day: int = field(default=0, compare=False)
 
     @property
     def start(self) -> date:
-        first_month = 3 * (self.number - 1) + 1 if self.kind == "quarter" else 1
-        return date(self.year, first_month, 1)
+        first = self.number if self.kind == "quarter" else 1
+        if self.cutoff_day:  # the day after the previous quarter's cut-off (Quý I: in December before)
+            previous = date(self.year - 1, 12, self.cutoff_day) if first == 1 else \
+                date(self.year, 3 * (first - 1), self.cutoff_day)
+            return previous + timedelta(days=1)
+        return date(self.year, 3 * (first - 1) + 1, 1)
 
     @property
     def end(self) -> date:
         last_month = {"quarter": 3 * self.number, "half": 6, "nine_months": 9, "year": 12}[self.kind]
-        return month_end(self.year, last_month)
+        return date(self.year, last_month, self.cutoff_day) if self.cutoff_day else month_end(self.year, last_month)
+
+    def with_cutoff(self, cutoff_day: int) -> Period:
+        return replace(self, cutoff_day=cutoff_day)
 
     @property
     def key(self) -> str:
@@ -42,18 +56,31 @@ class Period:
     def year_to_date(self) -> Period:
         """The cumulative period from 1 January to this period's end."""
         if self.kind == "quarter":
-            return {1: self, 2: Period(self.year, "half"), 3: Period(self.year, "nine_months"),
-                    4: Period(self.year, "year")}[self.number]
+            kind = {1: "quarter", 2: "half", 3: "nine_months", 4: "year"}[self.number]
+            return self if kind == "quarter" else Period(self.year, kind, 0, self.cutoff_day)
         return self
 
     @classmethod
-    def quarter(cls, year: int, number: int) -> Period:
+    def quarter(cls, year: int, number: int, cutoff_day: int = 0) -> Period:
         if number not in ROMAN:
             raise ValueError(f"a quarter is numbered 1 to 4, not {number}")
-        return cls(year, "quarter", number)
+        return cls(year, "quarter", number, cutoff_day)
 
     @classmethod
-    def parse_key(cls, key: str) -> Period:
+    def containing(cls, day: date, cutoff_day: int = 0) -> Period:
+        """The quarter a day belongs to (after the cut-off of a quarter's last month: the next quarter)."""
+        number = quarter_of(day)
+        if cutoff_day and day.month == 3 * number and day.day > cutoff_day:
+            return cls.quarter(day.year + 1, 1, cutoff_day) if number == 4 else cls.quarter(day.year, number + 1,
+                                                                                             cutoff_day)
+        return cls.quarter(day.year, number, cutoff_day)
+
+    @classmethod
+    def parse_key(cls, key: str, cutoff_day: int = 0) -> Period:
+        return cls._parse_key(key).with_cutoff(cutoff_day)
+
+    @classmethod
+    def _parse_key(cls, key: str) -> Period:
         """Inverse of `key` (used by the CLI: --period 2026-Q1)."""
         text = key.strip().upper()
         year_text, _, rest = text.partition("-")
@@ -77,9 +104,8 @@ def quarter_of(day: date) -> int:
     return (day.month - 1) // 3 + 1
 
 
-def current_quarter(now: datetime, tz: ZoneInfo) -> Period:
-    today = business_date(now, tz)
-    return Period.quarter(today.year, quarter_of(today))
+def current_quarter(now: datetime, tz: ZoneInfo, cutoff_day: int = 0) -> Period:
+    return Period.containing(business_date(now, tz), cutoff_day)
 
 
 def business_date(now: datetime, tz: ZoneInfo) -> date:
@@ -103,8 +129,10 @@ class Deadline:
     due: date
 
 
-def deadlines(item: TimelineItem, year: int, session_dates: tuple[date, ...] = ()) -> list[Deadline]:
-    """Every due date of a timeline item in the plan year (none for ongoing items)."""
+def deadlines(item: TimelineItem, year: int, session_dates: tuple[date, ...] = (),
+              cutoff_day: int = 0) -> list[Deadline]:
+    """Every due date of a timeline item in the plan year (none for ongoing items); "Hằng quý" follows the
+    plan's reporting period (its cut-off), the other kinds the calendar the plan's wording names."""
     due = item.due
     if due.kind is DueKind.MONTH:
         return [Deadline(item.id, f"{year}-{due.month:02d}", month_end(year, due.month))]
@@ -112,7 +140,7 @@ def deadlines(item: TimelineItem, year: int, session_dates: tuple[date, ...] = (
         last = max(due.quarters)
         return [Deadline(item.id, f"{year}-Q{last}", Period.quarter(year, last).end)]
     if due.kind is DueKind.EVERY_QUARTER:
-        return [Deadline(item.id, f"{year}-Q{q}", Period.quarter(year, q).end) for q in range(1, 5)]
+        return [Deadline(item.id, f"{year}-Q{q}", Period.quarter(year, q, cutoff_day).end) for q in range(1, 5)]
     if due.kind is DueKind.YEAR:
         return [Deadline(item.id, str(year), date(year, 12, 31))]
     if due.kind is DueKind.HDND_SESSION:
@@ -121,7 +149,7 @@ def deadlines(item: TimelineItem, year: int, session_dates: tuple[date, ...] = (
 
 
 def window_of(item: TimelineItem, year: int, deadline: Deadline,
-              session_dates: tuple[date, ...] = ()) -> tuple[date, date]:
+              session_dates: tuple[date, ...] = (), cutoff_day: int = 0) -> tuple[date, date]:
     """The dates whose reports count toward a deadline: the item's quarter(s), the days since the previous
     HĐND session (so one voters' meeting closes one session, not every session of the year), or the year so far."""
     due = item.due
@@ -129,7 +157,7 @@ def window_of(item: TimelineItem, year: int, deadline: Deadline,
         earlier = [d for d in session_dates if d.year == year and d < deadline.due]
         return (max(earlier) + timedelta(days=1) if earlier else date(year, 1, 1)), deadline.due
     if due.kind is DueKind.EVERY_QUARTER:
-        quarter = Period.quarter(year, quarter_of(deadline.due))
+        quarter = Period.quarter(year, int(deadline.period.rsplit("Q", 1)[1]), cutoff_day)
         return quarter.start, quarter.end
     if due.kind in (DueKind.QUARTER, DueKind.QUARTERS):
         return Period.quarter(year, min(due.quarters)).start, deadline.due

@@ -284,6 +284,15 @@ class PlanSettings(_Frozen):
     quarter_cutoff_day: int = Field(default=15, ge=1, le=28)  # the quarter's last month
     reminder_ladder: tuple[int, ...] = (-14, -7, -2, 0, 3)  # days relative to a deadline
     max_photos_per_report: int = Field(default=10, ge=1, le=50)  # an album sent with a report keeps this many
+    # The one definition of a reporting period, used by reminders, /lich, /tonghop, the quarter-end report,
+    # the DOCX and the XLSX: "calendar" quarters, or quarters that end on quarter_cutoff_day of their last
+    # month ("cutoff": Quý II = 16/03 to 15/06 with day 15), so no activity falls between two periods.
+    reporting_period: Literal["calendar", "cutoff"] = "calendar"
+
+    @property
+    def period_cutoff(self) -> int:
+        """The cut-off day periods end on, or 0 for calendar quarters (plan.periods.Period.cutoff_day)."""
+        return self.quarter_cutoff_day if self.reporting_period == "cutoff" else 0
 
 
 class Commune(_Frozen):

@@ -11,8 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from plan.periods import Period, deadlines, quarter_cutoff, window_of
-from plan.schema import Plan
+from plan.periods import Period, deadlines, window_of
+from plan.schema import DueKind, Plan
 from reminders.config import ReminderConfig
 from reminders.rules import ReportIndex, UnitRef, done_mark, item_unit_kinds, quarterly_kinds
 
@@ -82,9 +82,13 @@ def _item_steps(plan: Plan, snapshot: Snapshot, config: ReminderConfig) -> Itera
         kinds = item_unit_kinds(plan, item)
         if not kinds:
             continue
-        for deadline in deadlines(item, plan.year, snapshot.sessions):
-            window = window_of(item, plan.year, deadline, snapshot.sessions)
-            for offset in (*config.ladder, config.digest_after_days):
+        cutoff = plan.settings.period_cutoff
+        # "Hằng quý" with no form of its own is the quarterly report: the `quarter` rule reminds its units,
+        # so they get one quarterly deadline, not two; the chair still gets the digest of who is missing.
+        ladder = () if item.due.kind is DueKind.EVERY_QUARTER and item.form is None else config.ladder
+        for deadline in deadlines(item, plan.year, snapshot.sessions, cutoff):
+            window = window_of(item, plan.year, deadline, snapshot.sessions, cutoff)
+            for offset in (*ladder, config.digest_after_days):
                 rule = DIGEST if offset == config.digest_after_days else ITEM
                 yield Step(rule, item.id, deadline.period, offset, deadline.due,
                            _slot(config, deadline.due, offset), window, item.form, kinds, done_mark(item))
@@ -94,8 +98,8 @@ def _quarter_steps(plan: Plan, config: ReminderConfig) -> Iterator[Step]:
     lead = -config.quarter_lead_days
     coverage = [i for i in plan.indicators if i.aggregate.kind == "unit_coverage"]
     for number in range(1, 5):
-        quarter = Period.quarter(plan.year, number)
-        cutoff = quarter_cutoff(plan.year, number, plan.settings.quarter_cutoff_day)
+        quarter = Period.quarter(plan.year, number, plan.settings.period_cutoff)
+        cutoff = quarter.end  # the period's last day: its cut-off day, or the quarter's end
         slot = _slot(config, cutoff, lead)
         yield Step(QUARTER, "", quarter.key, lead, cutoff, slot, (quarter.start, quarter.end), None,
                    quarterly_kinds(plan))

@@ -40,6 +40,7 @@ class ReportIndex:
         for report in snapshot.reports:
             self.by_form[report.form_id].append(report)
         self.baselines = snapshot.baselines
+        self.year_start = year_to_date[0]  # 1 January, or the day after last year's Q4 cut-off
         self.petitions = snapshot.petitions
         # one date test per report here, instead of one per report in every later step
         self.in_period = [r for r in snapshot.reports if period[0] <= r.activity_date <= period[1]]
@@ -88,7 +89,7 @@ def _activity_count(index: ReportIndex, agg: Aggregation, window: Window) -> Mea
 
 
 def unit_reach(index: ReportIndex, agg: Aggregation, through: date) -> tuple[UnitReach, ...]:
-    """Per unit holding a baseline, first-time reach from 1 January to `through`, capped at its baseline;
+    """Per unit holding a baseline, first-time reach from the year's start to `through`, capped at its baseline;
     then one pooled row for the units without a baseline of their own, capped at what is left uncovered."""
     keys = set(agg.baseline)
     baseline: dict[int, float] = defaultdict(float)
@@ -96,7 +97,7 @@ def unit_reach(index: ReportIndex, agg: Aggregation, through: date) -> tuple[Uni
         if key in keys and unit_id in index.units and value > 0:
             baseline[unit_id] += value
     reported: dict[int, float] = defaultdict(float)
-    for report in index.matching(agg, (date(through.year, 1, 1), through)):
+    for report in index.matching(agg, (index.year_start, through)):
         reported[report.unit_id] += number(report.answers.get(agg.field))
     rows = [UnitReach(u, index.units[u].name, min(reported[u], baseline[u]), baseline[u], reported[u])
             for u in sorted(baseline, key=lambda u: index.units[u].name)]
@@ -112,7 +113,7 @@ def _field_sum_over_baseline(index: ReportIndex, agg: Aggregation, window: Windo
     start, end = window
     reach = unit_reach(index, agg, end)
     reached = sum(r.reached for r in reach)
-    if start > date(end.year, 1, 1):
+    if start > index.year_start:
         reached -= sum(r.reached for r in unit_reach(index, agg, start - timedelta(days=1)))
     denominator = sum(r.baseline for r in reach if r.baseline is not None)
     return _percent(max(0.0, reached), denominator, reach)

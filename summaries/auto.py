@@ -13,7 +13,7 @@ from core.i18n import Translator
 from core.messages import PRIORITY_SUMMARY, Reply
 from core.roles import CHAIR
 from plan.calendar import SendingCalendar
-from plan.periods import Period, business_date, quarter_cutoff
+from plan.periods import Period, business_date
 from plan.schema import Plan
 from storage.addressing import Target, dedupe_key, enqueue_each
 from storage.db import Database
@@ -36,12 +36,13 @@ def summary_key(commune_id: int, period: Period) -> str:
 
 
 def due_quarter(plan: Plan, calendar: SendingCalendar, today: date) -> Period | None:
-    """The quarter whose summary is due today: from the first working day after its cut-off, for a week."""
+    """The quarter whose summary is due today: from the first working day after the period's end (the plan's
+    one definition: its cut-off day, or the quarter's last day), for a week — so the report covers every day."""
     for number in range(1, 5):
-        cutoff = quarter_cutoff(plan.year, number, plan.settings.quarter_cutoff_day)
-        first_day = calendar.first_working_day_after(cutoff)
+        quarter = Period.quarter(plan.year, number, plan.settings.period_cutoff)
+        first_day = calendar.first_working_day_after(quarter.end)
         if first_day <= today < first_day + CATCH_UP:
-            return Period.quarter(plan.year, number)
+            return quarter
     return None
 
 

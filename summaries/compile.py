@@ -103,8 +103,9 @@ def _timeline_item(item: TimelineItem, index: ReportIndex, plan: Plan, snapshot:
         count = sum(1 for r in reports if start <= r.activity_date <= end)
         return [TimelineResult(item.id, item.text, item.due.text, None, "ongoing", count)]
     results = []
-    for deadline in deadlines(item, plan.year, snapshot.session_dates):
-        start, end = window_of(item, plan.year, deadline, snapshot.session_dates)
+    cutoff = plan.settings.period_cutoff
+    for deadline in deadlines(item, plan.year, snapshot.session_dates, cutoff):
+        start, end = window_of(item, plan.year, deadline, snapshot.session_dates, cutoff)
         dates = sorted(r.activity_date for r in reports if start <= r.activity_date <= end)
         status = "done" if dates else "overdue" if deadline.due < today else "upcoming"
         results.append(TimelineResult(item.id, item.text, item.due.text, deadline.due, status, len(dates),
@@ -171,6 +172,7 @@ def compile_summary(plan: Plan, snapshot: Snapshot, period: Period, now: datetim
     if period.year != plan.year or snapshot.year != plan.year:
         raise SummaryError(f"the plan is for {plan.year}; asked for {period.key} with data of {snapshot.year}")
     today = business_date(now, tz)
+    period = period.with_cutoff(plan.settings.period_cutoff)  # the plan's one definition of the period
     ytd = period.year_to_date()
     index = ReportIndex(snapshot, _window(period), _window(ytd))
     activities = _activities(plan, index)

@@ -16,7 +16,8 @@ async def load_snapshot(repos: Repositories, commune_id: int, year: int) -> Snap
         raise LookupError(f"no commune with id {commune_id}")
     units = await repos.directory.units(commune_id, active_only=False)
     baselines = await repos.directory.baselines(commune_id, year)
-    reports = await repos.reports.rows_in_commune(commune_id, date(year, 1, 1), date(year, 12, 31))
+    # from December of the year before: with a cut-off day, Quý I starts there (plan.periods.Period)
+    reports = await repos.reports.rows_in_commune(commune_id, date(year - 1, 12, 1), date(year, 12, 31))
     return Snapshot(
         commune_name=commune.name, province=commune.province, year=year,
         units=tuple(UnitInfo(u.id, u.name, u.kind, u.active) for u in units),
@@ -30,6 +31,7 @@ async def load_snapshot(repos: Repositories, commune_id: int, year: int) -> Snap
 async def _petitions(repos: Repositories, commune_id: int, year: int) -> tuple[PetitionRow, ...]:
     """The year's items, and items of earlier years still open (they belong on the open list)."""
     items = {p.id: p for p in await repos.petitions.open_items(commune_id) if p.received_on.year < year}
-    items.update((p.id, p) for p in await repos.petitions.in_commune(commune_id, date(year, 1, 1), date(year, 12, 31)))
+    items.update((p.id, p) for p in await repos.petitions.in_commune(commune_id, date(year - 1, 12, 1),
+                                                                    date(year, 12, 31)))
     return tuple(PetitionRow(p.id, reference(p.year, p.number), p.unit_id, p.source_kind, p.status, p.content,
                              p.received_on, p.closed_on) for p in items.values())

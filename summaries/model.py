@@ -59,7 +59,7 @@ class Snapshot:
     year: int
     units: tuple[UnitInfo, ...]  # every unit of the commune, active or not
     baselines: Mapping[tuple[int, str], int]  # (unit id, key) -> value, for the plan year
-    reports: tuple[ReportRow, ...]  # the year's live reports
+    reports: tuple[ReportRow, ...]  # live reports from December of the year before to 31 December
     session_dates: tuple[date, ...] = ()  # HĐND sessions, when known
     petitions: tuple[PetitionRow, ...] = ()  # the year's items and any older ones still open
 

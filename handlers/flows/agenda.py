@@ -58,8 +58,9 @@ def agenda(ctx: Context, units: list[UnitRef], index: ReportIndex, sessions: tup
     for item in ctx.plan.timeline:
         kinds = item_unit_kinds(ctx.plan, item)
         concerned = [u for u in units if u.kind in kinds]
-        for deadline in deadlines(item, ctx.plan.year, sessions) if concerned else ():
-            window = window_of(item, ctx.plan.year, deadline, sessions)
+        cutoff = ctx.plan.settings.period_cutoff
+        for deadline in deadlines(item, ctx.plan.year, sessions, cutoff) if concerned else ():
+            window = window_of(item, ctx.plan.year, deadline, sessions, cutoff)
             missing = sum(not index.reported(u.id, done_mark(item), *window) for u in concerned)
             upcoming = ctx.today <= deadline.due <= ctx.today + HORIZON
             if upcoming or (deadline.due < ctx.today and missing):

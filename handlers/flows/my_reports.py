@@ -21,7 +21,7 @@ from handlers.forms import (
     read_answer,
     summarise,
 )
-from plan.periods import ROMAN, Period, quarter_of
+from plan.periods import ROMAN, Period
 from plan.schema import FieldKind, FormField, Plan
 from storage.models import Report
 
@@ -65,7 +65,7 @@ async def prompt(ctx: Context, state: MyReportsState) -> None:
 
 
 async def _show_list(ctx: Context) -> None:
-    quarter = Period.quarter(ctx.today.year, quarter_of(ctx.today))
+    quarter = Period.containing(ctx.today, ctx.plan.settings.period_cutoff)
     reports = await ctx.repos.reports.by_person(ctx.person.id, quarter.start, quarter.end)
     if not reports:
         await ctx.forget()

@@ -10,7 +10,7 @@ import re
 
 from core.vnparse import fold, parse_quarter
 from handlers.context import Context
-from plan.periods import Period, quarter_of
+from plan.periods import Period
 from summaries import jobs as render_jobs
 from summaries.compile import compile_summary
 from summaries.load import load_snapshot
@@ -45,9 +45,10 @@ def parse_period(args: str, plan_year: int, current: Period) -> tuple[Period, bo
 def _current(ctx: Context) -> Period:
     """This quarter while the plan's year runs; the whole year once it is over; Q1 before it starts."""
     today, year = ctx.today, ctx.plan.year
-    if today.year == year:
-        return Period.quarter(year, quarter_of(today))
-    return Period(year, "year") if today.year > year else Period.quarter(year, 1)
+    current = Period.containing(today, ctx.plan.settings.period_cutoff)  # the plan's definition of a quarter
+    if current.year == year:
+        return current
+    return Period(year, "year") if current.year > year else Period.quarter(year, 1)
 
 
 async def start(ctx: Context, args: str) -> None:

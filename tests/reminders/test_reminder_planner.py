@@ -34,32 +34,35 @@ def at(day: str, hm: str = "07:30") -> datetime:
 # (label, now, since, keys that must be due, keys that must not)
 CASES = [
     ("quarter edge: Q1 deadline day, 07:29 is quiet hours", at("2026-03-31", "07:29"), at("2026-03-30", "20:00"),
-     set(), {"item:I.6|2026-Q1|p2|+0"}),
+     set(), {"item:I.2|2026-Q1|p4|+0"}),
     ("the day of the Q1 deadline, first sending minute", at("2026-03-31"), at("2026-03-30", "20:00"),
-     {"item:I.6|2026-Q1|p2|+0", "item:I.6|2026-Q1|p4|+0", "item:I.2|2026-Q1|p1|+0"}, set()),
+     {"item:I.2|2026-Q1|p1|+0", "item:I.2|2026-Q1|p4|+0"}, set()),
     ("23:59 business time the day before −14: nothing", at("2026-03-16", "23:59"), at("2026-03-16", "07:00"),
-     set(), {"item:I.6|2026-Q1|p2|-14"}),
+     set(), {"item:I.2|2026-Q1|p4|-14"}),
     ("00:00 of the −14 day (17:00 UTC the day before): still quiet", at("2026-03-17", "00:00"),
-     at("2026-03-16", "23:59"), set(), {"item:I.6|2026-Q1|p2|-14"}),
-    ("−14 arrives at 07:30", at("2026-03-17"), at("2026-03-17", "00:00"), {"item:I.6|2026-Q1|p2|-14"}, set()),
+     at("2026-03-16", "23:59"), set(), {"item:I.2|2026-Q1|p4|-14"}),
+    ("−14 arrives at 07:30", at("2026-03-17"), at("2026-03-17", "00:00"), {"item:I.2|2026-Q1|p4|-14"}, set()),
     ("Tết: I.1's −14 (14/02) waits for the first day after the holiday", at("2026-02-16", "10:00"),
      at("2026-02-13", "20:00"), set(), {"item:I.1|2026-02|p1|-14"}),
     ("after Tết: Monday 23/02 07:30", at("2026-02-23"), at("2026-02-22", "20:00"), {"item:I.1|2026-02|p1|-14"},
      set()),
     ("a Sunday (29/03, −2): nothing", at("2026-03-29", "10:00"), at("2026-03-28", "19:00"), set(),
-     {"item:I.6|2026-Q1|p2|-2"}),
-    ("the Sunday's step moves to Monday", at("2026-03-30"), at("2026-03-29", "10:00"), {"item:I.6|2026-Q1|p2|-2"},
+     {"item:I.2|2026-Q1|p4|-2"}),
+    ("the Sunday's step moves to Monday", at("2026-03-30"), at("2026-03-29", "10:00"), {"item:I.2|2026-Q1|p4|-2"},
      set()),
-    ("a unit that already reported gets nothing", at("2026-03-17"), at("2026-03-17", "00:00"), set(),
-     {"item:I.6|2026-Q1|p3|-14", "item:I.2|2026-Q1|p3|-14"}),
+    # The quarterly report (I.6, "Hằng quý") has no ladder of its own: the `quarter` rule is the villages' one
+    # quarterly deadline, on the plan's cut-off (15/03), not a second one on 31/03.
+    ("one quarterly deadline: no I.6 ladder", at("2026-03-09"), at("2026-03-08", "20:00"),
+     {"quarter|2026-Q1|p2|-7"}, {"item:I.6|2026-Q1|p2|-14", "item:I.6|2026-Q1|p2|-7", "item:I.6|2026-Q1|p4|-2"}),
     ("quarterly report: 7 days before the 15/03 cut-off (Sunday → Monday 09/03)", at("2026-03-09"),
      at("2026-03-08", "20:00"), {"quarter|2026-Q1|p2|-7", "quarter|2026-Q1|p4|-7"}, {"quarter|2026-Q1|p3|-7"}),
     ("per indicator, from Q3: no Ngày hội yet", at("2026-12-08"), at("2026-12-07", "20:00"),
      {"indicator:1.1.1|2026-Q4|p2|-7", "indicator:1.1.1|2026-Q4|p3|-7"}, {"indicator:1.1.1|2026-Q4|p4|-7"}),
     ("no indicator reminders in Q1", at("2026-03-09"), at("2026-03-08", "20:00"), set(),
      {"indicator:1.1.1|2026-Q1|p2|-7"}),
-    ("one digest per deadline to the chair and the group", at("2026-04-04"), at("2026-04-03", "20:00"),
-     {"digest:I.6|2026-Q1|p1|+4", "digest:I.6|2026-Q1|g9|+4"}, {"item:I.6|2026-Q1|p2|+4"}),
+    ("one digest per deadline to the chair and the group, after the cut-off", at("2026-03-19"),
+     at("2026-03-18", "20:00"), {"digest:I.6|2026-Q1|p1|+4", "digest:I.6|2026-Q1|g9|+4"},
+     {"item:I.6|2026-Q1|p2|+4"}),
     ("HĐND session date entered by staff", at("2026-07-03"), at("2026-07-02", "20:00"),
      {"item:II.4.1|2026-07-10|p1|-7"}, set()),
 ]
@@ -74,7 +77,7 @@ def test_due_at_labelled_moments(label, now, since, present, absent):
 
 
 def test_the_digest_names_only_the_units_still_missing():
-    digest = next(o for o in due(PLAN, SNAPSHOT, CONFIG, at("2026-04-04"), at("2026-04-03", "20:00"))
+    digest = next(o for o in due(PLAN, SNAPSHOT, CONFIG, at("2026-03-19"), at("2026-03-18", "20:00"))
                   if o.key == "digest:I.6|2026-Q1|p1|+4")
     assert digest.missing == (1, 4, 2)  # kinds in name order: commune, organisation, village; Thôn B reported
 
@@ -83,7 +86,7 @@ def test_after_downtime_late_occurrences_are_skipped_and_recent_ones_sent():
     """REMINDER_MAX_LATENESS_HOURS=24: the −7 step of 24/03 07:30 is sent at 25/03 07:30, skipped a minute later."""
     def action(now: datetime) -> str:
         found = {o.key: o.action for o in due(PLAN, SNAPSHOT, CONFIG, now, at("2026-03-20", "20:00"))}
-        return found["item:I.6|2026-Q1|p2|-7"]
+        return found["item:I.2|2026-Q1|p4|-7"]
 
     assert action(at("2026-03-25", "07:30")) == "send"
     assert action(at("2026-03-25", "07:31")) == "skip"
@@ -98,11 +101,11 @@ def test_claimed_keys_are_not_due_again():
 
 def test_a_snoozed_reminder_stays_quiet_then_comes_back_once():
     until = at("2026-03-26", "10:00")
-    snoozed = replace(SNAPSHOT, snoozes={"item:I.6|2026-Q1|p2": until})
+    snoozed = replace(SNAPSHOT, snoozes={"item:I.2|2026-Q1|p4": until})
     quiet = {o.key for o in due(PLAN, snoozed, CONFIG, at("2026-03-24"), at("2026-03-23", "20:00"))}
-    assert "item:I.6|2026-Q1|p2|-7" not in quiet and "item:I.6|2026-Q1|p4|-7" in quiet
+    assert "item:I.2|2026-Q1|p4|-7" not in quiet and "item:I.2|2026-Q1|p1|-7" in quiet
     back = {o.key for o in due(PLAN, snoozed, CONFIG, until, at("2026-03-26", "09:00"))}
-    assert back == {"item:I.6|2026-Q1|p2|snooze202603261000"}
+    assert back == {"item:I.2|2026-Q1|p4|snooze202603261000"}
     assert next_moment(PLAN, snoozed, CONFIG, at("2026-03-24")) == at("2026-03-26", "10:00")
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 from support.app import VN
-from support.summary_data import BOARD, COMMUNE, FARMERS, VILLAGE_A, golden_snapshot
+from support.summary_data import BOARD, COMMUNE, FARMERS, VILLAGE_A, calendar_quarters, golden_snapshot
 
 from plan.loader import load_plan
 from plan.periods import Period
@@ -14,7 +14,7 @@ from plan.schema import Aggregation
 from summaries.compile import compile_summary
 from summaries.model import SummaryError, UnitInfo
 
-PLAN = load_plan("plan/plans/nam_cuong_2026.yaml")
+PLAN = calendar_quarters(load_plan("plan/plans/nam_cuong_2026.yaml"))
 Q1_NOW = datetime(2026, 4, 2, 9, 0, tzinfo=VN)
 Q4_NOW = datetime(2026, 12, 20, 9, 0, tzinfo=VN)
 YEAR_NOW = datetime(2027, 1, 10, 9, 0, tzinfo=VN)

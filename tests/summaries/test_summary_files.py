@@ -11,7 +11,7 @@ import docx
 import openpyxl
 import pytest
 from support.app import VN
-from support.summary_data import VILLAGE_A, golden_snapshot
+from support.summary_data import VILLAGE_A, calendar_quarters, golden_snapshot
 
 from core.i18n import Translator
 from plan.loader import load_plan
@@ -25,7 +25,7 @@ from summaries.model import DocumentSettings, UnitInfo
 from summaries.service import render_files
 from summaries.text_util import admin_date_parts
 
-PLAN = load_plan("plan/plans/nam_cuong_2026.yaml")
+PLAN = calendar_quarters(load_plan("plan/plans/nam_cuong_2026.yaml"))
 TRANSLATOR = Translator(Path("locales"))
 T = TRANSLATOR.for_language("vi")
 SETTINGS = DocumentSettings(signer_name="Hoàng Văn Mẫu", recipients=("Thường trực Đảng ủy xã", "Lưu VP"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from plan.schema import Plan
 from summaries.model import PetitionRow, ReportRow, Snapshot, UnitInfo
 
 COMMUNE, VILLAGE_A, VILLAGE_B, VILLAGE_C, FARMERS, BOARD = 1, 2, 3, 4, 5, 6
@@ -83,3 +84,10 @@ def golden_snapshot(extra_units: tuple[UnitInfo, ...] = (), extra_reports: list 
                     for n, (unit, form, day, answers) in enumerate(rows, start=1))
     return Snapshot(commune_name="Nam Cường", province="Thái Nguyên", year=2026, units=UNITS + extra_units,
                     baselines=BASELINES, reports=reports, petitions=golden_petitions())
+
+
+def calendar_quarters(plan: Plan) -> Plan:
+    """The plan with calendar quarters: the golden numbers were chosen for them (the shipped plan's cut-off
+    periods are tested in tests/summaries/test_period_boundary.py)."""
+    settings = plan.settings.model_copy(update={"reporting_period": "calendar"})
+    return plan.model_copy(update={"settings": settings})
