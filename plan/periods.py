@@ -138,7 +138,8 @@ def deadlines(item: TimelineItem, year: int, session_dates: tuple[date, ...] = (
         return [Deadline(item.id, f"{year}-{due.month:02d}", month_end(year, due.month))]
     if due.kind in (DueKind.QUARTER, DueKind.QUARTERS):
         last = max(due.quarters)
-        return [Deadline(item.id, f"{year}-Q{last}", Period.quarter(year, last).end)]
+        day = date(year, due.by_day_month[1], due.by_day_month[0]) if due.by else Period.quarter(year, last).end
+        return [Deadline(item.id, f"{year}-Q{last}", day)]
     if due.kind is DueKind.EVERY_QUARTER:
         return [Deadline(item.id, f"{year}-Q{q}", Period.quarter(year, q, cutoff_day).end) for q in range(1, 5)]
     if due.kind is DueKind.YEAR:
@@ -159,6 +160,7 @@ def window_of(item: TimelineItem, year: int, deadline: Deadline,
     if due.kind is DueKind.EVERY_QUARTER:
         quarter = Period.quarter(year, int(deadline.period.rsplit("Q", 1)[1]), cutoff_day)
         return quarter.start, quarter.end
-    if due.kind in (DueKind.QUARTER, DueKind.QUARTERS):
-        return Period.quarter(year, min(due.quarters)).start, deadline.due
+    if due.kind in (DueKind.QUARTER, DueKind.QUARTERS):  # a report after an early `by` still closes the row
+        last = Period.quarter(year, max(due.quarters)).end
+        return Period.quarter(year, min(due.quarters)).start, max(deadline.due, last)
     return date(year, 1, 1), deadline.due

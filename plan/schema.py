@@ -6,6 +6,7 @@ new code. Every model here is frozen so a loaded plan can be shared by every req
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Mapping
 from enum import StrEnum
@@ -235,6 +236,9 @@ class Due(_Frozen):
     month: int | None = Field(default=None, ge=1, le=12)
     quarters: tuple[int, ...] = ()
     text: str  # the plan's own wording, shown to people
+    # A quarter's row whose real season ends earlier (Ngày hội: by 18/11, Ngày truyền thống MTTQ): the
+    # deadline reminders count down to, "day/month" in the last quarter; a later report still closes the row.
+    by: str | None = Field(default=None, pattern=r"^[0-9]{1,2}/[0-9]{1,2}$")
 
     @model_validator(mode="after")
     def _check_kind_specifics(self) -> Due:
@@ -247,7 +251,19 @@ class Due(_Frozen):
             raise ValueError("quarters are numbered 1 to 4")
         if self.kind is DueKind.QUARTER and len(self.quarters) != 1:
             raise ValueError("due kind 'quarter' takes exactly one quarter; use 'quarters'")
+        if self.by is not None:
+            day, month = (int(part) for part in self.by.split("/"))
+            if not wants_quarters or not 3 * max(self.quarters) - 2 <= month <= 3 * max(self.quarters) \
+                    or not 1 <= day <= calendar.monthrange(2000, month)[1]:
+                raise ValueError(f"'by: {self.by}' must be a day of the last quarter of a quarter deadline")
         return self
+
+    @property
+    def by_day_month(self) -> tuple[int, int] | None:
+        if self.by is None:
+            return None
+        day, month = (int(part) for part in self.by.split("/"))
+        return day, month
 
 
 class Body(_Frozen):

@@ -158,7 +158,7 @@ def quarter_ends(item_id: str, year: int = 2026) -> list[Deadline]:
     ("I.2 Quý I", "I.2", 2026, [Deadline("I.2", "2026-Q1", D(2026, 3, 31))]),
     ("I.4 Quý II, III: end of the last", "I.4", 2026, [Deadline("I.4", "2026-Q3", D(2026, 9, 30))]),
     ("I.7 Quý IV/2026", "I.7", 2026, [Deadline("I.7", "2026-Q4", D(2026, 12, 31))]),
-    ("II.1.1 Quý IV", "II.1.1", 2026, [Deadline("II.1.1", "2026-Q4", D(2026, 12, 31))]),
+    ("II.1.1 Quý IV, by 18/11 (the Ngày hội season)", "II.1.1", 2026, [Deadline("II.1.1", "2026-Q4", D(2026, 11, 18))]),
     ("I.6 Hằng quý: four quarter ends", "I.6", 2026, quarter_ends("I.6")),
     ("II.4.3 trong năm: year end", "II.4.3", 2026, [Deadline("II.4.3", "2026", D(2026, 12, 31))]),
     ("I.5 Thường xuyên: none", "I.5", 2026, []),
@@ -183,7 +183,8 @@ def test_every_shipped_item_has_deadlines_inside_the_year(items: dict[str, Timel
         for deadline in deadlines(item, 2026, (D(2026, 6, 30),)):
             assert D(2026, 1, 1) <= deadline.due <= D(2026, 12, 31), item.id
             start, end = window_of(item, 2026, deadline)
-            assert D(2026, 1, 1) <= start <= end == deadline.due, item.id
+            assert D(2026, 1, 1) <= start <= deadline.due <= end, item.id
+            assert end == deadline.due or item.due.by, item.id  # a report after an early `by` still counts
 
 
 # Which report dates count toward a deadline: (label, item, which deadline, expected window).

@@ -47,9 +47,9 @@ TARGETS = {
 AGGREGATE_DETAILS = {
     "1.1.1": ((UnitKind.VILLAGE,), None, None, None, ()),
     "1.1.4": ((UnitKind.VILLAGE,), None, None, None, ()),
-    "1.1.5": ((UnitKind.COMMUNE, UnitKind.ORGANISATION), None, None, None, ()),
+    "1.1.5": ((UnitKind.COMMUNE, UnitKind.ORGANISATION, UnitKind.VILLAGE), None, None, None, ()),
     "1.1.7": ((), None, "so_ho_lan_dau", None, ("poor_households", "near_poor_households")),
-    "1.2.1": ((UnitKind.COMMUNE,), None, None, None, ()),
+    "1.2.1": ((UnitKind.COMMUNE,), ("vai_tro", "chu_tri"), None, None, ()),  # led, not joined
     "1.2.2": ((), None, None, None, ()),
     "1.2.3": ((UnitKind.BOARD,), None, None, None, ()),
     "1.3.1": ((UnitKind.COMMUNE,), None, None, None, ()),
@@ -73,7 +73,7 @@ TIMELINE = {
     "II.1.1": (DueKind.QUARTER, (4,), "Quý IV, năm 2026", "ngay_hoi"),
     "II.1.2": (DueKind.ONGOING, None, "Thường xuyên", "cuoc_van_dong"),
     "II.1.3": (DueKind.ONGOING, None, "Thường xuyên", "mo_hinh_tu_quan"),
-    "II.1.4": (DueKind.ONGOING, None, "Thường xuyên", None),
+    "II.1.4": (DueKind.ONGOING, None, "Thường xuyên", "nguoi_uy_tin"),
     "II.2.1": (DueKind.MONTH, 1, "Tháng 01/2026", "ban_hanh_van_ban"),
     "II.2.2": (DueKind.ONGOING, None, "Giám sát thường xuyên", "giam_sat"),
     "II.2.3": (DueKind.ONGOING, None, "Thường xuyên", "giam_sat"),
@@ -90,7 +90,8 @@ FORM_IDS = {
     "ngay_hoi", "mo_hinh_tu_quan", "cong_trinh_xanh", "nep_song_van_minh", "van_hoa_the_thao",
     "bieu_duong", "tham_hoi_ho_ngheo", "giam_sat", "phan_bien", "ket_qua_kien_nghi",
     "thang_nghe_dan_noi", "doi_thoai", "gop_y_xay_dung_dang", "gop_y_chi_uy", "tap_huan",
-    "tuyen_truyen", "tiep_xuc_cu_tri", "ban_hanh_van_ban", "kiem_tra", "cuoc_van_dong",
+    "tuyen_truyen", "tiep_xuc_cu_tri", "ban_hanh_van_ban", "kiem_tra", "cuoc_van_dong", "nguoi_uy_tin",
+    "quy_vi_nguoi_ngheo",
 }
 BODY_IDS = {"bt_dang_uy", "co_quan_tham_muu", "dang_uy", "chi_bo", "ubmttq", "to_chuc_ctxh",
             "ban_cong_tac_mt", "hdnd", "ubkt", "chinh_quyen", "ban_ttnd_gsdtcd"}

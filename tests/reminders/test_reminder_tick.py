@@ -77,15 +77,18 @@ NA_PAI_EXPECTED = [  # Thôn Nà Pài reports a self-management model on 10/05, 
     ("2026-09-08", "quarter|2026-Q3|p4|-7"), ("2026-09-08", "indicator:1.1.1|2026-Q3|p4|-7"),
     ("2026-09-08", "indicator:1.1.3|2026-Q3|p4|-7"), ("2026-09-08", "indicator:1.1.4|2026-Q3|p4|-7"),
     ("2026-09-08", "indicator:1.4.4|2026-Q3|p4|-7"),  # no feedback to the Party cell yet
+    # Ngày hội: the season ends on 18/11 (Ngày truyền thống MTTQ), so the ladder counts down to it
+    ("2026-11-04", "item:II.1.1|2026-Q4|p4|-14"), ("2026-11-11", "item:II.1.1|2026-Q4|p4|-7"),
+    ("2026-11-16", "item:II.1.1|2026-Q4|p4|-2"), ("2026-11-18", "item:II.1.1|2026-Q4|p4|+0"),
+    ("2026-11-21", "item:II.1.1|2026-Q4|p4|+3"),
     ("2026-12-08", "quarter|2026-Q4|p4|-7"), ("2026-12-08", "indicator:1.1.1|2026-Q4|p4|-7"),
     ("2026-12-08", "indicator:1.1.3|2026-Q4|p4|-7"), ("2026-12-08", "indicator:1.1.4|2026-Q4|p4|-7"),
     ("2026-12-08", "indicator:1.4.4|2026-Q4|p4|-7"),
-    ("2026-12-17", "item:II.1.1|2026-Q4|p4|-14"), ("2026-12-24", "item:II.1.1|2026-Q4|p4|-7"),
-    ("2026-12-29", "item:II.1.1|2026-Q4|p4|-2"), ("2026-12-31", "item:II.1.1|2026-Q4|p4|+0"),
 ]
 MISSED_DEADLINES = {"II.2.1|2026-01", "I.1|2026-02", "II.3.1|2026-02", "I.2|2026-Q1", "I.3|2026-Q1",
                     "I.6|2026-Q1", "I.6|2026-Q2", "I.4|2026-Q3", "I.6|2026-Q3",
-                    "I.6|2026-Q4"}  # the Q4 report is due 15/12: its digest is in 2026; later ones fall in 2027
+                    "I.6|2026-Q4", "II.1.1|2026-Q4"}  # the Q4 report (15/12) and Ngày hội (18/11) digests are
+# in 2026 now; later ones fall in 2027
 
 
 async def test_a_simulated_year_sends_each_reminder_once_in_sending_hours(sqlite_url):

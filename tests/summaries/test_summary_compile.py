@@ -89,7 +89,7 @@ def test_units_show_required_activities_in_period_and_year():
     ("I.1", date(2026, 2, 28), "done"),  # the plan issued on 20/01
     ("I.2", date(2026, 3, 31), "overdue"),  # no tuyen_truyen report in Q1
     ("I.7", date(2026, 12, 31), "upcoming"),
-    ("II.1.1", date(2026, 12, 31), "done"),  # the villages' Ngày hội in November
+    ("II.1.1", date(2026, 11, 18), "done"),  # the villages' Ngày hội on 18/11, the season's end
 ])
 def test_timeline_done_overdue_upcoming(item, deadline, status):
     summary = compile_summary(PLAN, golden_snapshot(), Period.quarter(2026, 4), Q4_NOW)
