@@ -73,7 +73,8 @@ SENTENCES = [
     row("money-words", "tặng quà hộ nghèo hai triệu rưỡi", "tham_hoi_ho_ngheo", {"tong_gia_tri_dong": 2_500_000}),
     row("money-words-thousand", "phát quà 3 hộ cận nghèo năm trăm nghìn đồng", "tham_hoi_ho_ngheo",
         {"so_ho_can_ngheo": 3, "tong_gia_tri_dong": 500_000}),
-    row("count-words", "thăm hai mươi hộ nghèo hôm thứ sáu", "tham_hoi_ho_ngheo", {"ngay": "2026-11-20", "so_ho_ngheo": 20}),
+    row("count-words", "thăm hai mươi hộ nghèo hôm thứ sáu", "tham_hoi_ho_ngheo",
+        {"ngay": "2026-11-20", "so_ho_ngheo": 20}),
     row("some-households", "thăm một số hộ nghèo", "tham_hoi_ho_ngheo"),
     row("telex-poor", "thawm hooj ngheof 12 hooj", "tham_hoi_ho_ngheo", {"so_ho_ngheo": 12}),
     # --- the other forms, by name, alias or common typing -----------------------------------------------------------
