@@ -9,9 +9,9 @@ from itertools import pairwise
 import pytest
 from support.app import VN
 
+from plan.calendar import SendingCalendar
 from plan.loader import load_plan
 from plan.periods import Period, deadlines, window_of
-from reminders.config import ReminderConfig
 from summaries.auto import due_quarter
 from summaries.compile import compile_summary
 from summaries.model import ReportRow, Snapshot, UnitInfo
@@ -52,7 +52,7 @@ def test_summary_reminders_and_the_automatic_report_share_the_boundary():
     q1 = deadlines(i6, 2026, (), PLAN.settings.period_cutoff)[0]
     assert q1.due == date(2026, 3, 15)
     assert window_of(i6, 2026, q1, (), PLAN.settings.period_cutoff) == (date(2025, 12, 16), date(2026, 3, 15))
-    calendar = ReminderConfig.build(PLAN, tz=VN).calendar
+    calendar = SendingCalendar(VN)
     assert due_quarter(PLAN, calendar, date(2026, 3, 13)) is None  # before the cut-off: nothing yet
     automatic = due_quarter(PLAN, calendar, date(2026, 3, 16))  # Monday after the cut-off (Sunday 15/03)
     assert (automatic, automatic.end) == (Period.quarter(2026, 1), date(2026, 3, 15))
