@@ -32,7 +32,8 @@ from summaries.docx_tables import appendix
 from summaries.model import DocumentSettings, IndicatorResult, Summary, TimelineResult
 from summaries.text_util import admin_date_parts, fmt_date, fmt_number, fmt_value, period_label, unit_label
 
-LEFT_MM, RIGHT_MM = TEXT_WIDTH_MM * 0.45, TEXT_WIDTH_MM * 0.55
+LEFT_MM, RIGHT_MM = TEXT_WIDTH_MM * 0.4, TEXT_WIDTH_MM * 0.6  # the Quốc hiệu (12 pt bold) needs ~95 mm
+PARTY_MM = TEXT_WIDTH_MM * 0.47  # Party variant: "ĐẢNG BỘ TỈNH THÁI NGUYÊN" (14 pt) beside "ĐẢNG CỘNG SẢN VIỆT NAM"
 MAX_LISTED = 25  # activities listed per section; the XLSX holds every row
 SECTION_TITLES = ("docx.section.unity", "docx.section.supervision", "docx.section.criticism",
                   "docx.section.party_building", "docx.section.training")
@@ -71,7 +72,7 @@ def render_docx(summary: Summary, plan: Plan, t: Translate, settings: DocumentSe
 
 def _header(doc: DocumentObject, summary: Summary, t: Translate, s: DocumentSettings, party: bool,
             issued_on: date) -> None:
-    left, right = two_columns(doc, LEFT_MM, RIGHT_MM)
+    left, right = two_columns(doc, *((PARTY_MM, TEXT_WIDTH_MM - PARTY_MM) if party else (LEFT_MM, RIGHT_MM)))
     commune = summary.commune_name.upper()
     if party:
         text(left, t("docx.party_province", province=summary.province.upper()), size=14, align=CENTER)

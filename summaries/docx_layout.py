@@ -89,10 +89,18 @@ def two_columns(doc: DocumentObject, left_mm: float, right_mm: float, *, borders
     table.autofit = False
     if borders:
         table.style = doc.styles["Table Grid"]
+    grid_widths(table, (left_mm, right_mm))
     for cell, width in zip(table.rows[0].cells, (left_mm, right_mm), strict=True):
         cell.width = Mm(width)
         cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)  # no stray empty first line
     return table.rows[0].cells
+
+
+def grid_widths(table, widths_mm) -> None:
+    """The table grid (w:gridCol) as wide as its cells: LibreOffice lays a table out by its grid, Word by its
+    cells, so a mismatch made LibreOffice wrap the Quốc hiệu onto two lines."""
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
 
 
 def page_numbers_from_page_two(doc: DocumentObject) -> None:
@@ -141,6 +149,7 @@ def grid_table(doc: DocumentObject, header: list[str], rows: list[list[str]], wi
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _repeat_header(table.rows[0])
+    grid_widths(table, widths_mm)
     for cell, title, width in zip(table.rows[0].cells, header, widths_mm, strict=True):
         _cell_text(cell, title, size, bold=True, width=width)
     for values in rows:
