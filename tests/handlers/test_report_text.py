@@ -58,7 +58,11 @@ async def test_another_activity_opens_the_whole_menu_and_keeps_the_sentence(app,
 async def test_two_activities_one_after_the_other(app, reporter):
     [which] = await reporter.say("hôm qua tổ chức ngày hội ở nhà văn hóa 150 người và thăm 20 hộ nghèo")
     assert "nói đến 2 hoạt động" in which and "1. Ngày hội" in which and "2. Thăm hỏi" in which
-    await reporter.say("2")  # the visits first: date and households are understood, nothing required is missing
+    # the visits first: date and poor households are understood; the occasion, the near-poor households and the
+    # first-time households (issue 15: no double counting) are asked
+    for answer in ("2", "1", "0"):
+        await reporter.say(answer)
+    await reporter.say("20")
     [receipt] = await reporter.say("1")
     assert "Đã ghi báo cáo số 1" in receipt and "Tin nhắn còn nói đến: Ngày hội" in receipt
     [question] = await reporter.say("có")
@@ -66,7 +70,7 @@ async def test_two_activities_one_after_the_other(app, reporter):
     await reporter.say("không")
     await reporter.say("1")
     visits, festival = await _reports(app)
-    assert (visits.form_id, visits.answers["so_ho"], festival.form_id) == ("tham_hoi_ho_ngheo", 20, "ngay_hoi")
+    assert (visits.form_id, visits.answers["so_ho_ngheo"], festival.form_id) == ("tham_hoi_ho_ngheo", 20, "ngay_hoi")
 
 
 async def test_bad_values_in_the_sentence_are_explained_and_asked_again(app, reporter):
@@ -104,5 +108,7 @@ async def test_chatter_and_strangers_still_get_the_hint(app, recorder, reporter)
 async def test_staff_pick_the_unit_first_and_the_sentence_is_kept(app, staff):
     [units] = await staff.say("thăm 12 hộ nghèo hôm qua, tổng 3 triệu")
     assert "Báo cáo cho đơn vị nào?" in units
-    [summary] = await staff.say("2")
-    assert "- Số hộ được thăm hỏi, tặng quà: 12 hộ" in summary and "3.000.000 đồng" in summary
+    for answer in ("2", "1", "0"):  # the unit, then the occasion and the near-poor households the sentence lacks
+        await staff.say(answer)
+    [summary] = await staff.say("12")  # households visited for the first time this year
+    assert "- Số hộ nghèo được thăm: 12 hộ" in summary and "3.000.000 đồng" in summary
