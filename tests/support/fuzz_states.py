@@ -26,7 +26,7 @@ from support.demo_db import demo_app
 
 PLAN = load_plan(SHIPPED_PLAN)
 # Thursday 17 December 2026, 07:30: a working morning when the Ngày hội reminder is due (see test_reminder_chat).
-FUZZ_NOW = datetime(2026, 12, 17, 7, 30, tzinfo=VN)
+FUZZ_NOW = datetime(2026, 12, 8, 7, 30, tzinfo=VN)  # the Q4 reminders to villages (cut-off 15/12 − 7)
 PHOTO = PhotoIn(file_id="photo-1", content=b"\xff\xd8\xff\xe0 a small jpeg", mime="image/jpeg")
 WHO = ("staff", "reporter")
 SAVE = {"giam_sat": ("1",)}  # a saved supervision report, so a petition can name it as its origin
