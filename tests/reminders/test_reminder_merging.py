@@ -99,15 +99,15 @@ async def test_a_reminder_waits_for_a_report_in_progress(app, recorder, head):
 
 async def test_a_second_moment_the_same_day_is_folded_into_the_next_morning(app, recorder, head):
     await remind(app, recorder, head, MOMENT)
-    async with app.db.transaction() as repos:  # a snooze of I.6 (Q3) ending at 10:00 the same day
-        await repos.reminders.snooze("item:I.6|2026-Q3|p4", commune_id=1, until=MOMENT.replace(hour=10, minute=0),
+    async with app.db.transaction() as repos:  # a snooze of the Q3 quarterly reminder ending at 10:00 the same day
+        await repos.reminders.snooze("quarter|2026-Q3|p4", commune_id=1, until=MOMENT.replace(hour=10, minute=0),
                                      now=MOMENT)
     assert await remind(app, recorder, head, MOMENT.replace(hour=10, minute=1)) == []
     ledger = await _ledger(app)
-    assert ledger.get("item:I.6|2026-Q3|p4|snooze202609081000") == "pending", ledger
+    assert ledger.get("quarter|2026-Q3|p4|snooze202609081000") == "pending", ledger
     texts = await remind(app, recorder, head, datetime(2026, 9, 9, 7, 30, tzinfo=VN))
-    assert len(texts) == 1 and "hạn 30/09/2026" in texts[0], texts
-    assert (await _ledger(app))["item:I.6|2026-Q3|p4|snooze202609081000"] == "sent"
+    assert len(texts) == 1 and "15/09/2026" in texts[0], texts
+    assert (await _ledger(app))["quarter|2026-Q3|p4|snooze202609081000"] == "sent"
 
 
 async def test_a_waiting_reminder_reported_meanwhile_is_dropped(app, recorder, head):
