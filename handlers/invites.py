@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.invite_codes import CODE_LENGTH, new_code, normalise_code
 from storage.models import Invite, Person
 from storage.repositories import Repositories
 
-# Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 16  # 16 × 5 bits = 80 bits
 MAX_FAILED_ATTEMPTS = 5  # per sender and ATTEMPT_WINDOW: a typo or two is fine, guessing is not
 ATTEMPT_WINDOW = timedelta(hours=1)
-_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
-
-
-def new_code() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
-
-
-def normalise_code(text: str) -> str:
-    """The code as stored: upper case, no separators, confusable letters mapped to digits."""
-    return "".join(c for c in text.upper() if c.isalnum()).translate(_CONFUSABLE)
 
 
 def code_hash(code: str) -> str:

@@ -24,6 +24,7 @@ from bot.channels.telegram import webhook as tg_webhook
 from bot.channels.zalo import webhook as zalo_webhook
 from bot.demo import DEMO_PEOPLE
 from bot.links import link_secret, sign
+from core import invite_codes
 from handlers import invites
 from handlers.commands import COMMANDS
 from storage.models import Invite, StoredFile
@@ -107,14 +108,14 @@ async def test_role_by_command_matrix(app, clock, chat_kind):
 # --- invite codes ------------------------------------------------------------------------------------------------
 
 def test_invite_codes_are_unguessable():
-    assert len(set(invites.ALPHABET)) == len(invites.ALPHABET) == 32
-    bits = invites.CODE_LENGTH * math.log2(len(invites.ALPHABET))
+    assert len(set(invite_codes.ALPHABET)) == len(invite_codes.ALPHABET) == 32
+    bits = invite_codes.CODE_LENGTH * math.log2(len(invite_codes.ALPHABET))
     assert bits >= 60, bits
-    assert "secrets." in inspect.getsource(invites.new_code)  # a CSPRNG, not random.random
-    codes = [invites.new_code() for _ in range(2000)]
+    assert "secrets." in inspect.getsource(invite_codes.new_code)  # a CSPRNG, not random.random
+    codes = [invite_codes.new_code() for _ in range(2000)]
     assert len(set(codes)) == len(codes)
-    assert all(len(invites.normalise_code(code)) == invites.CODE_LENGTH for code in codes)
-    assert set("".join(codes).replace("-", "")) == set(invites.ALPHABET)  # every symbol is used
+    assert all(len(invite_codes.normalise_code(code)) == invite_codes.CODE_LENGTH for code in codes)
+    assert set("".join(codes).replace("-", "")) == set(invite_codes.ALPHABET)  # every symbol is used
 
 
 async def _invite(app, **ttl) -> str:
@@ -127,7 +128,8 @@ async def test_invite_codes_are_stored_hashed_single_use_and_expiring(app, clock
     code, short_lived = await _invite(app), await _invite(app, hours=1)
     async with app.db.transaction() as repos:
         rows = [await repos.invites.by_hash(invites.code_hash(c)) for c in (code, short_lived)]
-    assert all(row.code_hash != invites.normalise_code(c) for row, c in zip(rows, (code, short_lived), strict=True))
+    pairs = zip(rows, (code, short_lived), strict=True)
+    assert all(row.code_hash != invite_codes.normalise_code(c) for row, c in pairs)
     first, second = ChatUser(app, recorder, "first"), ChatUser(app, recorder, "second")
     assert "Chào đồng chí" in (await first.say(f"/start {code}"))[0]
     assert await second.say(f"/start {code}") == [t("start.invite_used")]
@@ -275,7 +277,7 @@ async def test_invites_table_holds_no_plain_code(app):
     async with app.db.transaction() as repos:
         row = await repos.invites.by_hash(invites.code_hash(code))
     assert isinstance(row, Invite)
-    assert invites.normalise_code(code) not in " ".join(str(v) for v in row.model_dump().values())
+    assert invite_codes.normalise_code(code) not in " ".join(str(v) for v in row.model_dump().values())
 
 
 # --- nothing secret (or private) in the logs ----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from telegram.error import TelegramError
 
 from bot.channels.telegram.api import make_bot
 from bot.settings import Settings
-from handlers.invites import normalise_code
+from core.invite_codes import normalise_code
 
 log = logging.getLogger(__name__)
 
