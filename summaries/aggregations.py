@@ -92,15 +92,17 @@ def unit_reach(index: ReportIndex, agg: Aggregation, through: date) -> tuple[Uni
     """Per unit holding a baseline, first-time reach from the year's start to `through`, capped at its baseline;
     then one pooled row for the units without a baseline of their own, capped at what is left uncovered."""
     keys = set(agg.baseline)
+    # A unit deactivated during the year still had its households that year: its baseline counts when it reported.
+    counted = set(index.units) | {r.unit_id for r in index.in_year_to_date if r.unit_id in index.all_units}
     baseline: dict[int, float] = defaultdict(float)
     for (unit_id, key), value in index.baselines.items():
-        if key in keys and unit_id in index.units and value > 0:
+        if key in keys and unit_id in counted and value > 0:
             baseline[unit_id] += value
     reported: dict[int, float] = defaultdict(float)
     for report in index.matching(agg, (index.year_start, through)):
         reported[report.unit_id] += number(report.answers.get(agg.field))
-    rows = [UnitReach(u, index.units[u].name, min(reported[u], baseline[u]), baseline[u], reported[u])
-            for u in sorted(baseline, key=lambda u: index.units[u].name)]
+    rows = [UnitReach(u, index.all_units[u].name, min(reported[u], baseline[u]), baseline[u], reported[u])
+            for u in sorted(baseline, key=lambda u: index.all_units[u].name)]
     pooled = sum(value for unit_id, value in reported.items() if unit_id not in baseline)
     if pooled:
         left = max(0.0, sum(baseline.values()) - sum(r.reached for r in rows))
