@@ -19,6 +19,7 @@ from bot.settings import Settings
 from bot.web import WebServer
 from core.i18n import Translator
 from core.messages import Inbound
+from handlers.commands import menu_commands
 from handlers.context import HandlerSettings, PhotoFetcher
 from handlers.pipeline import Pipeline
 from plan.loader import load_plan_cached
@@ -83,7 +84,7 @@ class App:
         """What a channel adapter gets of the app: the narrow port, with its own settings section."""
         return ChannelHost(handle=self.handle, transaction=self.db.transaction, clock=self.clock,
                            translator=self.translator, tz=self.settings.tz, settings=section, web=self.web,
-                           max_photo_bytes=self.pipeline.settings.max_photo_bytes)
+                           max_photo_bytes=self.pipeline.settings.max_photo_bytes, commands=menu_commands())
 
     async def _prepare_holidays(self, now: datetime) -> None:
         """This year's and next year's holidays, computed in a thread the first time: the `holidays` package

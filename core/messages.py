@@ -106,3 +106,13 @@ def _file_payload(file: FileOut | None) -> dict[str, Any] | None:
 class NotRecorded(RuntimeError):
     """Neither an inbound update nor its failure could be committed (the database refuses writes): whoever
     received it must not acknowledge it — a webhook answers 5xx so the platform redelivers, a poller keeps it."""
+
+
+@dataclass(frozen=True, slots=True)
+class MenuCommand:
+    """A command as a platform's command menu lists it: the conversation core's table without its handlers,
+    handed to channels (bot/channels/base.ChannelHost) so that no adapter imports handlers/."""
+
+    name: str
+    roles: frozenset[str]
+    private_only: bool

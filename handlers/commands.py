@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.flowstate import FlowState, StateUnreadable
+from core.messages import MenuCommand
 from core.roles import ADMIN, CHAIR, REPORTER, ROLES, STAFF, VIEWER
 from core.vnparse import fold, loose
 from handlers.context import Context
@@ -48,6 +49,11 @@ class FlowSpec:
     state: type[FlowState]  # what the flow keeps between messages; its FLOW names the stored conversation
     resume: Resume  # handles the next message of a stored conversation
     prompt: Resume | None = None  # asks the current question again
+
+
+def menu_commands() -> tuple[MenuCommand, ...]:
+    """The table as a command menu shows it (names, roles, where they run), for channels to publish."""
+    return tuple(MenuCommand(s.name, s.roles, s.private_only) for s in COMMANDS.values())
 
 
 def _no_args(start: Callable[[Context], Awaitable[None]]) -> Start:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from core.i18n import Translator
-from core.messages import Inbound, NotRecorded, PhotoIn, Reply
+from core.messages import Inbound, MenuCommand, NotRecorded, PhotoIn, Reply
 from storage.db import is_database_fault
 from storage.repositories import Repositories
 
@@ -61,6 +61,7 @@ class ChannelHost(Generic[SectionT]):
     settings: SectionT  # the channel's own settings section (bot.settings.ZaloSection, TelegramSection)
     web: WebRoutes
     max_photo_bytes: int  # the largest photo the conversation core accepts from a user
+    commands: tuple[MenuCommand, ...] = ()  # what a command menu may offer (Telegram's "/" menu)
 
 
 # The web server closes a connection whose request head has not arrived by then (bot/web.py), and a webhook stops

@@ -39,7 +39,8 @@ class TelegramChannel:
         self.bot = bot or make_bot(self.token, settings.api_base, poll_timeout=settings.poll_timeout)
         self.limiter = FloodLimiter(settings.max_per_second, 1 / settings.private_per_second,
                                     60 / settings.group_per_minute)
-        self.sender = TelegramSender(self.bot, host.transaction, host.translator, self.limiter, host.clock, self.token)
+        self.sender = TelegramSender(self.bot, host.transaction, host.translator, self.limiter, host.clock, self.token,
+                                     host.commands)
         self.username: str | None = settings.username
         self.poller = Poller(self.bot, self.process, timeout=settings.poll_timeout,
                              retry_seconds=settings.retry_seconds, token=self.token)
@@ -129,4 +130,4 @@ class TelegramChannel:
             log.error("setWebhook failed: %s", redact(str(exc), self.token)[:200])
 
     async def _publish_menus(self) -> None:
-        await publish_menus(self.bot, self.host.transaction, self.host.translator)
+        await publish_menus(self.bot, self.host.transaction, self.host.translator, self.host.commands)

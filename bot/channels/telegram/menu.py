@@ -9,6 +9,7 @@ entries "command.<name>"; a command without one stays out of the menu (it still 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import TelegramError
@@ -16,18 +17,18 @@ from telegram.error import TelegramError
 from bot.channels.base import Transactions
 from bot.channels.telegram.platform import CHANNEL
 from core.i18n import Translate, Translator
+from core.messages import MenuCommand
 from core.roles import REPORTER, ROLES
-from handlers.commands import COMMANDS
 
 log = logging.getLogger(__name__)
 HIDDEN = ("start",)  # reached by the invite link, not from the menu
 GROUP_ONLY = ("dangkynhom", "huynhom")  # about the group itself: offered in groups, not in private chats
 
 
-def menu_for(role: str, t: Translate, *, group: bool = False) -> list[BotCommand]:
-    """The commands `role` may use (in a group: those that run there), with their one-line descriptions."""
+def menu_for(table: Sequence[MenuCommand], role: str, t: Translate, *, group: bool = False) -> list[BotCommand]:
+    """The commands of `table` that `role` may use (in a group: those that run there), with their descriptions."""
     commands = []
-    for spec in COMMANDS.values():
+    for spec in table:
         description = t(f"command.{spec.name}")
         usable = role in spec.roles and (not spec.private_only if group else spec.name not in GROUP_ONLY)
         if spec.name in HIDDEN or not usable or description == f"command.{spec.name}":
@@ -36,28 +37,30 @@ def menu_for(role: str, t: Translate, *, group: bool = False) -> list[BotCommand
     return commands
 
 
-async def publish_menus(bot: Bot, transaction: Transactions, translator: Translator) -> int:
+async def publish_menus(bot: Bot, transaction: Transactions, translator: Translator,
+                        table: Sequence[MenuCommand]) -> int:
     """Set the default menus and one per non-reporter private chat; returns how many calls succeeded."""
     done = 0
     for language_code, language in ((None, translator.default_language), ("en", "en")):
         t = translator.for_language(language)
-        done += await _set(bot, menu_for(REPORTER, t), BotCommandScopeAllPrivateChats(), language_code)
-        done += await _set(bot, menu_for(REPORTER, t, group=True), BotCommandScopeAllGroupChats(), language_code)
+        done += await _set(bot, menu_for(table, REPORTER, t), BotCommandScopeAllPrivateChats(), language_code)
+        done += await _set(bot, menu_for(table, REPORTER, t, group=True), BotCommandScopeAllGroupChats(), language_code)
     async with transaction() as repos:
         chats = await repos.chats.private_chats_with_roles(CHANNEL, tuple(r for r in ROLES if r != REPORTER))
     for chat_id, role, language in chats:
-        done += await _set(bot, menu_for(role, translator.for_language(language)), BotCommandScopeChat(int(chat_id)))
+        menu = menu_for(table, role, translator.for_language(language))
+        done += await _set(bot, menu, BotCommandScopeChat(int(chat_id)))
     log.info("Telegram command menus set: %d (%d staff/viewer chats)", done, len(chats))
     return done
 
 
-async def set_chat_menu(bot: Bot, chat_id: str, role: str, t: Translate) -> bool:
+async def set_chat_menu(bot: Bot, chat_id: str, role: str, t: Translate, table: Sequence[MenuCommand]) -> bool:
     """One private chat's menu, when its person registers or changes language (not only at start-up).
 
     Called after the message that announced it was delivered, so a failure here is logged, never retried:
     retrying would send the message again. The next start-up publishes it anyway.
     """
-    return bool(await _set(bot, menu_for(role, t), BotCommandScopeChat(int(chat_id))))
+    return bool(await _set(bot, menu_for(table, role, t), BotCommandScopeChat(int(chat_id))))
 
 
 async def _set(bot: Bot, commands: list[BotCommand], scope, language_code: str | None = None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
 from telegram.error import BadRequest, RetryAfter, TelegramError
@@ -18,7 +18,7 @@ from bot.channels.telegram.menu import set_chat_menu
 from bot.channels.telegram.platform import CHANNEL, LIMITS
 from bot.channels.text_menu import as_caption, text_pieces
 from core.i18n import Translator
-from core.messages import PRIORITY_REPLY, FileOut, Reply
+from core.messages import PRIORITY_REPLY, FileOut, MenuCommand, Reply
 
 log = logging.getLogger(__name__)
 MAX_INNER_WAIT = 60.0  # a later piece of a split message waits this long at most for flood control
@@ -36,10 +36,10 @@ class TelegramSender:
     channel = CHANNEL
 
     def __init__(self, bot: Bot, transaction: Transactions, translator: Translator, limiter: FloodLimiter,
-                 clock: Clock, token: str = "") -> None:
+                 clock: Clock, token: str = "", commands: Sequence[MenuCommand] = ()) -> None:
         self.bot, self.transaction, self.translator = bot, transaction, translator
         self.limiter, self.clock = limiter, clock
-        self._token = token
+        self._token, self.commands = token, commands
 
     async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         t = self.translator.for_language(reply.language)
@@ -59,7 +59,7 @@ class TelegramSender:
             error.delivered = delivered
             raise
         if reply.menu_role and not is_group(chat_id):
-            await set_chat_menu(self.bot, chat_id, reply.menu_role, t)
+            await set_chat_menu(self.bot, chat_id, reply.menu_role, t, self.commands)
 
     def _parts(self, chat_id: str, reply: Reply, pieces: list[str]) -> list[Callable[[bool], Awaitable[None]]]:
         """The API messages one reply becomes, in order: the file (with the text as caption when it fits), then
