@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from plan.schema import DueKind, TimelineItem
+from plan.due import DueKind
+from plan.schema import TimelineItem
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 

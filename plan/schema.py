@@ -6,7 +6,6 @@ new code. Every model here is frozen so a loaded plan can be shared by every req
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Mapping
 from enum import StrEnum
@@ -15,6 +14,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.vnparse import loose
+from plan.due import Due
+from plan.filters import Where
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 # A phrase people write for an activity or a field (matched without diacritics, Telex leftovers undone).
@@ -132,32 +133,6 @@ class Form(_Frozen):
         return next(f for f in self.fields if f.id == field_id)
 
 
-class Where(_Frozen):
-    """Counts only reports whose answer to `field` equals `equals` (an option id, or true/false), or is one
-    of `one_of` (option ids). Exactly one of the two is given."""
-
-    field: Identifier
-    equals: str | bool | None = None
-    one_of: tuple[str, ...] = ()
-
-    @model_validator(mode="after")
-    def _check_one_test(self) -> Where:
-        if (self.equals is None) == (not self.one_of):
-            raise ValueError(f"where on '{self.field}' takes exactly one of 'equals' or 'one_of'")
-        return self
-
-    def accepts(self, answer: object) -> bool:
-        if self.one_of:
-            return str(answer) in self.one_of
-        if isinstance(self.equals, bool):
-            return answer is self.equals or answer == self.equals
-        return str(answer) == self.equals
-
-    @property
-    def values(self) -> tuple[str | bool, ...]:
-        return self.one_of or (self.equals,)
-
-
 class Aggregation(_Frozen):
     """How an indicator's value is computed from reports; a handful of kinds, no per-indicator code.
 
@@ -219,51 +194,6 @@ class Indicator(_Frozen):
         if self.measure == "percent" and self.target > 100:
             raise ValueError(f"indicator {self.id}: a percent target cannot exceed 100")
         return self
-
-
-class DueKind(StrEnum):
-    MONTH = "month"  # "Tháng 02/2026": due at the end of that month
-    QUARTER = "quarter"  # "Quý I", "Quý IV/2026"
-    QUARTERS = "quarters"  # "Quý II, III": due at the end of the last one
-    EVERY_QUARTER = "every_quarter"  # "Hằng quý": the quarterly report
-    ONGOING = "ongoing"  # "Thường xuyên": no deadline, progress still reported
-    HDND_SESSION = "hdnd_session"  # "Theo các kỳ họp HĐND": dates entered by staff
-    YEAR = "year"  # "Thời gian phù hợp trong năm": due by year end
-
-
-class Due(_Frozen):
-    kind: DueKind
-    month: int | None = Field(default=None, ge=1, le=12)
-    quarters: tuple[int, ...] = ()
-    text: str  # the plan's own wording, shown to people
-    # A quarter's row whose real season ends earlier (Ngày hội: by 18/11, Ngày truyền thống MTTQ): the
-    # deadline reminders count down to, "day/month" in the last quarter; a later report still closes the row.
-    by: str | None = Field(default=None, pattern=r"^[0-9]{1,2}/[0-9]{1,2}$")
-
-    @model_validator(mode="after")
-    def _check_kind_specifics(self) -> Due:
-        if (self.kind is DueKind.MONTH) != (self.month is not None):
-            raise ValueError("'month' is given exactly when the due kind is month")
-        wants_quarters = self.kind in (DueKind.QUARTER, DueKind.QUARTERS)
-        if wants_quarters != bool(self.quarters):
-            raise ValueError("'quarters' is given exactly when the due kind is quarter or quarters")
-        if any(q not in (1, 2, 3, 4) for q in self.quarters):
-            raise ValueError("quarters are numbered 1 to 4")
-        if self.kind is DueKind.QUARTER and len(self.quarters) != 1:
-            raise ValueError("due kind 'quarter' takes exactly one quarter; use 'quarters'")
-        if self.by is not None:
-            day, month = (int(part) for part in self.by.split("/"))
-            if not wants_quarters or not 3 * max(self.quarters) - 2 <= month <= 3 * max(self.quarters) \
-                    or not 1 <= day <= calendar.monthrange(2000, month)[1]:
-                raise ValueError(f"'by: {self.by}' must be a day of the last quarter of a quarter deadline")
-        return self
-
-    @property
-    def by_day_month(self) -> tuple[int, int] | None:
-        if self.by is None:
-            return None
-        day, month = (int(part) for part in self.by.split("/"))
-        return day, month
 
 
 class Body(_Frozen):

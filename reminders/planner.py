@@ -11,8 +11,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from plan.due import DueKind
 from plan.periods import Period, deadlines, window_of
-from plan.schema import DueKind, Plan
+from plan.schema import Plan
 from reminders.config import ReminderConfig
 from reminders.rules import ReportIndex, UnitRef, done_mark, item_unit_kinds, quarterly_kinds
 

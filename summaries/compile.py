@@ -12,9 +12,10 @@ from datetime import date, datetime
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
+from plan.due import DueKind
 from plan.periods import Period, business_date, deadlines, window_of
 from plan.petition_lifecycle import OPEN
-from plan.schema import DueKind, FieldKind, Indicator, Plan, TimelineItem
+from plan.schema import FieldKind, Indicator, Plan, TimelineItem
 from summaries.aggregations import TITLE_FIELDS, ReportIndex, Window, measure_aggregation, number
 from summaries.model import (
     Activity,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from plan.due import DueKind
 from plan.loader import SHIPPED_PLAN, PlanError, load_plan, parse_plan
-from plan.schema import DueKind, FieldKind, Plan, UnitKind
+from plan.schema import FieldKind, Plan, UnitKind
 
 SHIPPED_TEXT = SHIPPED_PLAN.read_text(encoding="utf-8")
 
