@@ -137,6 +137,16 @@ def summarise(ctx: Context, form: Form, answers: dict[str, Any], unit_names: dic
             for f in form.fields]
 
 
+async def unit_names(ctx: Context, form: Form, answers: dict[str, Any], *also: int | None) -> dict[int, str]:
+    """Names of the units a summary of these answers shows (its unit fields, plus `also`), and of no other."""
+    ids = [answers.get(f.id) for f in form.fields if f.kind is FieldKind.UNIT and _is_id(answers.get(f.id))]
+    return await ctx.repos.directory.unit_names(ctx.person.commune_id, [*ids, *also])
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+
+
 def awaits_photo(plan: Plan, state: FlowState) -> bool:
     """Whether a stored conversation is waiting for a photo (so an inbound photo is worth fetching)."""
     field = state.asked_field(plan) if isinstance(state, FieldQuestion) else None

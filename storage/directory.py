@@ -40,6 +40,15 @@ class DirectoryRepo:
             query = query.where(Unit.active.is_(True))
         return list((await self.session.execute(query.order_by(Unit.id))).scalars())
 
+    async def unit_names(self, commune_id: int, unit_ids) -> dict[int, str]:
+        """{id: name} of these units of the commune only: a screen that names one or two units reads those, not
+        the commune's 2,000 (tests/handlers/test_reads_scale.py)."""
+        wanted = {int(unit_id) for unit_id in unit_ids if unit_id is not None}
+        if not wanted:
+            return {}
+        query = select(Unit.id, Unit.name).where(Unit.commune_id == commune_id, Unit.id.in_(sorted(wanted)))
+        return {unit_id: name for unit_id, name in (await self.session.execute(query)).all()}
+
     async def unit_by_name(self, commune_id: int, name: str) -> Unit | None:
         query = select(Unit).where(Unit.commune_id == commune_id, Unit.name == name)
         return (await self.session.execute(query)).scalar_one_or_none()

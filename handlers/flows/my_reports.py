@@ -20,6 +20,7 @@ from handlers.forms import (
     field_options,
     read_answer,
     summarise,
+    unit_names,
 )
 from plan.periods import ROMAN, Period
 from plan.schema import FieldKind, FormField, Plan
@@ -92,7 +93,7 @@ async def _show_detail(ctx: Context, report_id: int) -> None:
     form = ctx.plan.form(report.form_id)
     options = [option("edit", ctx.t("mine.action.edit")), option("delete", ctx.t("mine.action.delete")),
                option("list", ctx.t("mine.action.back"))]
-    lines = [_title(ctx, report), *summarise(ctx, form, report.answers, await _unit_names(ctx))]
+    lines = [_title(ctx, report), *summarise(ctx, form, report.answers, await unit_names(ctx, form, report.answers))]
     await ctx.ask_menu(MyReportsState(step="detail", report_id=report.id), "detail", "\n".join(lines), options)
 
 
@@ -191,7 +192,3 @@ def _title(ctx: Context, report: Report) -> str:
     form = ctx.plan.form(report.form_id)
     return ctx.t("mine.title", id=report.id, form=form.label.get(ctx.language),
                  date=report.activity_date.strftime("%d/%m/%Y"))
-
-
-async def _unit_names(ctx: Context) -> dict[int, str]:
-    return {u.id: u.name for u in await ctx.repos.directory.units(ctx.person.commune_id, active_only=False)}

@@ -58,7 +58,7 @@ async def _list_open(ctx: Context) -> None:
         ctx.say(ctx.t("report.no_unit"))
         return
     items = await ctx.repos.petitions.open_items(ctx.person.commune_id, None if staff else ctx.person.unit_id)
-    names = {u.id: u.name for u in await ctx.repos.directory.units(ctx.person.commune_id, active_only=False)}
+    names = await ctx.repos.directory.unit_names(ctx.person.commune_id, [item.unit_id for item in items[:LISTED]])
     if items:
         lines = [ctx.t("petition.list.title", count=len(items))]
         lines += [_line(ctx, item, names) for item in items[:LISTED]]

@@ -26,6 +26,7 @@ from handlers.forms import (
     field_options,
     read_answer,
     summarise,
+    unit_names,
 )
 from plan.schema import FieldKind, Form, FormField, Plan, UnitKind
 from reminders.answers import ReminderAnswer
@@ -290,13 +291,13 @@ async def _advance(ctx: Context, state: ReportState, form: Form) -> None:
 
 async def _show_confirm(ctx: Context, state: ReportState, intro: list[str] | None = None) -> None:
     form = ctx.plan.form(state.form)
-    unit_names = await _unit_names(ctx)
+    names = await unit_names(ctx, form, state.answers, state.unit_id)
     state.editing = False
     options = [option("send", ctx.t("report.confirm.send")), option("edit", ctx.t("report.confirm.edit")),
                option("cancel", ctx.t("report.confirm.cancel"))]
     lines = [*(intro or []),
-             ctx.t("report.confirm.title", form=form.label.get(ctx.language), unit=unit_names[state.unit_id]),
-             *summarise(ctx, form, state.answers, unit_names)]
+             ctx.t("report.confirm.title", form=form.label.get(ctx.language), unit=names.get(state.unit_id, '')),
+             *summarise(ctx, form, state.answers, names)]
     if state.photos:
         lines.append(ctx.t("report.text.photos", count=len(state.photos)))
     await ctx.ask_menu(state, "confirm", "\n".join(lines), options)
@@ -384,7 +385,3 @@ async def _keep_photo(ctx: Context, state: ReportState) -> None:
         await prompt(ctx, state)  # not kept: the reason was said, the question stands
         return
     await ctx.remember(state)
-
-
-async def _unit_names(ctx: Context) -> dict[int, str]:
-    return {u.id: u.name for u in await ctx.repos.directory.units(ctx.person.commune_id, active_only=False)}
