@@ -54,7 +54,7 @@ class FakeTelegram:
         self.flood: FloodRules | None = None
         self.too_many = 0
         self.refusals: list[str] = []  # why each flood 429 was given
-        self._failures: dict[str, deque[int]] = defaultdict(deque)
+        self._failures: dict[str, deque[int | None]] = defaultdict(deque)  # None: that call goes through
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
         self._new_update = asyncio.Event()
@@ -91,9 +91,9 @@ class FakeTelegram:
     def next_update_id(self) -> int:
         return next(self._update_ids)
 
-    def fail_next(self, method: str, *, retry_after: int, times: int = 1) -> None:
-        """The next `times` calls of `method` get 429 with this retry_after."""
-        self._failures[method].extend([retry_after] * times)
+    def fail_next(self, method: str, *, retry_after: int, times: int = 1, after: int = 0) -> None:
+        """The next `times` calls of `method` (once `after` more have gone through) get 429 with this retry_after."""
+        self._failures[method].extend([None] * after + [retry_after] * times)
 
     # ---- what tests read
     def of(self, method: str, chat_id: int | None = None) -> list[Call]:
@@ -120,9 +120,9 @@ class FakeTelegram:
         call = Call(method, params, time.monotonic(), files)
         if method != "getUpdates":
             self.calls.append(call)
-        if self._failures[method]:
+        if self._failures[method] and (retry_after := self._failures[method].popleft()) is not None:
             call.ok = False
-            return _error(429, "Too Many Requests: retry after", retry_after=self._failures[method].popleft())
+            return _error(429, "Too Many Requests: retry after", retry_after=retry_after)
         if method in SENDS:
             refusal = self._refuse_send(params.get("chat_id"), call.at)
             if refusal is not None:

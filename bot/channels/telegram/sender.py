@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.channels.base import Clock, PermanentSendError, SendError, Transactions
-from bot.channels.telegram.api import as_send_error, retry_seconds
+from bot.channels.telegram.api import as_send_error
 from bot.channels.telegram.keyboard import markup, new_key
 from bot.channels.telegram.limiter import FloodLimiter
 from bot.channels.telegram.menu import set_chat_menu
@@ -21,7 +20,6 @@ from core.i18n import Translator
 from core.messages import PRIORITY_REPLY, FileOut, MenuCommand, Reply
 
 log = logging.getLogger(__name__)
-MAX_INNER_WAIT = 60.0  # a later piece of a split message waits this long at most for flood control
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -48,8 +46,10 @@ class TelegramSender:
         try:
             if reply.choices or priority == PRIORITY_REPLY:
                 await self._close_menu(chat_id, drop=not reply.choices)
-            for part in parts[skip:]:  # what an earlier attempt delivered is not sent again
-                await part(delivered > 0)  # a later piece of this attempt waits out flood control
+            # What an earlier attempt delivered is not sent again; a failure (a 429 too) ends this attempt with
+            # `delivered` counted, and the outbox's next attempt sends the rest: no retry in here.
+            for part in parts[skip:]:
+                await part()
                 delivered += 1
         except TelegramError as exc:
             error = as_send_error(exc, self._token)
@@ -61,33 +61,30 @@ class TelegramSender:
         if reply.menu_role and not is_group(chat_id):
             await set_chat_menu(self.bot, chat_id, reply.menu_role, t, self.commands)
 
-    def _parts(self, chat_id: str, reply: Reply, pieces: list[str]) -> list[Callable[[bool], Awaitable[None]]]:
+    def _parts(self, chat_id: str, reply: Reply, pieces: list[str]) -> list[Callable[[], Awaitable[None]]]:
         """The API messages one reply becomes, in order: the file (with the text as caption when it fits), then
-        the text's pieces, the last carrying the buttons. Each is called with `patient`."""
-        parts: list[Callable[[bool], Awaitable[None]]] = []
+        the text's pieces, the last carrying the buttons."""
+        parts: list[Callable[[], Awaitable[None]]] = []
         attachment = reply.photo or reply.document
         if attachment is not None:
             fits = bool(pieces) and as_caption(reply, pieces, LIMITS)
             caption = pieces[0] if fits else None
-            parts.append(functools.partial(self._send_attachment, chat_id, attachment, caption))
+            parts.append(functools.partial(self._send_file, chat_id, attachment, caption))
             pieces = [] if fits else pieces
         for number, piece in enumerate(pieces):
             buttons = bool(reply.choices) and number == len(pieces) - 1
             parts.append(functools.partial(self._send_piece, chat_id, piece, reply, buttons))
         return parts
 
-    async def _send_attachment(self, chat_id: str, attachment: FileOut, caption: str | None, _patient: bool) -> None:
-        await self._send_file(chat_id, attachment, caption)
-
-    async def _send_piece(self, chat_id: str, text: str, reply: Reply, buttons: bool, patient: bool) -> None:
+    async def _send_piece(self, chat_id: str, text: str, reply: Reply, buttons: bool) -> None:
         keyboard_key = new_key() if buttons else None
-        message = await self._send_text(chat_id, text, reply, keyboard_key, patient=patient)
+        message = await self._send_text(chat_id, text, reply, keyboard_key)
         if keyboard_key is not None:
             await self._open_menu(chat_id, message, keyboard_key, reply)
 
-    async def _send_text(self, chat_id: str, text: str, reply: Reply, key: str | None, *, patient: bool) -> Message:
+    async def _send_text(self, chat_id: str, text: str, reply: Reply, key: str | None) -> Message:
         keyboard = markup(reply.choices, key) if key is not None else None
-        return await self._limited(chat_id, patient, lambda: self.bot.send_message(
+        return await self._limited(chat_id, lambda: self.bot.send_message(
             chat_id=int(chat_id), text=text or "…", reply_markup=keyboard, link_preview_options=NO_PREVIEW))
 
     async def _send_file(self, chat_id: str, attachment: FileOut, caption: str | None) -> Message:
@@ -98,24 +95,15 @@ class TelegramSender:
         upload = InputFile(stored.content, filename=attachment.name or stored.name)
         as_photo = attachment.mime.startswith("image/") and stored.size <= LIMITS.photo_bytes
         if as_photo:
-            return await self._limited(chat_id, False, lambda: self.bot.send_photo(
+            return await self._limited(chat_id, lambda: self.bot.send_photo(
                 chat_id=int(chat_id), photo=upload, caption=caption))
-        return await self._limited(chat_id, False, lambda: self.bot.send_document(
+        return await self._limited(chat_id, lambda: self.bot.send_document(
             chat_id=int(chat_id), document=upload, caption=caption))
 
-    async def _limited(self, chat_id: str, patient: bool, call: Callable) -> Message:
-        """One API send after the flood limiter allows it; a later piece waits out a 429 rather than
-        failing the whole reply (which would resend the pieces already delivered)."""
-        while True:
-            await self.limiter.acquire(chat_id, group=is_group(chat_id))
-            try:
-                return await call()
-            except RetryAfter as exc:
-                wait = retry_seconds(exc)
-                if not patient or wait > MAX_INNER_WAIT:
-                    raise
-                log.info("Telegram flood control on a later piece: waiting %.0f s", wait)
-                await asyncio.sleep(wait)
+    async def _limited(self, chat_id: str, call: Callable) -> Message:
+        """One API send, once the flood limiter allows it; never retried here (the outbox retries the reply)."""
+        await self.limiter.acquire(chat_id, group=is_group(chat_id))
+        return await call()
 
     async def _open_menu(self, chat_id: str, message: Message, key: str, reply: Reply) -> None:
         async with self.transaction() as repos:

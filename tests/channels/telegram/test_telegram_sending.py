@@ -106,6 +106,25 @@ async def test_a_file_with_a_long_text_failing_at_the_text_resends_only_the_text
         assert len(h.fake.of("sendDocument", ALICE)) == 1 and h.fake.texts(ALICE)[-1] == text.strip()
 
 
+async def test_a_429_on_a_later_piece_ends_the_attempt_and_the_outbox_sends_only_the_rest(sqlite_url, clock):
+    """No retry inside the sender: one API call per piece per outbox attempt, however short the retry_after."""
+    async with telegram_bot(sqlite_url, clock) as h:
+        text = "\n".join(f"Dòng {n}: thôn Nà Pài tổ chức Ngày hội Đại đoàn kết toàn dân tộc." for n in range(100))
+        async with h.app.db.transaction() as repos:
+            await repos.outbox.enqueue(channel="telegram", chat_id=str(ALICE), dedupe_key="long-text",
+                                       payload=Reply(text=text).to_payload(), now=clock())
+        h.fake.fail_next("sendMessage", retry_after=2, after=1)
+        assert await h.app.outbox.drain() == 0
+        assert [c.ok for c in h.fake.of("sendMessage", ALICE)] == [True, False]  # tried once, not waited out
+        async with h.app.db.transaction() as repos:
+            [row] = await repos.outbox.for_chat("telegram", str(ALICE))
+        assert (row.status, row.parts_sent, row.next_attempt_at) == ("pending", 1, clock() + timedelta(seconds=2))
+        clock.advance(seconds=2)
+        assert await h.app.outbox.drain() == 1
+        assert [c.ok for c in h.fake.of("sendMessage", ALICE)] == [True, False, True]
+        assert "\n".join(h.fake.texts(ALICE)).split() == text.split()
+
+
 async def test_in_a_group_registered_people_are_answered_but_no_form_starts(sqlite_url, clock):
     async with telegram_bot(sqlite_url, clock) as h:
         chair, stranger = TgUser(h, ALICE, "Chủ tịch"), 999
