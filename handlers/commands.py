@@ -16,14 +16,17 @@ from core.vnparse import fold, loose
 from handlers.context import Context
 from handlers.flows import (
     account,
+    baselines_admin,
     broadcast,
     group_prefs,
     groups,
     invite,
     my_reports,
+    people_admin,
     petition,
     photos,
     report,
+    units_admin,
     web_link,
 )
 from handlers.flows.agenda import sessions_command, show_agenda
@@ -96,6 +99,10 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
                 frozenset({ADMIN, CHAIR, STAFF, VIEWER})),
     CommandSpec("web", _no_args(web_link.start), ("trang web", "bang dieu khien", "dashboard"),
                 DASHBOARD_ROLES, True),
+    # chat administration of the directory (docs/directory.md): units, people, a unit's yearly figures
+    CommandSpec("donvi", units_admin.start, ("don vi", "quan ly don vi", "units"), STAFF_ONLY, True),
+    CommandSpec("nguoi", people_admin.start, ("quan ly nguoi", "nguoi dung", "people"), STAFF_ONLY, True),
+    CommandSpec("chiso", baselines_admin.start, ("chi so", "chi so nen", "baselines"), STAFF_ONLY, True),
 )}
 
 FLOWS: dict[str, FlowSpec] = {spec.state.FLOW: spec for spec in (
@@ -108,6 +115,9 @@ FLOWS: dict[str, FlowSpec] = {spec.state.FLOW: spec for spec in (
     FlowSpec(broadcast.BroadcastState, broadcast.resume, broadcast.prompt),
     FlowSpec(group_prefs.GroupPrefsState, group_prefs.resume, group_prefs.prompt),
     FlowSpec(petition.PetitionState, petition.resume, petition.prompt),
+    FlowSpec(units_admin.UnitsAdminState, units_admin.resume, units_admin.prompt),
+    FlowSpec(people_admin.PeopleAdminState, people_admin.resume, people_admin.prompt),
+    FlowSpec(baselines_admin.BaselinesState, baselines_admin.resume, baselines_admin.prompt),
 )}
 
 

@@ -10,6 +10,7 @@ from storage.broadcasts import BroadcastRepo, GroupRepo
 from storage.chats import ChatRepo
 from storage.conversations import ConversationRepo
 from storage.directory import DirectoryRepo, InviteRepo
+from storage.directory_admin import DirectoryAdminRepo
 from storage.health import HeartbeatRepo
 from storage.invite_attempts import InviteAttemptRepo
 from storage.keyboards import KeyboardRepo
@@ -33,6 +34,7 @@ class Repositories:
         self.dialect = dialect
         self.arrivals = ArrivalRepo(session)
         self.directory = DirectoryRepo(session)
+        self.directory_admin = DirectoryAdminRepo(session)  # /donvi, /nguoi, /chiso
         self.invites = InviteRepo(session)
         self.invite_attempts = InviteAttemptRepo(session)
         self.chats = ChatRepo(session)

@@ -60,6 +60,13 @@ OLD_ROWS = {
     ],
     "group_prefs": [{"step": "group", "options": MENU}, {"step": "prefs", "chat_id": 3, "options": MENU}],
     "photos": [{"step": "which", "files": [1, 2], "options": MENU}],
+    "units_admin": [{"step": "action", "options": MENU}, {"step": "kind", "action": "add", "options": MENU},
+                    {"step": "name", "action": "add", "kind": "village", "options": []},
+                    {"step": "confirm", "action": "deactivate", "unit_id": 3, "options": MENU}],
+    "people_admin": [{"step": "unit", "options": MENU}, {"step": "person", "options": MENU},
+                     {"step": "role", "person_id": 4, "options": MENU}],
+    "baselines_admin": [{"step": "unit", "options": MENU}, {"step": "key", "unit_id": 2, "year": 2026, "options": MENU},
+                        {"step": "value", "unit_id": 2, "year": 2026, "key": "so_ho", "options": []}],
 }
 UNREADABLE = [
     ("report", {"step": "field", "options": []}),  # a field step without its form and unit

@@ -42,6 +42,7 @@ POLICY = {
     "kyhop": (STAFF, False), "moi": (STAFF, True), "thongbao": (STAFF, True), "nhom": (STAFF, True),
     "tonghop": (STAFF | {"viewer"}, False),
     "web": (STAFF | {"viewer"}, True),  # a single-use login link must not be posted in a group
+    "donvi": (STAFF, True), "nguoi": (STAFF, True), "chiso": (STAFF, True),  # directory administration
 }
 SENDERS = [*(role for _, _, role, _ in DEMO_PEOPLE), "unregistered"]
 NAMES = {console_id: name for console_id, name, _, _ in DEMO_PEOPLE}

@@ -1,0 +1,117 @@
+"""/chiso (admin, chair, staff): a unit's figures for this year (households, poor households…), shown and corrected.
+
+States: unit → key (each figure numbered, "xong" ends) → value → key again. `/chiso <tên đơn vị>` starts at
+that unit. The figures are the plan's (`baselines:` plus any key an indicator divides by), as in the
+directory file; percent indicators divide by them, so a corrected figure changes the next /tonghop.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from core.flowstate import FlowState
+from core.menus import choices_of, option
+from core.vnparse import ParseError, parse_number
+from handlers.context import Context
+from handlers.flows.admin_common import audit, own_unit, unit_named, unit_options
+from storage.models import Unit
+
+FLOW = "baselines_admin"
+MAX_FIGURE = 10_000_000
+
+
+class BaselinesState(FlowState):
+    FLOW: ClassVar[str] = FLOW
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {"key": ("unit_id", "year"),
+                                                   "value": ("unit_id", "year", "key")}
+
+    step: Literal["unit", "key", "value"]
+    unit_id: int | None = None
+    year: int | None = None
+    key: str | None = None  # the figure being corrected
+
+    def takes_free_text(self) -> bool:
+        return self.step == "value"
+
+
+async def start(ctx: Context, args: str) -> None:
+    if args.strip():
+        unit = await unit_named(ctx, args)
+        if unit is not None:
+            await _show(ctx, unit, ctx.today.year)
+        return
+    units = await ctx.repos.directory.units(ctx.person.commune_id)
+    await ctx.ask_menu(BaselinesState(step="unit"), "unit", ctx.t("baselines.pick_unit"), unit_options(units))
+
+
+async def resume(ctx: Context, state: BaselinesState) -> None:
+    if state.step == "value":
+        await _on_value(ctx, state)
+        return
+    picked = ctx.pick_or_ask_again(state.options)
+    if picked is None:
+        return
+    if picked == "done":
+        await ctx.forget()
+        ctx.say(ctx.t("baselines.done"))
+        return
+    unit = await own_unit(ctx, state.unit_id if state.step == "key" else int(picked))
+    if unit is None:
+        await ctx.forget()
+        ctx.say(ctx.t("unit_admin.gone"))
+    elif state.step == "unit":
+        await _show(ctx, unit, ctx.today.year)
+    else:
+        label = _labels(ctx).get(picked, picked)
+        ctx.say(ctx.t("baselines.ask_value", figure=label, year=state.year))
+        await ctx.remember(BaselinesState(step="value", unit_id=unit.id, year=state.year, key=picked))
+
+
+async def prompt(ctx: Context, state: BaselinesState) -> None:
+    if state.step == "value":
+        ctx.say(ctx.t("baselines.ask_value", figure=_labels(ctx).get(state.key, state.key),
+                      year=state.year))
+    else:
+        ctx.say(ctx.t("menu.choose_again"), choices_of(state.options))
+
+
+def _labels(ctx: Context) -> dict[str, str]:
+    return {spec.id: spec.label.get(ctx.language) for spec in ctx.plan.baseline_keys()}
+
+
+async def _show(ctx: Context, unit: Unit, year: int) -> None:
+    labels = _labels(ctx)
+    if not labels:
+        await ctx.forget()
+        ctx.say(ctx.t("baselines.none_in_plan"))
+        return
+    stored = await ctx.repos.directory_admin.unit_baselines(unit.id, year)
+    lines = [ctx.t("baselines.title", unit=unit.name, year=year)]
+    options = []
+    for key, label in labels.items():
+        value = stored.get(key)
+        options.append(option(key, f"{label}: {'—' if value is None else f'{value:,}'.replace(',', '.')}"))
+    options.append(option("done", ctx.t("baselines.finish"), "xong", "done"))
+    lines.append(ctx.t("baselines.pick_hint"))
+    await ctx.ask_menu(BaselinesState(step="key", unit_id=unit.id, year=year), "key", "\n".join(lines), options)
+
+
+async def _on_value(ctx: Context, state: BaselinesState) -> None:
+    value = parse_number(ctx.inbound.text, minimum=0, maximum=MAX_FIGURE) if ctx.inbound.kind == "text" \
+        else ParseError("err.number.unreadable")
+    if isinstance(value, ParseError):
+        label = _labels(ctx).get(state.key, state.key)
+        ctx.say(ctx.t(value.code, **value.params) + "\n" +
+                ctx.t("baselines.ask_value", figure=label, year=state.year))
+        return
+    unit = await own_unit(ctx, state.unit_id)
+    if unit is None:
+        await ctx.forget()
+        ctx.say(ctx.t("unit_admin.gone"))
+        return
+    before = (await ctx.repos.directory_admin.unit_baselines(unit.id, state.year)).get(state.key)
+    await ctx.repos.directory.set_baseline(unit.id, state.year, state.key, value)
+    await audit(ctx, "baseline", unit.id, "edit", {"year": state.year, state.key: before},
+                {"year": state.year, state.key: value})
+    ctx.say(ctx.t("baselines.saved", figure=_labels(ctx).get(state.key, state.key), value=value))
+    await _show(ctx, unit, state.year)
