@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from bot.app import App, Clock, create_app, system_clock
 from bot.demo import seed_demo
 from bot.settings import ConfigError, Settings, load_settings
-from core.roles import ROLES
+from core.roles import ALL_ROLES, PROVINCE
 from core.vnparse import fold
 from handlers.invites import create_invite
 from plan.loader import PlanError, load_plan
@@ -53,12 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     invite = commands.add_parser("invite", help="invite codes")
     invite_commands = invite.add_subparsers(dest="invite_command", required=True)
     create = invite_commands.add_parser("create", help="create a single-use invite code")
-    create.add_argument("--role", choices=ROLES, help="the role of a single invite")
+    create.add_argument("--role", choices=ALL_ROLES, help="the role of a single invite")
     create.add_argument("--unit", help="the unit's name (diacritics optional)")
     create.add_argument("--name", default="", help="the invited person's name")
     create.add_argument("--all-pending", action="store_true",
                         help="one code per imported person not registered yet, written to --out")
     create.add_argument("--out", help="with --all-pending: the .xlsx file to write")
+    create.add_argument("--province", help="with --role province: the province whose communes they see")
     _commune_option(create)
     _directory_commands(commands)
     return parser
@@ -236,15 +237,25 @@ async def _invite_command(app: App, args: argparse.Namespace) -> int:
     if not args.role:
         print("mttq-bot: give --role (or --all-pending --out FILE.xlsx)", file=sys.stderr)
         return 2
-    return await _invite(app, args.role, args.unit, args.name, args.commune)
+    if args.province and args.role != PROVINCE:
+        print("mttq-bot: --province goes with --role province", file=sys.stderr)
+        return 2
+    if args.role == PROVINCE and (args.commune or args.unit):
+        print("mttq-bot: a province viewer belongs to a province: give --province, not --commune or --unit",
+              file=sys.stderr)
+        return 2
+    return await _invite(app, args.role, args.unit, args.name, args.commune, province=args.province)
 
 
 async def _invite(app: App, role: str, unit_name: str | None, person_name: str,
-                  commune_name: str | None = None) -> int:
-    from bot.communes import pick_commune
+                  commune_name: str | None = None, *, province: str | None = None) -> int:
+    from bot.communes import pick_commune, pick_province
 
     async with app.db.transaction() as repos:
-        choice = await pick_commune(repos, commune_name)
+        if role == PROVINCE:  # anchored on the province's first commune; sees all of them
+            choice = await pick_province(repos, province)
+        else:
+            choice = await pick_commune(repos, commune_name)
         if choice.commune is None:
             t = app.translator.for_language(app.settings.default_language)
             print(f"mttq-bot: {t(choice.problem, **(choice.params or {}))}", file=sys.stderr)

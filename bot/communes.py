@@ -40,3 +40,22 @@ async def pick_commune(repos: Repositories, name: str | None) -> Choice:
 
 def _listed(communes: list[Commune]) -> str:
     return "; ".join(f"{c.name}, {c.province}" for c in communes)
+
+
+async def pick_province(repos: Repositories, name: str | None) -> Choice:
+    """The anchor commune of a province (its first, by id): named with --province, or the only province there is.
+
+    A province viewer's person row hangs on this commune; what they see is every commune of its province.
+    """
+    communes = await repos.directory.communes()
+    provinces = sorted({c.province for c in communes})
+    if name:
+        found = [p for p in provinces if fold(p) == fold(name)]
+        if len(found) == 1:
+            return Choice(next(c for c in communes if c.province == found[0]))
+        return Choice(problem="province.unknown", params={"name": name, "choices": "; ".join(provinces) or "—"})
+    if len(provinces) == 1:
+        return Choice(communes[0])
+    if not provinces:
+        return Choice(problem="commune.none")
+    return Choice(problem="province.name_needed", params={"choices": "; ".join(provinces)})

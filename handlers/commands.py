@@ -11,7 +11,7 @@ from typing import Any
 
 from core.flowstate import FlowState, StateUnreadable
 from core.messages import MenuCommand
-from core.roles import ADMIN, CHAIR, REPORTER, ROLES, STAFF, VIEWER
+from core.roles import ADMIN, ALL_ROLES, CHAIR, PROVINCE, REPORTER, ROLES, STAFF, VIEWER
 from core.vnparse import fold, loose
 from handlers.context import Context
 from handlers.flows import (
@@ -75,17 +75,18 @@ async def _help(ctx: Context, _args: str) -> None:
 
 REPORTING = frozenset({ADMIN, CHAIR, STAFF, REPORTER})
 STAFF_ONLY = frozenset({ADMIN, CHAIR, STAFF})
-# who may open the dashboard; a province role joins here (its scope is a set of communes: bot/dashboard/scope.py)
-DASHBOARD_ROLES = frozenset({ADMIN, CHAIR, STAFF, VIEWER})
+# who may read the summary and open the dashboard; a province viewer's scope is every commune of the province
+DASHBOARD_ROLES = frozenset({ADMIN, CHAIR, STAFF, VIEWER, PROVINCE})
+EVERYONE = frozenset(ALL_ROLES)  # commands about one's own account: a province viewer has one too
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
-    CommandSpec("start", _already_registered, ("start", "bat dau")),
+    CommandSpec("start", _already_registered, ("start", "bat dau"), EVERYONE),
     CommandSpec("baocao", _no_args(report.start), ("bao cao", "gui bao cao", "report"), REPORTING, True),
     CommandSpec("cuatoi", _no_args(my_reports.start), ("cua toi", "bao cao cua toi", "my reports"), REPORTING,
                 True),
-    CommandSpec("trogiup", _help, ("tro giup", "giup", "huong dan", "help")),
-    CommandSpec("ngonngu", _no_args(account.ask_language), ("ngon ngu", "language"), private_only=True),
-    CommandSpec("huy", _no_args(account.cancel), ("huy", "huy bo", "cancel")),
+    CommandSpec("trogiup", _help, ("tro giup", "giup", "huong dan", "help"), EVERYONE),
+    CommandSpec("ngonngu", _no_args(account.ask_language), ("ngon ngu", "language"), EVERYONE, True),
+    CommandSpec("huy", _no_args(account.cancel), ("huy", "huy bo", "cancel"), EVERYONE),
     CommandSpec("lich", _no_args(show_agenda), ("lich", "lich bao cao", "han bao cao", "deadlines"), REPORTING),
     CommandSpec("kyhop", sessions_command, ("ky hop", "ky hop hdnd", "council sessions"), STAFF_ONLY),
     # bare "mới" (new) is an ordinary answer, so /moi has only the slash form and a longer phrase
@@ -95,8 +96,7 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
     CommandSpec("kiennghi", petition.start, ("kien nghi", "y kien kien nghi", "petitions"), REPORTING, True),
     CommandSpec("dangkynhom", groups.register, ("dang ky nhom", "register group")),
     CommandSpec("huynhom", groups.unregister, ("huy nhom", "huy dang ky nhom", "unregister group")),
-    CommandSpec("tonghop", start_summary, ("tong hop", "bao cao tong hop", "summary"),
-                frozenset({ADMIN, CHAIR, STAFF, VIEWER})),
+    CommandSpec("tonghop", start_summary, ("tong hop", "bao cao tong hop", "summary"), DASHBOARD_ROLES),
     CommandSpec("web", _no_args(web_link.start), ("trang web", "bang dieu khien", "dashboard"),
                 DASHBOARD_ROLES, True),
     # chat administration of the directory (docs/directory.md): units, people, a unit's yearly figures

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.roles import PROVINCE
 from storage.broadcasts import GroupRepo
 from storage.models import Chat, Identity, Person, Unit
 from storage.outbox import OutboxRepo
@@ -56,8 +57,8 @@ class AddressRepo:
                      unit_ids: Iterable[int] | None = None, unit_kind: str | None = None) -> list[PersonChats]:
         """Active people of a commune matching every filter given, with their active private chats."""
         query = select(Person).where(Person.commune_id == commune_id, Person.active.is_(True))
-        if roles is not None:
-            query = query.where(Person.role.in_(list(roles)))
+        # "everyone" of a commune (no roles given) leaves out a province viewer anchored on it: not its people
+        query = query.where(Person.role.in_(list(roles)) if roles is not None else Person.role != PROVINCE)
         if unit_ids is not None:
             query = query.where(Person.unit_id.in_(list(unit_ids)))
         if unit_kind is not None:

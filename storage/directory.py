@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.roles import PROVINCE
 from storage.models import Baseline, Commune, Identity, Invite, Person, Unit
 
 
@@ -112,7 +113,7 @@ class DirectoryRepo:
         """Active people nobody has registered as yet: those an invite sheet is for."""
         registered = select(Identity.person_id)
         query = (select(Person).where(Person.commune_id == commune_id, Person.active.is_(True),
-                                      Person.id.not_in(registered)).order_by(Person.id))
+                                      Person.role != PROVINCE, Person.id.not_in(registered)).order_by(Person.id))
         return list((await self.session.execute(query)).scalars())
 
 

@@ -335,6 +335,7 @@ class RenderJob(SQLModel, table=True):
     commune_id: int = Field(foreign_key="commune.id")
     period: str = Field(max_length=10)  # Period.key: 2026-Q1, 2026-H1, 2026-9M, 2026
     party: bool = False  # the Party Committee's variant of the DOCX
+    province: str = Field(default="", max_length=120)  # set: a province viewer's side-by-side summary of it
     channel: str = Field(max_length=20)
     chat_id: str = Field(max_length=64)
     language: str = Field(default="vi", max_length=5)  # the reader's: captions, chart, failure message

@@ -17,11 +17,12 @@ class RenderJobRepo:
         self.session, self.dialect = session, dialect
 
     async def add(self, *, key: str, commune_id: int, period: str, party: bool, channel: str, chat_id: str,
-                  language: str, now: datetime) -> bool:
+                  language: str, now: datetime, province: str = "") -> bool:
         """Record a job in the caller's transaction; False (nothing added) when its key is already there."""
         return await insert_ignoring_duplicates(self.session, self.dialect, RenderJob.__table__, {
             "key": key, "commune_id": commune_id, "period": period, "party": party, "channel": channel,
-            "chat_id": chat_id, "language": language, "requested_at": now, "status": "pending", "attempts": 0,
+            "chat_id": chat_id, "language": language, "province": province, "requested_at": now, "status": "pending",
+            "attempts": 0,
             "next_attempt_at": now, "error": ""})
 
     async def claim_due(self, now: datetime, lease: timedelta) -> RenderJob | None:

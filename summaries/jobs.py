@@ -30,6 +30,7 @@ from plan.schema import Plan
 from storage.db import Database
 from storage.models import RenderJob
 from storage.repositories import Repositories
+from summaries import province_jobs
 from summaries.compile import compile_summary
 from summaries.load import load_snapshot
 from summaries.model import DocumentSettings, Snapshot, Summary
@@ -50,10 +51,11 @@ def job_key(channel: str, message_id: str) -> str:
 
 
 async def record(repos: Repositories, *, channel: str, chat_id: str, message_id: str, commune_id: int,
-                 period: Period, party: bool, language: str, now: datetime) -> None:
-    """Record the files to make, in the caller's (the message's) transaction."""
+                 period: Period, party: bool, language: str, now: datetime, province: str = "") -> None:
+    """Record the files to make, in the caller's (the message's) transaction; `province`: a province's summary."""
     await repos.render_jobs.add(key=job_key(channel, message_id), commune_id=commune_id, period=period.key,
-                                party=party, channel=channel, chat_id=chat_id, language=language, now=now)
+                                party=party, channel=channel, chat_id=chat_id, language=language, now=now,
+                                province=province)
 
 
 Clock = Callable[[], datetime]
@@ -69,7 +71,7 @@ class RenderJobs:
         self.db, self.plan, self.translator, self.document, self.tz = db, plan, translator, document, tz
         self.clock, self.on_queued = clock, on_queued  # on_queued: replies were queued (the app wakes the outbox)
         self._running = asyncio.Lock()  # one runner: claim → render → store, job after job
-        self._rendering = asyncio.Lock()  # one render at a time, also for the quarter-end ticker (2 cores)
+        self.rendering = asyncio.Lock()  # one render at a time, also for the quarter-end ticker (2 cores)
         self._task: asyncio.Task | None = None
         self._woken = False
 
@@ -128,7 +130,7 @@ class RenderJobs:
         A thread is safe here: the chart uses matplotlib's object API with the Agg canvas (no pyplot state),
         and python-docx and xlsxwriter build their documents in memory.
         """
-        async with self._rendering:
+        async with self.rendering:
             return await asyncio.to_thread(render_files, summary, self.plan, self.translator, self.document,
                                            party=party, chart_language=chart_language)
 
@@ -140,8 +142,11 @@ class RenderJobs:
         if job.attempts > MAX_ATTEMPTS:  # claimed again after processes died rendering it: stop there
             return await self._give_up(job, "interrupted too often")
         try:
-            summary = await self._compile(job)
-            rendered = await self.render(summary, party=job.party, chart_language=job.language)
+            if job.province:  # a province viewer's communes side by side (summaries/province_jobs.py)
+                made = await province_jobs.make(self, job)
+            else:
+                summary = await self._compile(job)
+                rendered = await self.render(summary, party=job.party, chart_language=job.language)
         except Exception as exc:
             log.exception("render job %s failed (attempt %d of %d)", job.id, job.attempts, MAX_ATTEMPTS)
             if job.attempts >= MAX_ATTEMPTS:
@@ -150,6 +155,8 @@ class RenderJobs:
             async with self.db.transaction() as repos:
                 await repos.render_jobs.retry(job, repr(exc), self.clock() + delay)
             return 0
+        if job.province:
+            return await province_jobs.deliver(self, job, made)
         return await self._deliver(job, summary, rendered)
 
     async def _compile(self, job: RenderJob) -> Summary:

@@ -14,7 +14,7 @@ from datetime import datetime
 from bot.directory import layout as L
 from bot.directory.read import Problem
 from bot.directory.validate import DirectoryFile, PersonRow, UnitRow
-from core.roles import ADMIN
+from core.roles import ADMIN, PROVINCE
 from core.vnparse import fold
 from storage.models import Baseline, Commune, Person, Unit
 from storage.repositories import Repositories
@@ -45,7 +45,8 @@ async def compare(repos: Repositories, commune: Commune | None, file: DirectoryF
     """Everything the file would change, as changes to print and operations to run; nothing written yet."""
     diff = Diff()
     existing_units = await repos.directory.units(commune.id, active_only=False) if commune else []
-    people = await repos.directory.people(commune.id) if commune else []
+    # province viewers hang on a commune but belong to no commune's file: an import never touches them
+    people = [p for p in await repos.directory.people(commune.id) if p.role != PROVINCE] if commune else []
     baselines = await repos.directory.baseline_rows(commune.id) if commune else {}
     holder = _CommuneHolder(commune)
     _compare_commune(diff, holder, file, repos)

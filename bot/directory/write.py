@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.directory import layout as L
 from core.i18n import Translate
+from core.roles import PROVINCE
 from plan.schema import Plan
 
 GUIDE_LINES = 8  # directory.guide.1 … directory.guide.8
@@ -68,7 +69,7 @@ def export(plan: Plan, commune, units, baselines: dict[tuple[int, int, str], int
         L.BASELINES_SHEET: [list(L.baseline_sheet_columns(plan)), *baseline_rows],
         L.PEOPLE_SHEET: [list(L.PEOPLE_COLUMNS),
                          *[[p.name, L.role_word(p.role), code_of.get(p.unit_id), p.phone or None, p.language]
-                           for p in people if p.active]],
+                           for p in people if p.active and p.role != PROVINCE]],
     })
 
 

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 
 from core.flowstate import FlowState
 from core.menus import choices_of, option
-from core.roles import STAFF_ROLES, VIEWER
+from core.roles import PROVINCE, STAFF_ROLES, VIEWER
 from handlers.context import Context
 from handlers.invites import ATTEMPT_WINDOW, MAX_FAILED_ATTEMPTS, redeem
 
@@ -82,7 +82,8 @@ def _business_day(ctx: Context) -> date:
 
 
 def show_help(ctx: Context) -> None:
-    key = {VIEWER: "help.viewer"}.get(ctx.role, "help.staff" if ctx.role in STAFF_ROLES else "help.reporter")
+    default = "help.staff" if ctx.role in STAFF_ROLES else "help.reporter"
+    key = {VIEWER: "help.viewer", PROVINCE: "help.province"}.get(ctx.role, default)
     ctx.say(ctx.t(key))
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 
+from core.roles import PROVINCE
 from core.vnparse import fold, parse_quarter
 from handlers.context import Context
+from handlers.flows import province_summary
 from plan.periods import Period
 from summaries import jobs as render_jobs
 from summaries.compile import compile_summary
@@ -61,6 +63,9 @@ async def start(ctx: Context, args: str) -> None:
         ctx.say(ctx.t("summary.bad_period", text=args.strip()[:40], year=ctx.plan.year))
         return
     period, party = parsed
+    if ctx.role == PROVINCE:  # the communes of the viewer's province side by side
+        await province_summary.start(ctx, period)
+        return
     snapshot = await load_snapshot(ctx.repos, ctx.person.commune_id, ctx.plan.year)
     summary = compile_summary(ctx.plan, snapshot, period, ctx.now, ctx.tz)
     ctx.say(render_text(summary, ctx.t, ctx.language) + "\n\n" + ctx.t("summary.files_coming"))

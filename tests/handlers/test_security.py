@@ -15,6 +15,7 @@ from support.app import ChatUser, attach_recorder, invite_code, make_app
 from support.demo_db import demo_app
 from support.fake_zalo import FakeZalo
 from support.fake_zalo import text_update as zalo_text
+from support.province_data import province_invite
 from support.telegram_harness import SECRET as TG_SECRET
 from support.telegram_harness import TOKEN as TG_TOKEN
 from support.telegram_harness import TgUser, telegram_bot
@@ -30,22 +31,23 @@ from handlers.commands import COMMANDS
 from storage.models import Invite, StoredFile
 
 ALL = frozenset({"admin", "chair", "staff", "reporter", "viewer"})
+EVERYONE = ALL | {"province"}  # a province viewer (read-only, every commune of a province) has an account too
 REPORTING = frozenset({"admin", "chair", "staff", "reporter"})
 STAFF = frozenset({"admin", "chair", "staff"})
 # The access policy, written out by hand: a command added to COMMANDS must be added here on purpose.
 # command: (roles that may run it, only in a private chat)
 POLICY = {
-    "start": (ALL, False), "trogiup": (ALL, False), "ngonngu": (ALL, True), "huy": (ALL, False),
+    "start": (EVERYONE, False), "trogiup": (EVERYONE, False), "ngonngu": (EVERYONE, True), "huy": (EVERYONE, False),
     "dangkynhom": (ALL, False), "huynhom": (ALL, False),  # they check the role themselves (chair/admin)
     "baocao": (REPORTING, True), "cuatoi": (REPORTING, True), "lich": (REPORTING, False),
     "kiennghi": (REPORTING, True),
     "kyhop": (STAFF, False), "moi": (STAFF, True), "thongbao": (STAFF, True), "nhom": (STAFF, True),
-    "tonghop": (STAFF | {"viewer"}, False),
-    "web": (STAFF | {"viewer"}, True),  # a single-use login link must not be posted in a group
+    "tonghop": (STAFF | {"viewer", "province"}, False),
+    "web": (STAFF | {"viewer", "province"}, True),  # a single-use login link must not be posted in a group
     "donvi": (STAFF, True), "nguoi": (STAFF, True), "chiso": (STAFF, True),  # directory administration
 }
-SENDERS = [*(role for _, _, role, _ in DEMO_PEOPLE), "unregistered"]
-NAMES = {console_id: name for console_id, name, _, _ in DEMO_PEOPLE}
+SENDERS = [*(role for _, _, role, _ in DEMO_PEOPLE), "province", "unregistered"]
+NAMES = {console_id: name for console_id, name, _, _ in DEMO_PEOPLE} | {"province": "Ban Thường trực tỉnh Thái Nguyên"}
 
 
 @pytest.fixture
@@ -87,12 +89,13 @@ def test_the_policy_table_names_every_command():
 async def test_role_by_command_matrix(app, clock, chat_kind):
     """Every command, sent by every role and a stranger: the allowed ones start, the rest are refused."""
     recorder = attach_recorder(app)
+    await ChatUser(app, recorder, "province").say(f"/start {await province_invite(app)}")
     table, wrong = [], []
     for sender in SENDERS:
         user = ChatUser(app, recorder, sender, NAMES.get(sender, "Người lạ"), chat_kind=chat_kind,
                         chat_id=f"group-{sender}" if chat_kind == "group" else None)
         for command in POLICY:
-            if command == "tonghop" and sender not in ("chair", "reporter", "unregistered"):
+            if command == "tonghop" and sender not in ("chair", "reporter", "province", "unregistered"):
                 continue  # renders three files per call: one allowed and the refused roles are enough
             if sender == "unregistered":
                 clock.advance(days=1)  # a stranger is answered at most twice a day: each command on a new day

@@ -18,7 +18,7 @@ from bot.channels.base import Transactions
 from bot.channels.telegram.platform import CHANNEL
 from core.i18n import Translate, Translator
 from core.messages import MenuCommand
-from core.roles import REPORTER, ROLES
+from core.roles import ALL_ROLES, REPORTER
 
 log = logging.getLogger(__name__)
 HIDDEN = ("start",)  # reached by the invite link, not from the menu
@@ -46,7 +46,7 @@ async def publish_menus(bot: Bot, transaction: Transactions, translator: Transla
         done += await _set(bot, menu_for(table, REPORTER, t), BotCommandScopeAllPrivateChats(), language_code)
         done += await _set(bot, menu_for(table, REPORTER, t, group=True), BotCommandScopeAllGroupChats(), language_code)
     async with transaction() as repos:
-        chats = await repos.chats.private_chats_with_roles(CHANNEL, tuple(r for r in ROLES if r != REPORTER))
+        chats = await repos.chats.private_chats_with_roles(CHANNEL, tuple(r for r in ALL_ROLES if r != REPORTER))
     for chat_id, role, language in chats:
         menu = menu_for(table, role, translator.for_language(language))
         done += await _set(bot, menu, BotCommandScopeChat(int(chat_id)))

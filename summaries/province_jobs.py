@@ -1,0 +1,70 @@
+"""A province viewer's /tonghop as a render job: the side-by-side text, the DOCX and the XLSX, all after the commit.
+
+A province is up to a hundred communes: loading and compiling them all costs far more than one commune, so the
+inbound transaction only records the job (as for a commune's files) and answers "being compiled"; the job
+then compiles every commune of the province as of the request's time, renders in a worker thread and queues
+the text and the two files in one short transaction, under dedupe keys derived from the job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from core.messages import FileOut, Reply
+from plan.periods import Period
+from storage.models import RenderJob, StoredFile
+from summaries.province import ProvinceSummary, compile_province, load_province
+from summaries.render_province import (
+    province_stem,
+    render_province_docx,
+    render_province_text,
+    render_province_xlsx,
+)
+from summaries.service import DOCUMENT_LANGUAGE, DOCX_MIME, XLSX_MIME
+
+if TYPE_CHECKING:
+    from summaries.jobs import RenderJobs
+
+
+@dataclass(frozen=True, slots=True)
+class ProvinceMade:
+    summary: ProvinceSummary
+    docx: bytes
+    xlsx: bytes
+
+
+async def make(jobs: RenderJobs, job: RenderJob) -> ProvinceMade:
+    async with jobs.db.transaction() as repos:
+        snapshots = await load_province(repos, job.province, jobs.plan.year)
+    summary = await asyncio.to_thread(compile_province, jobs.plan, job.province, snapshots,
+                                      Period.parse_key(job.period), job.requested_at, jobs.tz)
+    t = jobs.translator.for_language(DOCUMENT_LANGUAGE)  # the files are official documents: Vietnamese
+    async with jobs.rendering:
+        docx = await asyncio.to_thread(render_province_docx, summary, jobs.plan, t)
+        xlsx = await asyncio.to_thread(render_province_xlsx, summary, t)
+    return ProvinceMade(summary, docx, xlsx)
+
+
+async def deliver(jobs: RenderJobs, job: RenderJob, made: ProvinceMade) -> int:
+    """Store the files and queue the text and both files to the reader: one short transaction."""
+    now = jobs.clock()
+    t = jobs.translator.for_language(job.language)
+    stem = province_stem(made.summary.province, made.summary.period)
+    async with jobs.db.transaction() as repos:
+        if not await repos.render_jobs.finish(job, now):
+            return 0  # another worker took it over; the replies are theirs
+        files = []
+        for suffix, mime, content in (("docx", DOCX_MIME, made.docx), ("xlsx", XLSX_MIME, made.xlsx)):
+            stored = await repos.files.add(StoredFile(kind="document", name=f"{stem}.{suffix}", mime=mime,
+                                                      size=len(content), content=content,
+                                                      source=f"province:{made.summary.period.key}", created_at=now))
+            files.append(FileOut(file_id=stored.id, name=stored.name, mime=mime))
+        replies = [("text", Reply(text=render_province_text(made.summary, t, job.language), language=job.language)),
+                   ("docx", Reply(text=t("province.file.docx"), document=files[0], language=job.language)),
+                   ("xlsx", Reply(text=t("province.file.xlsx"), document=files[1], language=job.language))]
+        await repos.outbox.enqueue_many([(job.channel, job.chat_id, reply.to_payload(), f"{job.key}:{suffix}")
+                                         for suffix, reply in replies], now)
+    jobs.on_queued()
+    return 1
