@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.roles import PROVINCE
 from storage.models import Baseline, Person, Unit
 
 
@@ -27,12 +28,14 @@ class DirectoryAdminRepo:
     async def people_of_unit(self, commune_id: int, unit_id: int | None) -> list[Person]:
         """The unit's people (or the commune's people without a unit), active ones first."""
         unit_test = Person.unit_id.is_(None) if unit_id is None else Person.unit_id == unit_id
-        query = (select(Person).where(Person.commune_id == commune_id, unit_test)
+        # a province viewer anchored on this commune is the province's, not the commune's to change
+        query = (select(Person).where(Person.commune_id == commune_id, unit_test, Person.role != PROVINCE)
                  .order_by(Person.active.desc(), Person.id))
         return list((await self.session.execute(query)).scalars())
 
     async def has_people_without_unit(self, commune_id: int) -> bool:
-        query = select(Person.id).where(Person.commune_id == commune_id, Person.unit_id.is_(None)).limit(1)
+        query = select(Person.id).where(Person.commune_id == commune_id, Person.unit_id.is_(None),
+                                        Person.role != PROVINCE).limit(1)
         return (await self.session.execute(query)).first() is not None
 
     async def active_admins(self, commune_id: int) -> int:

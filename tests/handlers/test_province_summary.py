@@ -111,3 +111,13 @@ async def test_a_province_viewer_is_nobody_of_the_commune_they_hang_on(app):
     assert commune.province == PROVINCE
     assert person.id not in {entry.person.id for entry in everyone}
     assert person.id not in {p.id for p in pending}
+
+
+async def test_staff_of_the_anchor_commune_cannot_reach_the_province_viewer_in_nguoi(app):
+    recorder = attach_recorder(app)
+    await _province_viewer(app, recorder)
+    staff = ChatUser(app, recorder, "staff", "Cán bộ")
+    menu = (await staff.say("/nguoi"))[0]
+    number = next(line.split(".")[0].strip() for line in menu.splitlines() if "không thuộc đơn vị" in line)
+    people = (await staff.say(number))[0]
+    assert "Quản trị viên (mẫu)" in people and "Ban Thường trực tỉnh" not in people
