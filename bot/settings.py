@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,6 +30,7 @@ class ZaloSection:
     monthly_quota: int
     poll_timeout: int
     webhook_secret: str | None  # set when webhooks are enabled (PUBLIC_BASE_URL and WEBHOOK_SECRET)
+    quota_reset: date | None = None  # when Zalo gives a used-up monthly quota back (else: the next month)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,9 @@ class Settings(BaseSettings):
     zalo_api_base: str = "https://bot-api.zaloplatforms.com"
     zalo_monthly_quota: int = Field(default=3000, ge=1)  # outbound Zalo messages per bot per month
     zalo_poll_timeout: int = Field(default=30, ge=1, le=120)  # seconds getUpdates may hold the request
+    # When Zalo said the month's quota is used up, every Zalo message waits until this date (YYYY-MM-DD, 00:00
+    # business time) if it is ahead, else until the next month.
+    zalo_quota_reset: date | None = None
     public_base_url: str | None = None
     webhook_secret: SecretStr | None = None
     file_link_secret: SecretStr | None = None
@@ -216,7 +220,7 @@ class Settings(BaseSettings):
     def zalo_section(self) -> ZaloSection:
         return ZaloSection(token=_plain(self.zalo_bot_token), api_base=self.zalo_api_base,
                            monthly_quota=self.zalo_monthly_quota, poll_timeout=self.zalo_poll_timeout,
-                           webhook_secret=self._webhook_secret())
+                           webhook_secret=self._webhook_secret(), quota_reset=self.zalo_quota_reset)
 
     def telegram_section(self) -> TelegramSection:
         return TelegramSection(

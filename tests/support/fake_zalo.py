@@ -44,6 +44,9 @@ class FakeZalo:
     calls: list[str] = field(default_factory=list)
     failures: list[tuple[int, str]] = field(default_factory=list)  # injected answers for the next send calls
     poll_failures: list[tuple[int, str]] = field(default_factory=list)  # injected answers for the next polls
+    # method → raw answers (status, body, content type) for its next calls, before anything else is looked at
+    scripted: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    accept_then_fail: list[int] = field(default_factory=list)  # statuses for sends recorded (delivered) anyway
     media: dict[str, bytes] = field(default_factory=dict)
     big_media: dict[str, int] = field(default_factory=dict)  # name → size served without content-length
 
@@ -107,6 +110,9 @@ class FakeZalo:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         self.calls.append(method)
+        if self.scripted.get(method):
+            status, text, content_type = self.scripted[method].pop(0)
+            return web.Response(status=status, text=text, content_type=content_type)
         try:
             body = await request.json() if await request.read() else {}
         except ValueError:
@@ -164,11 +170,19 @@ class FakeZalo:
     async def _m_sendChatAction(self, _body: dict) -> web.Response:
         return web.json_response({"ok": True})
 
+    def script(self, method: str, status: int, body: str | dict, count: int = 1) -> None:
+        """The next `count` calls of `method` get this raw answer (a dict is sent as JSON, a str as HTML)."""
+        kind, text = ("application/json", json.dumps(body)) if isinstance(body, dict) else ("text/html", body)
+        self.scripted.setdefault(method, []).extend([(status, text, kind)] * count)
+
     def _record(self, message: SentMessage) -> web.Response:
         if self.failures:
             status, description = self.failures.pop(0)
             return _error(status, description)
         self.sent.append(message)
+        if self.accept_then_fail:  # Zalo took the message, then a proxy in between answered an error page
+            return web.Response(status=self.accept_then_fail.pop(0), text="<html>502 Bad Gateway</html>",
+                                content_type="text/html")
         return _ok({"message_id": new_message_id(), "date": 1750316131602 + next(_ids)})
 
     async def _media(self, request: web.Request) -> web.StreamResponse:

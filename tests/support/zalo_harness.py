@@ -45,8 +45,8 @@ async def zalo_app(fake: FakeZalo, database_url: str, clock: FakeClock, *, webho
     port = port or free_port()
     if webhook:
         overrides.update(public_base_url=f"http://127.0.0.1:{port}", webhook_secret=WEBHOOK_SECRET)
-    return await make_app(database_url, clock, demo=demo, zalo_bot_token=fake.token, zalo_api_base=fake.url,
-                          web_port=port, **overrides)
+    overrides.setdefault("zalo_api_base", fake.url)
+    return await make_app(database_url, clock, demo=demo, zalo_bot_token=fake.token, web_port=port, **overrides)
 
 
 @asynccontextmanager

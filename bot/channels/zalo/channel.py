@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.channels.base import ChannelHost
-from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError
+from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloWrongBase
 from bot.channels.zalo.media import PhotoDownloader
 from bot.channels.zalo.parse import ParseProblem, parse_update
 from bot.channels.zalo.platform import CHANNEL, LIMITS
@@ -22,6 +22,8 @@ from core.sanitize import log_safe
 
 log = logging.getLogger(__name__)
 REGISTER_ATTEMPTS = 5
+GET_ME_ATTEMPTS = 4  # at start-up (0.5 + 1 + 2 s apart); then the bot starts and keeps asking in the background
+MAX_RETRY_WAIT = 60.0
 
 
 class ZaloChannel:
@@ -37,7 +39,7 @@ class ZaloChannel:
         self.client = ZaloClient(settings.token, settings.api_base, backoff=retry_backoff,
                                  poll_timeout=settings.poll_timeout)
         self.quota = ZaloQuota(host.transaction, host.translator, host.clock, host.tz, self.client.account,
-                               settings.monthly_quota)
+                               settings.monthly_quota, reset=settings.quota_reset)
         self.sender = ZaloSender(self.client, host.translator, host.web.file_url, self.quota)
         self.photos = PhotoDownloader(max_bytes=host.max_photo_bytes)
         self.poll_min_interval, self.retry_backoff = poll_min_interval, retry_backoff
@@ -47,14 +49,16 @@ class ZaloChannel:
         self.webhook_ready = asyncio.Event()  # set once Zalo is known to have our webhook URL
 
     async def start(self) -> list[Awaitable[None]]:
-        await self._learn_names()
+        tasks: list[Awaitable[None]] = []
+        if not await self._learn_names(GET_ME_ATTEMPTS):
+            tasks.append(self._learn_names())  # Zalo is unwell, not refusing us: start, and keep asking
         secret = self.host.settings.webhook_secret
         if secret is not None:
             path = webhook_path(secret)
             self.host.web.add_post(path, WebhookEndpoint(secret, self.handle_update).handle)
-            return [self._register_webhook(self.host.web.public_url(path), secret)]
+            return [*tasks, self._register_webhook(self.host.web.public_url(path), secret)]
         self.poller = Poller(self.client, self.handle_update, min_interval=self.poll_min_interval, lock=self.lock)
-        return [self._poll()]
+        return [*tasks, self._poll()]
 
     async def stop(self) -> None:
         await self.client.close()
@@ -71,17 +75,31 @@ class ZaloChannel:
             return False
         return await self.host.handle(inbound, self.photos)
 
-    async def _learn_names(self) -> None:
-        """getMe checks the token at start-up, and gives the names people @mention in groups."""
-        try:
-            info = await self.client.get_me()
-        except ZaloConfigError as exc:
-            raise ConfigError(f"ZALO_BOT_TOKEN: {exc}") from None
-        except ZaloError as exc:
-            log.warning("zalo getMe failed (%s); continuing, group mentions are stripped by shape", exc)
-            return
-        self.bot_names = tuple(name for name in {info.display_name, info.account_name} if name)
-        log.info("zalo bot %s ready", self.client.account)
+    async def _learn_names(self, attempts: int | None = None) -> bool:
+        """getMe checks the token and the API address at start-up, and gives the names people @mention in groups.
+
+        A 401 or an address that is not the Bot API stops start-up with one line (nothing is deactivated: no send
+        was tried); 403, 5xx and network errors are retried with bounded backoff (`attempts`, or for ever).
+        """
+        failures = 0
+        while True:
+            try:
+                info = await self.client.get_me()
+            except ZaloConfigError as exc:
+                raise ConfigError(f"ZALO_BOT_TOKEN: {exc}") from None
+            except ZaloWrongBase as exc:
+                raise ConfigError(f"ZALO_API_BASE: {self.client.base_url} does not answer as the Zalo Bot API "
+                                  f"(getMe: {exc.status} {exc.description}); check the address") from None
+            except ZaloError as exc:
+                failures += 1
+                if attempts is not None and failures >= attempts:
+                    log.warning("zalo getMe failed (%s); starting anyway, asking again in the background", exc)
+                    return False
+                await asyncio.sleep(min(MAX_RETRY_WAIT, self.retry_backoff * 2 ** (failures - 1)))
+                continue
+            self.bot_names = tuple(name for name in {info.display_name, info.account_name} if name)
+            log.info("zalo bot %s ready", self.client.account)
+            return True
 
     async def _poll(self) -> None:
         try:

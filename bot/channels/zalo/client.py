@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from bot.channels.tls import shared_tls_context
+from bot.channels.zalo.errors import (  # noqa: F401 (re-exported: the errors callers catch)
+    Action,
+    Answer,
+    ZaloConfigError,
+    ZaloError,
+    ZaloRateLimited,
+    ZaloRecipientGone,
+    ZaloTimeout,
+    ZaloTransientError,
+    ZaloWebhookActive,
+    ZaloWrongBase,
+    action_for,
+    error_for,
+)
 
 log = logging.getLogger(__name__)
 DEFAULT_BASE = "https://bot-api.zaloplatforms.com"
@@ -18,35 +33,6 @@ DEFAULT_BASE = "https://bot-api.zaloplatforms.com"
 SEND_TIMEOUT = 10.0
 # Libraries that may log a request URL (which holds the token): their records pass through a redacting filter.
 _HTTP_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy")
-
-
-class ZaloError(Exception):
-    """A failed API call; `status` is the HTTP status (0 for a network error), `description` the platform's."""
-
-    def __init__(self, method: str, status: int, description: str = "") -> None:
-        super().__init__(f"zalo {method} failed: {status} {description}".strip())
-        self.method, self.status, self.description = method, status, description
-
-
-class ZaloConfigError(ZaloError):
-    """401/403: the token is wrong or the bot is not allowed; retrying cannot help."""
-
-
-class ZaloRateLimited(ZaloError):
-    """429 after the retries ran out: "Quota exceeded" (a rate limit or the monthly budget)."""
-
-
-class ZaloTransientError(ZaloError):
-    """5xx or a network failure after the retries ran out."""
-
-
-class ZaloTimeout(ZaloTransientError):
-    """No answer within the timeout. Not retried by the client: the platform may have accepted the message, and
-    the outbox's own retry, after its backoff, leaves the lane free for other chats meanwhile."""
-
-
-class ZaloWebhookActive(ZaloError):
-    """getUpdates refused because a webhook is set (400 or 409 — the docs disagree)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +121,7 @@ class ZaloClient:
         try:
             result = await self.call("getWebhookInfo")
         except ZaloError as exc:
-            if exc.status == 404:
+            if type(exc) is ZaloError and exc.status == 404:  # Zalo's JSON 404, not a proxy's page
                 return ""
             raise
         return str(result.get("url") or "") if isinstance(result, dict) else ""
@@ -186,36 +172,32 @@ class ZaloClient:
             # httpx errors can carry the URL: keep only the kind and a redacted text, and drop the chain.
             kind = ZaloTimeout if isinstance(exc, httpx.TimeoutException) else ZaloTransientError
             raise kind(method, 0, self.redact(f"{type(exc).__name__}: {exc}")[:200]) from None
-        if response.status_code == 408 and idle_ok:
-            return None
         envelope = _envelope(response)
-        status = response.status_code
-        if status == 200 and envelope.get("ok") is True:
-            return envelope.get("result")
-        code = status if status != 200 else _int(envelope.get("error_code"), 400)
-        description = self.redact(str(envelope.get("description") or ""))[:300]
-        raise _error_for(method, code, description)
+        answer = _answer(response.status_code, envelope, self.redact)
+        action = action_for(method, answer)
+        if action is Action.OK:
+            return envelope.get("result") if envelope else None
+        if action is Action.IDLE and idle_ok:
+            return None
+        raise error_for(method, answer, action)
 
 
-def _error_for(method: str, code: int, description: str) -> ZaloError:
-    if code in (401, 403):
-        return ZaloConfigError(method, code, description or "the token is wrong or the bot is not allowed "
-                               "(check ZALO_BOT_TOKEN)")
-    if code == 429:
-        return ZaloRateLimited(method, code, description)
-    if code >= 500 or code == 408:
-        return ZaloTransientError(method, code, description)
-    if method == "getUpdates" and code in (400, 409) and "webhook" in description.lower():
-        return ZaloWebhookActive(method, code, description)
-    return ZaloError(method, code, description)
+def _answer(status: int, envelope: dict[str, Any] | None, redact: Callable[[str], str]) -> Answer:
+    """The status and, when the body is Zalo's JSON envelope, what it says (description redacted, cut short)."""
+    if envelope is None:
+        return Answer(status, json=False, description=f"not JSON (HTTP {status})")
+    return Answer(status, json=True, ok=envelope.get("ok") is True,
+                  error_code=_int(envelope.get("error_code"), 0),
+                  description=redact(str(envelope.get("description") or ""))[:300])
 
 
-def _envelope(response: httpx.Response) -> dict[str, Any]:
+def _envelope(response: httpx.Response) -> dict[str, Any] | None:
+    """The body as a JSON object, or None (HTML from a proxy, plain text, an empty body, a JSON list)."""
     try:
         data = response.json()
     except ValueError:
-        return {"ok": False, "description": f"not JSON (HTTP {response.status_code})"}
-    return data if isinstance(data, dict) else {"ok": False, "description": "not a JSON object"}
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _int(value: Any, default: int) -> int:

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 MIN_INTERVAL = 1.0  # seconds between polls when the server answers at once with nothing new (no offset to wait on)
 MAX_ERROR_WAIT = 60.0
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[bool | None]]  # True: a new update, handled
+Sleep = Callable[[float], Awaitable[object]]
+Monotonic = Callable[[], float]
 
 
 class PollerBusy(RuntimeError):
@@ -60,11 +62,14 @@ class Poller:
     """Calls getUpdates forever and hands each update to `on_update`; errors are logged, then waited out."""
 
     def __init__(self, client: ZaloClient, on_update: UpdateHandler, *, min_interval: float = MIN_INTERVAL,
-                 lock: PollLock | None = None) -> None:
+                 lock: PollLock | None = None, sleep: Sleep = asyncio.sleep, monotonic: Monotonic = time.monotonic,
+                 ) -> None:
         self.client, self.on_update = client, on_update
         self.min_interval = min_interval
         self.lock = lock
+        self.sleep, self.monotonic = sleep, monotonic  # tests run an hour-long outage on a fake clock
         self.polls = 0
+        self.failing_since: float | None = None  # monotonic time of the first failed poll of an outage
 
     async def run(self) -> None:
         if self.lock is not None:
@@ -73,15 +78,15 @@ class Poller:
             await self._prepare()
             failures = 0
             while True:
-                started = time.monotonic()
+                started = self.monotonic()
                 failures, fresh = await self._poll_once(failures)
                 if fresh:  # getUpdates serves one update a call: when one was new, more may be queued behind it
                     continue
                 # An empty, failed or replayed answer: never a hot loop, whatever the server does.
-                idle = self.min_interval - (time.monotonic() - started)
+                idle = self.min_interval - (self.monotonic() - started)
                 wait = max(idle, self._error_wait(failures))
                 if wait > 0:
-                    await asyncio.sleep(wait)
+                    await self.sleep(wait)
         finally:
             if self.lock is not None:
                 self.lock.release()
@@ -108,10 +113,24 @@ class Poller:
             log.warning("zalo: a webhook is set, removing it to poll")
             await self._prepare()
             return failures + 1, False
-        except ZaloError as exc:
-            log.warning("%s", exc)  # "zalo getUpdates failed: <status> …"
+        except ZaloError as exc:  # 403, 5xx, a proxy's page, the network: waited out, for as long as it lasts
+            self._failed(exc, failures + 1)
             return failures + 1, False
+        if failures:
+            log.warning("zalo: polling works again after %s failed polls (%.0f s)", failures,
+                        self.monotonic() - (self.failing_since or self.monotonic()))
+        self.failing_since = None
         return 0, update is not None and await self._handle(update)
+
+    def _failed(self, exc: ZaloError, failures: int) -> None:
+        """One warning when an outage starts, then one a few minutes: an hour of 403s is not 3,600 lines."""
+        if failures == 1:
+            self.failing_since = self.monotonic()
+        if failures == 1 or failures % 10 == 0:
+            log.warning("%s (failed polls in a row: %s; retrying every %.0f s at most)", exc, failures,
+                        MAX_ERROR_WAIT)  # "zalo getUpdates failed: <status> …"
+        else:
+            log.info("%s", exc)
 
     async def _finish_even_if_stopped(self, poll: asyncio.Future[dict[str, Any] | None]) -> dict[str, Any] | None:
         """The poll's update, handled even when the bot is stopped meanwhile, then the stop goes on.
@@ -155,7 +174,7 @@ class Poller:
                     return False
                 log.warning("zalo: update not recorded (database unavailable); holding it, retrying in %.1f s",
                             wait)
-                await asyncio.sleep(wait)
+                await self.sleep(wait)
                 wait = min(MAX_ERROR_WAIT, wait * 2)
 
     def _error_wait(self, failures: int) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.channels.base import Transactions
@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 RESERVES = {PRIORITY_REPLY: 0.0, PRIORITY_REMINDER: 0.10, PRIORITY_SUMMARY: 0.15, PRIORITY_BROADCAST: 0.20,
             PRIORITY_STRANGER: 0.20}
 WARN_AT = (80, 100)  # percent of the budget: admins are told once per month at each
+# Zalo answers 429 "Quota exceeded" both for a burst and for the month's budget, and publishes no way to tell them
+# apart: this many 429s on sends in a row (each an outbox attempt, after its backoff) is read as the month's.
+QUOTA_STRIKES = 3
 
 
 def month_of(now: datetime, tz: ZoneInfo) -> str:
@@ -38,11 +41,24 @@ def month_of(now: datetime, tz: ZoneInfo) -> str:
     return now.astimezone(tz).strftime("%Y-%m")
 
 
-def seconds_until_next_month(now: datetime, tz: ZoneInfo) -> float:
+def next_month_start(now: datetime, tz: ZoneInfo) -> datetime:
     local = now.astimezone(tz)
     year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
-    start = datetime(year, month, 1, tzinfo=tz)
-    return max(60.0, (start - now).total_seconds())
+    return datetime(year, month, 1, tzinfo=tz)
+
+
+def seconds_until_next_month(now: datetime, tz: ZoneInfo) -> float:
+    return max(60.0, (next_month_start(now, tz) - now).total_seconds())
+
+
+def quota_reset_at(now: datetime, tz: ZoneInfo, reset: date | None) -> datetime:
+    """When Zalo gives the month's quota back: ZALO_QUOTA_RESET (its 00:00, business time) while it is ahead,
+    else the start of the next calendar month."""
+    if reset is not None:
+        at = datetime.combine(reset, time(0), tzinfo=tz)
+        if at > now:
+            return at
+    return next_month_start(now, tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +69,15 @@ class QuotaPolicy:
     reserves: dict[int, float] = field(default_factory=lambda: dict(RESERVES))
     warn_at: tuple[int, ...] = WARN_AT
 
+    def paused(self, usage: Usage) -> bool:
+        """The platform said the month's quota is used up, and the setting was not raised since."""
+        return usage.paused_budget is not None and self.budget <= usage.paused_budget
+
     def allows(self, priority: int, usage: Usage) -> bool:
+        if self.paused(usage):
+            return False  # nothing can go: Zalo refuses every message until its quota comes back
         if priority <= PRIORITY_REPLY:
             return True  # replies always go: the platform's own 429 is the hard stop
-        if usage.paused_budget is not None and self.budget <= usage.paused_budget:
-            return False  # the platform said "quota exceeded" and the setting was not raised since
         reserve = self.reserves.get(priority, max(self.reserves.values()))
         return self.budget - usage.count > self.budget * reserve
 
@@ -69,28 +89,53 @@ class ZaloQuota:
     """The budget of one bot account, kept in the database so every process and restart shares it."""
 
     def __init__(self, transaction: Transactions, translator: Translator, clock: Callable[[], datetime], tz: ZoneInfo,
-                 account: str, budget: int) -> None:
+                 account: str, budget: int, *, reset: date | None = None) -> None:
         self.transaction, self.translator, self.clock, self.tz = transaction, translator, clock, tz
-        self.account, self.policy = account, QuotaPolicy(budget)
+        self.account, self.policy, self.reset = account, QuotaPolicy(budget), reset
+        self.strikes = 0  # 429s on sends since the last accepted one (in memory: a restart starts afresh)
+
+    def reset_at(self) -> datetime:
+        return quota_reset_at(self.clock(), self.tz, self.reset)
+
+    def seconds_until_reset(self) -> float:
+        return max(60.0, (self.reset_at() - self.clock()).total_seconds())
 
     async def usage(self) -> tuple[str, Usage]:
         month = month_of(self.clock(), self.tz)
         async with self.transaction() as repos:
             return month, await repos.usage.get(CHANNEL, self.account, month)
 
-    async def refusal(self, priority: int) -> float | None:
-        """None when a message of this priority may go now; else seconds until it may (the next month)."""
-        if priority <= PRIORITY_REPLY:
-            return None
+    async def refusal(self, priority: int) -> tuple[float, bool] | None:
+        """None when a message of this priority may go now; else seconds until it may, and whether it is Zalo's
+        own quota that holds it (every message waits for ZALO_QUOTA_RESET or the next month) rather than ours."""
         _month, usage = await self.usage()
-        if self.policy.allows(priority, usage):
+        if self.policy.paused(usage) and not self._reset_passed():
+            return self.seconds_until_reset(), True
+        if priority <= PRIORITY_REPLY or self.policy.allows(priority, usage):
             return None
-        return seconds_until_next_month(self.clock(), self.tz)
+        return seconds_until_next_month(self.clock(), self.tz), False
+
+    def _reset_passed(self) -> bool:
+        """ZALO_QUOTA_RESET fell inside this month and is behind us: the pause of this month is over."""
+        if self.reset is None:
+            return False
+        at = datetime.combine(self.reset, time(0), tzinfo=self.tz)
+        return at <= self.clock() and month_of(at, self.tz) == month_of(self.clock(), self.tz)
+
+    async def rate_limited(self) -> bool:
+        """A send was answered 429: True when it is read as the month's quota (now paused, admins told once)."""
+        self.strikes += 1
+        _month, usage = await self.usage()
+        if self.strikes < QUOTA_STRIKES and usage.count < self.policy.budget * 0.9:
+            return False
+        await self.pause()
+        return True
 
     async def record(self, sent: int) -> int:
         """Count messages that went out; warn the admins when a threshold is crossed (same transaction)."""
         now = self.clock()
         month = month_of(now, self.tz)
+        self.strikes = 0
         async with self.transaction() as repos:
             after = await repos.usage.add(CHANNEL, self.account, month, sent)
             for pct in self.policy.crossed(after - sent, after):
@@ -99,19 +144,28 @@ class ZaloQuota:
         return after
 
     async def pause(self) -> None:
-        """The platform refused for quota: hold non-reply traffic until next month or a higher setting."""
-        month = month_of(self.clock(), self.tz)
+        """The platform refused for quota: hold every Zalo send until the quota comes back (ZALO_QUOTA_RESET or the
+        next month) or the setting is raised; the admins are told once (one outbox key per month)."""
+        now = self.clock()
+        month, until = month_of(now, self.tz), self.reset_at().astimezone(self.tz)
         async with self.transaction() as repos:
             await repos.usage.pause(CHANNEL, self.account, month, self.policy.budget)
-        log.warning("zalo said quota exceeded: reminders and broadcasts wait until next month "
-                    "or until ZALO_MONTHLY_QUOTA is raised")
+            await self._tell_admins(repos, f"quota:{CHANNEL}:{self.account}:{month}:paused", now, "zalo.quota_paused",
+                                    month=month, until=f"{until:%H:%M %d/%m/%Y}", budget=self.policy.budget)
+        log.warning("zalo said quota exceeded %s times in a row: every Zalo message waits until %s "
+                    "(ZALO_QUOTA_RESET, or the next month) or until ZALO_MONTHLY_QUOTA is raised",
+                    QUOTA_STRIKES, f"{until:%Y-%m-%d %H:%M}")
 
     async def _warn_admins(self, repos: Repositories, month: str, pct: int, count: int, now: datetime) -> None:
-        def warning(language: str) -> dict:
-            text = self.translator.for_language(language)(f"zalo.quota_warn_{pct}", count=count,
-                                                          budget=self.policy.budget, month=month)
+        await self._tell_admins(repos, f"quota:{CHANNEL}:{self.account}:{month}:{pct}", now, f"zalo.quota_warn_{pct}",
+                                count=count, budget=self.policy.budget, month=month)
+
+    async def _tell_admins(self, repos: Repositories, key: str, now: datetime, message: str, **values: object) -> None:
+        """One message to every admin (any channel they use); the outbox key makes it once whatever repeats."""
+        def text_in(language: str) -> dict:
+            text = self.translator.for_language(language)(message, **values)
             return Reply(text=text, language=language).to_payload()
 
         for commune in await repos.directory.communes():
-            await enqueue_each(repos.outbox, await repos.addresses.of_roles(commune.id, (ADMIN,)), warning,
-                               key=f"quota:{CHANNEL}:{self.account}:{month}:{pct}", now=now, priority=PRIORITY_REPLY)
+            await enqueue_each(repos.outbox, await repos.addresses.of_roles(commune.id, (ADMIN,)), text_in,
+                               key=key, now=now, priority=PRIORITY_REPLY)

@@ -8,11 +8,18 @@ from dataclasses import dataclass
 
 from bot.channels.base import ChannelLimits, ChatGoneError, PermanentSendError, SendError, TemporarySendError
 from bot.channels.text_menu import as_caption, text_pieces
-from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloRateLimited, ZaloTransientError
+from bot.channels.zalo.client import (
+    ZaloClient,
+    ZaloConfigError,
+    ZaloError,
+    ZaloRateLimited,
+    ZaloRecipientGone,
+    ZaloTransientError,
+)
 from bot.channels.zalo.platform import CHANNEL, LIMITS
-from bot.channels.zalo.quota import ZaloQuota, seconds_until_next_month
+from bot.channels.zalo.quota import ZaloQuota
 from core.i18n import Translate, Translator
-from core.messages import HELD_FOR_BUDGET, HELD_FOR_QUOTA, PRIORITY_REPLY, Reply
+from core.messages import HELD_FOR_BUDGET, HELD_FOR_QUOTA, Reply
 
 log = logging.getLogger(__name__)
 CONFIG_RETRY_SECONDS = 600
@@ -54,9 +61,10 @@ class ZaloSender:
         self.client, self.translator, self.file_url, self.quota = client, translator, file_url, quota
 
     async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
-        wait = await self.quota.refusal(priority)
-        if wait is not None:
-            raise TemporarySendError(HELD_FOR_BUDGET, retry_after=wait)
+        refusal = await self.quota.refusal(priority)
+        if refusal is not None:
+            wait, platform_quota = refusal
+            raise TemporarySendError(HELD_FOR_QUOTA if platform_quota else HELD_FOR_BUDGET, retry_after=wait)
         messages = render(reply, self.translator.for_language(reply.language), self.file_url)
         sent = 0
         try:
@@ -64,23 +72,23 @@ class ZaloSender:
                 await self._send_one(chat_id, message)
                 sent += 1
         except ZaloError as exc:
-            error = await self._send_error(exc, priority)
+            error = await self._send_error(exc)
             error.delivered = sent
             raise error from None
         finally:
             if sent:
                 await self.quota.record(sent)
 
-    async def _send_error(self, exc: ZaloError, priority: int) -> SendError:
-        """What the outbox should do about a failed call."""
+    async def _send_error(self, exc: ZaloError) -> SendError:
+        """What the outbox should do about a failed call (the meaning of each answer: zalo/errors.py RULES)."""
         if isinstance(exc, ZaloRateLimited):
-            return await self._on_rate_limited(exc, priority)
+            return await self._on_rate_limited()
         if isinstance(exc, ZaloConfigError):
-            log.error("zalo refused the bot token or the bot (%s): check ZALO_BOT_TOKEN", exc.status)
+            log.error("zalo refused the bot token (%s): check ZALO_BOT_TOKEN", exc.status)
             return TemporarySendError(str(exc), retry_after=CONFIG_RETRY_SECONDS)
-        if isinstance(exc, ZaloTransientError):
+        if isinstance(exc, ZaloTransientError):  # 403, 5xx, a proxy's HTML, a timeout: the chat is not to blame
             return TemporarySendError(str(exc))
-        if exc.status == 404:
+        if isinstance(exc, ZaloRecipientGone):  # Zalo's own JSON says so: the only reason to deactivate a chat
             return ChatGoneError(str(exc))
         return PermanentSendError(str(exc))
 
@@ -90,13 +98,8 @@ class ZaloSender:
         else:
             await self.client.send_message(chat_id, message.text)
 
-    async def _on_rate_limited(self, exc: ZaloRateLimited, priority: int) -> SendError:
-        """A 429 that outlasted the client's retries: a burst limit, or the month's quota is gone."""
-        _month, usage = await self.quota.usage()
-        monthly = "month" in exc.description.lower() or usage.count >= self.quota.policy.budget * 0.9
-        if monthly:
-            await self.quota.pause()
-        if monthly and priority > PRIORITY_REPLY:
-            wait = seconds_until_next_month(self.quota.clock(), self.quota.tz)
-            return TemporarySendError(HELD_FOR_QUOTA, retry_after=wait)
+    async def _on_rate_limited(self) -> SendError:
+        """429: a burst limit (the outbox's backoff waits it out), or, repeated, the month's quota is gone."""
+        if await self.quota.rate_limited():
+            return TemporarySendError(HELD_FOR_QUOTA, retry_after=self.quota.seconds_until_reset())
         return TemporarySendError("zalo rate limited (429)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from support.app import VN, FakeClock, make_app
@@ -13,7 +13,7 @@ from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.quota import QuotaPolicy, ZaloQuota, month_of, seconds_until_next_month
 from bot.channels.zalo.sender import ZaloSender
 from bot.cli import main
-from core.messages import PRIORITY_BROADCAST, PRIORITY_REMINDER, PRIORITY_REPLY, PRIORITY_SUMMARY, Reply
+from core.messages import HELD_FOR_QUOTA, PRIORITY_BROADCAST, PRIORITY_REMINDER, PRIORITY_REPLY, PRIORITY_SUMMARY, Reply
 from storage.usage import Usage
 
 ACCOUNT = "1234567890"
@@ -73,7 +73,7 @@ async def setup(sqlite_url, clock):
     async with app.db.transaction() as repos:
         admin = next(p for p in await repos.directory.people(1) if p.role == "admin")
         await repos.chats.remember("console", "admin", "private", person_id=admin.id, commune_id=1)
-    client = ZaloClient(fake.token, fake.url, backoff=0.001)
+    client = ZaloClient(fake.token, fake.url, retries=0)
     yield fake, app, client
     await client.close()
     await app.close()
@@ -111,20 +111,54 @@ async def test_low_budget_holds_broadcasts_until_next_month_and_warns_admins_onc
     assert fake.texts_to("g1") == ["thông báo"]
 
 
-async def test_quota_exceeded_pauses_non_replies_until_the_setting_is_raised(setup, clock):
+async def test_repeated_429_is_the_months_quota_and_holds_every_zalo_send(setup, clock):
     fake, app, client = setup
     sender = sender_for(app, client, budget=3000)
-    fake.fail_next(4, 429, "Monthly quota exceeded")
-    with pytest.raises(TemporarySendError) as reply_error:
-        await sender.send("u1", Reply("trả lời"), priority=PRIORITY_REPLY)
-    assert reply_error.value.retry_after is None  # a reply is retried with the outbox's short backoff
-    with pytest.raises(TemporarySendError) as reminder_error:
-        await sender.send("u1", Reply("nhắc việc"), priority=PRIORITY_REMINDER)
-    assert reminder_error.value.retry_after > 3600
-    await sender.send("u1", Reply("trả lời"), priority=PRIORITY_REPLY)
-    raised = sender_for(app, client, budget=5000)
-    await raised.send("u1", Reply("nhắc việc"), priority=PRIORITY_REMINDER)
+    fake.fail_next(2, 429, "Quota exceeded")
+    for _ in range(2):  # a burst: the outbox's short backoff, then it goes
+        with pytest.raises(TemporarySendError) as burst:
+            await sender.send("u1", Reply("trả lời"), priority=PRIORITY_REPLY)
+        assert burst.value.retry_after is None
+    await sender.send("u1", Reply("trả lời"), priority=PRIORITY_REPLY)  # an accepted send ends the run of 429s
+    fake.fail_next(3, 429, "Quota exceeded")
+    for _ in range(2):
+        with pytest.raises(TemporarySendError):
+            await sender.send("u1", Reply("trả lời"), priority=PRIORITY_REPLY)
+    with pytest.raises(TemporarySendError) as paused:
+        await sender.send("u1", Reply("trả lời"), priority=PRIORITY_REPLY)  # the third in a row: the month's quota
+    assert paused.value.retry_after == seconds_until_next_month(clock(), app.settings.tz)
+    assert str(paused.value) == HELD_FOR_QUOTA
+    for priority in (PRIORITY_REPLY, PRIORITY_REMINDER):  # held without asking Zalo, replies too
+        with pytest.raises(TemporarySendError) as held:
+            await sender.send("u1", Reply("nhắc việc"), priority=priority)
+        assert held.value.retry_after == paused.value.retry_after
+    assert fake.calls.count("sendMessage") == 6 and fake.texts_to("u1") == ["trả lời"]
+    warnings = await admin_warnings(app)
+    assert len(warnings) == 1 and "hết hạn mức" in warnings[0] and "00:00 01/12/2026" in warnings[0]
+    raised = sender_for(app, client, budget=5000)  # the setting raised (and a restart): sends are tried again
+    fake.fail_next(3, 429, "Quota exceeded")
+    for _ in range(3):
+        with pytest.raises(TemporarySendError):
+            await raised.send("u1", Reply("nhắc việc"), priority=PRIORITY_REMINDER)
+    assert len(await admin_warnings(app)) == 1  # paused again this month: the admins are not told twice
+    await sender_for(app, client, budget=6000).send("u1", Reply("nhắc việc"), priority=PRIORITY_REMINDER)
     assert fake.texts_to("u1") == ["trả lời", "nhắc việc"]
+
+
+async def test_zalo_quota_reset_sets_when_held_sends_resume(setup, clock):
+    fake, app, client = setup
+    quota = ZaloQuota(app.db.transaction, app.translator, app.clock, app.settings.tz, client.account, 3000,
+                      reset=date(2026, 11, 28))
+    sender = ZaloSender(client, app.translator, app.web.file_url, quota)
+    fake.fail_next(3, 429, "Quota exceeded")
+    for _ in range(3):
+        with pytest.raises(TemporarySendError) as held:
+            await sender.send("u1", Reply("trả lời"), priority=PRIORITY_REPLY)
+    reset = datetime(2026, 11, 28, tzinfo=VN)
+    assert held.value.retry_after == (reset - clock()).total_seconds()
+    clock.set(reset)  # the quota is back on that day, not on the 1st
+    await sender.send("u1", Reply("trả lời"), priority=PRIORITY_REPLY)
+    assert fake.texts_to("u1") == ["trả lời"]
 
 
 async def test_a_long_reply_counts_each_piece(setup):
