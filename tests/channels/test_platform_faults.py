@@ -17,7 +17,7 @@ from support.fake_zalo import FakeZalo, text_update
 from support.zalo_harness import WEBHOOK_SECRET, free_port, running, wait_until, zalo_app
 
 from bot.channels.zalo.client import ZaloClient, ZaloTimeout
-from bot.channels.zalo.quota import ZaloQuota
+from bot.channels.zalo.quota import ZaloQuota, month_of
 from bot.channels.zalo.sender import ZaloSender
 from bot.outbox import MAX_ATTEMPTS, backoff
 from core.messages import Inbound, Reply
@@ -49,10 +49,10 @@ async def fake():
 
 
 async def _app_with_sender(fake: FakeZalo, url: str, clock, *, read_timeout: float = 2.0, base: str | None = None):
-    """The app with a Zalo sender whose client retries once, quickly, and gives up reading after `read_timeout`."""
+    """The app with a Zalo sender whose client gives up reading after `read_timeout`."""
     app = await make_app(url, clock)
     http = httpx.AsyncClient(timeout=httpx.Timeout(2.0, read=read_timeout))
-    client = ZaloClient(fake.token, base or fake.url, retries=1, backoff=0.001, http=http)
+    client = ZaloClient(fake.token, base or fake.url, http=http)
     quota = ZaloQuota(app.db.transaction, app.translator, app.clock, app.settings.tz, client.account, 100_000)
     app.add_sender(ZaloSender(client, app.translator, app.web.file_url, quota))
     return app, client
@@ -83,7 +83,7 @@ async def _retry_schedule(app, clock, rounds: int) -> list[float]:
 
 
 @pytest.mark.parametrize(("label", "status", "description", "rounds"), [
-    ("429 without retry_after", 429, "Quota exceeded", 1),  # a third 429 in a row would be the month's quota
+    ("429 without retry_after", 429, "Quota exceeded", 2),  # a third 429 in a row would be the month's quota
     ("403 (Zalo's 'internal server error')", 403, "Internal server error", 4),
     ("500", 500, "Internal Server Error", 4),
     ("502", 502, "Bad Gateway", 4),
@@ -92,11 +92,26 @@ async def test_errors_back_off_on_a_bounded_schedule_then_deliver_once(fake, sql
                                                                       description, rounds):
     app, client = await _app_with_sender(fake, sqlite_url, clock)
     try:
-        fake.fail_next(2 * rounds, status, description)  # each outbox attempt tried twice by the client
+        fake.fail_next(rounds, status, description)  # one call per outbox attempt
         await _say(app, "/trogiup")
         assert await _retry_schedule(app, clock, rounds) == [2, 4, 8, 16][:rounds], label
         assert await app.outbox.deliver_due() == 1
         assert len(fake.texts_to(CHAT)) == 1 and (await _row(app)).status == "sent"
+    finally:
+        await client.close()
+        await app.close()
+
+
+async def test_a_send_accepted_behind_a_502_goes_out_once_per_outbox_attempt_and_is_counted(fake, sqlite_url, clock):
+    app, client = await _app_with_sender(fake, sqlite_url, clock)
+    try:
+        fake.accept_then_fail = [502]  # Zalo took the message; the proxy before it answered 502
+        await _say(app, "/trogiup")
+        assert await _retry_schedule(app, clock, 1) == [2]
+        assert fake.calls.count("sendMessage") == 1 and len(fake.texts_to(CHAT)) == 1  # not 4, as with client retries
+        async with app.db.transaction() as repos:
+            usage = await repos.usage.get("zalo", client.account, month_of(clock(), app.settings.tz))
+        assert usage.count == 1  # Zalo may have counted it: so does the budget
     finally:
         await client.close()
         await app.close()
@@ -127,7 +142,7 @@ async def test_a_timeout_is_retried_and_the_message_arrives(fake, sqlite_url, cl
 async def test_a_hung_send_holds_the_lane_one_timeout_not_a_retry_loop(fake):
     """A send with no answer is given up after the send timeout, once: not retried in the client (the platform
     may have it; the outbox retries after its backoff), so one lane waits one timeout, not retries × timeout."""
-    client = ZaloClient(fake.token, fake.url, retries=3, backoff=0.001, send_timeout=0.2, poll_timeout=0)
+    client = ZaloClient(fake.token, fake.url, send_timeout=0.2, poll_timeout=0)
     try:
         fake.delay = 1.0
         started = time.monotonic()
@@ -150,7 +165,7 @@ async def test_a_split_reply_failing_half_way_sends_only_its_rest_at_the_retry(f
         async with app.db.transaction() as repos:
             await repos.outbox.enqueue(channel="zalo", chat_id=CHAT, payload=Reply(text=text).to_payload(),
                                        dedupe_key="long-summary", now=clock())
-        fake.failing_text, fake.failing_times = "Chi hội B", 2  # the second part, both tries of the client
+        fake.failing_text, fake.failing_times = "Chi hội B", 1  # the second part fails once
         assert await _retry_schedule(app, clock, 1) == [2]
         assert (await _row(app)).parts_sent == 1 and len(fake.texts_to(CHAT)) == 1
         assert await app.outbox.deliver_due() == 1
@@ -178,7 +193,7 @@ async def test_a_server_that_is_down_for_a_while_gets_the_message_when_back(fake
 async def test_a_message_that_never_gets_through_fails_after_max_attempts(fake, sqlite_url, clock):
     app, client = await _app_with_sender(fake, sqlite_url, clock)
     try:
-        fake.fail_next(2 * MAX_ATTEMPTS, 502, "Bad Gateway")
+        fake.fail_next(MAX_ATTEMPTS, 502, "Bad Gateway")
         await _say(app, "/trogiup")
         await _retry_schedule(app, clock, MAX_ATTEMPTS - 1)
         assert await app.outbox.deliver_due() == 0

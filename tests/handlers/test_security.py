@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import inspect
 import logging
@@ -319,10 +320,21 @@ async def _zalo_scenario(url: str, clock, lock_dir) -> None:
                 await user.say(text)
             assert await fake.deliver(zalo_text("x", "hi"), secret="wrong") == 403
             fake.fail_next(1, status=500, description=f"bad {fake.token}")  # an error that quotes the token
-            await user.say("/huy")
+            await _answered_after_a_retry(app, clock, user, "/huy")
         await app.close()
     finally:
         await fake.stop()
+
+
+async def _answered_after_a_retry(app, clock, user: ZaloUser, text: str) -> None:
+    """Only the outbox retries a failed send, after its backoff in business time: move the fake clock on (and wake
+    the outbox) until the reply is through."""
+    answer = asyncio.create_task(user.say(text))
+    while not answer.done():
+        await asyncio.sleep(0.05)
+        clock.advance(seconds=5)
+        app.outbox_wake.set()
+    await answer
 
 
 async def _telegram_scenario(url: str, clock) -> None:

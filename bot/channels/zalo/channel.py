@@ -36,8 +36,7 @@ class ZaloChannel:
                  retry_backoff: float = 0.5, lock_dir: Path | None = None) -> None:
         settings = host.settings
         self.host = host
-        self.client = ZaloClient(settings.token, settings.api_base, backoff=retry_backoff,
-                                 poll_timeout=settings.poll_timeout)
+        self.client = ZaloClient(settings.token, settings.api_base, poll_timeout=settings.poll_timeout)
         self.quota = ZaloQuota(host.transaction, host.translator, host.clock, host.tz, self.client.account,
                                settings.monthly_quota, reset=settings.quota_reset)
         self.sender = ZaloSender(self.client, host.translator, host.web.file_url, self.quota)

@@ -1,8 +1,8 @@
-"""An async client for the ten methods of the Zalo Bot API: envelope checks, retries, and no token in logs."""
+"""An async client for the ten methods of the Zalo Bot API: one call per call (no retries), answers read by
+zalo/errors.py, and no token in logs."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,13 +72,11 @@ class RedactingFilter(logging.Filter):
 class ZaloClient:
     """One pooled HTTP client for one bot token; tests point `base_url` at a fake server."""
 
-    def __init__(self, token: str, base_url: str = DEFAULT_BASE, *, retries: int = 3, backoff: float = 0.5,
-                 max_backoff: float = 8.0, poll_timeout: int = 30, send_timeout: float = SEND_TIMEOUT,
-                 http: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, token: str, base_url: str = DEFAULT_BASE, *, poll_timeout: int = 30,
+                 send_timeout: float = SEND_TIMEOUT, http: httpx.AsyncClient | None = None) -> None:
         self._token = token
         self.account = account_of(token)
         self.base_url = base_url.rstrip("/")
-        self.retries, self.backoff, self.max_backoff = retries, backoff, max_backoff
         self.poll_timeout = poll_timeout
         self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(send_timeout),
                                                limits=httpx.Limits(max_connections=10), verify=shared_tls_context())
@@ -105,7 +103,7 @@ class ZaloClient:
         wait = self.poll_timeout if timeout is None else timeout
         # The read timeout must outlast the long poll: the server holds getUpdates for `timeout` seconds.
         read = httpx.Timeout(self._http.timeout.connect, read=wait + 10.0)
-        result = await self.call("getUpdates", {"timeout": wait}, retries=0, idle_ok=True, timeout=read)
+        result = await self.call("getUpdates", {"timeout": wait}, idle_ok=True, timeout=read)
         if isinstance(result, list):  # tolerate a Telegram-like list, should the API ever return one
             result = result[0] if result else None
         return result if isinstance(result, dict) else None
@@ -144,22 +142,12 @@ class ZaloClient:
     async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
         await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
 
-    async def call(self, method: str, body: dict[str, Any] | None = None, *, retries: int | None = None,
-                   idle_ok: bool = False, timeout: httpx.Timeout | None = None) -> Any:
-        """POST one method; 429, 5xx and network failures are retried with bounded backoff, a timeout is not."""
-        attempts = (self.retries if retries is None else retries) + 1
-        for attempt in range(attempts):
-            try:
-                return await self._call_once(method, body or {}, idle_ok, timeout)
-            except ZaloTimeout:
-                raise
-            except (ZaloRateLimited, ZaloTransientError) as exc:
-                if attempt + 1 >= attempts:
-                    raise
-                delay = min(self.max_backoff, self.backoff * 2 ** attempt)
-                log.info("zalo %s: %s; retrying in %.2fs", method, exc.status, delay)
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
+    async def call(self, method: str, body: dict[str, Any] | None = None, *, idle_ok: bool = False,
+                   timeout: httpx.Timeout | None = None) -> Any:
+        """POST one method, once. Nothing is retried here: a send Zalo accepted behind a 502 or a timeout would go
+        out twice and never be counted. The outbox retries sends (one call per attempt, each accepted one counted
+        in the budget); the poller and the channel retry getUpdates, getMe and setWebhook with their own backoff."""
+        return await self._call_once(method, body or {}, idle_ok, timeout)
 
     async def _call_once(self, method: str, body: dict[str, Any], idle_ok: bool, timeout: httpx.Timeout | None) -> Any:
         url = f"{self.base_url}/bot{self._token}/{method}"

@@ -14,6 +14,7 @@ from bot.channels.zalo.client import (
     ZaloError,
     ZaloRateLimited,
     ZaloRecipientGone,
+    ZaloTimeout,
     ZaloTransientError,
 )
 from bot.channels.zalo.platform import CHANNEL, LIMITS
@@ -52,6 +53,12 @@ def render(reply: Reply, t: Translate, file_url: FileUrl, limits: ChannelLimits 
     return [*(Outgoing(text=piece) for piece in pieces), Outgoing(photo_url=photo_url)]
 
 
+def maybe_accepted(exc: ZaloError) -> bool:
+    """No answer, or a 5xx (from Zalo or a proxy before it): Zalo may have taken the message and counted it against
+    the month's quota, so the budget counts it too (the outbox's retry is then counted again, as Zalo would)."""
+    return isinstance(exc, ZaloTimeout) or exc.status >= 500
+
+
 class ZaloSender:
     """The outbox's sender for Zalo: checks the monthly budget, renders, sends, counts."""
 
@@ -66,18 +73,19 @@ class ZaloSender:
             wait, platform_quota = refusal
             raise TemporarySendError(HELD_FOR_QUOTA if platform_quota else HELD_FOR_BUDGET, retry_after=wait)
         messages = render(reply, self.translator.for_language(reply.language), self.file_url)
-        sent = 0
+        sent = maybe = 0
         try:
             for message in messages[skip:]:  # what an earlier attempt delivered is not sent again
-                await self._send_one(chat_id, message)
+                await self._send_one(chat_id, message)  # one call: only the outbox retries (client.call)
                 sent += 1
         except ZaloError as exc:
+            maybe = int(maybe_accepted(exc))
             error = await self._send_error(exc)
             error.delivered = sent
             raise error from None
         finally:
-            if sent:
-                await self.quota.record(sent)
+            if sent + maybe:
+                await self.quota.record(sent + maybe)
 
     async def _send_error(self, exc: ZaloError) -> SendError:
         """What the outbox should do about a failed call (the meaning of each answer: zalo/errors.py RULES)."""

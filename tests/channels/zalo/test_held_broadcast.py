@@ -15,7 +15,7 @@ from core.messages import HELD_FOR_BUDGET
 
 async def test_a_held_broadcast_says_why_and_until_when(app, clock, capsys):
     fake = await FakeZalo().start()
-    client = ZaloClient(fake.token, fake.url, backoff=0.001)
+    client = ZaloClient(fake.token, fake.url)
     try:
         recorder = attach_recorder(app)
         quota = ZaloQuota(app.db.transaction, app.translator, app.clock, app.settings.tz, client.account, 100)

@@ -96,7 +96,7 @@ async def fake():
 
 @pytest.fixture
 async def client(fake):
-    zalo = ZaloClient(fake.token, fake.url, retries=0)
+    zalo = ZaloClient(fake.token, fake.url)
     yield zalo
     await zalo.close()
 

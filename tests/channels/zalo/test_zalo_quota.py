@@ -73,7 +73,7 @@ async def setup(sqlite_url, clock):
     async with app.db.transaction() as repos:
         admin = next(p for p in await repos.directory.people(1) if p.role == "admin")
         await repos.chats.remember("console", "admin", "private", person_id=admin.id, commune_id=1)
-    client = ZaloClient(fake.token, fake.url, retries=0)
+    client = ZaloClient(fake.token, fake.url)
     yield fake, app, client
     await client.close()
     await app.close()
