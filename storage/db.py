@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.inline_sqlite import connector
+from storage.reading import Reader
 from storage.repositories import Repositories
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class Database:
         self.engine: AsyncEngine = _create_engine(url, echo=echo)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._turn = asyncio.Lock() if self.dialect == "sqlite" else None
+        self.reader = Reader(self)  # big reads beside the writer, not behind it (storage/reading.py)
 
     @property
     def dialect(self) -> str:
@@ -92,6 +94,7 @@ class Database:
             raise DatabaseUnwritable(short_reason(exc)) from exc
 
     async def dispose(self) -> None:
+        self.reader.dispose()
         await self.engine.dispose()
 
 

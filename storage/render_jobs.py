@@ -39,6 +39,27 @@ class RenderJobRepo:
                  .returning(RenderJob).execution_options(synchronize_session=False))
         return (await self.session.execute(claim)).scalars().first()
 
+    async def claim_same(self, job: RenderJob, now: datetime, lease: timedelta) -> list[RenderJob]:
+        """Claim the other due jobs asking for what `job` makes (commune, period, variant, language): one render
+        serves them all."""
+        due = or_(RenderJob.status == "pending",
+                  (RenderJob.status == "running") & (RenderJob.claimed_until < now))
+        ids = select(RenderJob.id).where(due, RenderJob.next_attempt_at <= now, RenderJob.id != job.id,
+                                         RenderJob.commune_id == job.commune_id, RenderJob.period == job.period,
+                                         RenderJob.party == job.party, RenderJob.language == job.language,
+                                         RenderJob.province == job.province)
+        claim = (update(RenderJob).where(RenderJob.id.in_(skip_locked(ids, self.dialect).scalar_subquery()))
+                 .values(status="running", claimed_until=now + lease, attempts=RenderJob.attempts + 1)
+                 .returning(RenderJob).execution_options(synchronize_session=False))
+        return sorted((await self.session.execute(claim)).scalars(), key=lambda row: row.id)
+
+    async def unfinished_chats(self, commune_id: int, period: str, party: bool) -> set[tuple[str, str]]:
+        """(channel, chat id) of the jobs still to be done for these files: /tonghop asked again waits for them."""
+        query = select(RenderJob.channel, RenderJob.chat_id).where(
+            RenderJob.status.in_(("pending", "running")), RenderJob.commune_id == commune_id,
+            RenderJob.period == period, RenderJob.party == party, RenderJob.province == "")
+        return {(channel, chat_id) for channel, chat_id in (await self.session.execute(query)).all()}
+
     async def finish(self, job: RenderJob, now: datetime, *, failed: bool = False, error: str = "") -> bool:
         """Mark the job done (or failed) while this claim still holds; False: another worker has it or had it."""
         return await self._if_claimed(job, status="failed" if failed else "done", finished_at=now,

@@ -1,17 +1,18 @@
-"""/tonghop's files, rendered after the message's commit and outside any transaction: render jobs.
+"""/tonghop: the summary read once, beside the writer, then its text and its files: render jobs.
 
-The chat text is answered at once. The DOCX, XLSX and chart cost 1–2 s of CPU; rendered in the handler they
-held the inbound transaction (on SQLite the one writer lock, so every other message waited) and the event
-loop. Instead the handler records a job (`record`) in the message's transaction and the pipeline tells the
-app after the commit, which wakes `RenderJobs`. It claims the job with a lease (as the outbox does), compiles
-the summary again from the database as of the request's time, renders in a worker thread, and in one short
-transaction stores the files, queues the three replies under dedupe keys derived from the job (a job run
-twice sends nothing twice) and marks the job done. Its ticker runs whatever a crash left behind.
+The handler only records a job (`record`) in the message's transaction; it reads nothing. A year of a large
+commune (100,000 reports) read in the handler held the inbound transaction — on SQLite the one writer lock, so
+every other chat waited seconds — and the event loop (issue 21). After the commit the pipeline tells the app,
+which wakes `RenderJobs`. It claims the job with a lease (as the outbox does), together with any other due job
+for the same commune, period, variant and language (staff asking again, or several chats at once: one read and
+one render serve them all), reads the year through `Database.reader` (a read connection in a worker thread on
+SQLite, outside the writer's lock), compiles it as of the request's time, queues the chat text at once, renders
+the DOCX, XLSX and chart from the same summary, and in one short transaction stores the files, queues their
+replies under dedupe keys derived from the job (a job run twice sends nothing twice) and marks the job done.
+Its ticker runs whatever a crash left behind.
 
-Why compile again instead of keeping the compiled numbers in the job: the job row stays a few short columns
-(the inbound transaction only inserts it), there is no serialised Summary to keep readable across releases,
-and compiling one commune costs ~7 ms. Compiled as of the request's `now`, the files carry the same period
-and date as the text; a report committed in the seconds between is in the files, which is what a reader wants.
+The job row stays a few short columns (the inbound transaction only inserts it); there is no serialised Summary
+to keep readable across releases. The text and the files come from one snapshot, so they always agree.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from storage.models import RenderJob
 from storage.repositories import Repositories
 from summaries import province_jobs
 from summaries.compile import compile_summary
-from summaries.load import load_snapshot
+from summaries.load import read_snapshot
 from summaries.model import DocumentSettings, Snapshot, Summary
+from summaries.render_text import render_text
 from summaries.service import DOCUMENT_LANGUAGE, Rendered, file_replies, render_files, store_files
 from summaries.text_util import period_label
 
@@ -141,55 +143,86 @@ class RenderJobs:
     async def _run(self, job: RenderJob) -> int:
         if job.attempts > MAX_ATTEMPTS:  # claimed again after processes died rendering it: stop there
             return await self._give_up(job, "interrupted too often")
-        try:
-            if job.province:  # a province viewer's communes side by side (summaries/province_jobs.py)
+        if job.province:  # a province viewer's communes side by side (summaries/province_jobs.py)
+            try:
                 made = await province_jobs.make(self, job)
-            else:
-                summary = await self._compile(job)
-                rendered = await self.render(summary, party=job.party, chart_language=job.language)
+            except Exception as exc:
+                log.exception("render job %s failed (attempt %d of %d)", job.id, job.attempts, MAX_ATTEMPTS)
+                return await self._failed(job, exc)
+            return await province_jobs.deliver(self, job, made)
+        # The same files asked for again (impatient staff, several chats) while this one waited: one read and
+        # one render serve them all.
+        group = [job, *await self._claim_same(job)]
+        try:
+            summary = await self._compile(job)
+            await self._send_text(group, summary)
+            rendered = await self.render(summary, party=job.party, chart_language=job.language)
         except Exception as exc:
             log.exception("render job %s failed (attempt %d of %d)", job.id, job.attempts, MAX_ATTEMPTS)
-            if job.attempts >= MAX_ATTEMPTS:
-                return await self._give_up(job, repr(exc))
-            delay = RETRY_AFTER[min(job.attempts, len(RETRY_AFTER)) - 1]
-            async with self.db.transaction() as repos:
-                await repos.render_jobs.retry(job, repr(exc), self.clock() + delay)
-            return 0
-        if job.province:
-            return await province_jobs.deliver(self, job, made)
-        return await self._deliver(job, summary, rendered)
+            return sum([await self._failed(member, exc) for member in group])
+        return await self._deliver(group, summary, rendered)
+
+    async def _claim_same(self, job: RenderJob) -> list[RenderJob]:
+        async with self.db.transaction() as repos:
+            return await repos.render_jobs.claim_same(job, self.clock(), LEASE)
+
+    async def _failed(self, job: RenderJob, exc: Exception) -> int:
+        if job.attempts >= MAX_ATTEMPTS:
+            return await self._give_up(job, repr(exc))
+        delay = RETRY_AFTER[min(job.attempts, len(RETRY_AFTER)) - 1]
+        async with self.db.transaction() as repos:
+            await repos.render_jobs.retry(job, repr(exc), self.clock() + delay)
+        return 0
 
     async def _compile(self, job: RenderJob) -> Summary:
-        async with self.db.transaction() as repos:
-            snapshot = await load_snapshot(repos, job.commune_id, self.plan.year)
+        """Read the commune's year beside the writer (no chat waits for it) and compile it in a worker thread."""
+        snapshot = await read_snapshot(self.db.reader, job.commune_id, self.plan.year)
         return await asyncio.to_thread(self._compile_snapshot, job, snapshot)  # a province's takes ~0.5 s
 
     def _compile_snapshot(self, job: RenderJob, snapshot: Snapshot) -> Summary:
         return compile_summary(self.plan, snapshot, Period.parse_key(job.period), job.requested_at, self.tz)
 
-    async def _deliver(self, job: RenderJob, summary: Summary, rendered: Rendered) -> int:
-        """Store the files, queue their replies and mark the job done: one short transaction."""
-        now = self.clock()
+    async def _send_text(self, group: list[RenderJob], summary: Summary) -> None:
+        """The summary as chat text, before the files are rendered; its dedupe key sends it once per job."""
+        messages = []
+        for job in group:
+            t = self.translator.for_language(job.language)
+            text = render_text(summary, t, job.language) + "\n\n" + t("summary.files_coming")
+            messages.append((job.channel, job.chat_id, Reply(text=text, language=job.language).to_payload(),
+                             f"{job.key}:text"))
         async with self.db.transaction() as repos:
-            if not await repos.render_jobs.finish(job, now):
-                log.warning("render job %s was taken over by another worker; its files are theirs", job.id)
-                return 0
-            files = await store_files(repos, summary, rendered, now, party=job.party)
-            replies = file_replies(self.translator, files, job.language)
-            await repos.outbox.enqueue_many(
-                [(job.channel, job.chat_id, reply.to_payload(), f"{job.key}:{suffix}")
-                 for suffix, reply in zip(FILE_SUFFIXES, replies, strict=True)], now)
+            await repos.outbox.enqueue_many(messages, self.clock())
         self.on_queued()
-        return 1
+
+    async def _deliver(self, group: list[RenderJob], summary: Summary, rendered: Rendered) -> int:
+        """Store the files once, queue their replies to every chat that asked and mark the jobs done: one short
+        transaction."""
+        now, finished = self.clock(), 0
+        async with self.db.transaction() as repos:
+            files = None
+            for job in group:
+                if not await repos.render_jobs.finish(job, now):
+                    log.warning("render job %s was taken over by another worker; its files are theirs", job.id)
+                    continue
+                files = files or await store_files(repos, summary, rendered, now, party=job.party)
+                replies = file_replies(self.translator, files, job.language)
+                await repos.outbox.enqueue_many(
+                    [(job.channel, job.chat_id, reply.to_payload(), f"{job.key}:{suffix}")
+                     for suffix, reply in zip(FILE_SUFFIXES, replies, strict=True)], now)
+                finished += 1
+        self.on_queued()
+        return finished
 
     async def _give_up(self, job: RenderJob, error: str) -> int:
         """Mark the job failed and tell the reader, once, in their language."""
         now = self.clock()
         t = self.translator.for_language(job.language)
-        text = t("summary.files_failed", period=period_label(t, Period.parse_key(job.period)))
         async with self.db.transaction() as repos:
             if not await repos.render_jobs.finish(job, now, failed=True, error=error):
                 return 0
+            # Files only, when the text went out; otherwise the whole summary failed.
+            said = "summary.files_failed" if await repos.outbox.exists(f"{job.key}:text") else "summary.failed"
+            text = t(said, period=period_label(t, Period.parse_key(job.period)))
             await repos.outbox.enqueue_many([(job.channel, job.chat_id, Reply(text=text, language=job.language)
                                               .to_payload(), f"{job.key}:failed")], now)
         log.error("render job %s gave up after %d attempts", job.id, job.attempts)

@@ -1,4 +1,4 @@
-"""/tonghop: the period's summary as chat text at once; the DOCX, the XLSX and the chart follow (render jobs).
+"""/tonghop: the period's summary as chat text, then the DOCX, the XLSX and the chart (render jobs).
 
 "/tonghop" is the current quarter; "quý 1" / "q1" / "quy 1", "6 tháng", "9 tháng" and "năm" pick
 another period of the plan year; "đảng ủy" at the end asks for the Party Committee's variant.
@@ -14,9 +14,7 @@ from handlers.context import Context
 from handlers.flows import province_summary
 from plan.periods import Period
 from summaries import jobs as render_jobs
-from summaries.compile import compile_summary
-from summaries.load import load_snapshot
-from summaries.render_text import render_text
+from summaries.text_util import period_label
 
 _PARTY_SUFFIX = re.compile(r"\s*(?:dang uy|dang|party)$")
 _YEAR = re.compile(r"(?:nam )?(\d{4})")
@@ -54,7 +52,11 @@ def _current(ctx: Context) -> Period:
 
 
 async def start(ctx: Context, args: str) -> None:
-    """Compile the summary and answer with its text; record the job that renders and sends the three files."""
+    """Record the job that reads the period once and sends its text, then its three files (summaries/jobs.py).
+
+    Nothing is read here: a large commune's year held this transaction (and on SQLite every other chat) for
+    seconds. Asked again while those files are still being made, the reader is told they are coming.
+    """
     if ctx.person is None or ctx.person.commune_id is None:
         ctx.say(ctx.t("summary.no_commune"))
         return
@@ -66,11 +68,12 @@ async def start(ctx: Context, args: str) -> None:
     if ctx.role == PROVINCE:  # the communes of the viewer's province side by side
         await province_summary.start(ctx, period)
         return
-    snapshot = await load_snapshot(ctx.repos, ctx.person.commune_id, ctx.plan.year)
-    summary = compile_summary(ctx.plan, snapshot, period, ctx.now, ctx.tz)
-    ctx.say(render_text(summary, ctx.t, ctx.language) + "\n\n" + ctx.t("summary.files_coming"))
-    # The files take 1–2 s of CPU: they are rendered after this transaction commits (summaries/jobs.py).
     inbound = ctx.inbound
+    waiting = await ctx.repos.render_jobs.unfinished_chats(ctx.person.commune_id, period.key, party)
+    if waiting:  # one render at a time per commune and period: this chat's answer comes with it
+        ctx.say(ctx.t("summary.preparing", period=period_label(ctx.t, period)))
+    if (inbound.channel, inbound.chat_id) in waiting:
+        return
     await render_jobs.record(ctx.repos, channel=inbound.channel, chat_id=inbound.chat_id,
                              message_id=inbound.message_id, commune_id=ctx.person.commune_id, period=period,
                              party=party, language=ctx.language, now=ctx.now)

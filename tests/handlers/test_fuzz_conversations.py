@@ -79,6 +79,7 @@ class Fuzzer:
                                            dict(snapshot.state), self.app.clock())
         before, self.errors[:] = len(self.sent), []
         assert await self.app.handle(replace(user.inbound(), **fields)) is True
+        await self.app.render_jobs.drain()  # /tonghop answers from its job, right after the commit
         await self.app.outbox.drain()
         replies = [reply.text for chat, reply in self.sent[before:] if chat == user.target]
         assert replies, f"no answer in {key} to {fields!r}"

@@ -1,0 +1,117 @@
+"""Big reads off the writer's path: a summary's year of rows, read beside the writer instead of behind it.
+
+`Database.transaction()` on SQLite queues behind the one writer lock and runs its statements on the event loop,
+so a read of 100,000 reports there (seconds of row building) held up every other chat. A `Reader` opens its own
+connection instead: on a SQLite file a plain sqlite3 connection in a worker thread (WAL lets readers run beside
+the writer, and each read is one read transaction, so it sees one consistent moment), on PostgreSQL a pooled
+connection of its own, outside any writing transaction. The statements are SQLAlchemy Core on plain columns —
+tuples, never ORM objects (building an identity-mapped object per report cost most of the old load).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.pool import NullPool
+
+from storage.models import Baseline, Commune, HdndSession, Petition, Report, Unit
+from storage.petitions import OPEN_STATUSES
+
+if TYPE_CHECKING:
+    from storage.db import Database
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRows:
+    """One commune's year as plain tuples: what summaries/load.py turns into a Snapshot."""
+
+    commune: tuple[str, str]  # name, province
+    units: list[tuple]  # (id, name, kind, active)
+    baselines: list[tuple]  # (unit id, key, value)
+    reports: list[tuple]  # (id, unit id, form id, activity date, answers)
+    sessions: list[date]
+    petitions: list[tuple]  # (id, year, number, unit id, source kind, status, content, received on, closed on)
+
+
+def read_summary_rows(connection: Connection, commune_id: int, year: int) -> SummaryRows:
+    """Units (active or not), the year's baselines, live reports and petitions from December of the year before
+    (Quý I starts there with a cut-off day), and older petitions still open. Synchronous: run it through a Reader."""
+    commune = connection.execute(select(Commune.name, Commune.province).where(Commune.id == commune_id)).first()
+    if commune is None:
+        raise LookupError(f"no commune with id {commune_id}")
+    start, end = date(year - 1, 12, 1), date(year, 12, 31)
+    units = select(Unit.id, Unit.name, Unit.kind, Unit.active).where(Unit.commune_id == commune_id)
+    baselines = (select(Baseline.unit_id, Baseline.key, Baseline.value).join(Unit, Unit.id == Baseline.unit_id)
+                 .where(Unit.commune_id == commune_id, Baseline.year == year))
+    reports = (select(Report.id, Report.unit_id, Report.form_id, Report.activity_date, Report.answers)
+               .where(Report.commune_id == commune_id, Report.deleted_at.is_(None),
+                      Report.activity_date >= start, Report.activity_date <= end)
+               .order_by(Report.activity_date, Report.id))
+    sessions = select(HdndSession.day).where(HdndSession.commune_id == commune_id).order_by(HdndSession.day)
+    columns = (Petition.id, Petition.year, Petition.number, Petition.unit_id, Petition.source_kind, Petition.status,
+               Petition.content, Petition.received_on, Petition.closed_on)
+    petitions = (select(*columns).where(Petition.commune_id == commune_id)
+                 .where(((Petition.received_on >= start) & (Petition.received_on <= end))
+                        | (Petition.status.in_(OPEN_STATUSES) & (Petition.received_on < date(year, 1, 1))))
+                 .order_by(Petition.received_on, Petition.id))
+    return SummaryRows(commune=tuple(commune), units=[tuple(r) for r in connection.execute(units.order_by(Unit.id))],
+                       baselines=[tuple(r) for r in connection.execute(baselines)],
+                       reports=[tuple(r) for r in connection.execute(reports)],
+                       sessions=list(connection.execute(sessions).scalars()),
+                       petitions=[tuple(r) for r in connection.execute(petitions)])
+
+
+class Reader:
+    """Runs a synchronous read `fn(connection)` outside the writer's lock (see the module's docstring)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+        parsed = make_url(db.url)
+        self._sqlite_file = (parsed.get_backend_name() == "sqlite" and bool(parsed.database)
+                             and parsed.database != ":memory:" and not parsed.query.get("uri"))
+        self._path = parsed.database
+
+    async def run(self, fn: Callable[[Connection], T]) -> T:
+        if self._sqlite_file:
+            return await asyncio.to_thread(self._in_thread, fn)
+        if self.db.dialect == "sqlite":  # :memory: has no second connection that sees the same data
+            async with self.db.transaction() as repos:
+                return await (await repos.session.connection()).run_sync(fn)
+        async with self.db.engine.connect() as connection:  # PostgreSQL: a connection of its own, read committed
+            return await connection.run_sync(fn)
+
+    def _in_thread(self, fn: Callable[[Connection], T]) -> T:
+        with self._connection() as connection, connection.begin():  # one read transaction: one moment of the data
+            return fn(connection)
+
+    def _connection(self) -> Connection:
+        with self._lock:
+            if self._engine is None:
+                # NullPool: a connection per read, opened in the reading thread (~0.1 ms); query_only guards
+                # against this path ever writing beside the writer.
+                self._engine = create_engine(f"sqlite:///{self._path}", poolclass=NullPool,
+                                             connect_args={"timeout": 30, "check_same_thread": False})
+                event.listen(self._engine, "connect", _read_only_pragmas)
+            return self._engine.connect()
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def _read_only_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
