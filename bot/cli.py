@@ -28,8 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="start every configured channel (the console when none is)")
     run.add_argument("--user", default="reporter", help="console: who you are (a demo role or a name)")
+    _commune_option(run)
     chat = commands.add_parser("chat", help="chat in the terminal as a person")
     chat.add_argument("--user", required=True, help="a demo role (reporter, chair…), a person's name or a guest")
+    _commune_option(chat)
     init = commands.add_parser("init", help="create the database")
     init.add_argument("--demo", action="store_true", help="add the sample commune, units and people")
     db = commands.add_parser("db", help="database maintenance")
@@ -38,18 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
     plan_commands = plan.add_subparsers(dest="plan_command", required=True)
     check = plan_commands.add_parser("check", help="validate a plan file")
     check.add_argument("file")
-    commands.add_parser("status", help="this month's Zalo message count and budget, and the outbox")
+    status = commands.add_parser("status", help="this month's Zalo message count and budget, the outbox, a commune")
+    _commune_option(status)
     remind = commands.add_parser("remind", help="reminders")
     remind_commands = remind.add_subparsers(dest="remind_command", required=True)
     preview = remind_commands.add_parser("preview", help="print every reminder that would go out, sending nothing")
     preview.add_argument("--from", dest="first", required=True, type=_iso_date, help="first day, e.g. 2026-01-01")
     preview.add_argument("--to", dest="last", required=True, type=_iso_date, help="last day, e.g. 2026-12-31")
     preview.add_argument("--text", action="store_true", help="also print each message's text")
+    _commune_option(preview)
     export = commands.add_parser("export", help="write a period's summary: docx, xlsx, png chart or txt")
     export.add_argument("--period", required=True, help="2026-Q1, 2026-H1, 2026-9M or 2026")
     export.add_argument("--format", required=True, choices=("docx", "xlsx", "png", "txt"))
     export.add_argument("--out", required=True, help="the file to write")
     export.add_argument("--party", action="store_true", help="docx: the Party Committee's variant (36-HD/VPTW)")
+    _commune_option(export)
     invite = commands.add_parser("invite", help="invite codes")
     invite_commands = invite.add_subparsers(dest="invite_command", required=True)
     create = invite_commands.add_parser("create", help="create a single-use invite code")
@@ -185,22 +190,22 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "status":
             from bot.status import print_status
 
-            return await print_status(app)
+            return await print_status(app, args.commune)
         if args.command == "remind":
             from bot.remind_cli import print_preview
 
-            return await print_preview(app, args.first, args.last, with_text=args.text)
+            return await print_preview(app, args.first, args.last, with_text=args.text, commune_name=args.commune)
         if args.command == "export":
             from bot.export_cli import export
 
-            return await export(app, args.period, args.format, args.out, party=args.party)
+            return await export(app, args.period, args.format, args.out, party=args.party, commune_name=args.commune)
         if args.command == "invite":
             return await _invite_command(app, args)
         if args.command in ("directory", "commune"):
             return await _directory(app, args)
         if args.command == "chat":
-            return await _chat(app, args.user)
-        return await _run(app, args.user)
+            return await _chat(app, args.user, args.commune)
+        return await _run(app, args.user, args.commune)
     finally:
         await app.close()
 
@@ -287,15 +292,20 @@ async def _print_telegram_link(settings: Settings, code: str) -> None:
         print(f"Telegram: {deep_link(username, code)}")
 
 
-async def _chat(app: App, user: str) -> int:
-    from bot.console_chat import chat
+async def _chat(app: App, user: str, commune_name: str | None = None) -> int:
+    from bot.console_chat import AmbiguousUser, chat
 
     await _ensure_some_commune(app)
-    await chat(app, user, sys.stdin, sys.stdout)
+    try:
+        await chat(app, user, sys.stdin, sys.stdout, commune_name)
+    except AmbiguousUser as exc:
+        print(f"mttq-bot: '{user}' is a person of several communes ({exc}); say which with --commune",
+              file=sys.stderr)
+        return 1
     return 0
 
 
-async def _run(app: App, user: str) -> int:
+async def _run(app: App, user: str, commune_name: str | None = None) -> int:
     from bot.channels.registry import configured_channels
     from bot.runner import serve
 
@@ -303,7 +313,7 @@ async def _run(app: App, user: str) -> int:
     start_collecting()
     if not channels:
         log.info("no ZALO_BOT_TOKEN or TELEGRAM_BOT_TOKEN: starting the console chat")
-        return await _chat(app, user)
+        return await _chat(app, user, commune_name)
     await serve(app, channels)
     return 0
 

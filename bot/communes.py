@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TextIO
 
+from core.i18n import Translate
 from core.vnparse import fold
 from storage.models import Commune
 from storage.repositories import Repositories
@@ -59,3 +61,11 @@ async def pick_province(repos: Repositories, name: str | None) -> Choice:
     if not provinces:
         return Choice(problem="commune.none")
     return Choice(problem="province.name_needed", params={"choices": "; ".join(provinces)})
+
+
+async def commune_or_say_why(repos: Repositories, name: str | None, t: Translate, stderr: TextIO) -> Commune | None:
+    """The commune a CLI command acts on; None after printing why not (none yet, several and no --commune…)."""
+    choice = await pick_commune(repos, name)
+    if choice.commune is None:
+        print(f"mttq-bot: {t(choice.problem, **(choice.params or {}))}", file=stderr)
+    return choice.commune

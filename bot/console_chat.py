@@ -8,25 +8,41 @@ from typing import TextIO
 
 from bot.app import App
 from bot.channels.console import CHANNEL, ConsoleSender
+from bot.communes import matches
 from core.messages import Inbound
 from core.vnparse import fold
+from storage.models import Commune
 
 
-async def console_identity(app: App, user: str) -> tuple[str, str]:
-    """(external id, display name) for --user: a demo role, a person's name, or a new guest."""
+class AmbiguousUser(LookupError):
+    """--user names people of several communes: the communes to choose from with --commune."""
+
+
+async def console_identity(app: App, user: str, commune_name: str | None = None) -> tuple[str, str]:
+    """(external id, display name) for --user: a demo role, a person's name, or a new guest.
+
+    With several communes a name may belong to people of more than one: then --commune must say which
+    (AmbiguousUser), never the first found."""
     wanted = fold(user)
+    found: list[tuple[str, str, Commune]] = []
     async with app.db.transaction() as repos:
         for commune in await repos.directory.communes():
+            if commune_name and not matches(commune, commune_name):
+                continue
             for person in await repos.directory.people(commune.id):
                 identities = [i for i in await repos.directory.identities(person.id) if i.channel == CHANNEL]
                 if identities and wanted in (fold(identities[0].external_id), fold(person.name)):
-                    return identities[0].external_id, person.name
+                    found.append((identities[0].external_id, person.name, commune))
+    if len({commune.id for *_, commune in found}) > 1:
+        raise AmbiguousUser("; ".join(sorted({f"{c.name}, {c.province}" for *_, c in found})))
+    if found:
+        return found[0][0], found[0][1]
     return "guest-" + "-".join(wanted.split()), user
 
 
-async def chat(app: App, user: str, stdin: TextIO, stdout: TextIO) -> None:
+async def chat(app: App, user: str, stdin: TextIO, stdout: TextIO, commune_name: str | None = None) -> None:
     """Read messages line by line, run each through the pipeline, print the replies via the outbox."""
-    external_id, name = await console_identity(app, user)
+    external_id, name = await console_identity(app, user, commune_name)
     app.add_sender(ConsoleSender(app.translator, stdout))
     interactive = stdin.isatty()
     t = app.translator.for_language(app.settings.default_language)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from bot.app import App
+from bot.communes import commune_or_say_why
 from plan.periods import Period
 from summaries.chart import render_chart
 from summaries.compile import compile_summary
@@ -15,8 +16,9 @@ from summaries.render_text import render_text
 from summaries.xlsx import render_xlsx
 
 
-async def export(app: App, period_key: str, file_format: str, out: str, *, party: bool = False) -> int:
-    """Compile the first commune's summary of the period and write it in one format."""
+async def export(app: App, period_key: str, file_format: str, out: str, *, party: bool = False,
+                 commune_name: str | None = None) -> int:
+    """Compile the commune's summary of the period (--commune, or the only one) and write it in one format."""
     try:
         period = Period.parse_key(period_key)
     except ValueError as exc:
@@ -25,12 +27,12 @@ async def export(app: App, period_key: str, file_format: str, out: str, *, party
     if period.year != app.plan.year:
         print(f"mttq-bot: --period: the plan is for {app.plan.year}, not {period.year}", file=sys.stderr)
         return 2
+    t = app.translator.for_language(app.settings.default_language)
     async with app.db.transaction() as repos:
-        communes = await repos.directory.communes()
-        if not communes:
-            print("mttq-bot: no commune yet; run `mttq-bot init --demo` or import one first", file=sys.stderr)
+        commune = await commune_or_say_why(repos, commune_name, t, sys.stderr)
+        if commune is None:
             return 1
-        snapshot = await load_snapshot(repos, communes[0].id, app.plan.year)
+        snapshot = await load_snapshot(repos, commune.id, app.plan.year)
     summary = compile_summary(app.plan, snapshot, period, app.clock(), app.settings.tz)
     t = app.translator.for_language("vi")
     if file_format == "txt":

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+
 from bot.app import App
 from bot.channels.zalo.client import account_of
 from bot.channels.zalo.platform import CHANNEL
 from bot.channels.zalo.quota import QuotaPolicy, month_of
+from bot.communes import commune_or_say_why
+from core.roles import PROVINCE
+from plan.periods import Period
 
 
-async def print_status(app: App) -> int:
+async def print_status(app: App, commune_name: str | None = None) -> int:
+    """The deployment's Zalo budget and outbox (shared by every commune); then one commune's figures when
+    --commune names one or there is only one (several and none named: the list, never a guess)."""
     settings = app.settings
     month = month_of(app.clock(), settings.tz)
     token = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
@@ -28,4 +35,33 @@ async def print_status(app: App) -> int:
     for row in waiting:  # why unsent messages wait, and until when (a held broadcast among them)
         when = row.next_attempt_at.astimezone(settings.tz)
         print(f"  waiting: {row.count} — {row.reason} — next try {when:%Y-%m-%d %H:%M}")
+    return await _commune_status(app, commune_name)
+
+
+async def _commune_status(app: App, commune_name: str | None) -> int:
+    t = app.translator.for_language(app.settings.default_language)
+    today = app.clock().astimezone(app.settings.tz).date()
+    quarter = Period.containing(today, app.plan.settings.period_cutoff)
+    async with app.db.transaction() as repos:
+        communes = await repos.directory.communes()
+        if not communes:
+            print("communes: none yet")
+            return 0
+        if len(communes) > 1 and not commune_name:
+            print(f"communes: {len(communes)} — " + "; ".join(f"{c.name}, {c.province}" for c in communes)
+                  + " (--commune NAME for one commune's figures)")
+            return 0
+        commune = await commune_or_say_why(repos, commune_name, t, sys.stderr)
+        if commune is None:
+            return 1
+        units = await repos.directory.units(commune.id)
+        people = [p for p in await repos.directory.people(commune.id) if p.active and p.role != PROVINCE]
+        pending = await repos.directory.people_without_identity(commune.id)
+        reports = await repos.reports.rows_in_commune(commune.id, quarter.start, quarter.end)
+        month = [o for o in await repos.reminders.occurrences(commune.id)
+                 if o.status == "sent" and o.due_at.astimezone(app.settings.tz).strftime("%Y-%m")
+                 == today.strftime("%Y-%m")]
+    print(f"commune {commune.name}, {commune.province}: {len(units)} active units, {len(people)} active people "
+          f"({len(people) - len(pending)} registered in chat), {len(reports)} reports in {quarter.key}, "
+          f"{len(month)} reminders sent this month")
     return 0

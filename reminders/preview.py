@@ -27,10 +27,10 @@ class PreviewLine:
 
 
 async def preview(db: Database, plan: Plan, translator: Translator, config: ReminderConfig,
-                  first: date, last: date) -> list[PreviewLine]:
-    """The reminders of [first, last] for every commune, in time order."""
+                  first: date, last: date, *, commune_ids: list[int] | None = None) -> list[PreviewLine]:
+    """The reminders of [first, last] for these communes (default: every one), in time order."""
     async with db.transaction() as repos:
-        communes = [c.id for c in await repos.directory.communes()]
+        communes = commune_ids if commune_ids is not None else [c.id for c in await repos.directory.communes()]
         loaded = [await load_snapshot(repos, plan, commune_id) for commune_id in communes]
     lines = [line for one in loaded for line in _simulate(plan, translator, config, one, first, last)]
     return sorted(lines, key=lambda line: (line.at, line.key))

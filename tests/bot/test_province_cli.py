@@ -3,11 +3,18 @@ one commune (refused without it when there are several), `invite create --role p
 
 from __future__ import annotations
 
+import asyncio
+import io
 import re
+import sys
+from pathlib import Path
 
 import pytest
+from support.app import make_app
+from support.province_data import three_communes
 
 from bot.cli import main
+from storage.models import Identity, Person
 
 CODE = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$", re.MULTILINE)
 
@@ -44,3 +51,55 @@ def test_a_province_viewer_invite_names_the_province_and_refuses_to_guess(mttq):
     assert code == 2 and "--province, not --commune" in err
     code, _out, err = mttq("invite", "create", "--role", "staff", "--province", "Hà Giang")
     assert code == 2 and "--province goes with --role province" in err
+
+
+@pytest.fixture
+async def three(tmp_path, clock):
+    """The demo commune, Phúc Lộc (same province) and Minh Tân (Hà Giang), with people and reports; a person
+    of Phúc Lộc has the demo chair's name."""
+    app = await make_app(f"sqlite+aiosqlite:///{tmp_path / 'mttq.sqlite'}", clock)
+    same, other = await three_communes(app)
+    async with app.db.transaction() as repos:
+        twin = await repos.directory.add(Person(commune_id=same.id, name="Chủ tịch UB MTTQ xã (mẫu)", role="chair",
+                                                created_at=clock()))
+        await repos.directory.add(Identity(person_id=twin.id, channel="console", external_id="b-twin"))
+    await app.close()
+    return same, other
+
+
+async def test_every_command_that_acts_on_one_commune_asks_which(mttq, three, tmp_path, monkeypatch):
+    needed = "Có nhiều xã; hãy ghi rõ xã nào bằng --commune"
+    for args in (("export", "--period", "2026-Q4", "--format", "txt", "--out", "a.txt"),
+                 ("remind", "preview", "--from", "2026-12-01", "--to", "2026-12-31"),
+                 ("directory", "export", "--out", "d.xlsx"),
+                 ("invite", "create", "--role", "staff"),
+                 ("invite", "create", "--all-pending", "--out", "i.xlsx")):
+        code, out, err = await asyncio.to_thread(mttq, *args)
+        assert code == 1 and needed in err + out, (args, out, err)
+        assert not any(Path(name).exists() for name in ("a.txt", "d.xlsx", "i.xlsx"))
+    code, _out, _err = await asyncio.to_thread(mttq, "export", "--period", "2026-Q4", "--format", "txt", "--out",
+                                               "b.txt", "--commune", "phuc loc")
+    assert code == 0
+    text = (tmp_path / "b.txt").read_text()
+    assert "xã Phúc Lộc" in text and "Thôn 3 Phúc Lộc" in text and "Nà Pài" not in text
+
+
+async def test_remind_preview_and_status_of_one_commune(mttq, three):
+    code, out, _err = await asyncio.to_thread(mttq, "remind", "preview", "--from", "2026-12-01", "--to",
+                                              "2026-12-31", "--commune", "Minh Tân, Hà Giang")
+    assert code == 0 and out.startswith("Minh Tân, Hà Giang\n")
+    recipients = {line.rsplit("→", 1)[1].strip() for line in out.splitlines() if "→" in line}
+    assert recipients and all(name.startswith(("Ông C", "Bà C")) for name in recipients), recipients
+    code, out, _err = await asyncio.to_thread(mttq, "status")
+    assert code == 0 and "outbox:" in out and "communes: 3" in out and "--commune" in out
+    code, out, _err = await asyncio.to_thread(mttq, "status", "--commune", "Phúc Lộc")
+    assert code == 0 and "commune Phúc Lộc, Thái Nguyên: 4 active units, 6 active people (6 registered" in out
+
+
+async def test_chat_as_a_name_two_communes_share_needs_the_commune(mttq, three, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/trogiup\n"))
+    code, _out, err = await asyncio.to_thread(mttq, "chat", "--user", "Chủ tịch UB MTTQ xã (mẫu)")
+    assert code == 1 and "several communes" in err and "Phúc Lộc" in err and "Nam Cường" in err
+    code, out, _err = await asyncio.to_thread(mttq, "chat", "--user", "Chủ tịch UB MTTQ xã (mẫu)", "--commune",
+                                              "Phúc Lộc")
+    assert code == 0 and "/tonghop" in out
