@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Chat, Person
+from storage.models import Chat, GroupPreference, Person
 
 
 class ChatRepo:
@@ -50,3 +50,27 @@ class ChatRepo:
                  .where(Chat.channel == channel, Chat.kind == "private", Chat.active, Person.active,
                         Person.role.in_(roles)).order_by(Chat.id))
         return [(chat_id, role, language) for chat_id, role, language in (await self.session.execute(query)).all()]
+
+    async def move(self, channel: str, old_id: str, new_id: str) -> bool:
+        """A chat the platform gave a new id (a Telegram group upgraded to a supergroup): its registration, commune
+        and preferences go with it. When the new id already has a row (a message from it arrived first), that row
+        takes them over unless it was registered itself meanwhile, and the old row is retired. Idempotent;
+        False when there was nothing under the old id."""
+        old = await self.get(channel, old_id)
+        if old is None:
+            return False
+        new = await self.get(channel, new_id)
+        if new is None:
+            old.external_id = new_id
+            await self.session.flush()
+            return True
+        if not new.registered and old.registered:
+            await self.session.execute(delete(GroupPreference).where(GroupPreference.chat_id == new.id))
+            await self.session.execute(update(GroupPreference).where(GroupPreference.chat_id == old.id)
+                                       .values(chat_id=new.id))
+            new.registered, new.commune_id = True, old.commune_id
+        new.commune_id = new.commune_id or old.commune_id
+        new.title = new.title or old.title
+        old.registered, old.active = False, False
+        await self.session.flush()
+        return True

@@ -71,6 +71,14 @@ class OutboxRepo:
         await self.session.execute(update(Outbox).where(Outbox.id.in_(row_ids), Outbox.status == "sending")
                                    .values(**values).execution_options(synchronize_session=False))
 
+    async def retarget(self, channel: str, old_chat_id: str, new_chat_id: str) -> int:
+        """Queued messages of a chat that got a new id (a Telegram supergroup) go to the new id; how many."""
+        result = await self.session.execute(
+            update(Outbox).where(Outbox.channel == channel, Outbox.chat_id == old_chat_id,
+                                 Outbox.status.in_(("pending", "sending"))).values(chat_id=new_chat_id)
+            .execution_options(synchronize_session=False))
+        return result.rowcount or 0
+
     async def mark_retry(self, row_id: int, error: str, next_attempt_at: datetime, parts_sent: int = 0) -> None:
         """Back to pending until `next_attempt_at`; `parts_sent`: the reply's parts delivered so far, not to repeat."""
         await self._set(row_id, status="pending", next_attempt_at=next_attempt_at, claimed_until=None,

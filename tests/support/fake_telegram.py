@@ -54,7 +54,9 @@ class FakeTelegram:
         self.flood: FloodRules | None = None
         self.too_many = 0
         self.refusals: list[str] = []  # why each flood 429 was given
-        self._failures: dict[str, deque[int | None]] = defaultdict(deque)  # None: that call goes through
+        self.migrated: dict[int, int] = {}  # a group's old id → its supergroup's: sends to the old id get 400
+        # per method, what its next calls get: None (goes through) or (status, retry_after)
+        self._failures: dict[str, deque[tuple[int, int | None] | None]] = defaultdict(deque)
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
         self._new_update = asyncio.Event()
@@ -91,9 +93,11 @@ class FakeTelegram:
     def next_update_id(self) -> int:
         return next(self._update_ids)
 
-    def fail_next(self, method: str, *, retry_after: int, times: int = 1, after: int = 0) -> None:
-        """The next `times` calls of `method` (once `after` more have gone through) get 429 with this retry_after."""
-        self._failures[method].extend([None] * after + [retry_after] * times)
+    def fail_next(self, method: str, *, retry_after: int | None = None, status: int = 429, times: int = 1,
+                  after: int = 0) -> None:
+        """The next `times` calls of `method` (once `after` more have gone through) fail: 429 with this
+        retry_after, or another `status` (502: Telegram's "Bad Gateway")."""
+        self._failures[method].extend([None] * after + [(status, retry_after)] * times)
 
     # ---- what tests read
     def of(self, method: str, chat_id: int | None = None) -> list[Call]:
@@ -120,9 +124,11 @@ class FakeTelegram:
         call = Call(method, params, time.monotonic(), files)
         if method != "getUpdates":
             self.calls.append(call)
-        if self._failures[method] and (retry_after := self._failures[method].popleft()) is not None:
+        if self._failures[method] and (failure := self._failures[method].popleft()) is not None:
             call.ok = False
-            return _error(429, "Too Many Requests: retry after", retry_after=retry_after)
+            status, retry_after = failure
+            description = "Too Many Requests: retry after" if status == 429 else "Bad Gateway"
+            return _error(status, description, retry_after=retry_after)
         if method in SENDS:
             refusal = self._refuse_send(params.get("chat_id"), call.at)
             if refusal is not None:
@@ -137,6 +143,10 @@ class FakeTelegram:
     def _refuse_send(self, chat_id: int | None, now: float) -> web.Response | None:
         if chat_id in self.blocked:
             return _error(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.migrated:
+            return web.json_response({"ok": False, "error_code": 400, "parameters": {
+                "migrate_to_chat_id": self.migrated[chat_id]},
+                "description": "Bad Request: group chat was upgraded to a supergroup chat"}, status=400)
         if self.flood is None:
             return None
         rules = self.flood

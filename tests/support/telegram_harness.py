@@ -85,10 +85,11 @@ class TgUser:
 
 
 @contextlib.asynccontextmanager
-async def telegram_bot(database_url: str, clock: FakeClock, *, webhook: bool = False,
+async def telegram_bot(database_url: str, clock: FakeClock, *, webhook: bool = False, fake: FakeTelegram | None = None,
                        **overrides: object) -> AsyncIterator[Harness]:
-    """The app on a fresh database (demo commune) with Telegram started against a fresh fake server."""
-    fake = await FakeTelegram(TOKEN).start()
+    """The app on a fresh database (demo commune) with Telegram started against a fake server: a fresh one, or
+    `fake` (not started yet) when the test sets up what it answers at start."""
+    fake = await (fake or FakeTelegram(TOKEN)).start()
     if webhook:
         overrides.update(public_base_url="https://bot.example.org", webhook_secret=SECRET)
     app = await make_app(database_url, clock, telegram_bot_token=TOKEN, telegram_api_base=fake.url,

@@ -56,8 +56,8 @@ def as_send_error(exc: TelegramError, token: str = "") -> SendError:
         return TemporarySendError(f"Telegram flood control: {message}", retry_after=retry_seconds(exc))
     if isinstance(exc, Forbidden):
         return ChatGoneError(f"Telegram refused: {message}")
-    if isinstance(exc, ChatMigrated):
-        return ChatGoneError(f"group became a supergroup ({exc.new_chat_id}); register it again")
+    if isinstance(exc, ChatMigrated):  # the sender moves the chat first (migration.py): then try the new id
+        return TemporarySendError(f"group became supergroup {exc.new_chat_id}", retry_after=0)
     if isinstance(exc, BadRequest):
         gone = any(phrase in message.lower() for phrase in _GONE)
         return (ChatGoneError if gone else PermanentSendError)(f"Telegram bad request: {message}")

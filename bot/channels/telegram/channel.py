@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -14,6 +15,7 @@ from bot.channels.base import ChannelHost
 from bot.channels.telegram.api import make_bot, redact
 from bot.channels.telegram.limiter import FloodLimiter
 from bot.channels.telegram.menu import publish_menus
+from bot.channels.telegram.migration import move_group
 from bot.channels.telegram.parse import Press, parse_update
 from bot.channels.telegram.platform import CHANNEL, LIMITS
 from bot.channels.telegram.polling import Poller
@@ -24,6 +26,7 @@ from core.messages import Inbound, PhotoIn
 from core.sanitize import log_safe
 
 log = logging.getLogger(__name__)
+MAX_BACKOFF = 300.0  # seconds at most between tries of getMe and setMyCommands while Telegram cannot be reached
 
 
 class TelegramChannel:
@@ -38,7 +41,7 @@ class TelegramChannel:
         self.token = settings.token
         self.bot = bot or make_bot(self.token, settings.api_base, poll_timeout=settings.poll_timeout)
         self.limiter = FloodLimiter(settings.max_per_second, 1 / settings.private_per_second,
-                                    60 / settings.group_per_minute)
+                                    60 / settings.group_per_minute, now=host.clock)
         self.sender = TelegramSender(self.bot, host.transaction, host.translator, self.limiter, host.clock, self.token,
                                      host.commands)
         self.username: str | None = settings.username
@@ -46,15 +49,12 @@ class TelegramChannel:
                              retry_seconds=settings.retry_seconds, token=self.token)
 
     async def start(self) -> list[Awaitable[None]]:
-        """Check the token (getMe), then add the webhook route or return the polling loop; menus in background."""
-        try:
-            await self.bot.initialize()
-            self.username = self.bot.username
-        except InvalidToken:
-            raise ConfigError("TELEGRAM_BOT_TOKEN: rejected by Telegram (check the token from @BotFather)") from None
-        except TelegramError as exc:
-            log.warning("Telegram unreachable at start (%s); will keep trying", type(exc).__name__)
-        tasks: list[Awaitable[None]] = [self._publish_menus()]
+        """Check the token (getMe), then add the webhook route or return the polling loop. getMe (when Telegram
+        cannot be reached at start) and the command menus are retried in the background until they succeed."""
+        tasks: list[Awaitable[None]] = []
+        if not await self._identify(at_start=True):
+            tasks.append(self._keep_trying(self._identify))
+        tasks.append(self._keep_trying(self._publish_menus))
         secret = self.host.settings.webhook_secret
         if secret is not None:
             path = webhook_path(secret)
@@ -73,6 +73,8 @@ class TelegramChannel:
     async def process(self, data: Any) -> None:
         """One update (from getUpdates or the webhook), handled once; returns after the app has committed."""
         parsed = parse_update(data, bot_username=self.username, now=self.host.clock())
+        if parsed.migrated is not None:
+            await move_group(self.host.transaction, *parsed.migrated)
         if parsed.skipped:
             log.info("Telegram update %s skipped: %s", log_safe(parsed.update_id), log_safe(parsed.skipped, 200))
         inbound = parsed.inbound
@@ -103,16 +105,17 @@ class TelegramChannel:
         if inbound is None:
             return None
         if pressed is None:
-            await remove_buttons(self.bot, inbound.chat_id, press.message_id)
+            await remove_buttons(self.bot, self.limiter, inbound.chat_id, press.message_id)
             return None
         shown = f"{press.message_text}\n\n✓ {pressed.label}"
-        await remove_buttons(self.bot, inbound.chat_id, press.message_id,
+        await remove_buttons(self.bot, self.limiter, inbound.chat_id, press.message_id,
                              shown if press.message_text and len(shown) <= LIMITS.text else None)
         return replace(inbound, choice=pressed.value)
 
     async def _answer(self, query_id: str, notice: str | None) -> None:
         try:
-            await self.bot.answer_callback_query(query_id, text=notice, show_alert=notice is not None)
+            await self.limiter.call(lambda: self.bot.answer_callback_query(
+                query_id, text=notice, show_alert=notice is not None))
         except TelegramError as exc:  # too old to answer: the press is still handled
             log.info("answerCallbackQuery failed (%s)", type(exc).__name__)
 
@@ -129,5 +132,32 @@ class TelegramChannel:
         except TelegramError as exc:
             log.error("setWebhook failed: %s", redact(str(exc), self.token)[:200])
 
-    async def _publish_menus(self) -> None:
-        await publish_menus(self.bot, self.host.transaction, self.host.translator, self.host.commands)
+    async def _identify(self, *, at_start: bool = False) -> bool:
+        """getMe: proves the token and learns the username (group commands name it); False to try again later."""
+        try:
+            await self.bot.initialize()
+        except InvalidToken:
+            if at_start:
+                raise ConfigError("TELEGRAM_BOT_TOKEN: rejected by Telegram (check the token from @BotFather)") \
+                    from None
+            log.error("Telegram rejects TELEGRAM_BOT_TOKEN; trying again later")
+            return False
+        except TelegramError as exc:
+            log.warning("Telegram getMe failed (%s); trying again in the background", type(exc).__name__)
+            return False
+        self.username = self.bot.username
+        return True
+
+    async def _publish_menus(self) -> bool:
+        """Every command menu; True once no call failed."""
+        failed = await publish_menus(self.bot, self.limiter, self.host.transaction, self.host.translator,
+                                     self.host.commands)
+        return failed == 0
+
+    async def _keep_trying(self, attempt: Callable[[], Awaitable[bool]]) -> None:
+        """Call `attempt` until it succeeds, waiting TELEGRAM_RETRY_SECONDS, then twice as long each time
+        (at most MAX_BACKOFF): a Telegram outage at start must not leave the bot nameless or menu-less."""
+        delay = self.host.settings.retry_seconds
+        while not await attempt():
+            await asyncio.sleep(delay)
+            delay = min(MAX_BACKOFF, max(2 * delay, 0.01))

@@ -1,7 +1,10 @@
-"""Telegram's flood limits, enforced in-process: ≤ N messages/s overall, one per interval per chat.
+"""Telegram's flood limits, enforced in-process: ≤ N calls/s overall, one message per interval per chat.
 
-Sends wait in a queue; whenever the overall rate allows one more, the oldest waiter whose chat is ready
-goes, groups first (their interval is long, so they are the critical path of any burst).
+Every call that Telegram counts goes through here: sends, edits, callback answers, chat actions and
+setMyCommands (`FloodLimiter.call`). Calls wait in a queue; whenever the overall rate allows one more, the
+oldest waiter whose chat is ready goes, groups first (their interval is long, so they are the critical path
+of any burst), background calls (menus) last. A 429 anywhere pauses every call for its retry_after: Telegram's
+flood control is per bot, so the next chat's send would only earn another 429.
 """
 
 from __future__ import annotations
@@ -10,28 +13,43 @@ import asyncio
 import contextlib
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from telegram.error import RetryAfter
+
+from bot.channels.telegram.api import retry_seconds
 
 PRUNE_AT = 10_000  # forget per-chat times once this many chats are remembered
 EPSILON = 1e-6  # seconds: float rounding must not make a chat miss the slot it is due in
+# While paused, look at the clock this often: the pause is measured on the app's clock, which tests move by hand.
+PAUSE_RECHECK = 0.25
+GROUP_RANK, PRIVATE_RANK, BACKGROUND_RANK = 0, 1, 2
+T = TypeVar("T")
 
 
 @dataclass(order=True)
 class _Waiter:
     rank: tuple[int, int]
-    chat_id: str = field(compare=False)
+    chat_id: str | None = field(compare=False)  # None: counts only against the overall rate
     interval: float = field(compare=False)
     future: asyncio.Future = field(compare=False)
 
 
 class FloodLimiter:
-    """Spaces sends at ≥ 1/per_second overall and ≥ the chat's interval per chat."""
+    """Spaces calls at ≥ 1/per_second overall and messages at ≥ the chat's interval per chat.
+
+    `clock` (monotonic seconds) paces the slots; `now` (the app's clock) measures a pause after a 429, since
+    Telegram's retry_after is wall time and the outbox schedules the refused message by the same clock.
+    """
 
     def __init__(self, per_second: float, private_interval: float, group_interval: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, now: Callable[[], datetime] | None = None) -> None:
         self.spacing, self.private_interval, self.group_interval = 1 / per_second, private_interval, group_interval
-        self.clock = clock
+        self.clock, self.now = clock, now
+        self._paused_until: datetime | None = None
         self._next_any = 0.0
         self._next_chat: dict[str, float] = {}
         self._waiting: list[_Waiter] = []
@@ -39,9 +57,36 @@ class FloodLimiter:
         self._changed = asyncio.Event()
         self._dispatcher: asyncio.Task | None = None
 
-    async def acquire(self, chat_id: str, *, group: bool) -> None:
-        """Return when this chat may be sent one more message."""
-        waiter = _Waiter((0 if group else 1, next(self._order)), chat_id,
+    async def call(self, call: Callable[[], Awaitable[T]], *, chat_id: str | None = None, group: bool = False,
+                   background: bool = False) -> T:
+        """One API call once the limits allow it; a 429 pauses every call for its retry_after, then is raised
+        (never retried here: the caller's caller decides, for a message the outbox)."""
+        await self.acquire(chat_id, group=group, background=background)
+        try:
+            return await call()
+        except RetryAfter as exc:
+            self.pause(retry_seconds(exc))
+            raise
+
+    def pause(self, seconds: float) -> None:
+        """Hold every call for `seconds` (Telegram said so: a 429's retry_after)."""
+        if self.now is None:  # no app clock: pace only (unit tests of the slots)
+            return
+        until = self.now() + timedelta(seconds=seconds)
+        if self._paused_until is None or until > self._paused_until:
+            self._paused_until = until
+        self._changed.set()
+
+    def paused_for(self) -> float:
+        """Seconds left of a pause after a 429 (0 when none)."""
+        if self._paused_until is None or self.now is None:
+            return 0.0
+        return max(0.0, (self._paused_until - self.now()).total_seconds())
+
+    async def acquire(self, chat_id: str | None, *, group: bool = False, background: bool = False) -> None:
+        """Return when one more call may go (to this chat, when one is named: a message)."""
+        rank = BACKGROUND_RANK if background else GROUP_RANK if group else PRIVATE_RANK
+        waiter = _Waiter((rank, next(self._order)), chat_id,
                          self.group_interval if group else self.private_interval,
                          asyncio.get_running_loop().create_future())
         self._waiting.append(waiter)
@@ -65,11 +110,14 @@ class FloodLimiter:
 
     def _release_one(self, now: float) -> float:
         """Release the best ready waiter; otherwise return how long until one may be ready."""
+        paused = self.paused_for()
+        if paused > 0:
+            return min(paused, PAUSE_RECHECK)
         if self._next_any > now:
             return self._next_any - now
-        ready = [w for w in self._waiting if self._next_chat.get(w.chat_id, 0.0) <= now + EPSILON]
+        ready = [w for w in self._waiting if w.chat_id is None or self._next_chat.get(w.chat_id, 0.0) <= now + EPSILON]
         if not ready:
-            return min(self._next_chat[w.chat_id] for w in self._waiting) - now
+            return min(self._next_chat[w.chat_id] for w in self._waiting if w.chat_id is not None) - now
         waiter = min(ready)
         self._waiting.remove(waiter)
         # The overall pace counts from the slot this send was due, so a late wake-up does not push every
@@ -77,7 +125,8 @@ class FloodLimiter:
         # from when this one really went, less half a slot so it still catches the slot it is due in.
         slot = max(self._next_any, now - self.spacing / 2)
         self._next_any = slot + self.spacing
-        self._next_chat[waiter.chat_id] = now + waiter.interval - self.spacing / 2
+        if waiter.chat_id is not None:
+            self._next_chat[waiter.chat_id] = now + waiter.interval - self.spacing / 2
         if len(self._next_chat) > PRUNE_AT:
             self._next_chat = {chat: at for chat, at in self._next_chat.items() if at > now}
         if not waiter.future.done():

@@ -40,6 +40,7 @@ class Parsed:
     inbound: Inbound | None = None
     press: Press | None = None
     skipped: str = ""
+    migrated: tuple[str, str] | None = None  # (old, new) chat id: a group upgraded to a supergroup
 
 
 def parse_update(data: Any, *, bot_username: str | None, now: datetime) -> Parsed:
@@ -70,6 +71,9 @@ def _interpret(update: Update, bot_username: str | None, now: datetime) -> Parse
 
 def _message(update: Update, message: Message, bot_username: str | None, now: datetime) -> Parsed:
     chat, user = message.chat, message.from_user
+    moved = _migration(message)
+    if moved is not None:
+        return Parsed(update.update_id, migrated=moved)
     if chat.type == "channel" or user is None or user.is_bot:
         return Parsed(update.update_id, skipped="not from a person in a private chat or group")
     if any(getattr(message, name, None) for name in _SERVICE):
@@ -89,6 +93,15 @@ def _message(update: Update, message: Message, bot_username: str | None, now: da
                        message.date or now, kind=kind, text=text, photo=photo, mentioned=mentioned,
                        chat_title=chat.title or "")
     return Parsed(update.update_id, inbound=inbound)
+
+
+def _migration(message: Message) -> tuple[str, str] | None:
+    """(old id, new id) when this service message says the group became a supergroup (sent in both chats)."""
+    if message.migrate_to_chat_id:
+        return _telegram_id(message.chat.id), _telegram_id(message.migrate_to_chat_id)
+    if message.migrate_from_chat_id:
+        return _telegram_id(message.migrate_from_chat_id), _telegram_id(message.chat.id)
+    return None
 
 
 def _content(message: Message) -> tuple[InboundKind, str, PhotoIn | None]:

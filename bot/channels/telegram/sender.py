@@ -7,13 +7,14 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 
-from bot.channels.base import Clock, PermanentSendError, SendError, Transactions
+from bot.channels.base import Clock, PermanentSendError, SendError, TemporarySendError, Transactions
 from bot.channels.telegram.api import as_send_error
 from bot.channels.telegram.keyboard import markup, new_key
 from bot.channels.telegram.limiter import FloodLimiter
 from bot.channels.telegram.menu import set_chat_menu
+from bot.channels.telegram.migration import move_group
 from bot.channels.telegram.platform import CHANNEL, LIMITS
 from bot.channels.text_menu import as_caption, text_pieces
 from core.i18n import Translator
@@ -51,6 +52,11 @@ class TelegramSender:
             for part in parts[skip:]:
                 await part()
                 delivered += 1
+        except ChatMigrated as exc:  # the group is now a supergroup: move it, and the outbox sends there at once
+            new_id = str(exc.new_chat_id)
+            await move_group(self.transaction, chat_id, new_id)
+            raise TemporarySendError(f"group became supergroup {new_id}; sending there", retry_after=0,
+                                     delivered=delivered) from None
         except TelegramError as exc:
             error = as_send_error(exc, self._token)
             error.delivered = delivered
@@ -59,7 +65,7 @@ class TelegramSender:
             error.delivered = delivered
             raise
         if reply.menu_role and not is_group(chat_id):
-            await set_chat_menu(self.bot, chat_id, reply.menu_role, t, self.commands)
+            await set_chat_menu(self.bot, self.limiter, chat_id, reply.menu_role, t, self.commands)
 
     def _parts(self, chat_id: str, reply: Reply, pieces: list[str]) -> list[Callable[[], Awaitable[None]]]:
         """The API messages one reply becomes, in order: the file (with the text as caption when it fits), then
@@ -102,8 +108,7 @@ class TelegramSender:
 
     async def _limited(self, chat_id: str, call: Callable) -> Message:
         """One API send, once the flood limiter allows it; never retried here (the outbox retries the reply)."""
-        await self.limiter.acquire(chat_id, group=is_group(chat_id))
-        return await call()
+        return await self.limiter.call(call, chat_id=chat_id, group=is_group(chat_id))
 
     async def _open_menu(self, chat_id: str, message: Message, key: str, reply: Reply) -> None:
         async with self.transaction() as repos:
@@ -121,18 +126,24 @@ class TelegramSender:
             if drop:
                 await repos.keyboards.close(CHANNEL, chat_id)
         if not pressed:
-            await remove_buttons(self.bot, chat_id, message_id)
+            await remove_buttons(self.bot, self.limiter, chat_id, message_id)
 
 
-async def remove_buttons(bot: Bot, chat_id: str, message_id: str, text: str | None = None) -> None:
+async def remove_buttons(bot: Bot, limiter: FloodLimiter, chat_id: str, message_id: str,
+                         text: str | None = None) -> None:
     """Best effort: take the keyboard off a message (and show what was chosen); a failure only leaves
-    old buttons visible, and pressing them is refused anyway."""
+    old buttons visible, and pressing them is refused anyway.
+
+    An edit counts against the overall rate, not the chat's message interval: it would otherwise hold up
+    the answer that follows it by a second."""
     try:
         if text is not None:
-            await bot.edit_message_text(chat_id=int(chat_id), message_id=int(message_id), text=text,
-                                        reply_markup=None, link_preview_options=NO_PREVIEW)
+            await limiter.call(lambda: bot.edit_message_text(
+                chat_id=int(chat_id), message_id=int(message_id), text=text, reply_markup=None,
+                link_preview_options=NO_PREVIEW))
         else:
-            await bot.edit_message_reply_markup(chat_id=int(chat_id), message_id=int(message_id), reply_markup=None)
+            await limiter.call(lambda: bot.edit_message_reply_markup(
+                chat_id=int(chat_id), message_id=int(message_id), reply_markup=None))
     except BadRequest as exc:
         log.debug("could not remove buttons: %s", exc.message)
     except TelegramError as exc:

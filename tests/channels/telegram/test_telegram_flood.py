@@ -13,8 +13,10 @@ import pytest
 from support.fake_telegram import FloodRules
 from support.telegram_harness import telegram_bot
 
-from bot.channels.telegram.limiter import FloodLimiter
+from bot.channels.telegram.limiter import PAUSE_RECHECK, FloodLimiter
 from core.messages import PRIORITY_BROADCAST, Reply
+
+HELD = PAUSE_RECHECK * 3  # real seconds a held call is watched not to go (the pause is rechecked each PAUSE_RECHECK)
 
 PER_SECOND, PRIVATE_PER_SECOND, GROUP_PER_MINUTE = 40.0, 1.0, 400.0
 PRIVATE_CHATS, GROUP_MESSAGES, GROUP = 300, 60, "-1009999"
@@ -33,8 +35,9 @@ async def test_burst_to_300_chats_and_60_group_messages_meets_the_limits_without
                 await sender.send(GROUP, reply, priority=PRIORITY_BROADCAST)
 
         started = time.monotonic()
-        await asyncio.gather(to_group(), *(sender.send(str(10_000 + n), reply, priority=PRIORITY_BROADCAST)
-                                           for n in range(PRIVATE_CHATS)), return_exceptions=True)
+        async with asyncio.timeout(60):  # a 429 would pause every send until the (frozen) test clock moves
+            await asyncio.gather(to_group(), *(sender.send(str(10_000 + n), reply, priority=PRIORITY_BROADCAST)
+                                               for n in range(PRIVATE_CHATS)), return_exceptions=True)
         elapsed = time.monotonic() - started
 
     delivered = [c for c in h.fake.of("sendMessage") if c.ok]
@@ -77,3 +80,43 @@ async def test_limiter_order(label, sends, expected_order):
     await asyncio.gather(*tasks, return_exceptions=True)
     assert released == expected_order[:1], label  # one release per second of the frozen clock
     assert not limiter._waiting
+
+
+async def test_a_429_pauses_every_call_for_its_retry_after(clock):
+    """Sends to other chats, and calls without a chat (edits, answers, menus), wait out the pause on the app clock."""
+    limiter = FloodLimiter(per_second=1000, private_interval=0, group_interval=0, now=clock)
+    limiter.pause(5)
+    other_chat = asyncio.create_task(limiter.acquire("502"))
+    edit = asyncio.create_task(limiter.acquire(None, background=True))
+    await asyncio.sleep(HELD)
+    assert not other_chat.done() and not edit.done()
+    clock.advance(seconds=4.9)
+    await asyncio.sleep(HELD)
+    assert not other_chat.done()
+    clock.advance(seconds=0.1)
+    async with asyncio.timeout(5):
+        await asyncio.gather(other_chat, edit)
+
+
+async def test_after_a_429_other_chats_and_menus_wait_through_the_outbox(sqlite_url, clock):
+    async with telegram_bot(sqlite_url, clock, webhook=True) as h:  # webhook mode: start-up's menus are done
+        async with h.app.db.transaction() as repos:
+            for chat in ("501", "502"):
+                await repos.outbox.enqueue(channel="telegram", chat_id=chat, dedupe_key=f"notice:{chat}",
+                                           payload=Reply(text="Thông báo").to_payload(), now=clock())
+        h.fake.fail_next("sendMessage", retry_after=3)  # the first send, to 501
+        drain = asyncio.create_task(h.app.outbox.drain())
+        async with asyncio.timeout(5):
+            while h.channel.limiter.paused_for() == 0:  # the 429 has come back
+                await asyncio.sleep(0.005)
+        menus_before = len(h.fake.of("setMyCommands"))
+        menus = asyncio.create_task(h.channel._publish_menus())
+        await asyncio.sleep(HELD)
+        assert [c.ok for c in h.fake.of("sendMessage")] == [False]  # 502 waits: Telegram's flood control is per bot
+        assert len(h.fake.of("setMyCommands")) == menus_before
+        clock.advance(seconds=3)
+        async with asyncio.timeout(10):
+            await asyncio.gather(drain, menus)
+        assert h.fake.texts(502) == ["Thông báo"] and len(h.fake.of("setMyCommands")) > menus_before
+        await h.app.outbox.drain()  # 501's retry is due by now (it may have gone in the drain above)
+        assert h.fake.texts(501) == ["Thông báo"]

@@ -158,7 +158,7 @@ async def test_command_menus_are_scoped_and_translated(sqlite_url, clock):
 
 
 async def test_a_chat_gets_its_menu_when_its_person_registers_and_again_in_a_new_language(sqlite_url, clock):
-    async with telegram_bot(sqlite_url, clock) as h:
+    async with telegram_bot(sqlite_url, clock, webhook=True) as h:  # start-up's menus done before she registers
         def chat_menus() -> list[dict[str, str]]:
             return [{cmd["command"]: cmd["description"] for cmd in c.params["commands"]}
                     for c in h.fake.of("setMyCommands") if c.params["scope"] == {"type": "chat", "chat_id": ALICE}]

@@ -1,0 +1,92 @@
+"""Telegram command menus: every command described and in the right scopes; getMe and the menus retried in the
+background after a failed start, and the username, once known, used for group command addressing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from support.fake_telegram import BOT_USERNAME, FakeTelegram, text_update
+from support.telegram_harness import TOKEN, TgUser, telegram_bot
+
+from bot.channels.telegram.menu import GROUP_ONLY, HIDDEN, menu_for
+from core.i18n import Translator
+from core.roles import ADMIN, CHAIR, REPORTER, ROLES, STAFF, VIEWER
+from handlers.commands import menu_commands
+
+ALICE, GROUP = 601, -1007000001
+SETTLE = 5.0  # seconds a test waits at most for a background retry (each takes milliseconds with the test settings)
+
+
+def _translator() -> Translator:
+    from bot.settings import Settings
+    return Translator(Settings().locales_dir, "vi")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_command_but_start_has_a_menu_description(language):
+    t = _translator().for_language(language)
+    missing = [spec.name for spec in menu_commands()
+               if spec.name not in HIDDEN and t(f"command.{spec.name}") == f"command.{spec.name}"]
+    assert missing == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_private_menu_lists_every_command_the_role_may_use_there(role):
+    t = _translator().for_language("vi")
+    expected = {spec.name for spec in menu_commands()
+                if role in spec.roles and spec.name not in HIDDEN and spec.name not in GROUP_ONLY}
+    assert {c.command for c in menu_for(menu_commands(), role, t)} == expected
+    assert ("tonghop" in expected) == (role in (ADMIN, CHAIR, STAFF, VIEWER))
+
+
+def test_group_menus_offer_staff_commands_to_group_administrators_only():
+    t = _translator().for_language("vi")
+    everyone = {c.command for c in menu_for(menu_commands(), REPORTER, t, group=True)}
+    administrators = {c.command for c in menu_for(menu_commands(), STAFF, t, group=True)}
+    assert "tonghop" not in everyone and {"tonghop", "kyhop", "dangkynhom"} <= administrators
+    assert not administrators & {"baocao", "moi", "thongbao", "ngonngu"}  # forms never run in a group
+
+
+def _menus(fake: FakeTelegram) -> dict[tuple, dict[str, str]]:
+    return {(c.params["scope"]["type"], c.params.get("language_code"), c.params["scope"].get("chat_id")):
+            {cmd["command"]: cmd["description"] for cmd in c.params["commands"]}
+            for c in fake.of("setMyCommands") if c.ok}
+
+
+async def test_tonghop_reaches_the_menus_of_chair_and_viewer_chats_and_group_administrators(sqlite_url, clock):
+    async with telegram_bot(sqlite_url, clock, webhook=True) as h:  # webhook mode: start-up tasks awaited
+        await TgUser(h, ALICE).say(f"/start {await h.invite('chair', 'Ủy ban MTTQ xã')}")
+        viewer = TgUser(h, ALICE + 1, "Người xem")
+        await viewer.say(f"/start {await h.invite('viewer', None)}")
+        menus = _menus(h.fake)
+        assert menus[("chat", None, ALICE)]["tonghop"] == "Tổng hợp kết quả so với chỉ tiêu"
+        assert {"tonghop", "web"} <= set(menus[("chat", None, ALICE + 1)])
+        assert menus[("all_chat_administrators", "en", None)]["tonghop"] == "Targets vs achieved (summary)"
+        assert "tonghop" not in menus[("all_group_chats", None, None)]
+
+
+async def test_get_me_and_menus_are_retried_until_they_succeed_and_the_username_then_addresses_groups(
+        sqlite_url, clock):
+    fake = FakeTelegram(TOKEN)
+    fake.fail_next("getMe", status=502, times=3)  # Telegram unreachable at start, and a while after
+    fake.fail_next("setMyCommands", status=502, times=2)
+    async with telegram_bot(sqlite_url, clock, fake=fake) as h:
+        assert h.channel.username is None  # start-up went on without it
+        async with asyncio.timeout(SETTLE):
+            while h.channel.username is None or len(_menus(fake)) < 6:
+                await asyncio.sleep(0.01)
+        assert h.channel.username == BOT_USERNAME
+        assert [c.ok for c in fake.of("getMe")] == [False, False, False, True]
+        assert {scope for scope, _, _ in _menus(fake)} == {"all_private_chats", "all_group_chats",
+                                                         "all_chat_administrators"}
+
+        chair = TgUser(h, ALICE, "Chủ tịch")
+        await chair.say(f"/start {await h.invite('chair', 'Ủy ban MTTQ xã')}")
+        group = {"id": GROUP, "type": "supergroup", "title": "MTTQ xã"}
+        await h.deliver(text_update(ALICE, f"/dangkynhom@{BOT_USERNAME}", chat=group))
+        before = len(h.fake.texts(GROUP))
+        await h.deliver(text_update(ALICE, "/trogiup@another_bot", chat=group))
+        assert len(h.fake.texts(GROUP)) == before  # another bot's command, now that ours is known
+        await h.deliver(text_update(ALICE, f"/trogiup@{BOT_USERNAME}", chat=group))
+        assert len(h.fake.texts(GROUP)) == before + 1
