@@ -11,7 +11,7 @@ from support.telegram_harness import TOKEN, TgUser, telegram_bot
 
 from bot.channels.telegram.menu import GROUP_ONLY, HIDDEN, menu_for
 from core.i18n import Translator
-from core.roles import ADMIN, CHAIR, REPORTER, ROLES, STAFF, VIEWER
+from core.roles import ADMIN, ALL_ROLES, CHAIR, PROVINCE, REPORTER, STAFF, VIEWER
 from handlers.commands import menu_commands
 
 ALICE, GROUP = 601, -1007000001
@@ -31,13 +31,13 @@ def test_every_command_but_start_has_a_menu_description(language):
     assert missing == []
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ALL_ROLES)
 def test_a_private_menu_lists_every_command_the_role_may_use_there(role):
     t = _translator().for_language("vi")
     expected = {spec.name for spec in menu_commands()
                 if role in spec.roles and spec.name not in HIDDEN and spec.name not in GROUP_ONLY}
     assert {c.command for c in menu_for(menu_commands(), role, t)} == expected
-    assert ("tonghop" in expected) == (role in (ADMIN, CHAIR, STAFF, VIEWER))
+    assert ("tonghop" in expected) == (role in (ADMIN, CHAIR, STAFF, VIEWER, PROVINCE))
 
 
 def test_group_menus_offer_staff_commands_to_group_administrators_only():
