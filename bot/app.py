@@ -110,7 +110,7 @@ class App:
 
 async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> App:
     """Build the app: database (migrated), plan, translations, the message pipeline and the outbox worker."""
-    plan = load_plan_cached(str(settings.plan_file))
+    plan = with_answer_days(load_plan_cached(str(settings.plan_file)), settings.petition_answer_days)
     db = await open_database(settings.database_url, clock, migrate=migrate)
     translator = Translator(settings.locales_dir, settings.default_language)
     handler_settings = HandlerSettings(
@@ -161,6 +161,13 @@ def _add_dashboard(app: App) -> None:
         secure_cookie=secure_cookie_for(settings.public_base_url), render_files=app.render_jobs.render,
         file_link=photo_link, petition_answer_days=settings.petition_answer_days,
         zalo_quota=settings.zalo_monthly_quota))
+
+
+def with_answer_days(plan: Plan, days: int) -> Plan:
+    """The plan with PETITION_ANSWER_DAYS in its settings: the overdue notices and "kịp thời" share one number."""
+    if plan.settings.petition_answer_days == days:
+        return plan
+    return plan.model_copy(update={"settings": plan.settings.model_copy(update={"petition_answer_days": days})})
 
 
 PHOTO_LINK_TTL = timedelta(hours=1)  # a photo link on a dashboard page outlives the page view, not the session

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Literal, get_args
 
 RECEIVED, FORWARDED, ANSWERED, RESOLVED, NOT_COMPETENT = (
     "tiep_nhan", "da_chuyen", "da_tra_loi", "da_giai_quyet", "khong_thuoc_tham_quyen")
 STATUSES = (RECEIVED, FORWARDED, ANSWERED, RESOLVED, NOT_COMPETENT)
 
-# The plan's ket_qua_kien_nghi "nguon" options: where an item came from.
-SOURCE_KINDS = ("nhan_dan", "sau_giam_sat", "phan_bien", "cu_tri")
-# Sources that come out of an MTTQ activity report (a supervision or a social criticism).
-ORIGIN_FORMS = {"sau_giam_sat": "giam_sat", "phan_bien": "phan_bien"}
+# Where an item came from, in the one order every list shows them (/kiennghi's menu, the DOCX, the XLSX):
+# the Front's own activities first, then what voters and people raise. A plan field that feeds the
+# register (FormField.petitions) names one of these.
+SOURCE_KINDS = ("sau_giam_sat", "phan_bien", "doi_thoai", "cu_tri", "nhan_dan")
+SourceKind = Literal["sau_giam_sat", "phan_bien", "doi_thoai", "cu_tri", "nhan_dan"]
+# The activity report an item of each source may come from (/kiennghi offers the latest ones to link).
+ORIGIN_FORMS = {"sau_giam_sat": "giam_sat", "phan_bien": "phan_bien", "doi_thoai": "doi_thoai",
+                "cu_tri": "tiep_xuc_cu_tri", "nhan_dan": "thang_nghe_dan_noi"}
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     RECEIVED: frozenset({FORWARDED, NOT_COMPETENT}),
@@ -47,6 +52,11 @@ def due_date(received_on: date, answer_days: int) -> date:
     return received_on + timedelta(days=answer_days)
 
 
+def answered_in_time(status: str, received_on: date, closed_on: date | None, answer_days: int) -> bool:
+    """"Kịp thời": answered or resolved no later than `answer_days` after it was received."""
+    return status in DONE and closed_on is not None and closed_on <= due_date(received_on, answer_days)
+
+
 def is_overdue(status: str, received_on: date, today: date, answer_days: int) -> bool:
     return status in OPEN and today > due_date(received_on, answer_days)
 
@@ -65,3 +75,6 @@ def parse_reference(text: str) -> tuple[int, int, str] | None:
     if match is None or int(match[2]) == 0:
         return None
     return int(match[1]), int(match[2]), match[3].strip()
+
+
+assert get_args(SourceKind) == SOURCE_KINDS  # one list, two spellings (the tuple for menus, the type for the plan)

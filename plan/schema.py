@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from core.vnparse import loose
 from plan.due import Due
 from plan.filters import Where
+from plan.petition_lifecycle import SourceKind
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 # A phrase people write for an activity or a field (matched without diacritics, Telex leftovers undone).
@@ -87,6 +88,9 @@ class FormField(_Frozen):
     # text or number field means in a sentence: the place ("ở/tại …") or an amount of money ("5 triệu").
     keywords: tuple[Phrase, ...] = ()
     means: Literal["place", "money"] | None = None
+    # A text field whose answer lists recommendations (one a line) feeds the petition register with this
+    # source when the report is saved: the register is the one place recommendations are counted.
+    petitions: SourceKind | None = None
 
     @model_validator(mode="after")
     def _check_kind_specifics(self) -> FormField:
@@ -100,6 +104,8 @@ class FormField(_Frozen):
             raise ValueError(f"field '{self.id}': min/max apply to number fields only")
         if self.keywords and self.kind not in (FieldKind.NUMBER, FieldKind.YESNO):
             raise ValueError(f"field '{self.id}': keywords apply to number and yes/no fields only")
+        if self.petitions is not None and self.kind is not FieldKind.TEXT:
+            raise ValueError(f"field '{self.id}': 'petitions' applies to text fields only")
         if self.means is not None and self.kind is not {"place": FieldKind.TEXT, "money": FieldKind.NUMBER}[self.means]:
             raise ValueError(f"field '{self.id}': means '{self.means}' does not fit a {self.kind} field")
         return self
@@ -146,7 +152,8 @@ class Aggregation(_Frozen):
 
     kind: Literal["unit_coverage", "activity_count", "field_sum_over_baseline", "field_ratio", "petition_share"]
     form: Identifier | None = None
-    source: Literal["nhan_dan", "sau_giam_sat", "phan_bien", "cu_tri"] | None = None  # petition_share only
+    source: SourceKind | None = None  # petition_share only
+    timely: bool = False  # petition_share: handled = answered within settings.petition_answer_days ("kịp thời")
     unit_kinds: tuple[UnitKind, ...] = ()
     where: Where | None = None
     field: Identifier | None = None
@@ -170,7 +177,7 @@ class Aggregation(_Frozen):
         if self.kind == "petition_share" and (self.field or self.denominator_field or self.baseline or self.where
                                               or self.unit_kinds):
             raise ValueError("aggregation 'petition_share' takes only 'source' (and optionally 'form')")
-        if self.kind != "petition_share" and self.source is not None:
+        if self.kind != "petition_share" and (self.source is not None or self.timely):
             raise ValueError(f"'source' applies to aggregation 'petition_share' only, not '{self.kind}'")
         return self
 
@@ -234,6 +241,9 @@ class PlanSettings(_Frozen):
     # the DOCX and the XLSX: "calendar" quarters, or quarters that end on quarter_cutoff_day of their last
     # month ("cutoff": Quý II = 16/03 to 15/06 with day 15), so no activity falls between two periods.
     reporting_period: Literal["calendar", "cutoff"] = "calendar"
+    # Days a recommendation may wait for an answer: PETITION_ANSWER_DAYS (bot.app puts the setting here), so
+    # the overdue notices and the "kịp thời" indicators (Aggregation.timely) use the same number.
+    petition_answer_days: int = Field(default=30, ge=1, le=365)
 
     @property
     def period_cutoff(self) -> int:

@@ -32,7 +32,7 @@ TITLE_FIELDS = ("ten", "ten_mo_hinh", "ten_hoat_dong", "ten_du_thao", "ten_lop",
 class ReportIndex:
     """The year's reports grouped once, so each aggregation scans only its own form's reports."""
 
-    def __init__(self, snapshot: Snapshot, period: Window, year_to_date: Window) -> None:
+    def __init__(self, snapshot: Snapshot, period: Window, year_to_date: Window, answer_days: int = 30) -> None:
         self.all_units = {u.id: u for u in snapshot.units}
         self.units = {u.id: u for u in snapshot.units if u.active}
         self.unit_kind = {u.id: u.kind for u in snapshot.units}
@@ -42,6 +42,7 @@ class ReportIndex:
         self.baselines = snapshot.baselines
         self.year_start = year_to_date[0]  # 1 January, or the day after last year's Q4 cut-off
         self.petitions = snapshot.petitions
+        self.answer_days = answer_days  # "kịp thời" for petition_share with `timely`
         # one date test per report here, instead of one per report in every later step
         self.in_period = [r for r in snapshot.reports if period[0] <= r.activity_date <= period[1]]
         self.in_year_to_date = [r for r in snapshot.reports if year_to_date[0] <= r.activity_date <= year_to_date[1]]
@@ -137,8 +138,10 @@ def _field_ratio(index: ReportIndex, agg: Aggregation, window: Window) -> Measur
 
 
 def _petition_share(index: ReportIndex, agg: Aggregation, window: Window) -> Measure:
-    """Percent of the source's petition items received in the window that were answered or resolved by its end."""
-    handled, total = petition_share(index.petitions, str(agg.source), *window)
+    """Percent of the source's petition items received in the window that were answered or resolved by its end
+    (with `timely`: within the plan's petition_answer_days of receipt)."""
+    handled, total = petition_share(index.petitions, str(agg.source), *window,
+                                    answer_days=index.answer_days if agg.timely else None)
     return _percent(handled, total)
 
 

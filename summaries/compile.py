@@ -30,6 +30,7 @@ from summaries.model import (
     TimelineResult,
     UnitResult,
 )
+from summaries.petitions import tally
 
 BUSINESS_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -175,7 +176,8 @@ def compile_summary(plan: Plan, snapshot: Snapshot, period: Period, now: datetim
     today = business_date(now, tz)
     period = period.with_cutoff(plan.settings.period_cutoff)  # the plan's one definition of the period
     ytd = period.year_to_date()
-    index = ReportIndex(snapshot, _window(period), _window(ytd))
+    answer_days = plan.settings.petition_answer_days
+    index = ReportIndex(snapshot, _window(period), _window(ytd), answer_days)
     activities = _activities(plan, index)
     reporting = {r.unit_id for r in index.in_period}
     return Summary(
@@ -187,4 +189,6 @@ def compile_summary(plan: Plan, snapshot: Snapshot, period: Period, now: datetim
         totals=_totals(plan, activities),
         silent_units=tuple(u for u in snapshot.units if u.active and u.id not in reporting),
         activities=activities,
-        open_petitions=open_petitions(snapshot, {u.id: u.name for u in snapshot.units}, min(today, period.end)))
+        open_petitions=open_petitions(snapshot, {u.id: u.name for u in snapshot.units}, min(today, period.end)),
+        petitions=tally(snapshot.petitions, *_window(period), answer_days),
+        petitions_year_to_date=tally(snapshot.petitions, *_window(ytd), answer_days), answer_days=answer_days)

@@ -7,7 +7,7 @@ from docx.document import Document as DocumentObject
 from core.i18n import Translate
 from summaries.docx_layout import CENTER, body, grid_table, text
 from summaries.model import Summary
-from summaries.text_util import fmt_date, short, unit_label
+from summaries.text_util import fmt_date, lower_first, short, unit_label
 
 CONTENT_CHARS = 200  # a petition's content is up to 500 characters; the table keeps rows readable
 WIDTHS_MM = [12.0, 30.0, 34.0, 45.0, 82.0, 29.0, 20.0]  # fits the landscape text width (252 mm)
@@ -18,8 +18,20 @@ def open_as_of(summary: Summary):
     return min(summary.as_of, summary.period.end)
 
 
+def tally_text(summary: Summary, t: Translate) -> str:
+    """The period's recommendations from the register, per source: the one count every output shows."""
+    if not summary.petitions:
+        return t("docx.petitions.tally_none")
+    parts = "; ".join(t("docx.petitions.tally_part", source=lower_first(t(f"petition.source.{row.source_kind}")),
+                        count=row.received) for row in summary.petitions)
+    return t("docx.petitions.tally", received=sum(r.received for r in summary.petitions), parts=parts,
+             handled=sum(r.handled for r in summary.petitions), in_time=sum(r.in_time for r in summary.petitions),
+             days=summary.answer_days)
+
+
 def open_petitions_line(doc: DocumentObject, summary: Summary, t: Translate) -> None:
-    """How many items still wait for an answer (section II points to the list in the appendix)."""
+    """The period's recommendations, and how many items still wait for an answer (listed in the appendix)."""
+    body(doc, tally_text(summary, t))
     day = fmt_date(open_as_of(summary))
     if summary.open_petitions:
         body(doc, t("docx.petitions.open", date=day, count=len(summary.open_petitions)))

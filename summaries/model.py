@@ -43,7 +43,7 @@ class PetitionRow:
     id: int
     reference: str  # KN-2026-014
     unit_id: int
-    source_kind: str  # nhan_dan, sau_giam_sat, phan_bien, cu_tri
+    source_kind: str  # plan.petition_lifecycle.SOURCE_KINDS
     status: str
     content: str
     received_on: date
@@ -154,6 +154,16 @@ class OpenPetition:
 
 
 @dataclass(frozen=True, slots=True)
+class PetitionTally:
+    """One source's recommendations in a date range, from the register (summaries.petitions.tally)."""
+
+    source_kind: str
+    received: int
+    handled: int  # answered or resolved by the range's end
+    in_time: int  # of them, within settings.petition_answer_days of receipt ("kịp thời")
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     commune_name: str
     province: str
@@ -169,6 +179,9 @@ class Summary:
     silent_units: tuple[UnitInfo, ...]  # units with no report at all in the period
     activities: tuple[Activity, ...]
     open_petitions: tuple[OpenPetition, ...] = ()  # oldest first, as of min(as_of, period end)
+    petitions: tuple[PetitionTally, ...] = ()  # the register's items received in the period, per source
+    petitions_year_to_date: tuple[PetitionTally, ...] = ()
+    answer_days: int = 30  # PETITION_ANSWER_DAYS, the "kịp thời" limit the tallies used
 
     @property
     def is_empty(self) -> bool:

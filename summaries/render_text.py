@@ -32,6 +32,10 @@ def render_text(summary: Summary, t: Translate, language: str = "vi") -> str:
     if with_period:
         lines.append(t("summary.text.cumulative_note", period=period_label(t, summary.year_to_date)))
     lines.extend(indicator_line(t, r, language, with_period=with_period) for r in summary.indicators)
+    if summary.petitions:  # from the register, as the DOCX and XLSX
+        lines.append(t("summary.text.petitions", received=sum(r.received for r in summary.petitions),
+                       handled=sum(r.handled for r in summary.petitions),
+                       in_time=sum(r.in_time for r in summary.petitions), days=summary.answer_days))
     if summary.silent_units:
         names = ", ".join(unit_label(t, u.name) for u in summary.silent_units)
         lines.append(t("summary.text.silent", names=names))

@@ -59,3 +59,8 @@ def unit_label(t: Translate, name: str) -> str:
 def short(text: str, limit: int) -> str:
     text = " ".join(xml_safe(text).split())
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def lower_first(text: str) -> str:
+    """A label used mid-sentence: "Sau giám sát" → "sau giám sát" (a proper noun further on keeps its capital)."""
+    return text[:1].lower() + text[1:]

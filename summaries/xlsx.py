@@ -11,6 +11,7 @@ from typing import Any
 import xlsxwriter
 
 from core.i18n import Translate
+from plan.petition_lifecycle import SOURCE_KINDS
 from plan.schema import FieldKind, Plan
 from summaries.compile import activity_title
 from summaries.docx_tables import appendix_columns, appendix_rows
@@ -29,6 +30,7 @@ def render_xlsx(summary: Summary, plan: Plan, t: Translate) -> bytes:
     _indicators(book, summary, t, formats)
     _units(book, summary, plan, t, formats)
     _reach(book, summary, t, formats)
+    _petitions(book, summary, t, formats)
     _reports(book, summary, plan, t, formats)
     book.set_properties({"title": xml_safe(period_label(t, summary.period)),
                          "company": xml_safe(summary.commune_name)})
@@ -98,6 +100,23 @@ def _reach(book, summary: Summary, t: Translate, formats: dict) -> None:
             for column, value in enumerate((result.id, name, reach.reached, reach.baseline, percent, reach.reported)):
                 _cell(sheet, row, column, value, formats)
     _finish(sheet, row, len(header))
+
+
+def _petitions(book, summary: Summary, t: Translate, formats: dict) -> None:
+    """The register's recommendations per source, the period and the year to date (the DOCX's numbers)."""
+    header = [t(f"xlsx.petitions.{k}", days=summary.answer_days) for k in
+              ("source", "received", "handled", "in_time", "ytd_received", "ytd_handled", "ytd_in_time")]
+    sheet = _sheet(book, t("xlsx.sheet.petitions"), header, formats, [28, 14, 16, 16, 14, 16, 16])
+    period = {row.source_kind: row for row in summary.petitions}
+    ytd = {row.source_kind: row for row in summary.petitions_year_to_date}
+    sources = [s for s in SOURCE_KINDS if s in period or s in ytd]
+    for row, source in enumerate(sources, start=1):
+        values = [t(f"petition.source.{source}")]
+        for tallied in (period.get(source), ytd.get(source)):
+            values += [tallied.received, tallied.handled, tallied.in_time] if tallied else [0, 0, 0]
+        for column, value in enumerate(values):
+            _cell(sheet, row, column, value, formats)
+    _finish(sheet, len(sources), len(header))
 
 
 def _number_columns(plan: Plan) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from core.menus import choices_of, option
 from core.roles import REPORTING_ROLES, STAFF_ROLES
 from core.vnparse import ParseError
 from handlers.context import Context
-from handlers.flows import report_text
+from handlers.flows import petition_intake, report_text
 from handlers.flows.report_text import DONE_WORDS, OTHER_ACTIVITY, activities, activity_options, next_missing
 from handlers.forms import (
     BACK_WORDS,
@@ -373,9 +373,11 @@ async def _save(ctx: Context, state: ReportState) -> str:
     await ctx.repos.files.attach(list(dict.fromkeys([*photos, *state.photos])), report.id)
     await ctx.repos.audit.record(at=ctx.now, person_id=ctx.person.id, entity="report", entity_id=report.id,
                                  action="create", after=answers)
+    references = await petition_intake.record(ctx, form, report)  # its recommendations join the register
     await ctx.forget()
-    return ctx.t("report.saved", id=report.id, form=form.label.get(ctx.language),
-                 date=report.activity_date.strftime("%d/%m/%Y"))
+    receipt = ctx.t("report.saved", id=report.id, form=form.label.get(ctx.language),
+                    date=report.activity_date.strftime("%d/%m/%Y"))
+    return "\n".join(filter(None, (receipt, petition_intake.receipt_line(ctx, references))))
 
 
 async def _keep_photo(ctx: Context, state: ReportState) -> None:

@@ -81,8 +81,10 @@ async def test_status_update_by_menu_and_bad_references(app, staff, clock):
 async def test_reporter_records_a_petition_and_lists_the_open_ones_of_their_unit(app, reporter, staff, clock):
     menu = (await reporter.say("/kiennghi"))[0]
     assert "Không có kiến nghị nào đang chờ" in menu and "1. Ghi kiến nghị mới" in menu
-    assert "Phản ánh của Nhân dân" in (await reporter.say("1"))[0]
-    await reporter.say("1")
+    sources = (await reporter.say("1"))[0]  # the sources in the one order of plan.petition_lifecycle
+    assert "1. Sau giám sát\n2. Phản biện xã hội\n3. Tại buổi đối thoại\n4. Tiếp xúc cử tri\n5. Phản ánh của Nhân dân" \
+        in sources
+    await reporter.say("5")
     assert "tối đa 500" in (await reporter.say(" "))[0]  # empty content: asked again
     await reporter.say("Đề nghị sửa cầu tràn thôn Nà Pài")
     assert "chưa đến" in (await reporter.say("ngày mai"))[0]
@@ -112,7 +114,7 @@ async def test_staff_links_an_item_to_its_supervision_and_forwards_it_at_once(ap
         await repos.reports.add(Report(commune_id=1, unit_id=1, person_id=3, form_id="giam_sat",
                                        activity_date=date(2026, 11, 10), answers={"noi_dung": "Thu gom rác thải"},
                                        created_at=clock()))
-    for text in ("/kiennghi moi", "2", "2", "Bãi rác gần trường học"):
+    for text in ("/kiennghi moi", "1", "2", "Bãi rác gần trường học"):
         await staff.say(text)
     origin = (await staff.say("20/11"))[0]
     assert "1. 10/11/2026 — " in origin and "2. Không gắn với cuộc nào" in origin

@@ -6,6 +6,7 @@ import pytest
 
 from plan.due import DueKind
 from plan.loader import SHIPPED_PLAN, PlanError, load_plan, parse_plan
+from plan.petition_lifecycle import ORIGIN_FORMS, SOURCE_KINDS
 from plan.schema import FieldKind, Plan, UnitKind
 
 SHIPPED_TEXT = SHIPPED_PLAN.read_text(encoding="utf-8")
@@ -32,16 +33,16 @@ TARGETS = {
     "1.1.6": (1, "activity_count", "bieu_duong"),
     "1.1.7": (100, "field_sum_over_baseline", "tham_hoi_ho_ngheo"),
     "1.2.1": (3, "activity_count", "giam_sat"),
-    "1.2.2": (100, "petition_share", "ket_qua_kien_nghi"),
+    "1.2.2": (100, "petition_share", None),
     "1.2.3": (100, "unit_coverage", "giam_sat"),
     "1.3.1": (3, "activity_count", "phan_bien"),
-    "1.3.2": (100, "petition_share", "ket_qua_kien_nghi"),
+    "1.3.2": (100, "petition_share", None),
     "1.4.1": (1, "activity_count", "thang_nghe_dan_noi"),
     "1.4.2": (1, "activity_count", "doi_thoai"),
     "1.4.3": (2, "activity_count", "gop_y_xay_dung_dang"),
     "1.4.4": (100, "unit_coverage", "gop_y_chi_uy"),
     "1.5.1": (95, "field_sum_over_baseline", "tap_huan"),
-    "1.5.2": (100, "petition_share", "ket_qua_kien_nghi"),
+    "1.5.2": (100, "petition_share", None),
 }
 
 # Filters and parameters that carry meaning: id → (unit_kinds, where, field, denominator, baseline).
@@ -80,7 +81,7 @@ TIMELINE = {
     "II.2.3": (DueKind.ONGOING, None, "Thường xuyên", "giam_sat"),
     "II.2.4": (DueKind.ONGOING, None, "Thường xuyên", None),
     "II.3.1": (DueKind.MONTH, 2, "Tháng 02/2026", "ban_hanh_van_ban"),
-    "II.3.2": (DueKind.ONGOING, None, "Thường xuyên", "ket_qua_kien_nghi"),
+    "II.3.2": (DueKind.ONGOING, None, "Thường xuyên", None),
     "II.4.1": (DueKind.HDND_SESSION, None, "Theo các kỳ họp HĐND", "tiep_xuc_cu_tri"),
     "II.4.2": (DueKind.ONGOING, None, "Thường xuyên", "gop_y_xay_dung_dang"),
     "II.4.3": (DueKind.YEAR, None, "Thời gian phù hợp trong năm", "thang_nghe_dan_noi"),
@@ -89,7 +90,7 @@ TIMELINE = {
 
 FORM_IDS = {
     "ngay_hoi", "mo_hinh_tu_quan", "cong_trinh_xanh", "nep_song_van_minh", "van_hoa_the_thao",
-    "bieu_duong", "tham_hoi_ho_ngheo", "giam_sat", "phan_bien", "ket_qua_kien_nghi",
+    "bieu_duong", "tham_hoi_ho_ngheo", "giam_sat", "phan_bien",
     "thang_nghe_dan_noi", "doi_thoai", "gop_y_xay_dung_dang", "gop_y_chi_uy", "tap_huan",
     "tuyen_truyen", "tiep_xuc_cu_tri", "ban_hanh_van_ban", "kiem_tra", "cuoc_van_dong", "nguoi_uy_tin",
     "quy_vi_nguoi_ngheo",
@@ -129,13 +130,15 @@ def test_every_appendix_row_is_a_timeline_item(plan: Plan) -> None:
 
 
 def test_every_named_form_exists(plan: Plan) -> None:
-    named = {i.aggregate.form for i in plan.indicators} | {t.form for t in plan.timeline if t.form}
+    named = {i.aggregate.form for i in plan.indicators if i.aggregate.form} | {t.form for t in plan.timeline if t.form}
     assert named <= {f.id for f in plan.forms}
 
 
 def test_indicator_fields_exist_with_the_right_kind(plan: Plan) -> None:
     for indicator in plan.indicators:
         agg = indicator.aggregate
+        if agg.form is None:  # petition_share counts the register
+            continue
         form = plan.form(agg.form)
         for field_id in filter(None, (agg.field, agg.denominator_field)):
             assert form.field(field_id).kind is FieldKind.NUMBER, indicator.id
@@ -147,9 +150,17 @@ def test_indicator_fields_exist_with_the_right_kind(plan: Plan) -> None:
             assert kind in form.reporters, indicator.id
 
 
-def test_ket_qua_kien_nghi_sources(plan: Plan) -> None:
-    options = plan.form("ket_qua_kien_nghi").field("nguon").options
-    assert [o.id for o in options] == ["sau_giam_sat", "phan_bien", "nhan_dan", "cu_tri"]
+def test_every_form_that_mentions_recommendations_feeds_the_register(plan: Plan) -> None:
+    """One register (issue 15): each source has the one form its items come from, and no form counts
+    recommendations in a number field of its own (the register is where they are counted)."""
+    feeding = {f.petitions: form.id for form in plan.forms for f in form.fields if f.petitions}
+    assert feeding == ORIGIN_FORMS
+    assert list(SOURCE_KINDS) == ["sau_giam_sat", "phan_bien", "doi_thoai", "cu_tri", "nhan_dan"]
+    counted = [(form.id, f.id) for form in plan.forms for f in form.fields
+               if f.kind is FieldKind.NUMBER and "kiến nghị" in f.label.vi.lower()]
+    assert counted == []
+    assert all(f.kind is FieldKind.TEXT and not f.required for form in plan.forms for f in form.fields if f.petitions)
+    assert next(i for i in plan.indicators if i.id == "1.2.2").aggregate.timely  # "kịp thời"
 
 
 def test_petition_indicators_count_the_petition_records_by_source(plan: Plan) -> None:
@@ -203,13 +214,16 @@ BROKEN = [
      "measure: count\n    target: 3\n    aggregate: {kind: activity_count, form: giam_sat",
      "measure: percent\n    target: 3\n    aggregate: {kind: activity_count, form: giam_sat",
      ('id: "1.2.1"', ""), "does not fit aggregation 'activity_count'"),
-    ("petition share with an unknown source", "kind: petition_share, source: phan_bien,",
-     "kind: petition_share, source: phan_anh,", ("source: phan_anh", ""), "source: Input should be"),
-    ("petition share without a source", "kind: petition_share, source: nhan_dan,", "kind: petition_share,",
-     ("kind: petition_share, form", ""), "aggregation 'petition_share' needs: source"),
-    ("petition share with a report field", "source: sau_giam_sat, form: ket_qua_kien_nghi}",
-     "source: sau_giam_sat, form: ket_qua_kien_nghi, field: so_tiep_nhan}", ("field: so_tiep_nhan}", ""),
+    ("petition share with an unknown source", "kind: petition_share, source: phan_bien}",
+     "kind: petition_share, source: phan_anh}", ("source: phan_anh", ""), "source: Input should be"),
+    ("petition share without a source", "kind: petition_share, source: nhan_dan}", "kind: petition_share}",
+     ("kind: petition_share}", ""), "aggregation 'petition_share' needs: source"),
+    ("petition share with a report field", "source: sau_giam_sat, timely: true}",
+     "source: sau_giam_sat, timely: true, field: so_tiep_nhan}", ("field: so_tiep_nhan}", ""),
      "takes only 'source'"),
+    ("register feed on a number field", "kind: text\n        petitions: sau_giam_sat",
+     "kind: number\n        petitions: sau_giam_sat", ("id: kien_nghi\n        kind: number", ""),
+     "'petitions' applies to text fields only"),
     ("source on a report aggregation", "{kind: activity_count, form: bieu_duong}",
      "{kind: activity_count, form: bieu_duong, source: nhan_dan}", ("bieu_duong, source", ""),
      "'source' applies to aggregation 'petition_share' only"),

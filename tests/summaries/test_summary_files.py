@@ -123,8 +123,8 @@ def test_party_variant_header_and_signature(summary):
 
 def test_xlsx_sheets_headers_dates_and_filters(files, summary):
     book = openpyxl.load_workbook(io.BytesIO(files.xlsx))
-    assert book.sheetnames == ["Chỉ tiêu", "Đơn vị", "Độ bao phủ theo đơn vị", "Báo cáo trong kỳ"]
-    indicators, units, _reach, reports = (book[name] for name in book.sheetnames)
+    assert book.sheetnames == ["Chỉ tiêu", "Đơn vị", "Độ bao phủ theo đơn vị", "Kiến nghị", "Báo cáo trong kỳ"]
+    indicators, units, _reach, _petitions, reports = (book[name] for name in book.sheetnames)
     assert [c.value for c in indicators[1]][:3] == ["Mã", "Nhóm", "Chỉ tiêu"]
     assert indicators.max_row == len(PLAN.indicators) + 1
     assert units.max_row == 8 and units.cell(8, 2).value == "(đơn vị chưa có tên)"
