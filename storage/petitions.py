@@ -45,6 +45,13 @@ class PetitionRepo:
         query = select(func.count(), func.max(Petition.updated_at)).where(Petition.commune_id == commune_id)
         return tuple((await self.session.execute(query)).one())
 
+    async def data_versions(self, commune_ids: list[int]) -> dict[int, tuple]:
+        """data_version of many communes in one statement."""
+        query = (select(Petition.commune_id, func.count(), func.max(Petition.updated_at))
+                 .where(Petition.commune_id.in_(commune_ids)).group_by(Petition.commune_id))
+        found = {row[0]: tuple(row[1:]) for row in (await self.session.execute(query)).all()}
+        return {commune_id: found.get(commune_id, (0, None)) for commune_id in commune_ids}
+
     async def get(self, petition_id: int) -> Petition | None:
         return await self.session.get(Petition, petition_id)
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from core.vnparse import fold
-from plan.periods import Period
+from plan.periods import Period, business_date
 from plan.schema import Plan
 from storage.models import Commune
 from storage.repositories import Repositories
@@ -80,20 +80,26 @@ def commune_row(commune_id: int, summary: Summary) -> CommuneRow:
                       tuple(Cell(r.year_to_date.value, r.status) for r in summary.indicators))
 
 
+def compile_row(plan: Plan, commune_id: int, snapshot: Snapshot, period: Period, now: datetime,
+                tz: ZoneInfo) -> CommuneRow:
+    return commune_row(commune_id, compile_summary(plan, snapshot, period, now, tz))
+
+
 def compile_province(plan: Plan, province: str, snapshots: Sequence[tuple[int, Snapshot]], period: Period,
                      now: datetime, tz: ZoneInfo) -> ProvinceSummary:
     """Every commune's summary of `period`, side by side, communes in name order."""
-    rows, first = [], None
-    for commune_id, snapshot in snapshots:
-        summary = compile_summary(plan, snapshot, period, now, tz)
-        first = first or summary
-        rows.append(commune_row(commune_id, summary))
-    rows.sort(key=lambda row: (fold(row.name), row.commune_id))
+    rows = [compile_row(plan, commune_id, snapshot, period, now, tz) for commune_id, snapshot in snapshots]
+    return assemble(plan, province, rows, period, now, tz)
+
+
+def assemble(plan: Plan, province: str, rows: Sequence[CommuneRow], period: Period, now: datetime,
+             tz: ZoneInfo) -> ProvinceSummary:
+    """The communes' rows (compiled now or kept from before) as one summary, communes in name order."""
+    period = period.with_cutoff(plan.settings.period_cutoff)  # as compile_summary reads it
     heads = tuple(IndicatorHead(i.id, i.section, i.label.vi, i.label.en, i.measure, i.target)
                   for i in plan.indicators)
-    if first is None:  # a province whose communes are gone: still a well-formed (empty) summary
-        first = compile_summary(plan, Snapshot(province, province, plan.year, (), {}, ()), period, now, tz)
-    return ProvinceSummary(province, first.period, first.year_to_date, first.as_of, heads, tuple(rows))
+    ordered = tuple(sorted(rows, key=lambda row: (fold(row.name), row.commune_id)))
+    return ProvinceSummary(province, period, period.year_to_date(), business_date(now, tz), heads, ordered)
 
 
 async def province_communes(repos: Repositories, province: str) -> list[Commune]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.dashboard import views
+from bot.dashboard import province, views
 from bot.dashboard.auth import with_security_headers
 from bot.dashboard.routes import Dashboard
 from bot.dashboard.scope import Viewer
@@ -41,6 +41,8 @@ def _bad_period(dash: Dashboard, request: web.Request, language: str, common: di
 
 
 async def overview(dash: Dashboard, request: web.Request, viewer: Viewer, language: str) -> web.StreamResponse:
+    if viewer.province and not request.query.get("xa"):
+        return await province.province(dash, request, viewer, language)  # the communes side by side
     scene, common = await _scene(dash, request, viewer, language)
     if scene is None:
         return _bad_period(dash, request, language, common)
@@ -211,4 +213,7 @@ PAGES = {
     "/d/nhac-viec": messages,
     "/d/tai-ve": downloads,
     "/d/tai-ve/{kind}": download,
+    "/d/tinh/tai-ve/{kind}": province.province_download,
 }
+# What a province viewer may open: the communes side by side, one commune's indicators (?xa=), the files.
+PROVINCE_PAGES = {"/d/", "/d/tinh/tai-ve/{kind}"}

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.dashboard import auth
 from bot.dashboard.cache import SceneCache
+from bot.dashboard.province_cache import ProvinceRows
 from bot.dashboard.render import Pages
 from bot.dashboard.scope import Viewer
 from core.i18n import Translator
@@ -46,6 +47,7 @@ class Dashboard:
     def __post_init__(self) -> None:
         self.pages = Pages(self.translator, self.tz)
         self.scenes = SceneCache()
+        self.province_rows = ProvinceRows()
 
     def current_period(self) -> Period:
         now, year = self.clock(), self.plan.year
@@ -75,8 +77,11 @@ DASHBOARD = web.AppKey("dashboard", Dashboard)
 Page = Callable[[Dashboard, web.Request, Viewer, str], Awaitable[web.StreamResponse]]
 
 
-def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """A page for a logged-in viewer: without a live session, a clear page asking for a new /web link."""
+def page(handler: Page, *, province_ok: bool = False) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A page for a logged-in viewer: without a live session, a clear page asking for a new /web link.
+
+    A province viewer gets only the pages marked `province_ok` (numbers and unit names); the others show people
+    of a commune and are a 404 to them, exactly like a page of another commune."""
     async def serve(request: web.Request) -> web.StreamResponse:
         dash: Dashboard = request.app[DASHBOARD]
         async with dash.db.transaction() as repos:
@@ -88,6 +93,8 @@ def page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]
                                       language=language, status=401)
         language = dash.pages.language(request, viewer.language)
         try:
+            if viewer.province and not province_ok:
+                raise web.HTTPNotFound()
             return await handler(dash, request, viewer, language)
         except web.HTTPNotFound:
             t = dash.translator.for_language(language)
@@ -172,4 +179,4 @@ def register(app: web.Application, dashboard: Dashboard) -> None:
     router.add_post("/d/dang-xuat", logout)
     router.add_get("/d/static/dashboard.css", stylesheet)
     for path, handler in pages.PAGES.items():
-        router.add_get(path, page(handler))
+        router.add_get(path, page(handler, province_ok=path in pages.PROVINCE_PAGES))

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from core.roles import PROVINCE  # a province viewer sees every commune of their province
 from storage.models import Person
 from storage.repositories import Repositories
-
-PROVINCE = "province"  # a province viewer sees every commune of their province (issue 14 adds the role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +28,11 @@ class Viewer:
         if not requested.isdigit() or int(requested) not in self.commune_ids:
             raise web.HTTPNotFound()
         return int(requested)
+
+    @property
+    def province(self) -> bool:
+        """A province viewer: numbers and unit names of every commune of the province, no people."""
+        return self.role == PROVINCE
 
     def sees(self, commune_id: int | None) -> bool:
         return commune_id is not None and commune_id in self.commune_ids

@@ -1,0 +1,68 @@
+"""The province viewer's pages: the communes of their province side by side, and its DOCX/XLSX.
+
+The same numbers as the province's /tonghop (summaries/province.py): each commune compiled as its own /tonghop
+is, reduced to one row; the rows are kept between views (bot/dashboard/province_cache.py).
+
+A province viewer sees numbers and unit names only: the commune pages that show people (unit heads, report
+authors, answers, petitions, reminders) are not open to them — those paths answer 404 (routes.page).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from bot.dashboard.auth import with_security_headers
+from bot.dashboard.routes import Dashboard
+from bot.dashboard.scope import Viewer
+from plan.periods import Period
+from summaries.province import ProvinceSummary
+from summaries.render_province import province_stem, render_province_docx, render_province_xlsx
+from summaries.service import DOCUMENT_LANGUAGE, DOCX_MIME, XLSX_MIME
+from summaries.text_util import period_label
+
+
+async def _province_summary(dash: Dashboard, viewer: Viewer, period: Period) -> ProvinceSummary:
+    async with dash.db.transaction() as repos:
+        own = await repos.directory.commune(viewer.commune_ids[0])
+        return await dash.province_rows.summary(repos, dash.plan, own.province if own else "", viewer.commune_ids,
+                                                period, dash.clock(), dash.tz)
+
+
+async def province(dash: Dashboard, request: web.Request, viewer: Viewer, language: str) -> web.StreamResponse:
+    """/d/ of a province viewer (without ?xa=): one row per commune, one column per indicator."""
+    t = dash.translator.for_language(language)
+    periods = [(p.key, period_label(t, p)) for p in dash.periods()]
+    period = dash.period(request)
+    if period is None:
+        return dash.pages.message(request, t("dash.bad_period_title"),
+                                  t("dash.bad_period", text=request.query.get("ky", "")[:20], year=dash.plan.year),
+                                  language=language, status=400, viewer=viewer)
+    summary = await _province_summary(dash, viewer, period)
+    return dash.pages.render(request, "communes.html", language=language, viewer=viewer, periods=periods,
+                             period=period, period_name=period_label(t, summary.period),
+                             ytd_name=period_label(t, summary.year_to_date), summary=summary,
+                             commune=summary.province, as_of=summary.as_of)
+
+
+PROVINCE_FILES = {"docx": DOCX_MIME, "xlsx": XLSX_MIME}
+
+
+async def province_download(dash: Dashboard, request: web.Request, viewer: Viewer,
+                            language: str) -> web.StreamResponse:
+    """The province summary's DOCX or XLSX of the period, rendered now (in a worker thread)."""
+    kind = request.match_info["kind"]
+    period = dash.period(request)
+    if kind not in PROVINCE_FILES or period is None or not viewer.province:
+        raise web.HTTPNotFound()
+    summary = await _province_summary(dash, viewer, period)
+    t = dash.translator.for_language(DOCUMENT_LANGUAGE)
+    if kind == "docx":
+        content = await asyncio.to_thread(render_province_docx, summary, dash.plan, t)
+    else:
+        content = await asyncio.to_thread(render_province_xlsx, summary, t)
+    name = f"{province_stem(summary.province, summary.period)}.{kind}"
+    response = web.Response(body=content, content_type=PROVINCE_FILES[kind],
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return with_security_headers(response)

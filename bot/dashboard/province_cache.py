@@ -1,0 +1,57 @@
+"""Each commune's row of the province page, kept between page views while the commune's data is unchanged.
+
+A province is up to a hundred communes and 100,000 reports, so the page never holds them all: each commune's
+*row* (a few numbers and unit names) is kept while the commune's data version holds, checked for every commune
+of the province in two statements; after a report arrives only that commune is read and compiled again. Rows
+are made again too when the business day changes or after MAX_AGE (a unit renamed, a baseline corrected).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from plan.periods import Period, business_date
+from plan.schema import Plan
+from storage.repositories import Repositories
+from summaries.load import load_snapshot
+from summaries.province import CommuneRow, ProvinceSummary, assemble, compile_row
+
+MAX_AGE = timedelta(minutes=10)
+ENTRIES = 1024  # rows kept: a province of 100 communes × a few periods (a row is a few hundred bytes)
+
+
+class ProvinceRows:
+    """Each commune's compiled row, kept while its reports and petitions are unchanged (same day, MAX_AGE)."""
+
+    def __init__(self, max_age: timedelta = MAX_AGE, entries: int = ENTRIES) -> None:
+        self.max_age, self.size = max_age, entries
+        self._rows: OrderedDict[tuple, tuple[tuple, datetime, CommuneRow]] = OrderedDict()
+        self.hits = self.misses = 0
+
+    async def summary(self, repos: Repositories, plan: Plan, province: str, commune_ids: tuple[int, ...],
+                      period: Period, now: datetime, tz: ZoneInfo) -> ProvinceSummary:
+        ids = list(commune_ids)
+        reports, petitions = await repos.reports.data_versions(ids), await repos.petitions.data_versions(ids)
+        day = business_date(now, tz)
+        rows = []
+        for commune_id in ids:
+            version, key = (reports[commune_id], petitions[commune_id]), (commune_id, period.key, day)
+            kept = self._rows.get(key)
+            if kept is not None and kept[0] == version and now - kept[1] < self.max_age:
+                self.hits += 1
+                self._rows.move_to_end(key)
+                rows.append(kept[2])
+                continue
+            self.misses += 1
+            snapshot = await load_snapshot(repos, commune_id, plan.year)
+            row = compile_row(plan, commune_id, snapshot, period, now, tz)
+            self._rows[key] = (version, now, row)
+            rows.append(row)
+        while len(self._rows) > self.size:
+            self._rows.popitem(last=False)
+        return assemble(plan, province, rows, period, now, tz)
+
+    def clear(self) -> None:
+        self._rows.clear()

@@ -1,0 +1,124 @@
+"""The dashboard of a province viewer (issue 18): the communes of their province side by side with the numbers of
+each commune's own /tonghop; one commune's indicators; the DOCX and XLSX; nothing of a person; another province's
+commune and every page that shows people a 404. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import html
+import io
+import random
+import re
+from datetime import date
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from openpyxl import load_workbook
+from support.app import ChatUser, attach_recorder, make_app
+from support.dashboard_data import add_report, link_in
+from support.province_data import SECRET_NOTE, province_invite, three_communes
+
+from bot.dashboard.routes import DASHBOARD
+from plan.periods import Period
+from summaries.compile import compile_summary
+from summaries.load import load_snapshot
+from summaries.text_util import fmt_value
+
+BASE = "https://bot.example.org"
+PEOPLE_PAGES = ("/d/don-vi", "/d/bao-cao", "/d/kien-nghi", "/d/nhac-viec", "/d/tai-ve", "/d/tai-ve/docx")
+
+
+@pytest.fixture
+async def site(database_url, clock):
+    app = await make_app(database_url, clock, public_base_url=BASE, webhook_secret="secret-for-links-1")
+    recorder = attach_recorder(app)
+    same, other = await three_communes(app)
+    viewer = ChatUser(app, recorder, "tinh", "Ban Thường trực tỉnh")
+    await viewer.say(f"/start {await province_invite(app)}")
+    async with TestClient(TestServer(app.web.app)) as client:
+        yield app, client, recorder, viewer, same, other
+    await app.close()
+
+
+async def _session(client: TestClient, user: ChatUser) -> dict[str, str]:
+    opened = await client.post(link_in(await user.say("/web")).removeprefix(BASE), allow_redirects=False)
+    assert opened.status == 303
+    return {"Cookie": "mttq_session=" + opened.cookies["mttq_session"].value}  # Secure: sent by hand over http
+
+
+def _rows(page: str) -> dict[str, dict[str, str]]:
+    """Per commune row (by name): its cells by indicator id, as the page shows them."""
+    rows = {}
+    for row in re.findall(r'<tr id="xa-\d+">(.*?)</tr>', page, re.S):
+        name = html.unescape(re.search(r"<a [^>]*>([^<]+)</a>", row).group(1))
+        rows[name] = dict(re.findall(r'data-(?:indicator|col)="([^"]+)">([^<]*)<', row))
+    return rows
+
+
+async def test_the_province_page_shows_each_communes_own_numbers_side_by_side(site, clock):
+    app, client, _recorder, viewer, same, _other = site
+    session = await _session(client, viewer)
+    response = await client.get("/d/", headers=session)
+    page = await response.text()
+    assert response.status == 200 and "Các xã của Thái Nguyên" in page
+    rows = _rows(page)
+    assert set(rows) == {"Nam Cường", "Phúc Lộc"}  # Minh Tân is of Hà Giang
+    async with app.db.transaction() as repos:
+        ids = {c.name: c.id for c in await repos.directory.communes()}
+        own = {name: compile_summary(app.plan, await load_snapshot(repos, ids[name], app.plan.year),
+                                     Period.quarter(2026, 4), clock(), app.settings.tz) for name in rows}
+    for name, summary in own.items():
+        assert rows[name]["reports"] == str(len(summary.activities))
+        assert rows[name]["silent"] == f"{len(summary.silent_units)}/{sum(u.unit.active for u in summary.units)}"
+        for r in summary.indicators:
+            shown = fmt_value(r.year_to_date.value, r.measure) + (" ✓" if r.status == "dat" else "")
+            assert rows[name][r.id] == shown, (name, r.id)
+    assert "Thôn 3 Phúc Lộc" in page  # a silent unit, by name
+    for private in (SECRET_NOTE, "Bà B", "Ông B", "0912", "Trưởng ban công tác Mặt trận thôn Nà Pài"):
+        assert private not in page
+    commune = await client.get(f"/d/?xa={same.id}&ky=2026-Q4", headers=session)
+    assert commune.status == 200 and "Phúc Lộc" in await commune.text()
+
+
+async def test_a_province_viewer_gets_404_for_another_province_and_for_pages_with_people(site):
+    _app, client, _recorder, viewer, same, other = site
+    session = await _session(client, viewer)
+    assert (await client.get(f"/d/?xa={other.id}", headers=session)).status == 404
+    for path in (*PEOPLE_PAGES, f"/d/bao-cao/{same.reports[0]}", f"/d/don-vi/{same.units['Thôn 1 Phúc Lộc']}",
+                 f"/d/bao-cao/{other.reports[0]}", "/d/tinh/tai-ve/pdf", "/d/tinh/tai-ve/docx?ky=2025-Q1"):
+        response = await client.get(path, headers=session)
+        assert response.status == 404, path
+        assert "Bà B" not in await response.text()
+
+
+async def test_the_province_files_download_and_a_commune_session_cannot_fetch_them(site):
+    app, client, recorder, viewer, _same, _other = site
+    session = await _session(client, viewer)
+    xlsx = await client.get("/d/tinh/tai-ve/xlsx?ky=2026-Q4", headers=session)
+    assert xlsx.status == 200 and "tong-hop-tinh-2026-Q4-thai-nguyen.xlsx" in xlsx.headers["Content-Disposition"]
+    names = [row[0] for row in load_workbook(io.BytesIO(await xlsx.read())).worksheets[0].iter_rows(
+        min_row=2, values_only=True)]
+    assert names == ["Nam Cường", "Phúc Lộc"]
+    docx = await client.get("/d/tinh/tai-ve/docx", headers=session)
+    assert docx.status == 200 and (await docx.read())[:2] == b"PK"
+    staff = await _session(client, ChatUser(app, recorder, "staff", "Cán bộ"))
+    assert (await client.get("/d/tinh/tai-ve/xlsx", headers=staff)).status == 404
+    page = await (await client.get("/d/", headers=staff)).text()
+    assert "Các xã của" not in page and "Phúc Lộc" not in page
+
+
+async def test_rows_are_kept_until_a_commune_changes(site, clock):
+    app, client, _recorder, viewer, same, _other = site
+    session = await _session(client, viewer)
+
+    rows = app.web.app[DASHBOARD].province_rows
+    await client.get("/d/", headers=session)
+    misses = rows.misses
+    await client.get("/d/", headers=session)
+    assert rows.misses == misses and rows.hits >= 2  # both communes' rows reused
+    async with app.db.transaction() as repos:  # a report arrives in Phúc Lộc's silent village
+        unit = await repos.directory.unit(same.units["Thôn 3 Phúc Lộc"])
+        await add_report(repos, app.plan, "ngay_hoi", unit, same.people["b-reporter-3"], date(2026, 11, 20),
+                         clock(), random.Random(1))
+    page = await (await client.get("/d/", headers=session)).text()
+    assert rows.misses == misses + 1  # only Phúc Lộc was read again
+    assert _rows(page)["Phúc Lộc"]["reports"] == "3"
