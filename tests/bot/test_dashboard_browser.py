@@ -22,6 +22,7 @@ import pytest
 from support.app import ChatUser, attach_recorder
 from support.dashboard_data import link_in, other_commune, seed_commune
 from support.demo_db import demo_app
+from support.province_data import province_invite, three_communes
 from support.zalo_harness import free_port
 
 SIZES = {"phone": (360, 740), "desktop": (1366, 768)}
@@ -177,3 +178,62 @@ async def test_the_dashboard_in_a_real_browser(tmp_path, clock, browser, shots):
         await app.web.stop()
         await app.close()
     assert len(list(shots.glob("*.png"))) >= 2 * len(PAGES) + 6
+
+
+async def test_the_province_page_in_a_real_browser(tmp_path, clock, browser, shots):
+    """A province viewer logs in from the chat and sees the communes of their province side by side, at both
+    sizes; a commune's name opens its indicators; the XLSX downloads; another province's commune is a 404."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as arrived
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    port = free_port()
+    app = await demo_app(tmp_path, clock, web_port=port, public_base_url=f"http://127.0.0.1:{port}",
+                         webhook_secret="secret-for-links-1")
+    recorder = attach_recorder(app)
+    async with app.db.transaction() as repos:
+        await seed_commune(repos, app.plan, clock(), 1)
+    same, other = await three_communes(app)
+    await app.web.start()
+    base = f"http://127.0.0.1:{port}"
+    viewer = ChatUser(app, recorder, "tinh", "Ban Thường trực tỉnh")
+
+    def run(call, *args):
+        return asyncio.to_thread(call, *args)
+
+    try:
+        await viewer.say(f"/start {await province_invite(app)}")
+        told = "\n".join(await viewer.say("/tonghop"))
+        link = link_in(await viewer.say("/web"))
+        await run(browser.get, link)
+        await run(lambda: browser.find_element(By.ID, "login").click())
+        await run(WebDriverWait(browser, 60).until, arrived.url_to_be(base + "/d/"))
+        for size_name, size in SIZES.items():
+            await run(browser.set_window_size, *size)
+            await run(browser.get, base + "/d/")
+            width = await run(browser.execute_script, "return document.documentElement.scrollWidth")
+            assert width <= size[0] + 1, f"province page at {size_name}: {width}px wide"
+            await run(_full_page, browser, shots / f"tinh-{size_name}.png")
+        rows = browser.find_elements(By.CSS_SELECTOR, "table.province tbody tr")
+        names = [row.find_element(By.CSS_SELECTOR, "th a").text for row in rows]
+        assert names == ["Nam Cường", "Phúc Lộc"]
+        for row, name in zip(rows, names, strict=True):  # the chat's numbered lines say the same
+            reports = row.find_element(By.CSS_SELECTOR, '[data-col="reports"]').text
+            silent = row.find_element(By.CSS_SELECTOR, '[data-col="silent"]').text
+            assert f"{name}: {reports} báo cáo; {silent} đơn vị chưa báo cáo" in told
+        await run(lambda: browser.find_element(By.LINK_TEXT, "Phúc Lộc").click())
+        await run(WebDriverWait(browser, 60).until, arrived.url_contains(f"xa={same.id}"))
+        assert "Phúc Lộc" in browser.find_element(By.TAG_NAME, "h1").text
+        await run(_full_page, browser, shots / "tinh-mot-xa.png")
+        await run(browser.get, base + "/d/")
+        await run(lambda: browser.find_element(By.CSS_SELECTOR, 'a[href^="/d/tinh/tai-ve/xlsx"]').click())
+        xlsx = await run(_wait_for_file, browser.downloads, ".xlsx")
+        assert xlsx.name.startswith("tong-hop-tinh-") and zipfile.is_zipfile(xlsx)
+        await run(browser.get, f"{base}/d/?xa={other.id}")
+        assert "Không tìm thấy" in browser.find_element(By.TAG_NAME, "h1").text
+        assert "Minh Tân" not in browser.page_source
+        await run(browser.get, f"{base}/d/bao-cao/{same.reports[0]}")
+        assert "Không tìm thấy" in browser.find_element(By.TAG_NAME, "h1").text
+    finally:
+        await app.web.stop()
+        await app.close()
