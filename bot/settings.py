@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -107,11 +109,18 @@ class Settings(BaseSettings):
     # When Zalo said the month's quota is used up, every Zalo message waits until this date (YYYY-MM-DD, 00:00
     # business time) if it is ahead, else until the next month.
     zalo_quota_reset: date | None = None
+    # The bot's public HTTPS address (an HTTPS reverse proxy in front of WEB_HOST:WEB_PORT, docs/deployment.md).
+    # With it set the platforms deliver updates by webhook, the production default; polling is for development.
     public_base_url: str | None = None
+    receive_updates: Literal["webhook", "polling"] | None = None  # empty: webhook when PUBLIC_BASE_URL is set
     webhook_secret: SecretStr | None = None
     file_link_secret: SecretStr | None = None
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=1, le=65535)
+    # /healthz answers 503 (and the admins are told, once) when a running channel has been failing this long …
+    health_failing_seconds: float = Field(default=600, gt=0)
+    # … or when a reply has waited this long in the outbox.
+    health_reply_age_seconds: float = Field(default=600, gt=0)
     web_session_hours: float = Field(default=8, gt=0, le=24 * 30)  # a dashboard session lasts this long (/web)
     # The quarterly report (DOCX): who issues, numbers and signs it, and who receives it.
     report_issuer: str = "ỦY BAN MTTQ VIỆT NAM"  # top line of the header's left column
@@ -163,6 +172,24 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/") if value else value
 
+    @field_validator("public_base_url")
+    @classmethod
+    def _https_only(cls, value: str | None) -> str | None:
+        # Zalo and Telegram call only HTTPS webhooks, and Zalo fetches photos by HTTPS link. Plain http:// is left
+        # to this machine's own address (a local fake platform in tests or development).
+        if value and not value.startswith("https://") and _host(value) not in LOOPBACK:
+            raise ValueError("must start with https:// (Zalo and Telegram call only HTTPS addresses): put an HTTPS "
+                             "reverse proxy in front of the bot, see docs/deployment.md")
+        return value
+
+    @field_validator("zalo_bot_token")
+    @classmethod
+    def _zalo_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not ZALO_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("does not look like a Zalo bot token (<numeric id>:<secret>, copied whole from "
+                             "bot.zaloplatforms.com, without quotes or spaces)")
+        return value
+
     @field_validator("webhook_secret")
     @classmethod
     def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
@@ -185,6 +212,23 @@ class Settings(BaseSettings):
         if self.reminder_send_start >= self.reminder_send_end:
             raise ValueError("REMINDER_SEND_START must be earlier than REMINDER_SEND_END")
         return self
+
+    @model_validator(mode="after")
+    def _webhook_needs(self) -> Settings:
+        if not (self.zalo_bot_token or self.telegram_bot_token) or self.updates_mode != "webhook":
+            return self
+        if not self.public_base_url:
+            raise ValueError("RECEIVE_UPDATES: webhook needs PUBLIC_BASE_URL (https://your.host)")
+        if self.webhook_secret is None:
+            raise ValueError("WEBHOOK_SECRET: empty, but PUBLIC_BASE_URL is set, so updates come by webhook (the "
+                             "production default): set 8–256 characters of A-Z, a-z, 0-9, _ or - "
+                             "(or RECEIVE_UPDATES=polling to poll instead)")
+        return self
+
+    @property
+    def updates_mode(self) -> str:
+        """How the chat platforms deliver updates: "webhook" (PUBLIC_BASE_URL set, the default) or "polling"."""
+        return self.receive_updates or ("webhook" if self.public_base_url else "polling")
 
     @property
     def reminder_ladder_days(self) -> tuple[int, ...] | None:
@@ -215,7 +259,7 @@ class Settings(BaseSettings):
 
     @property
     def webhooks_enabled(self) -> bool:
-        return bool(self.public_base_url and self.webhook_secret)
+        return self.updates_mode == "webhook" and bool(self.public_base_url and self.webhook_secret)
 
     def zalo_section(self) -> ZaloSection:
         return ZaloSection(token=_plain(self.zalo_bot_token), api_base=self.zalo_api_base,
@@ -232,6 +276,17 @@ class Settings(BaseSettings):
 
     def _webhook_secret(self) -> str | None:
         return self.webhook_secret.get_secret_value() if self.webhooks_enabled else None
+
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+ZALO_TOKEN = re.compile(r"\d+:[!-~]+")  # the bot's numeric id, a colon, a secret of printable ASCII
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
 
 
 def _plain(secret: SecretStr | None) -> str:
@@ -255,6 +310,7 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
-        variable = str(error["loc"][0]).upper() if error["loc"] else "SETTINGS"
         message = error["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{variable}: {message}") from None
+        if not error["loc"]:  # a rule across settings: its message names the variable itself
+            raise ConfigError(message if ":" in message.split(" ", 1)[0] else f"SETTINGS: {message}") from None
+        raise ConfigError(f"{str(error['loc'][0]).upper()}: {message}") from None

@@ -42,6 +42,7 @@ async def _chair_on(app, channel: str, external_id: str) -> None:
 async def test_zalo_chair_gets_split_text_and_signed_links_that_download(fake, sqlite_url, clock, tmp_path):
     port = free_port()
     app = await zalo_app(fake, sqlite_url, clock, port=port, public_base_url=f"http://127.0.0.1:{port}",
+                         receive_updates="polling",
                          file_link_secret="link-secret-0123456789abcdef")
     await _chair_on(app, "zalo", ZALO_CHAIR)
     async with running(app, tmp_path), httpx.AsyncClient() as http:

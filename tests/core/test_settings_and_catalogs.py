@@ -76,7 +76,43 @@ BAD_VALUES = [
     ("DEFAULT_LANGUAGE", "fr", "'vi' or 'en'"),
     ("CONVERSATION_TTL_HOURS", "ba ngày", "valid integer"),
     ("TELEGRAM_API_BASE", "ftp://example.org", "http://"),
+    ("PUBLIC_BASE_URL", "http://bot.example.org", "must start with https://"),
+    ("ZALO_BOT_TOKEN", '"1234567890:hunter2"', "does not look like a Zalo bot token"),
+    ("ZALO_BOT_TOKEN", "hunter2", "<numeric id>:<secret>"),
+    ("RECEIVE_UPDATES", "sometimes", "'webhook' or 'polling'"),
+    ("ZALO_QUOTA_RESET", "tháng sau", "valid date"),
 ]
+
+
+WEBHOOK_SETUPS = [  # (environment, the line expected)
+    ({"ZALO_BOT_TOKEN": "1234567890:abc", "PUBLIC_BASE_URL": "https://bot.example.org"},
+     "WEBHOOK_SECRET: empty, but PUBLIC_BASE_URL is set"),
+    ({"TELEGRAM_BOT_TOKEN": "1:abc", "RECEIVE_UPDATES": "webhook", "WEBHOOK_SECRET": "s" * 16},
+     "RECEIVE_UPDATES: webhook needs PUBLIC_BASE_URL"),
+]
+
+
+@pytest.mark.parametrize(("env", "expected"), WEBHOOK_SETUPS)
+def test_webhook_mode_without_what_it_needs_is_one_line(monkeypatch, tmp_path, env, expected):
+    monkeypatch.chdir(tmp_path)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(expected) and "\n" not in str(caught.value)
+
+
+def test_webhooks_are_the_default_with_a_public_address_and_polling_stays_possible(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "1234567890:abc")
+    assert load_settings().updates_mode == "polling" and not load_settings().webhooks_enabled
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://bot.example.org")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s" * 16)
+    assert load_settings().webhooks_enabled and load_settings().zalo_section().webhook_secret == "s" * 16
+    monkeypatch.setenv("RECEIVE_UPDATES", "polling")  # a public address for file links, but polling (development)
+    assert not load_settings().webhooks_enabled and load_settings().zalo_section().webhook_secret is None
+    monkeypatch.setenv("PUBLIC_BASE_URL", "http://127.0.0.1:8080")  # this machine: a local fake platform
+    assert load_settings().public_base_url == "http://127.0.0.1:8080"
 
 
 @pytest.mark.parametrize(("variable", "value", "reason"), BAD_VALUES, ids=[case[0] for case in BAD_VALUES])
