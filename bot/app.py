@@ -12,6 +12,7 @@ from typing import TypeVar
 from pydantic import SecretStr
 
 from bot.channels.base import ChannelHost, Sender
+from bot.channels.health import ChannelHealth
 from bot.links import link_secret
 from bot.outbox import OutboxWorker
 from bot.retention import RetentionTicker
@@ -58,6 +59,7 @@ class App:
     senders: dict[str, Sender] = field(default_factory=dict)
     tickers: list[Ticker] = field(default_factory=list)  # run every minute by the scheduler with `now`
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
+    channel_health: dict[str, ChannelHealth] = field(default_factory=dict)  # the running channels' (bot/liveness.py)
 
     async def handle(self, inbound: Inbound, fetch_photo: PhotoFetcher | None = None) -> bool:
         """Run one inbound message through the pipeline and wake the outbox to send the replies."""
@@ -133,6 +135,7 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
               clock=clock, web=web, render_jobs=render_jobs, reminder_config=reminder_config)
     render_jobs.on_queued = app.outbox_wake.set
     _add_dashboard(app)
+    _add_liveness(app)
     pipeline.after_commit = app.committed
     app.tickers.append(PetitionOverdueTicker(db, translator, calendar, settings.petition_answer_days))
     app.tickers.append(ReminderTicker(db, plan, translator, reminder_config))
@@ -142,6 +145,14 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
     app.tickers.append(RetentionTicker(db, settings.tz, outbox_days=settings.outbox_retention_days,
                                        ledger_days=settings.ledger_retention_days))
     return app
+
+
+def _add_liveness(app: App) -> None:
+    """/healthz's per-channel report, and the admins told when a channel is down and when it is back."""
+    from bot.liveness import OutageNotices, liveness
+
+    app.web.liveness = lambda: liveness(app)
+    app.tickers.append(OutageNotices(app))
 
 
 def _add_dashboard(app: App) -> None:

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.channels.base import ChatGoneError, PermanentSendError, Sender, SendError
@@ -34,6 +35,15 @@ CLAIM_AHEAD = 8
 STALE_REPLY = timedelta(minutes=2)
 DROPPED_STALE = "dropped: a reply interrupted by a crash, and the conversation has moved on"
 ChatKey = tuple[str, str]
+
+
+@dataclass
+class SendOutcomes:
+    """One channel's latest send results, for /healthz: when a send last went through, and the last failure."""
+
+    last_ok: datetime | None = None
+    last_error_at: datetime | None = None
+    last_error: str = ""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -103,6 +113,7 @@ class OutboxWorker:
         self.lanes, self.batch, self.stale_reply = lanes, batch, stale_reply
         self._marks = SentMarks(db, clock)
         self.dropped = self.resent = 0  # replies a crash interrupted: left out as out of context, or sent again
+        self.outcomes: dict[str, SendOutcomes] = {}  # per channel, in memory (bot/liveness.py)
 
     async def deliver_due(self, limit: int | None = None) -> int:
         """One round: claim what is due now, deliver it (`lanes` chats side by side), return how many were sent."""
@@ -209,22 +220,34 @@ class OutboxWorker:
             await self.senders[row.channel].send(row.chat_id, Reply.from_payload(row.payload), priority=row.priority,
                                                  skip=row.parts_sent)
         except ChatGoneError as exc:
+            self._outcome(row.channel, str(exc))
             await self._finish(row.id, failed=str(exc), gone=(row.channel, row.chat_id))
             return "done"
         except PermanentSendError as exc:
+            self._outcome(row.channel, str(exc))
             await self._finish(row.id, failed=str(exc))
             return "done"
         except SendError as exc:
+            self._outcome(row.channel, str(exc))
             row.parts_sent += exc.delivered
             return await self._retry(row, str(exc), exc.retry_after)
         except Exception as exc:  # a bug in a sender must not stop the queue
+            self._outcome(row.channel, f"{type(exc).__name__}")
             log_failure(f"sender for {row.channel} failed unexpectedly", exc)
             return await self._retry(row, f"{type(exc).__name__}", None)
+        self._outcome(row.channel)
         try:
             await self._marks.mark(row.id)
         except Exception:  # logged by the marker; this row is re-sent after its lease (a duplicate), so the lane
             return "unrecorded"  # sends nothing more that could not be recorded either
         return "sent"
+
+    def _outcome(self, channel: str, error: str | None = None) -> None:
+        outcome = self.outcomes.setdefault(channel, SendOutcomes())
+        if error is None:
+            outcome.last_ok = self.clock()
+        else:
+            outcome.last_error_at, outcome.last_error = self.clock(), error[:300]
 
     async def _out_of_context(self, row: Outbox) -> bool:
         """A reply older than STALE_REPLY_SECONDS whose chat got a later reply: "(2/7) Tổ chức ở đâu?" long after the

@@ -6,15 +6,19 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
-from bot.channels.base import Channel
+from bot.channels.base import Channel, Task
+from bot.channels.health import ChannelHealth
+from core.sanitize import log_safe
 
 log = logging.getLogger(__name__)
 OUTBOX_IDLE_SECONDS = 1.0
+RESTART_FIRST_WAIT = 2.0  # a channel task that stops is restarted 2, 4, 8 … s later (tests make it short) …
+RESTART_MAX_WAIT = 300.0  # … at most 5 minutes apart
 
 
 async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = None) -> None:
@@ -22,7 +26,12 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = 
     stop = stop or _stop_on_signals()
     for channel in channels:
         app.add_sender(channel.sender)
-    background = [asyncio.create_task(task) for task in await start_channels(channels)]
+        health = getattr(channel, "health", None)
+        if health is not None:
+            app.channel_health[channel.name] = health
+    started = await start_channels(channels)
+    background = [asyncio.create_task(supervise(name, task, app.channel_health.get(name)))
+                  for name, task in started]
     await app.web.start()
     background.append(asyncio.create_task(outbox_loop(app, stop)))
     ticker = start_ticker(app)
@@ -41,13 +50,39 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = 
         await app.web.stop()
 
 
-async def start_channels(channels: list[Channel]) -> list[Awaitable[None]]:
-    """Every channel's `start` at once (each begins with a getMe round trip to its platform); the first error wins."""
+async def start_channels(channels: list[Channel]) -> list[tuple[str, Task]]:
+    """Every channel's `start` at once (each begins with a getMe round trip to its platform); the first error wins.
+    Returns each channel's tasks with the channel's name."""
     results = await asyncio.gather(*(channel.start() for channel in channels), return_exceptions=True)
     for result in results:
         if isinstance(result, BaseException):
             raise result
-    return [task for tasks in results for task in tasks]
+    return [(channel.name, task) for channel, tasks in zip(channels, results, strict=True) for task in tasks]
+
+
+async def supervise(channel: str, task: Task, health: ChannelHealth | None,
+                    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+    """Run one channel task; when it stops with an error (a revoked token, a bug, anything), mark the channel as
+    failing and start it again after a backoff, for as long as the bot runs. A task that returns is done."""
+    if not callable(task):
+        await task
+        return
+    failures = 0
+    name = getattr(task, "__qualname__", type(task).__name__)
+    while True:
+        try:
+            await task()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            failures += 1
+            wait = min(RESTART_MAX_WAIT, RESTART_FIRST_WAIT * 2 ** (failures - 1))
+            reason = log_safe(f"{type(exc).__name__}: {exc}", 300)
+            log.error("%s: %s stopped (%s); restarting in %.0f s", channel, name, reason, wait)
+            if health is not None:
+                health.task_stopped(reason)
+            await sleep(wait)
 
 
 async def outbox_loop(app: App, stop: asyncio.Event) -> None:

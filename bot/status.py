@@ -1,4 +1,5 @@
-"""`mttq-bot status`: the month's Zalo message count against its budget, and the outbox by status."""
+"""`mttq-bot status`: the running bot's health (bot/status_live.py), the month's Zalo message count against its
+budget, the outbox by status, then one commune's figures."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bot.channels.zalo.client import account_of
 from bot.channels.zalo.platform import CHANNEL
 from bot.channels.zalo.quota import QuotaPolicy, month_of
 from bot.communes import commune_or_say_why
+from bot.status_live import print_liveness
 from core.roles import PROVINCE
 from plan.periods import Period
 
@@ -16,6 +18,7 @@ from plan.periods import Period
 async def print_status(app: App, commune_name: str | None = None) -> int:
     """The deployment's Zalo budget and outbox (shared by every commune); then one commune's figures when
     --commune names one or there is only one (several and none named: the list, never a guess)."""
+    await print_liveness(app)
     settings = app.settings
     month = month_of(app.clock(), settings.tz)
     token = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""

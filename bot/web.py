@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
@@ -33,6 +34,7 @@ class WebServer:
         self.app.router.add_get("/files/{token}/{name}", self._file)
         self._runner: web.AppRunner | None = None
         self.head_timeout = REQUEST_READ_TIMEOUT
+        self.liveness: Callable[[], Awaitable[Any]] | None = None  # set by the app factory (bot/liveness.py)
 
     def add_post(self, path: str, handler: Handler) -> None:
         self.app.router.add_post(path, handler)
@@ -62,10 +64,14 @@ class WebServer:
 
     async def _health(self, _request: web.Request) -> web.Response:
         """200 only while the database takes a write (the heartbeat row): a read-only file, a full disk or a server
-        that is down answers reads or nothing, and the bot could record nothing."""
+        that is down answers reads or nothing, and the bot could record nothing. Then, per running channel, the
+        liveness report (bot/liveness.py): 503 when a channel has been failing too long or a reply waits too long."""
         try:
             async with asyncio.timeout(HEALTH_TIMEOUT):
                 await self.db.heartbeat(self.clock())
+                if self.liveness is not None:
+                    report = await self.liveness()
+                    return web.json_response(report.as_json(), status=200 if report.ok else 503)
                 async with self.db.transaction() as repos:
                     pending = await repos.outbox.pending_count()
         except Exception as exc:

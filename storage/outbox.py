@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_duplicates, insert_or_ignore, skip_locked
 from storage.models import OUTBOX_QUEUED, Outbox
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    pending: int
+    oldest: datetime | None
+    oldest_reply: datetime | None  # the oldest unsent reply (priority 0): a person waiting for an answer
 
 
 class OutboxRepo:
@@ -100,6 +108,14 @@ class OutboxRepo:
         """Rows waiting to be sent, counted from the queue index: 0.3 ms beside 500,000 sent rows (counts: 135 ms)."""
         query = select(func.count()).select_from(Outbox).where(text(OUTBOX_QUEUED), Outbox.status == "pending")
         return (await self.session.execute(query)).scalar_one()
+
+    async def backlog(self) -> dict[str, Backlog]:
+        """Per channel: rows not yet sent, the oldest one's creation time, and the oldest reply's (/healthz)."""
+        query = (select(Outbox.channel, func.count(), func.min(Outbox.created_at),
+                        func.min(Outbox.created_at).filter(Outbox.priority == 0))
+                 .where(text(OUTBOX_QUEUED)).group_by(Outbox.channel))
+        return {channel: Backlog(count, oldest, oldest_reply)
+                for channel, count, oldest, oldest_reply in (await self.session.execute(query)).all()}
 
     async def exists(self, dedupe_key: str) -> bool:
         """Whether a message with this dedupe key was ever queued (lets a ticker skip costly work)."""

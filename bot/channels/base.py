@@ -24,6 +24,9 @@ InboundHandler = Callable[[Inbound, PhotoFetcher | None], Awaitable[bool]]
 Transactions = Callable[[], AbstractAsyncContextManager[Repositories]]  # a database session factory
 WebHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SectionT = TypeVar("SectionT")
+# What Channel.start returns: work to run beside the bot. A factory (a coroutine function) is restarted by the
+# runner, with backoff, whenever it stops with an error; a bare awaitable runs once.
+Task = Callable[[], Awaitable[object]] | Awaitable[object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +120,9 @@ class Channel(Protocol):
     limits: ChannelLimits
     sender: Sender
 
-    async def start(self) -> list[Awaitable[None]]:
-        """Register webhook routes (before the web server starts) and return long-running tasks (polling)."""
+    async def start(self) -> list[Task]:
+        """Register webhook routes (before the web server starts) and return long-running tasks (polling): factories,
+        so the runner can restart one that stops."""
 
     async def stop(self) -> None:
         """Release connections; called once on shutdown."""

@@ -96,7 +96,7 @@ async def telegram_bot(database_url: str, clock: FakeClock, *, webhook: bool = F
                          telegram_poll_timeout=1, telegram_retry_seconds=0.01, **{**FAST_LIMITS, **overrides})
     channel = TelegramChannel(app.channel_host(app.settings.telegram_section()))
     app.add_sender(channel.sender)
-    tasks = [asyncio.create_task(task) for task in await channel.start()]
+    tasks = [asyncio.create_task(task() if callable(task) else task) for task in await channel.start()]
     harness = Harness(app, fake, channel, clock)
     if webhook:  # menus and setWebhook: finished before the first update arrives
         await asyncio.gather(*tasks)

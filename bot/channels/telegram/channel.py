@@ -11,7 +11,8 @@ from typing import Any
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
-from bot.channels.base import ChannelHost
+from bot.channels.base import ChannelHost, Task
+from bot.channels.health import ChannelHealth
 from bot.channels.telegram.api import make_bot, redact
 from bot.channels.telegram.limiter import FloodLimiter
 from bot.channels.telegram.menu import publish_menus
@@ -27,6 +28,7 @@ from core.sanitize import log_safe
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0  # seconds at most between tries of getMe and setMyCommands while Telegram cannot be reached
+WEBHOOK_RETRY_FIRST, WEBHOOK_RETRY_MAX = 1.0, 60.0  # setWebhook retried 1, 2, 4 … s apart (≤ 1 min) until it works
 
 
 class TelegramChannel:
@@ -45,23 +47,26 @@ class TelegramChannel:
         self.sender = TelegramSender(self.bot, host.transaction, host.translator, self.limiter, host.clock, self.token,
                                      host.commands)
         self.username: str | None = settings.username
+        self.health = ChannelHealth(CHANNEL, host.clock)
         self.poller = Poller(self.bot, self.process, timeout=settings.poll_timeout,
-                             retry_seconds=settings.retry_seconds, token=self.token)
+                             retry_seconds=settings.retry_seconds, token=self.token, health=self.health)
 
-    async def start(self) -> list[Awaitable[None]]:
+    async def start(self) -> list[Task]:
         """Check the token (getMe), then add the webhook route or return the polling loop. getMe (when Telegram
         cannot be reached at start) and the command menus are retried in the background until they succeed."""
-        tasks: list[Awaitable[None]] = []
+        tasks: list[Task] = []
         if not await self._identify(at_start=True):
             tasks.append(self._keep_trying(self._identify))
         tasks.append(self._keep_trying(self._publish_menus))
         secret = self.host.settings.webhook_secret
         if secret is not None:
+            self.health.use_webhook()
             path = webhook_path(secret)
-            self.host.web.add_post(path, webhook_handler(self.process, secret))
-            tasks.append(self._set_webhook(self.host.web.public_url(path), secret))
+            self.host.web.add_post(path, webhook_handler(self.process, secret, on_call=self.health.received))
+            url = self.host.web.public_url(path)
+            tasks.append(lambda: self._set_webhook(url, secret))
         else:
-            tasks.append(self._poll())
+            tasks.append(self._poll)
         return tasks
 
     async def stop(self) -> None:
@@ -127,10 +132,22 @@ class TelegramChannel:
         await self.poller.run()
 
     async def _set_webhook(self, url: str | None, secret: str) -> None:
-        try:
-            await ensure_webhook(self.bot, url, secret)
-        except TelegramError as exc:
-            log.error("setWebhook failed: %s", redact(str(exc), self.token)[:200])
+        """setWebhook, retried with backoff until it succeeds: until then no update arrives (/healthz says so)."""
+        failures = 0
+        while True:
+            try:
+                await ensure_webhook(self.bot, url, secret)
+            except TelegramError as exc:
+                failures += 1
+                error = redact(str(exc), self.token)[:200]
+                self.health.failed(f"setWebhook: {error}")
+                if failures == 1 or failures % 10 == 0:
+                    log.error("setWebhook failed (%s); retrying every %.0f s at most (attempt %s)", error,
+                              WEBHOOK_RETRY_MAX, failures)
+                await asyncio.sleep(min(WEBHOOK_RETRY_MAX, WEBHOOK_RETRY_FIRST * 2 ** (failures - 1)))
+                continue
+            self.health.registered()
+            return
 
     async def _identify(self, *, at_start: bool = False) -> bool:
         """getMe: proves the token and learns the username (group commands name it); False to try again later."""
@@ -146,6 +163,7 @@ class TelegramChannel:
             log.warning("Telegram getMe failed (%s); trying again in the background", type(exc).__name__)
             return False
         self.username = self.bot.username
+        self.health.me_ok = True
         return True
 
     async def _publish_menus(self) -> bool:

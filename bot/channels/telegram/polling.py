@@ -11,6 +11,7 @@ from typing import Any
 from telegram import Bot
 
 from bot.channels.base import not_recorded
+from bot.channels.health import ChannelHealth
 from bot.channels.telegram.api import redact
 from bot.channels.telegram.webhook import ALLOWED_UPDATES
 
@@ -22,11 +23,12 @@ class Poller:
     """Fetches updates and hands each to `process`; survives network errors and failing updates."""
 
     def __init__(self, bot: Bot, process: Callable[[Any], Awaitable[None]], *, timeout: int, retry_seconds: float,
-                 token: str = "") -> None:
+                 token: str = "", health: ChannelHealth | None = None) -> None:
         self.bot, self.process, self.timeout, self.retry_seconds = bot, process, timeout, retry_seconds
         self.offset: int | None = None
         self._token = token
         self._failures: dict[int, int] = {}
+        self.health = health  # liveness: each answered poll, each failed one
 
     async def run(self) -> None:
         while True:
@@ -39,10 +41,15 @@ class Poller:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.warning("Telegram getUpdates failed (%s: %s); retrying in %.0f s", type(exc).__name__,
-                        redact(str(exc), self._token)[:200], self.retry_seconds)
+            error = redact(str(exc), self._token)[:200]
+            log.warning("Telegram getUpdates failed (%s: %s); retrying in %.0f s", type(exc).__name__, error,
+                        self.retry_seconds)
+            if self.health is not None:
+                self.health.failed(f"getUpdates: {type(exc).__name__}: {error}")
             await asyncio.sleep(self.retry_seconds)
             return 0
+        if self.health is not None:
+            self.health.received()
         handled = 0
         for data in updates:
             update_id = data.get("update_id") if isinstance(data, dict) else None

@@ -24,7 +24,8 @@ def webhook_path(secret: str) -> str:
     return f"/telegram/webhook/{hashlib.sha256(secret.encode()).hexdigest()[:8]}"
 
 
-def webhook_handler(process: Callable[[Any], Awaitable[None]], secret: str) -> Callable:
+def webhook_handler(process: Callable[[Any], Awaitable[None]], secret: str,
+                    on_call: Callable[[], None] | None = None) -> Callable:
     """Check the secret header in constant time before reading the body; answer 200 only once handled."""
     expected = secret.encode()
 
@@ -34,6 +35,8 @@ def webhook_handler(process: Callable[[Any], Awaitable[None]], secret: str) -> C
         if not hmac.compare_digest(given, expected):
             log.warning("Telegram webhook: wrong or missing secret from %s", request.remote)
             return web.Response(status=403)
+        if on_call is not None:  # liveness: Telegram reached us with the right secret
+            on_call()
         try:
             async with asyncio.timeout(REQUEST_READ_TIMEOUT):
                 data = await request.json()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
-from bot.channels.base import ChannelHost
+from bot.channels.base import ChannelHost, Task
+from bot.channels.health import ChannelHealth
 from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloWrongBase
 from bot.channels.zalo.media import PhotoDownloader
 from bot.channels.zalo.parse import ParseProblem, parse_update
@@ -21,9 +21,8 @@ from bot.settings import ConfigError, ZaloSection
 from core.sanitize import log_safe
 
 log = logging.getLogger(__name__)
-REGISTER_ATTEMPTS = 5
 GET_ME_ATTEMPTS = 4  # at start-up (0.5 + 1 + 2 s apart); then the bot starts and keeps asking in the background
-MAX_RETRY_WAIT = 60.0
+MAX_RETRY_WAIT = 60.0  # getMe and setWebhook are retried with backoff up to this, until they succeed
 
 
 class ZaloChannel:
@@ -46,18 +45,23 @@ class ZaloChannel:
         self.bot_names: tuple[str, ...] = ()
         self.poller: Poller | None = None
         self.webhook_ready = asyncio.Event()  # set once Zalo is known to have our webhook URL
+        self.health = ChannelHealth(CHANNEL, host.clock)
 
-    async def start(self) -> list[Awaitable[None]]:
-        tasks: list[Awaitable[None]] = []
+    async def start(self) -> list[Task]:
+        tasks: list[Task] = []
         if not await self._learn_names(GET_ME_ATTEMPTS):
-            tasks.append(self._learn_names())  # Zalo is unwell, not refusing us: start, and keep asking
+            tasks.append(self._learn_names)  # Zalo is unwell, not refusing us: start, and keep asking
         secret = self.host.settings.webhook_secret
         if secret is not None:
+            self.health.use_webhook()
             path = webhook_path(secret)
-            self.host.web.add_post(path, WebhookEndpoint(secret, self.handle_update).handle)
-            return [*tasks, self._register_webhook(self.host.web.public_url(path), secret)]
-        self.poller = Poller(self.client, self.handle_update, min_interval=self.poll_min_interval, lock=self.lock)
-        return [*tasks, self._poll()]
+            endpoint = WebhookEndpoint(secret, self.handle_update, on_call=self.health.received)
+            self.host.web.add_post(path, endpoint.handle)
+            url = self.host.web.public_url(path)
+            return [*tasks, lambda: self._register_webhook(url, secret)]
+        self.poller = Poller(self.client, self.handle_update, min_interval=self.poll_min_interval, lock=self.lock,
+                             health=self.health)
+        return [*tasks, self.poller.run]
 
     async def stop(self) -> None:
         await self.client.close()
@@ -85,40 +89,47 @@ class ZaloChannel:
             try:
                 info = await self.client.get_me()
             except ZaloConfigError as exc:
+                if attempts is None:  # revoked while running: keep asking (the runner tells the admins)
+                    self.health.failed(str(exc))
+                    failures += 1
+                    await asyncio.sleep(MAX_RETRY_WAIT)
+                    continue
                 raise ConfigError(f"ZALO_BOT_TOKEN: {exc}") from None
             except ZaloWrongBase as exc:
                 raise ConfigError(f"ZALO_API_BASE: {self.client.base_url} does not answer as the Zalo Bot API "
                                   f"(getMe: {exc.status} {exc.description}); check the address") from None
             except ZaloError as exc:
                 failures += 1
+                self.health.failed(str(exc))
                 if attempts is not None and failures >= attempts:
                     log.warning("zalo getMe failed (%s); starting anyway, asking again in the background", exc)
                     return False
                 await asyncio.sleep(min(MAX_RETRY_WAIT, self.retry_backoff * 2 ** (failures - 1)))
                 continue
             self.bot_names = tuple(name for name in {info.display_name, info.account_name} if name)
+            self.health.me_ok = True
+            if failures and self.health.mode == "poll":
+                self.health.recovered()  # in webhook mode the registration says when all is well
             log.info("zalo bot %s ready", self.client.account)
             return True
 
-    async def _poll(self) -> None:
-        try:
-            await self.poller.run()
-        except ZaloConfigError as exc:
-            log.error("zalo polling stopped: %s", exc)
-
     async def _register_webhook(self, url: str, secret: str) -> None:
-        """setWebhook only when Zalo has a different URL; retried a few times if the API is unreachable."""
-        for attempt in range(REGISTER_ATTEMPTS):
+        """setWebhook when Zalo has a different URL; retried with backoff (at most a minute apart) until it works,
+        for as long as the bot runs: until then no update arrives, and /healthz says so."""
+        failures = 0
+        while True:
             try:
                 if await self.client.get_webhook_info() != url:
                     await self.client.set_webhook(url, secret)
                     log.info("zalo webhook registered at %s", url)
+                self.health.registered()
                 self.webhook_ready.set()
                 return
-            except ZaloConfigError as exc:
-                log.error("zalo webhook not registered: %s", exc)
-                return
             except ZaloError as exc:
-                log.warning("zalo webhook registration failed (%s); retrying", exc)
-                await asyncio.sleep(self.retry_backoff * 2 ** attempt)
-        log.error("zalo webhook could not be registered; updates will not arrive until it is")
+                failures += 1
+                self.health.failed(f"setWebhook: {exc}")
+                wait = min(MAX_RETRY_WAIT, self.retry_backoff * 2 ** (failures - 1))
+                if failures == 1 or failures % 10 == 0:
+                    log.error("zalo webhook not registered (%s); updates cannot arrive until it is. Retrying every "
+                              "%.0f s at most (attempt %s)", exc, MAX_RETRY_WAIT, failures)
+                await asyncio.sleep(wait)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.channels.base import not_recorded
+from bot.channels.health import ChannelHealth
 from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloWebhookActive
 
 log = logging.getLogger(__name__)
@@ -63,12 +64,13 @@ class Poller:
 
     def __init__(self, client: ZaloClient, on_update: UpdateHandler, *, min_interval: float = MIN_INTERVAL,
                  lock: PollLock | None = None, sleep: Sleep = asyncio.sleep, monotonic: Monotonic = time.monotonic,
-                 ) -> None:
+                 health: ChannelHealth | None = None) -> None:
         self.client, self.on_update = client, on_update
         self.min_interval = min_interval
         self.lock = lock
         self.sleep, self.monotonic = sleep, monotonic  # tests run an hour-long outage on a fake clock
         self.polls = 0
+        self.health = health
         self.failing_since: float | None = None  # monotonic time of the first failed poll of an outage
 
     async def run(self) -> None:
@@ -108,9 +110,9 @@ class Poller:
         try:
             update = await self._finish_even_if_stopped(asyncio.ensure_future(self.client.get_updates()))
         except ZaloConfigError:
-            raise  # a wrong token: stop with the clear message rather than hammer the API
-        except ZaloWebhookActive:
-            log.warning("zalo: a webhook is set, removing it to poll")
+            raise  # a revoked token: the runner restarts polling with backoff and tells the admins
+        except ZaloWebhookActive as exc:
+            self._failed(exc, failures + 1)
             await self._prepare()
             return failures + 1, False
         except ZaloError as exc:  # 403, 5xx, a proxy's page, the network: waited out, for as long as it lasts
@@ -120,10 +122,14 @@ class Poller:
             log.warning("zalo: polling works again after %s failed polls (%.0f s)", failures,
                         self.monotonic() - (self.failing_since or self.monotonic()))
         self.failing_since = None
+        if self.health is not None:
+            self.health.received()
         return 0, update is not None and await self._handle(update)
 
     def _failed(self, exc: ZaloError, failures: int) -> None:
         """One warning when an outage starts, then one a few minutes: an hour of 403s is not 3,600 lines."""
+        if self.health is not None:
+            self.health.failed(str(exc))
         if failures == 1:
             self.failing_since = self.monotonic()
         if failures == 1 or failures % 10 == 0:

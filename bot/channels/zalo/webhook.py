@@ -28,9 +28,10 @@ def webhook_path(secret: str) -> str:
 class WebhookEndpoint:
     """aiohttp handler: constant-time secret check before reading anything, then one update."""
 
-    def __init__(self, secret: str, on_update: UpdateHandler) -> None:
+    def __init__(self, secret: str, on_update: UpdateHandler, on_call: Callable[[], None] | None = None) -> None:
         self._secret = secret.encode()
         self.on_update = on_update
+        self.on_call = on_call  # liveness: Zalo reached us with the right secret
 
     async def handle(self, request: web.Request) -> web.Response:
         # aiohttp keeps undecodable header bytes as surrogates: compare the bytes as sent (a mismatch, never a 500)
@@ -38,6 +39,8 @@ class WebhookEndpoint:
         if not hmac.compare_digest(given, self._secret):
             log.warning("zalo webhook: wrong or missing secret header from %s", request.remote)
             return web.json_response({"ok": False}, status=403)
+        if self.on_call is not None:
+            self.on_call()
         try:
             async with asyncio.timeout(REQUEST_READ_TIMEOUT):
                 raw = await request.read()

@@ -112,7 +112,8 @@ async def test_the_token_never_appears_in_any_log_record(fake, sqlite_url, clock
     async with running(app, tmp_path):
         await ZaloUser(app, fake, USER).say("xin chào")
         fake.poll_failures = [(401, '{"ok": false, "error_code": 401, "description": "Unauthorized"}')]
-        await wait_until(lambda: "polling stopped" in caplog.text)  # a revoked token stops polling, clearly
+        await wait_until(lambda: "Poller.run stopped" in caplog.text)  # a revoked token: polling stops, clearly (the
+        # runner starts it again later, and tells the admins if it lasts)
     broken = ZaloClient(fake.token, "http://127.0.0.1:9")
     with pytest.raises(ZaloTransientError):
         await broken.get_me()
