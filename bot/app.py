@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,8 +20,9 @@ from bot.outbox import OutboxWorker
 from bot.retention import RetentionTicker
 from bot.settings import Settings
 from bot.web import WebServer
+from bot.working import WorkingSignal
 from core.i18n import Translator
-from core.messages import Inbound
+from core.messages import MEMBERSHIP_KINDS, Inbound
 from handlers.commands import menu_commands
 from handlers.context import HandlerSettings, PhotoFetcher
 from handlers.pipeline import Pipeline
@@ -60,10 +63,17 @@ class App:
     tickers: list[Ticker] = field(default_factory=list)  # run every minute by the scheduler with `now`
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
     channel_health: dict[str, ChannelHealth] = field(default_factory=dict)  # the running channels' (bot/liveness.py)
+    working: WorkingSignal = field(init=False)  # "typing…" while a reply is slow or a summary renders
+
+    def __post_init__(self) -> None:
+        self.working = WorkingSignal(self.senders, after=self.settings.working_indicator_seconds)
+        self.render_jobs.busy = functools.partial(self.working.shown, after=0)  # a render is slow: say so at once
 
     async def handle(self, inbound: Inbound, fetch_photo: PhotoFetcher | None = None) -> bool:
         """Run one inbound message through the pipeline and wake the outbox to send the replies."""
-        handled = await self.pipeline.process(inbound, fetch_photo)
+        shown = self.working.shown(inbound.channel, inbound.chat_id) if _answered(inbound) else contextlib.nullcontext()
+        async with shown:
+            handled = await self.pipeline.process(inbound, fetch_photo)
         self.outbox_wake.set()
         return handled
 
@@ -153,6 +163,12 @@ def _add_liveness(app: App) -> None:
 
     app.web.liveness = lambda: liveness(app)
     app.tickers.append(OutageNotices(app))
+
+
+def _answered(inbound: Inbound) -> bool:
+    """Whether the person may be waiting for an answer: a message in a private chat, or one addressed to the bot
+    in a group (not a membership change, nor group chatter the bot ignores)."""
+    return inbound.kind not in MEMBERSHIP_KINDS and (inbound.chat_kind == "private" or inbound.mentioned)
 
 
 def _add_dashboard(app: App) -> None:

@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     # A reply a crash interrupted (re-sent after the 2-minute lease) that is older than this is dropped when the
     # person has written again and been answered since, instead of arriving out of context; else it is re-sent.
     stale_reply_seconds: float = Field(default=120, ge=0)
+    # A reply that takes longer than this shows "typing…" in the chat (Telegram and Zalo sendChatAction); a summary's
+    # files show it from the start of their render.
+    working_indicator_seconds: float = Field(default=1.0, ge=0)
     # Retention (Nghị định 13: personal data no longer than needed), purged once a day by bot/retention.py.
     # Sent/failed outbox rows hold message texts. At least 14 days: the quarter-end summary's catch-up week
     # recognises "already sent" by its outbox row, so a shorter period could send a summary twice.

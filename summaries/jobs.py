@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -61,6 +62,12 @@ async def record(repos: Repositories, *, channel: str, chat_id: str, message_id:
 
 
 Clock = Callable[[], datetime]
+# "Working for this chat" (channel, chat id) while a job reads and renders; the app shows it as "typing…".
+Busy = Callable[[str, str], AbstractAsyncContextManager[object]]
+
+
+def _not_shown(_channel: str, _chat_id: str) -> AbstractAsyncContextManager[object]:
+    return contextlib.nullcontext()
 
 
 class RenderJobs:
@@ -72,6 +79,7 @@ class RenderJobs:
                  clock: Clock, on_queued: Callable[[], None] = lambda: None) -> None:
         self.db, self.plan, self.translator, self.document, self.tz = db, plan, translator, document, tz
         self.clock, self.on_queued = clock, on_queued  # on_queued: replies were queued (the app wakes the outbox)
+        self.busy: Busy = _not_shown  # the app sets it: the chats waiting for a job are shown it is working
         self._running = asyncio.Lock()  # one runner: claim → render → store, job after job
         self.rendering = asyncio.Lock()  # one render at a time, also for the quarter-end ticker (2 cores)
         self._task: asyncio.Task | None = None
@@ -119,7 +127,8 @@ class RenderJobs:
     async def _run_or_hand_back(self, job: RenderJob) -> int:
         """Run the job; stopped meanwhile (shutdown), give it back so the next start need not wait out the lease."""
         try:
-            return await self._run(job)
+            async with self.busy(job.channel, job.chat_id):
+                return await self._run(job)
         except asyncio.CancelledError:
             async with self.db.transaction() as repos:  # a no-op when the job was finished just before the stop
                 await repos.render_jobs.release(job)
@@ -154,9 +163,12 @@ class RenderJobs:
         # one render serve them all.
         group = [job, *await self._claim_same(job)]
         try:
-            summary = await self._compile(job)
-            await self._send_text(group, summary)
-            rendered = await self.render(summary, party=job.party, chart_language=job.language)
+            async with AsyncExitStack() as shown:  # the other chats waiting for the same files see it too
+                for chat in {(member.channel, member.chat_id) for member in group[1:]} - {(job.channel, job.chat_id)}:
+                    await shown.enter_async_context(self.busy(*chat))
+                summary = await self._compile(job)
+                await self._send_text(group, summary)
+                rendered = await self.render(summary, party=job.party, chart_language=job.language)
         except Exception as exc:
             log.exception("render job %s failed (attempt %d of %d)", job.id, job.attempts, MAX_ATTEMPTS)
             return sum([await self._failed(member, exc) for member in group])

@@ -113,6 +113,13 @@ class Sender(Protocol):
         """
 
 
+class ShowsWorking(Protocol):
+    """A sender that can show a chat the bot is working (bot/working.py); optional, as `Sender` need not."""
+
+    async def working(self, chat_id: str) -> None:
+        """Show "typing…" (or the platform's like) in the chat for a few seconds; best effort, may raise."""
+
+
 class Channel(Protocol):
     """A platform adapter: parses updates into Inbound, renders Reply; no business rules."""
 

@@ -48,6 +48,7 @@ async def test_zalo_chair_gets_split_text_and_signed_links_that_download(fake, s
     async with running(app, tmp_path), httpx.AsyncClient() as http:
         await ZaloUser(app, fake, ZALO_CHAIR).say("/tonghop")
         files = await _files_sent(app, "zalo", ZALO_CHAIR)
+        assert (ZALO_CHAIR, "typing") in fake.chat_actions  # shown while the files rendered
         sent = [m for m in fake.sent if m.chat_id == ZALO_CHAIR]
         texts = [m.text for m in sent if m.method == "sendMessage"]
         assert all(1 <= len(t) <= TEXT_LIMIT for t in texts)
@@ -104,6 +105,9 @@ async def test_telegram_chair_gets_text_two_documents_and_a_photo(database_url, 
             [(name, content)] = call.files.items()
             assert content == files[name], name
         assert len(h.fake.of("sendMessage", TG_CHAIR)) == 1
+        actions = h.fake.of("sendChatAction", TG_CHAIR)
+        assert actions and actions[0].params["action"] == "typing"  # shown while the files rendered
+        assert actions[0].at < documents[0].at
 
 
 async def _files_sent(app, channel: str, chat_id: str) -> dict[str, bytes]:

@@ -54,6 +54,7 @@ class FakeTelegram:
         self.flood: FloodRules | None = None
         self.too_many = 0
         self.refusals: list[str] = []  # why each flood 429 was given
+        self.download_delay = 0.0  # seconds a file download takes (a slow platform)
         self.migrated: dict[int, int] = {}  # a group's old id → its supergroup's: sends to the old id get 400
         # per method, what its next calls get: None (goes through) or (status, retry_after)
         self._failures: dict[str, deque[tuple[int, int | None] | None]] = defaultdict(deque)
@@ -201,6 +202,9 @@ class FakeTelegram:
     async def _m_setMyCommands(self, params: dict, call: Call) -> bool:
         return True
 
+    async def _m_sendChatAction(self, params: dict, call: Call) -> bool:
+        return True
+
     async def _m_getFile(self, params: dict, call: Call) -> dict:
         file_id = params["file_id"]
         if file_id not in self.files:
@@ -220,6 +224,7 @@ class FakeTelegram:
         return True
 
     async def _download(self, request: web.Request) -> web.Response:
+        await asyncio.sleep(self.download_delay)
         file_id = request.match_info["path"].removeprefix("photos/").removesuffix(".jpg")
         if request.match_info["token"] != self.token or file_id not in self.files:
             return web.Response(status=404)

@@ -42,6 +42,7 @@ class FakeZalo:
     webhook_error_status: int | None = None  # 400 or 409: what getUpdates answers while a webhook is set
     sent: list[SentMessage] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
+    chat_actions: list[tuple[str, str]] = field(default_factory=list)  # (chat id, action) of each sendChatAction
     failures: list[tuple[int, str]] = field(default_factory=list)  # injected answers for the next send calls
     poll_failures: list[tuple[int, str]] = field(default_factory=list)  # injected answers for the next polls
     # method → raw answers (status, body, content type) for its next calls, before anything else is looked at
@@ -167,7 +168,8 @@ class FakeZalo:
             return _error(400, "Bad Request")
         return self._record(SentMessage("sendPhoto", str(body["chat_id"]), text=caption, photo=body["photo"]))
 
-    async def _m_sendChatAction(self, _body: dict) -> web.Response:
+    async def _m_sendChatAction(self, body: dict) -> web.Response:
+        self.chat_actions.append((str(body.get("chat_id")), str(body.get("action"))))
         return web.json_response({"ok": True})
 
     def script(self, method: str, status: int, body: str | dict, count: int = 1) -> None:

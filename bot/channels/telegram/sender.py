@@ -67,6 +67,11 @@ class TelegramSender:
         if reply.menu_role and not is_group(chat_id):
             await set_chat_menu(self.bot, self.limiter, chat_id, reply.menu_role, t, self.commands)
 
+    async def working(self, chat_id: str) -> None:
+        """"typing…" in the chat (bot/working.py); behind messages in the flood limiter, as it is only cosmetic."""
+        await self.limiter.call(lambda: self.bot.send_chat_action(chat_id=int(chat_id), action="typing"),
+                                background=True)
+
     def _parts(self, chat_id: str, reply: Reply, pieces: list[str]) -> list[Callable[[], Awaitable[None]]]:
         """The API messages one reply becomes, in order: the file (with the text as caption when it fits), then
         the text's pieces, the last carrying the buttons."""

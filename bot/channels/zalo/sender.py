@@ -20,7 +20,7 @@ from bot.channels.zalo.client import (
 from bot.channels.zalo.platform import CHANNEL, LIMITS
 from bot.channels.zalo.quota import ZaloQuota
 from core.i18n import Translate, Translator
-from core.messages import HELD_FOR_BUDGET, HELD_FOR_QUOTA, Reply
+from core.messages import HELD_FOR_BUDGET, HELD_FOR_QUOTA, PRIORITY_REPLY, Reply
 
 log = logging.getLogger(__name__)
 CONFIG_RETRY_SECONDS = 600
@@ -86,6 +86,11 @@ class ZaloSender:
         finally:
             if sent + maybe:
                 await self.quota.record(sent + maybe)
+
+    async def working(self, chat_id: str) -> None:
+        """"typing…" in the chat (bot/working.py); not while the budget holds replies back (Zalo may count it)."""
+        if await self.quota.refusal(PRIORITY_REPLY) is None:
+            await self.client.send_chat_action(chat_id)
 
     async def _send_error(self, exc: ZaloError) -> SendError:
         """What the outbox should do about a failed call (the meaning of each answer: zalo/errors.py RULES)."""
