@@ -36,6 +36,7 @@ from storage.db import Database, DatabaseUnwritable, is_database_fault, short_re
 from summaries.auto import QuarterlySummaryTicker
 from summaries.jobs import WAKE as RENDER_JOBS
 from summaries.jobs import RenderJobs
+from summaries.render_pool import RenderPool
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -138,7 +139,9 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
                     public_base_url=settings.public_base_url,
                     link_secret=link_secret(_secret(settings.file_link_secret), _secret(settings.webhook_secret)))
     document = settings.document_settings()
-    render_jobs = RenderJobs(db, plan, translator, document, settings.tz, clock)
+    pool = RenderPool(plan, translator, document, locales_dir=settings.locales_dir,
+                      processes=settings.render_processes, timeout=settings.render_timeout_seconds)
+    render_jobs = RenderJobs(db, plan, translator, document, settings.tz, clock, pool=pool)
     calendar = settings.sending_calendar()  # one for every ticker: sending hours, holidays, Sundays
     reminder_config = config_from_settings(settings, plan, calendar)
     app = App(settings=settings, db=db, plan=plan, translator=translator, pipeline=pipeline, outbox=outbox,

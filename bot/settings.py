@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     # Chats the outbox worker sends to at once. A crash (kill -9, power cut) can re-send one message per lane
     # in flight, as platforms take no idempotency key: 1 keeps it to one duplicate per crash (docs/reliability.md).
     outbox_lanes: int = Field(default=1, ge=1, le=64)
+    # Processes that render /tonghop's DOCX, XLSX and chart (summaries/render_pool.py): rendering in the bot's own
+    # process held its event loop (every chat) for up to seconds on a large commune. 0: a thread, as before.
+    render_processes: int = Field(default=1, ge=0, le=16)
+    # A render taking longer is stopped (its process killed) and the job retried, then the reader told.
+    render_timeout_seconds: float = Field(default=300, gt=0)
     # Messages one sender may send a minute before the rest of that minute is not handled (one "chậm lại" notice
     # instead): one person or script cannot hold up everyone's replies. Per process; 0 turns the limit off.
     inbound_per_minute: int = Field(default=20, ge=0, le=10_000)

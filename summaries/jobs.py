@@ -36,6 +36,7 @@ from summaries import province_jobs
 from summaries.compile import compile_summary
 from summaries.load import read_snapshot
 from summaries.model import DocumentSettings, Snapshot, Summary
+from summaries.render_pool import RenderPool
 from summaries.render_text import render_text
 from summaries.service import DOCUMENT_LANGUAGE, Rendered, file_replies, render_files, store_files
 from summaries.text_util import period_label
@@ -76,8 +77,10 @@ class RenderJobs:
     __name__ = "render_jobs"
 
     def __init__(self, db: Database, plan: Plan, translator: Translator, document: DocumentSettings, tz: ZoneInfo,
-                 clock: Clock, on_queued: Callable[[], None] = lambda: None) -> None:
+                 clock: Clock, on_queued: Callable[[], None] = lambda: None, pool: RenderPool | None = None) -> None:
         self.db, self.plan, self.translator, self.document, self.tz = db, plan, translator, document, tz
+        # Where files are rendered: worker processes (summaries/render_pool.py); without a pool, a thread.
+        self.pool = pool
         self.clock, self.on_queued = clock, on_queued  # on_queued: replies were queued (the app wakes the outbox)
         self.busy: Busy = _not_shown  # the app sets it: the chats waiting for a job are shown it is working
         self._running = asyncio.Lock()  # one runner: claim → render → store, job after job
@@ -113,6 +116,8 @@ class RenderJobs:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self.pool is not None:
+            self.pool.close()
 
     async def run_due(self) -> int:
         """Claim and run due jobs until none is left; how many finished (files sent or the reader told)."""
@@ -136,12 +141,14 @@ class RenderJobs:
 
     async def render(self, summary: Summary, *, party: bool = False,
                      chart_language: str = DOCUMENT_LANGUAGE) -> Rendered:
-        """The three files, rendered in a worker thread (the event loop stays free), one render at a time.
+        """The three files, one render at a time: in a worker process (the pool), or a worker thread without one.
 
-        A thread is safe here: the chart uses matplotlib's object API with the Agg canvas (no pyplot state),
-        and python-docx and xlsxwriter build their documents in memory.
+        A thread is safe: the chart uses matplotlib's object API with the Agg canvas (no pyplot state), and
+        python-docx and xlsxwriter build their documents in memory; but it holds the interpreter while it renders.
         """
         async with self.rendering:
+            if self.pool is not None and self.pool.processes > 0:
+                return await self.pool.render(summary, party=party, chart_language=chart_language)
             return await asyncio.to_thread(render_files, summary, self.plan, self.translator, self.document,
                                            party=party, chart_language=chart_language)
 

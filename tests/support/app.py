@@ -53,6 +53,9 @@ def test_settings(database_url: str, **overrides: object) -> Settings:
     # Scripted chats send far more than 20 messages a (frozen) minute: the inbound limit is off unless a test
     # sets it (tests/handlers/test_strangers_and_floods.py).
     overrides.setdefault("inbound_per_minute", 0)
+    # Renders in a thread, where a test can hold or break render_files; the process pool's own tests
+    # (tests/summaries/test_render_pool.py) and the benchmarks run the production default, worker processes.
+    overrides.setdefault("render_processes", 0)
     return Settings(_env_file=None, database_url=database_url, **overrides)
 
 

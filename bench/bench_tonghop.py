@@ -1,0 +1,220 @@
+"""Benchmark (not a test): `/tonghop năm` end to end on a real database, small commune vs 2,000 villages, and the
+stall it causes for everyone else (issue 21.1 and 21.5; issue 20.3's loop lag).
+
+    .venv/bin/python bench/bench_tonghop.py [--large 2000] [--per-unit 50] [--reporters 50] [--think 1] [--pg URL]
+
+For each commune size, in the same run: the demo commune grown to N villages × --per-unit reports over the year
+(stored in a real SQLite file, or PostgreSQL with --pg), --reporters registered village heads filing reports
+through `app.handle` at a human pace (each pauses an exponential --think seconds before each message), and the
+chair asking `/tonghop năm` once they are all going. Timed: the chair's request to the text and the three files
+queued (`app.handle`, then the render job woken by the commit, as in production); meanwhile the event loop's
+lag (a 10 ms sleep's overshoot) and the reporters' per-message latency (their `app.handle`, which returns after
+the commit), inside the /tonghop window and outside it.
+Targets: large ≤ 2.5× small (issue 21.1); others' p99 ≤ 100 ms, loop lag ≤ 50 ms during it (issue 20.3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from sqlalchemy import insert
+from support.app import VN, FakeClock, attach_recorder
+from support.dashboard_data import answers_for
+
+from bot.app import create_app
+from bot.demo import seed_demo
+from bot.settings import Settings
+from core.messages import Inbound
+from storage.models import Identity, Person, Report, Unit
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
+CONVERSATION = ("bao cao", "1", "hom qua", "Nha van hoa", "120 nguoi", "co", "bo qua", "bo qua", "bo qua", "1")
+_ids = itertools.count(1)
+
+
+def settings(url: str, processes: int) -> Settings:
+    return Settings(_env_file=None, database_url=url, inbound_per_minute=0, render_processes=processes)
+
+
+async def build(url: str, villages: int, per_unit: int, reporters: int) -> tuple[int, int]:
+    app = await create_app(settings(url, 0), clock=FakeClock(NOW))
+    async with app.db.transaction() as repos:
+        commune = await seed_demo(repos, app.plan, NOW)
+        staff = next(p for p in await repos.directory.people(commune.id) if p.role == "staff")
+        demo_villages = [u for u in await repos.directory.units(commune.id) if u.kind == "village"]
+        for n in range(reporters):
+            person = await repos.directory.add(Person(commune_id=commune.id, unit_id=demo_villages[n % 2].id,
+                                                      name=f"Trưởng thôn {n}", role="reporter", created_at=NOW))
+            await repos.directory.add(Identity(person_id=person.id, channel="console", external_id=f"r{n}"))
+        if villages:
+            await repos.session.execute(insert(Unit), [{"commune_id": commune.id, "name": f"Thôn số {n:04d}",
+                                                        "kind": "village", "active": True}
+                                                       for n in range(villages)])
+        units = [u for u in await repos.directory.units(commune.id) if u.kind == "village"]
+    forms = [f for f in app.plan.forms if "village" in {str(k) for k in f.reporters}]
+    rng = random.Random(5)
+    rows = []
+    for unit in units:
+        for _ in range(per_unit):
+            form = rng.choice(forms)
+            day = date(app.plan.year, 1, 1) + timedelta(days=rng.randrange(0, 328))
+            rows.append({"commune_id": commune.id, "unit_id": unit.id, "person_id": staff.id, "form_id": form.id,
+                         "activity_date": day, "created_at": NOW,
+                         "answers": answers_for(form, day, rng, unit_id=unit.id)})
+    for start in range(0, len(rows), 5000):
+        async with app.db.transaction() as repos:
+            await repos.session.execute(insert(Report), rows[start:start + 5000])
+    await app.close()
+    return len(units), len(rows)
+
+
+def timed(owner, name: str) -> list[float]:
+    """Wrap owner.name (a coroutine method) to collect how long each call took."""
+    spent, real = [], getattr(owner, name)
+
+    async def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return await real(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    setattr(owner, name, wrapper)
+    return spent
+
+
+def inbound(sender: str, text: str) -> Inbound:
+    return Inbound(channel="console", chat_id=sender, sender_id=sender, message_id=f"b{next(_ids)}",
+                   received_at=NOW, kind="text", chat_kind="private", sender_name=sender, text=text)
+
+
+class Probe:
+    """The event loop's lag: how late a 10 ms sleep wakes, with the time it was measured."""
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[float, float]] = []
+        self.running = True
+
+    async def run(self) -> None:
+        while self.running:
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            self.samples.append((now, now - started - 0.01))
+
+
+async def reporter(app, name: str, think: float, rng: random.Random, stop: asyncio.Event,
+                   latencies: list[tuple[float, float]]) -> None:
+    while not stop.is_set():
+        for text in CONVERSATION:
+            await asyncio.sleep(rng.expovariate(1 / think))
+            if stop.is_set():
+                return
+            started = time.perf_counter()
+            await app.handle(inbound(name, text))
+            latencies.append((started, time.perf_counter() - started))
+
+
+async def scenario(url: str, processes: int, reporters: int, think: float) -> dict:
+    app = await create_app(settings(url, processes), clock=FakeClock(NOW))
+    attach_recorder(app)
+    try:
+        from summaries import chart, docx, xlsx  # noqa: F401  the renderers' imports (~1 s) are not the summary's
+        if processes:
+            await app.render_jobs.pool.run(os.getpid)  # the pool started, as after a first /tonghop
+        probe, stop, latencies = Probe(), asyncio.Event(), []
+        rendering = timed(app.render_jobs, "render")  # the files' share of the time
+        tasks = [asyncio.create_task(probe.run())]
+        tasks += [asyncio.create_task(reporter(app, f"r{n}", think, random.Random(n), stop, latencies))
+                  for n in range(reporters)]
+        await asyncio.sleep(max(2 * think, 2))  # everyone going
+        started = time.perf_counter()
+        await app.handle(inbound("chair", "/tonghop năm"))
+        answered = time.perf_counter()
+        await app.render_jobs.drain()  # waits for the run the commit woke, then anything left
+        async with app.db.transaction() as repos:
+            queued = len(await repos.outbox.for_chat("console", "chair"))
+        finished = time.perf_counter()
+        await asyncio.sleep(max(2 * think, 2))  # and after
+        stop.set()
+        probe.running = False
+        await asyncio.gather(*tasks)
+        inside = [lat for at, lat in latencies if started <= at <= finished]
+        outside = [lat for at, lat in latencies if not started <= at <= finished]
+        lag_inside = [lag for at, lag in probe.samples if started <= at <= finished + 0.01]
+        return {"total": finished - started, "handle": answered - started,
+                "render": sum(rendering),
+                "queued": queued, "inside": inside, "outside": outside, "lag": lag_inside}
+    finally:
+        await app.close()
+
+
+async def fresh_pg(server_url: str, name: str) -> str:
+    """A new empty database on the server of `server_url` (dropped first if a previous run left it)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(server_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def p(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=20, help="villages added to the demo commune (small)")
+    parser.add_argument("--large", type=int, default=2000, help="villages added to the demo commune (large)")
+    parser.add_argument("--per-unit", type=int, default=50)
+    parser.add_argument("--reporters", type=int, default=50)
+    parser.add_argument("--think", type=float, default=1.0)
+    parser.add_argument("--pg", default="", help="a PostgreSQL URL (postgresql+asyncpg://…/db) instead of SQLite")
+    args = parser.parse_args()
+    parser.add_argument("--modes", default="0,1", help="RENDER_PROCESSES values to compare (0: a thread)")
+    args = parser.parse_args()
+    modes = [int(m) for m in args.modes.split(",")]
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, villages in (("small", args.small), ("large", args.large)):
+            url = asyncio.run(fresh_pg(args.pg, f"tonghop_{label}")) if args.pg else f"sqlite+aiosqlite:///{tmp}/{label}.db"
+            started = time.perf_counter()
+            units, reports = asyncio.run(build(url, villages, args.per_unit, args.reporters))
+            print(f"({label}: {units} villages, {reports} reports stored in {time.perf_counter() - started:.0f} s)")
+            for mode in modes:
+                results[(label, mode)] = {"units": units, "reports": reports,
+                                          **asyncio.run(scenario(url, mode, args.reporters, args.think))}
+    print(f"/tonghop năm, {'PostgreSQL' if args.pg else 'SQLite'}; {args.reporters} reporters at think "
+          f"{args.think} s (≈ {args.reporters / args.think:.0f} msg/s offered); render: 0 = thread, N = processes")
+    print(f"{'commune':<8}{'render':>7}{'units':>7}{'reports':>9}{'e2e s':>8}{'render s':>9}{'handle ms':>11}"
+          f"{'rows':>6}{'lag max ms':>12}{'lag p99':>9}{'others p50':>12}{'p99 in':>8}{'max in':>8}{'p99 out':>9}")
+    for (label, mode), r in results.items():
+        print(f"{label:<8}{mode:>7}{r['units']:>7}{r['reports']:>9}{r['total']:>8.2f}{r['render']:>9.2f}"
+              f"{r['handle'] * 1000:>11.1f}{r['queued']:>6}{max(r['lag'], default=0) * 1000:>12.0f}"
+              f"{p(r['lag'], 0.99):>9.0f}{p(r['inside'], 0.5):>12.1f}{p(r['inside'], 0.99):>8.0f}"
+              f"{max(r['inside'], default=0) * 1000:>8.0f}{p(r['outside'], 0.99):>9.0f}")
+    for mode in modes:
+        ratio = results[("large", mode)]["total"] / results[("small", mode)]["total"]
+        print(f"render {mode}: large / small {ratio:.1f}× (target ≤ 2.5×)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Documents rendered in worker processes, so a province-size DOCX never holds the bot's interpreter.
+
+python-docx and matplotlib are pure-Python CPU work: in a thread they hold the GIL, and a province's year (seconds
+of rendering) lagged the event loop — every chat — by hundreds of milliseconds to seconds (issue 20.3). A small
+pool of processes (RENDER_PROCESSES, default 1) renders instead; the bot's loop only pickles the compiled Summary
+over and the bytes back.
+
+Processes come from a fork server (multiprocessing "forkserver", with the renderers preloaded there): no copy of
+the bot's threads, sockets or event loop is inherited, and a new worker forks in milliseconds from a process that
+already imported python-docx. Each worker is given the plan and document settings once (its initializer) and
+builds the translator from the same catalogs; a render call then sends only the summary.
+
+A render that raises comes back as that exception. A worker that dies (a crash, the kernel's OOM killer) breaks
+the pool: the call raises `RenderCrashed` and the next call starts a fresh pool. A render that takes longer than
+RENDER_TIMEOUT_SECONDS raises `RenderTimedOut` after the pool's processes are killed — a hung render cannot be
+cancelled any other way. Either way the render job is retried, then the reader is told (summaries/jobs.py).
+`processes=0` renders in a thread of the bot's process instead (the old behaviour).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any, TypeVar
+
+from core.i18n import Translator
+from plan.schema import Plan
+from summaries.model import DocumentSettings, Summary
+from summaries.service import DOCUMENT_LANGUAGE, Rendered, render_files
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+PRELOAD = ["summaries.service", "summaries.docx", "summaries.xlsx", "summaries.chart"]
+
+
+class RenderCrashed(RuntimeError):
+    """The worker process died while rendering."""
+
+
+class RenderTimedOut(RuntimeError):
+    """The render took longer than the timeout; its worker was killed."""
+
+
+# One worker process's context, set by its initializer (or, with processes=0, per call in the bot's process).
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(plan: Plan, locales_dir: str, default_language: str, document: DocumentSettings) -> None:
+    _worker.update(plan=plan, translator=Translator(Path(locales_dir), default_language), document=document)
+
+
+def render_in_worker(summary: Summary, party: bool, chart_language: str) -> Rendered:
+    """The three files, in a worker (module-level so a process can find it by name)."""
+    return render_files(summary, _worker["plan"], _worker["translator"], _worker["document"], party=party,
+                        chart_language=chart_language)
+
+
+class RenderPool:
+    """A small pool of render processes, started at the first render and restarted after a crash or a hang."""
+
+    def __init__(self, plan: Plan, translator: Translator, document: DocumentSettings, *, locales_dir: Path,
+                 processes: int = 1, timeout: float = 300.0) -> None:
+        self.plan, self.translator, self.document = plan, translator, document
+        self.locales_dir, self.processes, self.timeout = locales_dir, processes, timeout
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self.render_fn: Callable[[Summary, bool, str], Rendered] = render_in_worker  # tests put misbehaving ones
+
+    async def render(self, summary: Summary, *, party: bool = False,
+                     chart_language: str = DOCUMENT_LANGUAGE) -> Rendered:
+        return await self.run(self.render_fn, summary, party, chart_language)
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` in a worker process (a module-level function: the worker imports it by name)."""
+        if self.processes <= 0:
+            return await asyncio.to_thread(self._in_thread, fn, *args)
+        # Off the loop: the first submit starts the fork server and a worker, which blocks until the server has
+        # imported the renderers (seconds).
+        pool, future = await asyncio.to_thread(self._submit, fn, *args)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+        except TimeoutError:
+            log.error("a render took more than %.0f s: its worker is killed", self.timeout)
+            self._discard(pool, kill=True)
+            raise RenderTimedOut(f"render took more than {self.timeout:.0f} s") from None
+        except BrokenProcessPool:
+            log.error("a render worker died while rendering; a new one starts with the next render")
+            self._discard(pool, kill=True)
+            raise RenderCrashed("the render worker died") from None
+
+    def _submit(self, fn: Callable[..., T], *args: Any) -> tuple[ProcessPoolExecutor, Future]:
+        pool = self._pool_now()
+        try:
+            return pool, pool.submit(fn, *args)
+        except BrokenProcessPool:  # died since the last call: start afresh once
+            self._discard(pool)
+            pool = self._pool_now()
+            return pool, pool.submit(fn, *args)
+
+    def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        _worker.update(plan=self.plan, translator=self.translator, document=self.document)
+        return fn(*args)
+
+    def _pool_now(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(PRELOAD)
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.processes, mp_context=context, initializer=_init_worker,
+                    initargs=(self.plan, str(self.locales_dir), self.translator.default_language, self.document))
+            return self._pool
+
+    def _discard(self, pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        if kill:  # a hung worker ignores everything else; its pool is then shut down without waiting
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """At a stop: a render still running is abandoned (its job was handed back), so its worker is killed."""
+        with self._lock:
+            pool = self._pool
+        if pool is not None:
+            self._discard(pool, kill=True)

@@ -1,0 +1,68 @@
+"""/tonghop's files rendered in worker processes (summaries/render_pool.py, issue 20.3): the bot's interpreter stays
+free, and a render that crashes its process or never returns is retried, then the reader is told — while everyone
+else keeps being answered."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+from support import bad_renders
+from support.app import ChatUser, attach_recorder, make_app
+
+from summaries.jobs import MAX_ATTEMPTS
+from summaries.render_pool import render_in_worker
+
+FILES = ["bao-cao-2026-Q4-nam-cuong.docx", "bao-cao-2026-Q4-nam-cuong.xlsx", "bao-cao-2026-Q4-nam-cuong.png"]
+APOLOGY = "Xin lỗi, bot chưa tạo được các tệp báo cáo Quý IV năm 2026"
+
+
+@pytest.fixture
+async def bot(sqlite_url, clock):
+    app = await make_app(sqlite_url, clock, render_processes=1, render_timeout_seconds=120)
+    yield app
+    await app.close()
+
+
+def files_sent(recorder, chat_id: str = "chair") -> list[str]:
+    return [ref.name for chat, reply in recorder.sent if chat == chat_id
+            for ref in (reply.document, reply.photo) if ref is not None]
+
+
+async def test_the_files_are_rendered_in_another_process(bot):
+    recorder = attach_recorder(bot)
+    answers = await ChatUser(bot, recorder, "chair", "Chủ tịch").say("/tonghop")
+    assert answers[0].startswith("📊 Tổng hợp Quý IV năm 2026") and files_sent(recorder) == FILES
+    async with bot.db.transaction() as repos:
+        docx = await repos.files.get(next(r.document.file_id for _, r in recorder.sent if r.document))
+    assert docx.content[:2] == b"PK" and docx.size > 10_000
+    worker = await bot.render_jobs.pool.run(bad_renders.pid, None, False, "vi")
+    assert worker != os.getpid()
+
+
+@pytest.mark.parametrize("misbehaving", [bad_renders.crash, bad_renders.hang], ids=["crashes", "hangs"])
+async def test_a_render_that_crashes_or_hangs_is_retried_then_the_reader_is_told(bot, clock, misbehaving):
+    recorder = attach_recorder(bot)
+    chair, reporter = ChatUser(bot, recorder, "chair", "Chủ tịch"), ChatUser(bot, recorder, "reporter", "Trưởng ban")
+    bot.render_jobs.pool.render_fn, bot.render_jobs.pool.timeout = misbehaving, 2
+    tonghop = chair.inbound("/tonghop")
+    assert await bot.handle(tonghop)  # wakes the job: its worker dies, or hangs for the 2 s timeout
+    await asyncio.sleep(0.3)
+    assert await reporter.say("/trogiup")  # meanwhile everyone else is answered
+    await bot.render_jobs.drain()
+    for minutes in (1, 5):  # the retries, each in a fresh worker
+        clock.advance(minutes=minutes)
+        await bot.tick()
+        await bot.render_jobs.drain()
+    await bot.outbox.drain()
+    texts = recorder.texts_for("chair")
+    assert len(texts) == 2 and texts[0].startswith("📊 Tổng hợp") and texts[1].startswith(APOLOGY)
+    assert files_sent(recorder) == []
+    async with bot.db.transaction() as repos:
+        job = await repos.render_jobs.get(f"files:console:{tonghop.message_id}")
+    assert (job.status, job.attempts) == ("failed", MAX_ATTEMPTS)
+    assert ("died" if misbehaving is bad_renders.crash else "more than 2 s") in job.error
+    bot.render_jobs.pool.render_fn, bot.render_jobs.pool.timeout = render_in_worker, 120
+    await chair.say("/tonghop")  # the pool recovered: the next request gets its files
+    assert files_sent(recorder) == FILES

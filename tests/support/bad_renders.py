@@ -1,0 +1,21 @@
+"""Renders that misbehave, for the render process pool's tests: module-level so a worker process can import them."""
+
+from __future__ import annotations
+
+import os
+import time
+
+
+def crash(summary, party, chart_language):
+    """The worker dies mid-render (a segfault in a C extension, the OOM killer)."""
+    os._exit(13)
+
+
+def hang(summary, party, chart_language):
+    """The worker never returns."""
+    time.sleep(3600)
+
+
+def pid(summary, party, chart_language) -> int:
+    """Which process rendered."""
+    return os.getpid()
