@@ -11,6 +11,9 @@ the first view after a report arrives. Three databases:
 - province: --units units × --reports-per-unit reports in communes of 20 units; one commune's pages;
 - one scope: the same numbers of units and reports all in one commune (what a province-wide page must read).
 
+`--province-viewer`: only the province-size database, seen by a province viewer (every commune side by side,
+one commune's indicators, the province XLSX/DOCX): warm, after one report arrived, and cold (after a restart).
+
 Targets (issue 18): ≤ 200 ms for a commune, ≤ 1 s for a province-size database.
 """
 
@@ -37,8 +40,9 @@ from support.zalo_harness import free_port
 
 from bot.dashboard import auth
 from bot.dashboard.routes import DASHBOARD
+from core.roles import PROVINCE
 from handlers.web_login import issue_login
-from storage.models import Commune, Report, Unit
+from storage.models import Commune, Person, Report, Unit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
@@ -56,8 +60,9 @@ async def grow(app, units: int, per_unit: int, per_commune: int) -> None:
     async with app.db.transaction() as repos:
         person = next(p for p in await repos.directory.people(1) if p.role == "staff")
         communes = [1]
+        province = (await repos.directory.commune(1)).province  # one province: its viewer sees every commune
         for n in range(1, -(-units // per_commune)):
-            communes.append((await repos.directory.add(Commune(name=f"Xã số {n}", province="Tỉnh mẫu"))).id)
+            communes.append((await repos.directory.add(Commune(name=f"Xã số {n}", province=province))).id)
         rows = [Unit(commune_id=communes[n // per_commune], name=f"Đơn vị số {n}", kind=KINDS[n % len(KINDS)])
                 for n in range(units)]
         repos.session.add_all(rows)
@@ -102,6 +107,57 @@ async def measure(app, repeat: int, *, cold: bool) -> dict[str, float]:
     return results
 
 
+PROVINCE_PAGES = ("/d/", "/d/?xa=2", "/d/?ky=2026", "/d/tinh/tai-ve/xlsx", "/d/tinh/tai-ve/docx")
+
+
+async def measure_province(app, repeat: int, *, cold: str) -> dict[str, float]:
+    """A province viewer's pages. cold: "warm" (rows kept), "one report" (a report arrived in one commune just
+    before each request: that commune's row is made again), "cold" (every row made again: a restart)."""
+    async with app.db.transaction() as repos:
+        viewer = await repos.directory.add(Person(commune_id=1, name="Ban Thường trực tỉnh", role=PROVINCE,
+                                                  created_at=NOW))
+        token = await issue_login(repos, viewer.id, app.clock())
+        staff = next(p for p in await repos.directory.people(1) if p.role == "staff")
+        unit = (await repos.directory.units(2))[0]
+    base, dash = app.settings.public_base_url, app.web.app[DASHBOARD]
+    rng, results = random.Random(9), {}
+    async with httpx.AsyncClient(timeout=300) as http:
+        opened = await http.post(f"{base}/d/dang-nhap/{token}")
+        cookie = {"Cookie": f"{auth.SESSION_COOKIE}={opened.cookies[auth.SESSION_COOKIE]}"}
+        for path in PROVINCE_PAGES:
+            times = []
+            for attempt in range(repeat + 1):
+                if cold == "cold":
+                    dash.province_rows.clear()
+                    dash.scenes._entries.clear()
+                elif cold == "one report":
+                    async with app.db.transaction() as repos:
+                        form = app.plan.form("ngay_hoi")
+                        day = date(2026, 11, 20)
+                        repos.session.add(Report(commune_id=unit.commune_id, unit_id=unit.id, person_id=staff.id,
+                                                 form_id=form.id, activity_date=day, created_at=NOW,
+                                                 answers=answers_for(form, day, rng, unit_id=unit.id)))
+                started = time.perf_counter()
+                response = await http.get(base + path, headers=cookie)
+                elapsed = time.perf_counter() - started
+                assert response.status_code == 200, (path, response.status_code)
+                if attempt:
+                    times.append(elapsed)
+            results[path] = statistics.median(times)
+    return results
+
+
+async def warm_up(app) -> None:
+    """The minute ticker after a restart: every commune's row made again (the province page then reads none)."""
+    from bot.dashboard.province_cache import ProvinceWarmer
+
+    warmer = next(t for t in app.tickers if isinstance(t, ProvinceWarmer))
+    warmer.rows.clear()
+    started = time.perf_counter()
+    await warmer(NOW)
+    print(f"  warm-up tick after a restart (every commune's row made): {time.perf_counter() - started:.1f} s")
+
+
 async def run(label: str, url: str, units: int, per_unit: int, per_commune: int, repeat: int
               ) -> dict[str, dict[str, float]]:
     port = free_port()
@@ -115,6 +171,10 @@ async def run(label: str, url: str, units: int, per_unit: int, per_commune: int,
             await grow(app, units, per_unit, per_commune)
             print(f"  ({label}: {units} units × {per_unit} reports stored in {time.perf_counter() - started:.0f} s)")
         await app.web.start()
+        if label == "province viewer":
+            found = {kind: await measure_province(app, repeat, cold=kind) for kind in ("warm", "one report", "cold")}
+            await warm_up(app)
+            return found
         return {"warm": await measure(app, repeat, cold=False), "cold": await measure(app, repeat, cold=True)}
     finally:
         await app.web.stop()
@@ -126,8 +186,19 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=2000)
     parser.add_argument("--reports-per-unit", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--province-viewer", action="store_true",
+                        help="only the province viewer's pages on the province-size database")
     args = parser.parse_args()
     units, per_unit = args.units, args.reports_per_unit
+    if args.province_viewer:
+        with tempfile.TemporaryDirectory() as tmp:
+            found = asyncio.run(run("province viewer", f"sqlite+aiosqlite:///{tmp}/province.db", units, per_unit, 20,
+                                    args.repeat))
+        print(f"{'province viewer page':<24}" + "".join(f"{kind:>14}" for kind in found))
+        for path in PROVINCE_PAGES:
+            print(f"{path:<24}" + "".join(f"{found[kind][path] * 1000:>11.0f} ms" for kind in found))
+        print("target: ≤ 1000 ms on a province-size database")
+        return
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, count, per_commune in (("commune", 20, 20), ("province", units, 20), ("one scope", units, units)):

@@ -185,12 +185,18 @@ def _add_dashboard(app: App) -> None:
         url = web.file_url(file_id, name, ttl=PHOTO_LINK_TTL)
         return url and url.removeprefix(settings.public_base_url or "")  # same origin: relative links
 
-    register(web.app, Dashboard(
+    dashboard = Dashboard(
         db=app.db, plan=app.plan, translator=app.translator, tz=settings.tz, clock=app.clock,
         session_ttl=timedelta(hours=settings.web_session_hours),
         secure_cookie=secure_cookie_for(settings.public_base_url), render_files=app.render_jobs.render,
         file_link=photo_link, petition_answer_days=settings.petition_answer_days,
-        zalo_quota=settings.zalo_monthly_quota))
+        zalo_quota=settings.zalo_monthly_quota)
+    register(web.app, dashboard)
+    if settings.public_base_url:  # the dashboard is reachable: keep province viewers' rows warm
+        from bot.dashboard.province_cache import ProvinceWarmer
+
+        app.tickers.append(ProvinceWarmer(app.db, app.plan, dashboard.province_rows, settings.tz,
+                                          dashboard.current_period))
 
 
 def with_answer_days(plan: Plan, days: int) -> Plan:

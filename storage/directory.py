@@ -32,6 +32,12 @@ class DirectoryRepo:
     async def communes(self) -> list[Commune]:
         return list((await self.session.execute(select(Commune).order_by(Commune.id))).scalars())
 
+    async def provinces_with_viewers(self) -> list[str]:
+        """The provinces that have an active province viewer (whose pages are worth keeping warm)."""
+        query = (select(Commune.province).join(Person, Person.commune_id == Commune.id)
+                 .where(Person.role == PROVINCE, Person.active.is_(True)).distinct().order_by(Commune.province))
+        return list((await self.session.execute(query)).scalars())
+
     async def unit(self, unit_id: int) -> Unit | None:
         return await self.session.get(Unit, unit_id)
 

@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 from core.vnparse import fold
 from plan.periods import Period, business_date
 from plan.schema import Plan
+from storage.db import Database
 from storage.models import Commune
 from storage.repositories import Repositories
 from summaries.compile import compile_summary
-from summaries.load import load_snapshot
+from summaries.load import read_snapshot
 from summaries.model import Snapshot, Status, Summary
 
 
@@ -113,5 +114,9 @@ async def province_of(repos: Repositories, commune_id: int) -> str | None:
     return commune.province if commune else None
 
 
-async def load_province(repos: Repositories, province: str, year: int) -> list[tuple[int, Snapshot]]:
-    return [(c.id, await load_snapshot(repos, c.id, year)) for c in await province_communes(repos, province)]
+async def read_province(db: Database, province: str, year: int) -> list[tuple[int, Snapshot]]:
+    """Every commune's year, read beside the writer (storage/reading.py): a province is up to 100,000 reports,
+    and no chat may wait behind them for SQLite's one writer lock."""
+    async with db.transaction() as repos:
+        communes = await province_communes(repos, province)
+    return [(c.id, await read_snapshot(db.reader, c.id, year)) for c in communes]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from core.messages import FileOut, Reply
 from plan.periods import Period
 from storage.models import RenderJob, StoredFile
-from summaries.province import ProvinceSummary, compile_province, load_province
+from summaries.province import ProvinceSummary, compile_province, read_province
 from summaries.render_province import (
     province_stem,
     render_province_docx,
@@ -36,8 +36,7 @@ class ProvinceMade:
 
 
 async def make(jobs: RenderJobs, job: RenderJob) -> ProvinceMade:
-    async with jobs.db.transaction() as repos:
-        snapshots = await load_province(repos, job.province, jobs.plan.year)
+    snapshots = await read_province(jobs.db, job.province, jobs.plan.year)
     summary = await asyncio.to_thread(compile_province, jobs.plan, job.province, snapshots,
                                       Period.parse_key(job.period), job.requested_at, jobs.tz)
     t = jobs.translator.for_language(DOCUMENT_LANGUAGE)  # the files are official documents: Vietnamese

@@ -26,8 +26,8 @@ from summaries.text_util import period_label
 async def _province_summary(dash: Dashboard, viewer: Viewer, period: Period) -> ProvinceSummary:
     async with dash.db.transaction() as repos:
         own = await repos.directory.commune(viewer.commune_ids[0])
-        return await dash.province_rows.summary(repos, dash.plan, own.province if own else "", viewer.commune_ids,
-                                                period, dash.clock(), dash.tz)
+    return await dash.province_rows.summary(dash.db, dash.plan, own.province if own else "", viewer.commune_ids,
+                                            period, dash.clock(), dash.tz)
 
 
 async def province(dash: Dashboard, request: web.Request, viewer: Viewer, language: str) -> web.StreamResponse:

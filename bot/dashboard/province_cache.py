@@ -8,15 +8,17 @@ are made again too when the business day changes or after MAX_AGE (a unit rename
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from plan.periods import Period, business_date
 from plan.schema import Plan
-from storage.repositories import Repositories
-from summaries.load import load_snapshot
-from summaries.province import CommuneRow, ProvinceSummary, assemble, compile_row
+from storage.db import Database
+from summaries.load import read_snapshot
+from summaries.province import CommuneRow, ProvinceSummary, assemble, compile_row, province_communes
 
 MAX_AGE = timedelta(minutes=10)
 ENTRIES = 1024  # rows kept: a province of 100 communes × a few periods (a row is a few hundred bytes)
@@ -30,10 +32,13 @@ class ProvinceRows:
         self._rows: OrderedDict[tuple, tuple[tuple, datetime, CommuneRow]] = OrderedDict()
         self.hits = self.misses = 0
 
-    async def summary(self, repos: Repositories, plan: Plan, province: str, commune_ids: tuple[int, ...],
-                      period: Period, now: datetime, tz: ZoneInfo) -> ProvinceSummary:
+    async def summary(self, db: Database, plan: Plan, province: str, commune_ids: tuple[int, ...], period: Period,
+                      now: datetime, tz: ZoneInfo) -> ProvinceSummary:
+        """The province's summary: kept rows where the commune is unchanged, the others read and compiled now —
+        read beside the writer and compiled in a worker thread, so chats go on meanwhile."""
         ids = list(commune_ids)
-        reports, petitions = await repos.reports.data_versions(ids), await repos.petitions.data_versions(ids)
+        async with db.transaction() as repos:
+            reports, petitions = await repos.reports.data_versions(ids), await repos.petitions.data_versions(ids)
         day = business_date(now, tz)
         rows = []
         for commune_id in ids:
@@ -45,8 +50,8 @@ class ProvinceRows:
                 rows.append(kept[2])
                 continue
             self.misses += 1
-            snapshot = await load_snapshot(repos, commune_id, plan.year)
-            row = compile_row(plan, commune_id, snapshot, period, now, tz)
+            snapshot = await read_snapshot(db.reader, commune_id, plan.year)
+            row = await asyncio.to_thread(compile_row, plan, commune_id, snapshot, period, now, tz)
             self._rows[key] = (version, now, row)
             rows.append(row)
         while len(self._rows) > self.size:
@@ -55,3 +60,23 @@ class ProvinceRows:
 
     def clear(self) -> None:
         self._rows.clear()
+
+
+class ProvinceWarmer:
+    """A ticker (every minute): the current period's rows of every province that has a province viewer, made
+    again where a commune changed — so a province viewer's first page after a restart or a busy hour is served
+    from kept rows instead of reading a hundred communes while they wait. Unchanged: two statements a province."""
+
+    __name__ = "province_rows"
+
+    def __init__(self, db: Database, plan: Plan, rows: ProvinceRows, tz: ZoneInfo,
+                 current_period: Callable[[], Period]) -> None:
+        self.db, self.plan, self.rows, self.tz, self.current_period = db, plan, rows, tz, current_period
+
+    async def __call__(self, now: datetime) -> int:
+        async with self.db.transaction() as repos:
+            scopes = {province: tuple(c.id for c in await province_communes(repos, province))
+                      for province in await repos.directory.provinces_with_viewers()}
+        for province, ids in scopes.items():
+            await self.rows.summary(self.db, self.plan, province, ids, self.current_period(), now, self.tz)
+        return len(scopes)

@@ -122,3 +122,16 @@ async def test_rows_are_kept_until_a_commune_changes(site, clock):
     page = await (await client.get("/d/", headers=session)).text()
     assert rows.misses == misses + 1  # only Phúc Lộc was read again
     assert _rows(page)["Phúc Lộc"]["reports"] == "3"
+
+
+async def test_the_minute_ticker_keeps_the_province_rows_warm(site):
+    """After a restart the ticker makes the rows, so the province viewer's first page reads no commune."""
+    app, client, _recorder, viewer, _same, _other = site
+    rows = app.web.app[DASHBOARD].province_rows
+    await app.tick()
+    assert rows.misses == 2 and rows.hits == 0  # Nam Cường and Phúc Lộc; Minh Tân has no province viewer
+    await app.tick()
+    assert rows.misses == 2 and rows.hits == 2  # unchanged: kept
+    session = await _session(client, viewer)
+    assert (await client.get("/d/", headers=session)).status == 200
+    assert rows.misses == 2
