@@ -17,6 +17,7 @@ from bot.channels.base import ChannelHost, Sender
 from bot.channels.health import ChannelHealth
 from bot.links import link_secret
 from bot.outbox import OutboxWorker
+from bot.plans import PlanStore
 from bot.retention import RetentionTicker
 from bot.settings import Settings
 from bot.web import WebServer
@@ -26,11 +27,13 @@ from core.messages import MEMBERSHIP_KINDS, Inbound
 from handlers.commands import menu_commands
 from handlers.context import HandlerSettings, PhotoFetcher
 from handlers.pipeline import Pipeline
+from plan.book import PlanBook
 from plan.loader import load_plan_cached
 from plan.periods import business_date
 from plan.schema import Plan
 from reminders.config import ReminderConfig, config_from_settings
 from reminders.petition_overdue import PetitionOverdueTicker
+from reminders.plan_notice import NextYearPlanNotice
 from reminders.tick import ReminderTicker
 from storage.db import Database, DatabaseUnwritable, is_database_fault, short_reason
 from summaries.auto import QuarterlySummaryTicker
@@ -52,7 +55,7 @@ def system_clock() -> datetime:
 class App:
     settings: Settings
     db: Database
-    plan: Plan
+    plan: Plan  # PLAN_FILE's: the plan the demo and a first commune start with
     translator: Translator
     pipeline: Pipeline
     outbox: OutboxWorker
@@ -62,6 +65,8 @@ class App:
     reminder_config: ReminderConfig  # its calendar is the one every ticker sends by
     senders: dict[str, Sender] = field(default_factory=dict)
     tickers: list[Ticker] = field(default_factory=list)  # run every minute by the scheduler with `now`
+    plans: PlanBook | None = None  # each commune's plan of each year (plan/book.py), PLAN_FILE's as the default
+    plan_store: PlanStore | None = None  # keeps `plans` as stored (`mttq-bot plan load`)
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
     channel_health: dict[str, ChannelHealth] = field(default_factory=dict)  # the running channels' (bot/liveness.py)
     working: WorkingSignal = field(init=False)  # "typing…" while a reply is slow or a summary renders
@@ -125,13 +130,16 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
     """Build the app: database (migrated), plan, translations, the message pipeline and the outbox worker."""
     plan = with_answer_days(load_plan_cached(str(settings.plan_file)), settings.petition_answer_days)
     db = await open_database(settings.database_url, clock, migrate=migrate)
+    plans = PlanBook(plan)
+    plan_store = PlanStore(db, plans)
+    await plan_store.refresh()
     translator = Translator(settings.locales_dir, settings.default_language)
     handler_settings = HandlerSettings(
         default_language=settings.default_language,
         conversation_ttl=timedelta(hours=settings.conversation_ttl_hours),
         invite_ttl=timedelta(days=settings.invite_ttl_days),
         public_base_url=settings.public_base_url)
-    pipeline = Pipeline(db, plan, translator, handler_settings, settings.tz, clock,
+    pipeline = Pipeline(db, plans, translator, handler_settings, settings.tz, clock,
                         inbound_per_minute=settings.inbound_per_minute)
     outbox = OutboxWorker(db, {}, clock, lanes=settings.outbox_lanes,
                           stale_reply=timedelta(seconds=settings.stale_reply_seconds))
@@ -141,18 +149,21 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
     document = settings.document_settings()
     pool = RenderPool(plan, translator, document, locales_dir=settings.locales_dir,
                       processes=settings.render_processes, timeout=settings.render_timeout_seconds)
-    render_jobs = RenderJobs(db, plan, translator, document, settings.tz, clock, pool=pool)
+    render_jobs = RenderJobs(db, plans, translator, document, settings.tz, clock, pool=pool)
     calendar = settings.sending_calendar()  # one for every ticker: sending hours, holidays, Sundays
     reminder_config = config_from_settings(settings, plan, calendar)
     app = App(settings=settings, db=db, plan=plan, translator=translator, pipeline=pipeline, outbox=outbox,
-              clock=clock, web=web, render_jobs=render_jobs, reminder_config=reminder_config)
+              clock=clock, web=web, render_jobs=render_jobs, reminder_config=reminder_config, plans=plans,
+              plan_store=plan_store)
     render_jobs.on_queued = app.outbox_wake.set
     _add_dashboard(app)
     _add_liveness(app)
     pipeline.after_commit = app.committed
+    app.tickers.append(plan_store)  # first: a plan loaded since the last tick is what the others use
     app.tickers.append(PetitionOverdueTicker(db, translator, calendar, settings.petition_answer_days))
-    app.tickers.append(ReminderTicker(db, plan, translator, reminder_config))
-    app.tickers.append(QuarterlySummaryTicker(db, plan, translator, calendar, document, settings.default_language,
+    app.tickers.append(ReminderTicker(db, plans, translator, reminder_config))
+    app.tickers.append(NextYearPlanNotice(db, plans, translator, calendar))
+    app.tickers.append(QuarterlySummaryTicker(db, plans, translator, calendar, document, settings.default_language,
                                               render=render_jobs.render))
     app.tickers.append(render_jobs)  # what a crash left between a message's commit and its render
     app.tickers.append(RetentionTicker(db, settings.tz, outbox_days=settings.outbox_retention_days,

@@ -1,4 +1,4 @@
-"""The `mttq-bot` command: run, chat, init, db upgrade, plan check, invite create, directory, commune add."""
+"""The `mttq-bot` command: run, chat, init, db upgrade, plan check/load, invite create, directory, commune add."""
 
 from __future__ import annotations
 
@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan_commands = plan.add_subparsers(dest="plan_command", required=True)
     check = plan_commands.add_parser("check", help="validate a plan file")
     check.add_argument("file")
+    load = plan_commands.add_parser("load", help="store a commune's plan of a year (validated); print what changed")
+    load.add_argument("file")
+    load.add_argument("--commune", help="the commune (needed when there are several)")
     status = commands.add_parser("status", help="this month's Zalo message count and budget, the outbox, a commune")
     _commune_option(status)
     remind = commands.add_parser("remind", help="reminders")
@@ -128,7 +131,7 @@ def clock_from_env() -> Clock:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "plan":
+    if args.command == "plan" and args.plan_command == "check":
         return _plan_check(args.file)
     try:
         settings = load_settings()
@@ -203,6 +206,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await _invite_command(app, args)
         if args.command in ("directory", "commune"):
             return await _directory(app, args)
+        if args.command == "plan":
+            from bot.plans import load_plan_file
+
+            return await load_plan_file(app, args.file, args.commune)
         if args.command == "chat":
             return await _chat(app, args.user, args.commune)
         return await _run(app, args.user, args.commune)

@@ -22,7 +22,7 @@ async def print_preview(app: App, first: date, last: date, *, with_text: bool = 
     if commune is None:
         return 1
     config = app.reminder_config
-    lines = await preview(app.db, app.plan, app.translator, config, first, last, commune_ids=[commune.id])
+    lines = await preview(app.db, app.plans or app.plan, app.translator, config, first, last, commune_ids=[commune.id])
     tz = config.calendar.tz
     print(f"{commune.name}, {commune.province}")
     for line in lines:

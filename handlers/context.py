@@ -13,6 +13,7 @@ from core.i18n import Translate, Translator
 from core.menus import choices_of, option
 from core.messages import Choice, Inbound, PhotoIn, Reply
 from core.vnparse import fold, match_choice, parse_yesno
+from plan.book import PlanBook
 from plan.periods import business_date
 from plan.schema import Plan
 from storage.models import Commune, Person
@@ -44,6 +45,7 @@ class Context:
     person: Person | None = None
     commune: Commune | None = None
     state: FlowState | None = None  # the stored conversation this message continues, if any
+    plans: PlanBook | None = None  # every stored plan: a past year's reports and summaries use that year's
     replies: list[Reply] = field(default_factory=list)
     # Background work this message queued, woken by name once its transaction commits (e.g. "render_jobs").
     after_commit: set[str] = field(default_factory=set)
@@ -54,6 +56,12 @@ class Context:
             return self.person.language
         hint = self.inbound.language_hint or ""
         return "en" if hint.startswith("en") else self.settings.default_language
+
+    def plan_for_year(self, year: int) -> Plan:
+        """The sender's commune's plan of that year (plan/book.py); `plan` is this year's."""
+        if self.plans is None or year == self.plan.year:
+            return self.plan
+        return self.plans.for_year(self.person.commune_id if self.person else None, year)
 
     @property
     def t(self) -> Translate:

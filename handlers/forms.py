@@ -148,6 +148,12 @@ def _is_id(value: Any) -> bool:
 
 
 def awaits_photo(plan: Plan, state: FlowState) -> bool:
-    """Whether a stored conversation is waiting for a photo (so an inbound photo is worth fetching)."""
-    field = state.asked_field(plan) if isinstance(state, FieldQuestion) else None
+    """Whether a stored conversation is waiting for a photo (so an inbound photo is worth fetching).
+
+    Asked of PLAN_FILE's plan before the sender is known: a form only another plan version has is answered
+    "yes" (fetching a photo that is then not asked for costs a download, missing one would lose it)."""
+    try:
+        field = state.asked_field(plan) if isinstance(state, FieldQuestion) else None
+    except (ValueError, LookupError, StopIteration):
+        return True
     return field is not None and field.kind is FieldKind.PHOTO

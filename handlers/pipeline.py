@@ -18,6 +18,8 @@ from handlers.commands import read_state
 from handlers.context import Context, HandlerSettings, PhotoFetcher
 from handlers.forms import awaits_photo
 from handlers.rate import SenderRate, Verdict
+from plan.book import PlanBook
+from plan.periods import business_date
 from plan.schema import Plan
 from storage.arrivals import Arrival
 from storage.db import Database, is_database_fault, short_reason
@@ -56,14 +58,21 @@ def cleaned(inbound: Inbound) -> Inbound:
 class Pipeline:
     """Handles each inbound message exactly once and queues every reply in the same transaction."""
 
-    def __init__(self, db: Database, plan: Plan, translator: Translator, settings: HandlerSettings,
+    def __init__(self, db: Database, plans: Plan | PlanBook, translator: Translator, settings: HandlerSettings,
                  tz: ZoneInfo, clock: Clock, *, inbound_per_minute: int = 0) -> None:
-        self.db, self.plan, self.translator, self.settings = db, plan, translator, settings
+        self.plans = plans if isinstance(plans, PlanBook) else PlanBook(plans)
+        self.db, self.translator, self.settings = db, translator, settings
         self.tz, self.clock = tz, clock
         self.rate = SenderRate(inbound_per_minute)
         self.after_commit: Callable[[set[str]], None] | None = None  # the app: wake what a commit queued
         self._batcher: Batcher[Inbound, bool | NotRecorded] = Batcher(self._handle_batch, max_batch=MAX_BATCH,
                                                          parallel=PARALLEL_BATCHES.get(db.dialect, 1))
+
+    @property
+    def plan(self) -> Plan:
+        """PLAN_FILE's plan: whether a stored conversation waits for a photo is asked of it before the
+        transaction (a form's photo questions keep their ids across plan versions)."""
+        return self.plans.default
 
     async def process(self, inbound: Inbound, fetch_photo: PhotoFetcher | None = None) -> bool:
         """Handle one message; returns once it is committed; False when it was already handled (a replay).
@@ -157,8 +166,10 @@ class Pipeline:
         if arrival is None:
             arrival = await repos.arrivals.of(inbound.channel, inbound.sender_id, inbound.chat_id)
         person = arrival.person if arrival.person is not None and arrival.person.active else None
-        ctx = Context(inbound=inbound, repos=repos, plan=self.plan, now=now, tz=self.tz,
-                      translator=self.translator, settings=self.settings, person=person)
+        # the sender's commune's plan of this year (plan/book.py): its forms, questions and deadlines
+        plan = self.plans.for_day(person.commune_id if person else None, business_date(now, self.tz))
+        ctx = Context(inbound=inbound, repos=repos, plan=plan, now=now, tz=self.tz, translator=self.translator,
+                      settings=self.settings, person=person, plans=self.plans)
         if person is not None and inbound.kind not in MEMBERSHIP_KINDS:  # the groups flow records those
             ctx.commune = arrival.commune
             await repos.chats.remember_unless_current(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from core.i18n import Translator
+from plan.book import PlanBook
 from plan.schema import Plan
 from reminders.config import ReminderConfig
 from reminders.planner import Occurrence, due, next_moment, schedule
@@ -26,13 +27,15 @@ class PreviewLine:
     text: str
 
 
-async def preview(db: Database, plan: Plan, translator: Translator, config: ReminderConfig,
+async def preview(db: Database, plans: Plan | PlanBook, translator: Translator, config: ReminderConfig,
                   first: date, last: date, *, commune_ids: list[int] | None = None) -> list[PreviewLine]:
-    """The reminders of [first, last] for these communes (default: every one), in time order."""
+    """The reminders of [first, last] for these communes (default: every one), in time order, each by its
+    plan of `first`'s year (plan/book.py)."""
+    book = plans if isinstance(plans, PlanBook) else PlanBook(plans)
     async with db.transaction() as repos:
         communes = commune_ids if commune_ids is not None else [c.id for c in await repos.directory.communes()]
-        loaded = [await load_snapshot(repos, plan, commune_id) for commune_id in communes]
-    lines = [line for one in loaded for line in _simulate(plan, translator, config, one, first, last)]
+        loaded = [(book.for_day(c, first), await load_snapshot(repos, book.for_day(c, first), c)) for c in communes]
+    lines = [line for plan, one in loaded for line in _simulate(plan, translator, config, one, first, last)]
     return sorted(lines, key=lambda line: (line.at, line.key))
 
 

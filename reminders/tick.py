@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from core.i18n import Translator
 from core.messages import PRIORITY_REMINDER
 from core.roles import CHAIR, REPORTING_ROLES
+from plan.book import PlanBook
 from plan.schema import Plan
 from reminders.answers import FLOW, item_of, offer
 from reminders.bundles import BUSY_RETRY, PENDING, by_recipient, day_key, next_day_start, revive, shown
@@ -89,9 +90,10 @@ class ReminderTicker:
 
     __name__ = "reminders"
 
-    def __init__(self, db: Database, plan: Plan, translator: Translator, config: ReminderConfig,
+    def __init__(self, db: Database, plans: Plan | PlanBook, translator: Translator, config: ReminderConfig,
                  on_claimed: Callable[[list[Occurrence]], None] | None = None) -> None:
-        self.db, self.plan, self.translator, self.config = db, plan, translator, config
+        self.plans = plans if isinstance(plans, PlanBook) else PlanBook(plans)
+        self.db, self.translator, self.config = db, translator, config
         self.on_claimed = on_claimed
 
     async def __call__(self, now: datetime) -> TickSummary:
@@ -105,15 +107,25 @@ class ReminderTicker:
                      summary.unreachable)
         return summary
 
+    @property
+    def plan(self) -> Plan:
+        """PLAN_FILE's plan (what a commune without a stored plan of the year uses)."""
+        return self.plans.default
+
+    def plan_of(self, commune_id: int, now: datetime) -> Plan:
+        """The commune's plan of the year `now` falls in (plan/book.py): its forms, deadlines and wording."""
+        return self.plans.for_day(commune_id, now.astimezone(self.config.calendar.tz).date())
+
     async def _tick_commune(self, commune_id: int, now: datetime, summary: TickSummary) -> None:
-        if not self.config.calendar.allows(now) or not await self._anything_new(commune_id, now):
+        plan = self.plan_of(commune_id, now)
+        if not self.config.calendar.allows(now) or not await self._anything_new(commune_id, now, plan):
             return  # the cursor stays put: slots passed in quiet hours are planned at the next allowed tick
         async with self.db.transaction() as repos:
-            loaded = await load_snapshot(repos, self.plan, commune_id)
+            loaded = await load_snapshot(repos, plan, commune_id)
             since = await repos.reminders.cursor(commune_id)
             waiting = [key for key, at in (await repos.reminders.pending(commune_id)).items() if at <= now]
-        steps = schedule(self.plan, loaded.snapshot, self.config)
-        occurrences = due(self.plan, loaded.snapshot, self.config, now, since, steps)
+        steps = schedule(plan, loaded.snapshot, self.config)
+        occurrences = due(plan, loaded.snapshot, self.config, now, since, steps)
         await self._record_skipped([o for o in occurrences if o.action == "skip"], commune_id, now, summary)
         revived, gone = revive(loaded.snapshot, steps, waiting)
         await self._drop(gone, now, summary)
@@ -124,11 +136,11 @@ class ReminderTicker:
                 targets = await repos.addresses.of_people(people)
             for recipient, occs in by_recipient(sends).items():
                 await self._deliver(recipient, occs, set(waiting), loaded,
-                                    self._targets_of(recipient, loaded, targets), now, summary)
+                                    self._targets_of(recipient, loaded, targets), now, summary, plan)
         async with self.db.transaction() as repos:
             await repos.reminders.advance_cursor(commune_id, now)
 
-    async def _anything_new(self, commune_id: int, now: datetime) -> bool:
+    async def _anything_new(self, commune_id: int, now: datetime, plan: Plan) -> bool:
         """Whether a slot passed since the last run, or something waiting may go now: most ticks (one a minute)
         stop here after four small reads."""
         async with self.db.transaction() as repos:
@@ -138,7 +150,7 @@ class ReminderTicker:
             waiting = await repos.reminders.next_pending(commune_id)
             light = Snapshot(commune_id, (), {}, snoozes=await repos.reminders.snoozes(commune_id),
                              sessions=tuple(await repos.reminders.sessions(commune_id)))
-        upcoming = next_moment(self.plan, light, self.config, since)
+        upcoming = next_moment(plan, light, self.config, since)
         return (upcoming is not None and upcoming <= now) or (waiting is not None and waiting <= now)
 
     async def _drop(self, keys: list[str], now: datetime, summary: TickSummary) -> None:
@@ -168,7 +180,7 @@ class ReminderTicker:
         return targets.get(number, [])
 
     async def _deliver(self, recipient: str, occs: list[Occurrence], waiting: set[str], loaded: Loaded,
-                       targets: list[Target], now: datetime, summary: TickSummary) -> None:
+                       targets: list[Target], now: datetime, summary: TickSummary, plan: Plan) -> None:
         """One transaction: the keys, the day's key, the outbox rows and the answer state — or a later try."""
         commune_id = loaded.snapshot.commune_id
         language = self._language(recipient, loaded)
@@ -188,9 +200,9 @@ class ReminderTicker:
             if not claimed:
                 return
             listed = shown(claimed)
-            reply = render_bundle(listed, self.plan, t, language, loaded.unit_names, today)
+            reply = render_bundle(listed, plan, t, language, loaded.unit_names, today)
             reply = replace(reply, meta={"reminders": [o.key for o in claimed]})  # listed once, all covered
-            items = [item_of(o.key, o.unit_id, o.step.form, item_line(o, self.plan, t, language, loaded.unit_names))
+            items = [item_of(o.key, o.unit_id, o.step.form, item_line(o, plan, t, language, loaded.unit_names))
                      for o in listed if o.unit_id is not None]
             await enqueue_each(repos.outbox, targets, lambda _language: reply.to_payload(),
                                key=f"remind:{claimed[0].key}", now=now, priority=PRIORITY_REMINDER)

@@ -59,6 +59,17 @@ class Person(SQLModel, table=True):
     phone: str = Field(default="", max_length=20)  # from the directory file; matches a person across imports
 
 
+class PlanVersion(SQLModel, table=True):  # one loaded version of a commune's yearly plan; a year's latest is used
+    __table_args__ = (Index("ix_planversion_commune_year", "commune_id", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    commune_id: int = Field(foreign_key="commune.id")
+    year: int
+    content_hash: str = Field(max_length=64)  # sha256 of the text: loading the same file again is a no-op
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    source: str = Field(default="", max_length=200)  # the file name it was loaded from
+    loaded_at: datetime = _when()
+
+
 class Identity(SQLModel, table=True):
     """A person's account on one channel; one person may have several."""
 

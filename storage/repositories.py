@@ -17,6 +17,7 @@ from storage.keyboards import KeyboardRepo
 from storage.ledger import LedgerRepo
 from storage.outbox import OutboxRepo
 from storage.petitions import PetitionRepo
+from storage.plans import PlanRepo
 from storage.reminders import ReminderRepo
 from storage.render_jobs import RenderJobRepo
 from storage.reports import AuditRepo, FileRepo, ReportRepo
@@ -54,5 +55,6 @@ class Repositories:
         self.render_jobs = RenderJobRepo(session, dialect)
         self.web_sessions = WebSessionRepo(session)
         self.heartbeat = HeartbeatRepo(session)
+        self.plans = PlanRepo(session)
         self.strangers = StrangerRepo(session, dialect)
         self.replies = ReplyRepo(session)

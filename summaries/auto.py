@@ -12,6 +12,7 @@ from functools import cache
 from core.i18n import Translator
 from core.messages import PRIORITY_SUMMARY, Reply
 from core.roles import CHAIR
+from plan.book import PlanBook
 from plan.calendar import SendingCalendar
 from plan.periods import Period, business_date
 from plan.schema import Plan
@@ -49,10 +50,11 @@ def due_quarter(plan: Plan, calendar: SendingCalendar, today: date) -> Period | 
 class QuarterlySummaryTicker:
     """Called every minute with `now`; does work only in the sending window and only for unsent recipients."""
 
-    def __init__(self, db: Database, plan: Plan, translator: Translator, calendar: SendingCalendar,
+    def __init__(self, db: Database, plans: Plan | PlanBook, translator: Translator, calendar: SendingCalendar,
                  document: DocumentSettings, default_language: str = "vi",
-                 render: Callable[[Summary], Awaitable[Rendered]] | None = None) -> None:
-        self.db, self.plan, self.translator, self.calendar = db, plan, translator, calendar
+                 render: Callable[..., Awaitable[Rendered]] | None = None) -> None:
+        self.plans = plans if isinstance(plans, PlanBook) else PlanBook(plans)
+        self.db, self.translator, self.calendar = db, translator, calendar
         self.document, self.default_language = document, default_language
         self.render = render or self._render_in_thread  # the app passes RenderJobs.render: one render at a time
         self.__name__ = "quarterly_summary"
@@ -61,27 +63,35 @@ class QuarterlySummaryTicker:
         """How many recipients were sent the summary in this tick."""
         if not self.calendar.allows(now):
             return 0
-        period = due_quarter(self.plan, self.calendar, business_date(now, self.calendar.tz))
-        if period is None:
-            return 0
+        today = business_date(now, self.calendar.tz)
         async with self.db.transaction() as repos:
             communes = await repos.directory.communes()
         sent = 0
         for commune in communes:
-            sent += await self.send(commune, period, now)
+            # the plan of the quarter that ended: in January, last year's Quý IV (plan/book.py)
+            for plan in dict.fromkeys((self.plans.for_year(commune.id, today.year - 1),
+                                       self.plans.for_day(commune.id, today))):
+                period = due_quarter(plan, self.calendar, today)
+                if period is not None:
+                    sent += await self.send(commune, period, now, plan)
         return sent
 
-    async def send(self, commune: Commune, period: Period, now: datetime) -> int:
+    @property
+    def plan(self) -> Plan:
+        return self.plans.default
+
+    async def send(self, commune: Commune, period: Period, now: datetime, plan: Plan | None = None) -> int:
         """Compile and queue the summary for this commune's recipients that have not had it yet."""
+        plan = plan or self.plans.for_year(commune.id, period.year)
         async with self.db.transaction() as repos:
             key = summary_key(commune.id, period)
             pending = [r for r in await self._recipients(repos, commune.id)
                        if not await repos.outbox.exists(dedupe_key(key, r))]
             if not pending:
                 return 0
-        snapshot = await read_snapshot(self.db.reader, commune.id, self.plan.year)  # beside the writer, not behind
-        summary = compile_summary(self.plan, snapshot, period, now, self.calendar.tz)
-        rendered = await self.render(summary)  # between the two transactions, off the event loop
+        snapshot = await read_snapshot(self.db.reader, commune.id, plan.year)  # beside the writer, not behind
+        summary = compile_summary(plan, snapshot, period, now, self.calendar.tz)
+        rendered = await self.render(summary, plan=plan)  # between the two transactions, off the event loop
         async with self.db.transaction() as repos:
             files = await store_files(repos, summary, rendered, now)
 
@@ -99,8 +109,8 @@ class QuarterlySummaryTicker:
         log.info("quarterly summary %s of %s queued for %d chats", period.key, commune.name, len(pending))
         return len(pending)
 
-    async def _render_in_thread(self, summary: Summary) -> Rendered:
-        return await asyncio.to_thread(render_files, summary, self.plan, self.translator, self.document)
+    async def _render_in_thread(self, summary: Summary, plan: Plan | None = None) -> Rendered:
+        return await asyncio.to_thread(render_files, summary, plan or self.plan, self.translator, self.document)
 
     async def _recipients(self, repos: Repositories, commune_id: int) -> list[Target]:
         """The chairs' private chats, then the registered groups that receive summaries."""

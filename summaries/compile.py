@@ -147,6 +147,12 @@ def _activities(plan: Plan, index: ReportIndex) -> tuple[Activity, ...]:
     return tuple(items)
 
 
+def _retired_forms(plan: Plan, index: ReportIndex) -> dict[str, int]:
+    """Reports of the period whose form a corrected plan removed: stored and readable, but no form to count them."""
+    forms = {f.id for f in plan.forms}
+    return dict(sorted(Counter(r.form_id for r in index.in_period if r.form_id not in forms).items()))
+
+
 def _totals(plan: Plan, activities: tuple[Activity, ...]) -> dict[tuple[str, str], float]:
     number_fields = {f.id: [x.id for x in f.fields if x.kind is FieldKind.NUMBER] for f in plan.forms}
     totals: dict[tuple[str, str], float] = {}
@@ -191,4 +197,5 @@ def compile_summary(plan: Plan, snapshot: Snapshot, period: Period, now: datetim
         activities=activities,
         open_petitions=open_petitions(snapshot, {u.id: u.name for u in snapshot.units}, min(today, period.end)),
         petitions=tally(snapshot.petitions, *_window(period), answer_days),
-        petitions_year_to_date=tally(snapshot.petitions, *_window(ytd), answer_days), answer_days=answer_days)
+        petitions_year_to_date=tally(snapshot.petitions, *_window(ytd), answer_days), answer_days=answer_days,
+        retired_forms=_retired_forms(plan, index))

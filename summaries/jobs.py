@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from core.i18n import Translator
 from core.messages import Reply
+from plan.book import PlanBook
 from plan.periods import Period
 from plan.schema import Plan
 from storage.db import Database
@@ -76,9 +77,11 @@ class RenderJobs:
 
     __name__ = "render_jobs"
 
-    def __init__(self, db: Database, plan: Plan, translator: Translator, document: DocumentSettings, tz: ZoneInfo,
-                 clock: Clock, on_queued: Callable[[], None] = lambda: None, pool: RenderPool | None = None) -> None:
-        self.db, self.plan, self.translator, self.document, self.tz = db, plan, translator, document, tz
+    def __init__(self, db: Database, plans: Plan | PlanBook, translator: Translator, document: DocumentSettings,
+                 tz: ZoneInfo, clock: Clock, on_queued: Callable[[], None] = lambda: None,
+                 pool: RenderPool | None = None) -> None:
+        self.plans = plans if isinstance(plans, PlanBook) else PlanBook(plans)
+        self.db, self.translator, self.document, self.tz = db, translator, document, tz
         # Where files are rendered: worker processes (summaries/render_pool.py); without a pool, a thread.
         self.pool = pool
         self.clock, self.on_queued = clock, on_queued  # on_queued: replies were queued (the app wakes the outbox)
@@ -139,17 +142,22 @@ class RenderJobs:
                 await repos.render_jobs.release(job)
             raise
 
-    async def render(self, summary: Summary, *, party: bool = False,
-                     chart_language: str = DOCUMENT_LANGUAGE) -> Rendered:
+    @property
+    def plan(self) -> Plan:
+        return self.plans.default
+
+    async def render(self, summary: Summary, *, party: bool = False, chart_language: str = DOCUMENT_LANGUAGE,
+                     plan: Plan | None = None) -> Rendered:
         """The three files, one render at a time: in a worker process (the pool), or a worker thread without one.
+        `plan` is the one the summary was compiled with (the commune's of that year; default: PLAN_FILE's).
 
         A thread is safe: the chart uses matplotlib's object API with the Agg canvas (no pyplot state), and
         python-docx and xlsxwriter build their documents in memory; but it holds the interpreter while it renders.
         """
         async with self.rendering:
             if self.pool is not None and self.pool.processes > 0:
-                return await self.pool.render(summary, party=party, chart_language=chart_language)
-            return await asyncio.to_thread(render_files, summary, self.plan, self.translator, self.document,
+                return await self.pool.render(summary, party=party, chart_language=chart_language, plan=plan)
+            return await asyncio.to_thread(render_files, summary, plan or self.plan, self.translator, self.document,
                                            party=party, chart_language=chart_language)
 
     async def _claim(self, now: datetime) -> RenderJob | None:
@@ -175,7 +183,8 @@ class RenderJobs:
                     await shown.enter_async_context(self.busy(*chat))
                 summary = await self._compile(job)
                 await self._send_text(group, summary)
-                rendered = await self.render(summary, party=job.party, chart_language=job.language)
+                rendered = await self.render(summary, party=job.party, chart_language=job.language,
+                                             plan=self._plan_of(job))
         except Exception as exc:
             log.exception("render job %s failed (attempt %d of %d)", job.id, job.attempts, MAX_ATTEMPTS)
             return sum([await self._failed(member, exc) for member in group])
@@ -193,13 +202,18 @@ class RenderJobs:
             await repos.render_jobs.retry(job, repr(exc), self.clock() + delay)
         return 0
 
+    def _plan_of(self, job: RenderJob) -> Plan:
+        """The commune's plan of the period's year (plan/book.py): a corrected plan re-computes the summary."""
+        return self.plans.for_year(job.commune_id, Period.parse_key(job.period).year)
+
     async def _compile(self, job: RenderJob) -> Summary:
         """Read the commune's year beside the writer (no chat waits for it) and compile it in a worker thread."""
-        snapshot = await read_snapshot(self.db.reader, job.commune_id, self.plan.year)
-        return await asyncio.to_thread(self._compile_snapshot, job, snapshot)  # a province's takes ~0.5 s
+        plan = self._plan_of(job)
+        snapshot = await read_snapshot(self.db.reader, job.commune_id, plan.year)
+        return await asyncio.to_thread(self._compile_snapshot, job, snapshot, plan)  # a province's takes ~0.5 s
 
-    def _compile_snapshot(self, job: RenderJob, snapshot: Snapshot) -> Summary:
-        return compile_summary(self.plan, snapshot, Period.parse_key(job.period), job.requested_at, self.tz)
+    def _compile_snapshot(self, job: RenderJob, snapshot: Snapshot, plan: Plan) -> Summary:
+        return compile_summary(plan, snapshot, Period.parse_key(job.period), job.requested_at, self.tz)
 
     async def _send_text(self, group: list[RenderJob], summary: Summary) -> None:
         """The summary as chat text, before the files are rendered; its dedupe key sends it once per job."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, NamedTuple
 
@@ -182,6 +182,8 @@ class Summary:
     petitions: tuple[PetitionTally, ...] = ()  # the register's items received in the period, per source
     petitions_year_to_date: tuple[PetitionTally, ...] = ()
     answer_days: int = 30  # PETITION_ANSWER_DAYS, the "kịp thời" limit the tallies used
+    # reports of the period on forms the plan (a corrected version) no longer has: kept, listed, not counted
+    retired_forms: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:

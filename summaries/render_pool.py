@@ -61,6 +61,12 @@ def render_in_worker(summary: Summary, party: bool, chart_language: str) -> Rend
                         chart_language=chart_language)
 
 
+def render_in_worker_with(plan: Plan, summary: Summary, party: bool, chart_language: str) -> Rendered:
+    """The three files by another plan than the worker's (a commune's stored plan of the summary's year)."""
+    return render_files(summary, plan, _worker["translator"], _worker["document"], party=party,
+                        chart_language=chart_language)
+
+
 class RenderPool:
     """A small pool of render processes, started at the first render and restarted after a crash or a hang."""
 
@@ -72,8 +78,10 @@ class RenderPool:
         self._lock = threading.Lock()
         self.render_fn: Callable[[Summary, bool, str], Rendered] = render_in_worker  # tests put misbehaving ones
 
-    async def render(self, summary: Summary, *, party: bool = False,
-                     chart_language: str = DOCUMENT_LANGUAGE) -> Rendered:
+    async def render(self, summary: Summary, *, party: bool = False, chart_language: str = DOCUMENT_LANGUAGE,
+                     plan: Plan | None = None) -> Rendered:
+        if plan is not None and plan is not self.plan:  # sent along: workers hold only PLAN_FILE's plan
+            return await self.run(render_in_worker_with, plan, summary, party, chart_language)
         return await self.run(self.render_fn, summary, party, chart_language)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:

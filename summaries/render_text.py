@@ -41,4 +41,7 @@ def render_text(summary: Summary, t: Translate, language: str = "vi") -> str:
         lines.append(t("summary.text.silent", names=names))
     else:
         lines.append(t("summary.text.all_reported"))
+    if summary.retired_forms:
+        items = ", ".join(f"{form_id} ({count})" for form_id, count in summary.retired_forms.items())
+        lines.append(t("summary.retired_forms", items=items))
     return "\n".join(lines)

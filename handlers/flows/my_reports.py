@@ -23,7 +23,7 @@ from handlers.forms import (
     unit_names,
 )
 from plan.periods import ROMAN, Period
-from plan.schema import FieldKind, FormField, Plan
+from plan.schema import FieldKind, Form, FormField, Plan
 from storage.models import Report
 
 FLOW = "my_reports"
@@ -90,18 +90,23 @@ async def _show_detail(ctx: Context, report_id: int) -> None:
     if not _is_mine(ctx, report):
         await _show_list(ctx)
         return
-    form = ctx.plan.form(report.form_id)
+    form = _form_of(ctx, report)
     options = [option("edit", ctx.t("mine.action.edit")), option("delete", ctx.t("mine.action.delete")),
                option("list", ctx.t("mine.action.back"))]
-    lines = [_title(ctx, report), *summarise(ctx, form, report.answers, await unit_names(ctx, form, report.answers))]
+    if form is None:  # its form was removed by a corrected plan: readable and deletable, not editable
+        options = options[1:]
+        lines = [_title(ctx, report), *(f"- {key}: {value}" for key, value in report.answers.items())]
+    else:
+        lines = [_title(ctx, report),
+                 *summarise(ctx, form, report.answers, await unit_names(ctx, form, report.answers))]
     await ctx.ask_menu(MyReportsState(step="detail", report_id=report.id), "detail", "\n".join(lines), options)
 
 
 async def _on_detail(ctx: Context, state: MyReportsState) -> None:
     picked = ctx.picked(state.options)
     report = await _report(ctx, state)
-    if picked == "edit":
-        form = ctx.plan.form(report.form_id)
+    form = _form_of(ctx, report)
+    if picked == "edit" and form is not None:
         options = [option(f.id, f.label.get(ctx.language), f.label.vi, f.label.en) for f in form.fields]
         await ctx.ask_menu(state, "edit_pick", ctx.t("report.edit.which"), options)
     elif picked == "delete":
@@ -123,7 +128,7 @@ async def _on_edit_pick(ctx: Context, state: MyReportsState) -> None:
 
 
 async def _ask_field(ctx: Context, state: MyReportsState, report: Report) -> None:
-    form = ctx.plan.form(report.form_id)
+    form = _form_of(ctx, report)
     field = form.field(state.field)
     units = await ctx.repos.directory.units(ctx.person.commune_id) if field.kind is FieldKind.UNIT else []
     state.options = field_options(ctx, field, units)
@@ -134,7 +139,7 @@ async def _ask_field(ctx: Context, state: MyReportsState, report: Report) -> Non
 
 async def _on_field(ctx: Context, state: MyReportsState) -> None:
     report = await _report(ctx, state)
-    form = ctx.plan.form(report.form_id)
+    form = _form_of(ctx, report)
     field = form.field(state.field)
     if ctx.typed(*BACK_WORDS):
         await _show_detail(ctx, report.id)
@@ -188,7 +193,16 @@ def _is_mine(ctx: Context, report: Report | None) -> bool:
     return report is not None and report.deleted_at is None and report.person_id == ctx.person.id
 
 
+def _form_of(ctx: Context, report: Report) -> Form | None:
+    """The report's form in this year's plan or in the plan of the report's year; None when a corrected plan
+    removed it (the report stays, listed as such)."""
+    for plan in (ctx.plan, ctx.plan_for_year(report.activity_date.year)):
+        if any(form.id == report.form_id for form in plan.forms):
+            return plan.form(report.form_id)
+    return None
+
+
 def _title(ctx: Context, report: Report) -> str:
-    form = ctx.plan.form(report.form_id)
-    return ctx.t("mine.title", id=report.id, form=form.label.get(ctx.language),
-                 date=report.activity_date.strftime("%d/%m/%Y"))
+    form = _form_of(ctx, report)
+    label = form.label.get(ctx.language) if form else ctx.t("mine.retired_form", form=report.form_id)
+    return ctx.t("mine.title", id=report.id, form=label, date=report.activity_date.strftime("%d/%m/%Y"))

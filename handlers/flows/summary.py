@@ -13,6 +13,7 @@ from core.vnparse import fold, parse_quarter
 from handlers.context import Context
 from handlers.flows import province_summary
 from plan.periods import Period
+from plan.schema import Plan
 from summaries import jobs as render_jobs
 from summaries.text_util import period_label
 
@@ -42,13 +43,19 @@ def parse_period(args: str, plan_year: int, current: Period) -> tuple[Period, bo
     return Period.quarter(plan_year, quarter), party
 
 
-def _current(ctx: Context) -> Period:
+def _current(ctx: Context, plan: Plan) -> Period:
     """This quarter while the plan's year runs; the whole year once it is over; Q1 before it starts."""
-    today, year = ctx.today, ctx.plan.year
-    current = Period.containing(today, ctx.plan.settings.period_cutoff)  # the plan's definition of a quarter
+    today, year = ctx.today, plan.year
+    current = Period.containing(today, plan.settings.period_cutoff)  # the plan's definition of a quarter
     if current.year == year:
         return current
     return Period(year, "year") if current.year > year else Period.quarter(year, 1)
+
+
+def _plan_named(ctx: Context, args: str) -> Plan:
+    """The plan of the year the words name ("/tonghop năm 2026" in 2027: that year's plan), else this year's."""
+    years = {int(y) for y in _YEAR.findall(fold(args))}
+    return ctx.plan_for_year(years.pop()) if len(years) == 1 else ctx.plan
 
 
 async def start(ctx: Context, args: str) -> None:
@@ -60,9 +67,10 @@ async def start(ctx: Context, args: str) -> None:
     if ctx.person is None or ctx.person.commune_id is None:
         ctx.say(ctx.t("summary.no_commune"))
         return
-    parsed = parse_period(args, ctx.plan.year, _current(ctx))
+    plan = _plan_named(ctx, args)
+    parsed = parse_period(args, plan.year, _current(ctx, plan))
     if parsed is None:
-        ctx.say(ctx.t("summary.bad_period", text=args.strip()[:40], year=ctx.plan.year))
+        ctx.say(ctx.t("summary.bad_period", text=args.strip()[:40], year=plan.year))
         return
     period, party = parsed
     if ctx.role == PROVINCE:  # the communes of the viewer's province side by side
