@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.channels.base import ChatGoneError, PermanentSendError, Sender, SendError
+from bot.channels.base import AfterSend, ChatGoneError, PermanentSendError, Sender, SendError
 from core.messages import PRIORITY_REPLY, Reply
 from storage.db import Database, is_database_fault, short_reason
 from storage.models import Outbox
@@ -73,17 +73,22 @@ def by_chat(rows: list[Outbox]) -> dict[ChatKey, list[Outbox]]:
 
 
 class SentMarks:
-    """Group commit of "sent": lanes wait for one shared UPDATE instead of a transaction each."""
+    """Group commit of "sent": lanes wait for one shared UPDATE instead of a transaction each.
+
+    What a send asks to have written with its mark (a sender's `AfterSend`: Zalo's monthly count) is written in
+    the same transaction: one commit per batch instead of one more per message (issue 21.3). If that extra write
+    fails, the marks are committed without it (logged): a lost count is better than a message sent twice.
+    """
 
     def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
         self.db, self.clock = db, clock
-        self._waiting: list[tuple[int, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[int, AfterSend | None, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task | None = None
 
-    async def mark(self, row_id: int) -> None:
+    async def mark(self, row_id: int, after: AfterSend | None = None) -> None:
         """Returns once the row is recorded as sent (raises if that could not be written)."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((row_id, future))
+        self._waiting.append((row_id, after, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
         await future
@@ -93,17 +98,30 @@ class SentMarks:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                async with self.db.transaction() as repos:
-                    await repos.outbox.mark_sent_many([row_id for row_id, _ in batch], self.clock())
+                await self._write(batch)
             except Exception as exc:  # the rows stay claimed and are re-sent when the lease lapses
                 log_failure(f"could not record {len(batch)} sent outbox rows", exc)
-                for _, future in batch:
+                for _, _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
-            for _, future in batch:
+            for _, _, future in batch:
                 if not future.done():
                     future.set_result(None)
+
+    async def _write(self, batch: list[tuple[int, AfterSend | None, asyncio.Future[None]]]) -> None:
+        row_ids, afters = [row_id for row_id, _, _ in batch], [after for _, after, _ in batch if after is not None]
+        if afters:
+            try:
+                async with self.db.transaction() as repos:
+                    await repos.outbox.mark_sent_many(row_ids, self.clock())
+                    for after in afters:
+                        await after(repos)
+                return
+            except Exception as exc:
+                log_failure("could not record what sends counted; recording them as sent without it", exc)
+        async with self.db.transaction() as repos:
+            await repos.outbox.mark_sent_many(row_ids, self.clock())
 
 
 class OutboxWorker:
@@ -217,8 +235,8 @@ class OutboxWorker:
                 return "done"
             self.resent += 1
         try:
-            await self.senders[row.channel].send(row.chat_id, Reply.from_payload(row.payload), priority=row.priority,
-                                                 skip=row.parts_sent)
+            after = await self.senders[row.channel].send(row.chat_id, Reply.from_payload(row.payload),
+                                                         priority=row.priority, skip=row.parts_sent)
         except ChatGoneError as exc:
             self._outcome(row.channel, str(exc))
             await self._finish(row.id, failed=str(exc), gone=(row.channel, row.chat_id))
@@ -237,7 +255,7 @@ class OutboxWorker:
             return await self._retry(row, f"{type(exc).__name__}", None)
         self._outcome(row.channel)
         try:
-            await self._marks.mark(row.id)
+            await self._marks.mark(row.id, after)
         except Exception:  # logged by the marker; this row is re-sent after its lease (a duplicate), so the lane
             return "unrecorded"  # sends nothing more that could not be recorded either
         return "sent"

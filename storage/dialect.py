@@ -36,6 +36,11 @@ def upsert(table: Any, dialect: str, keys: Sequence[str], updated: Sequence[str]
                                         set_={name: insert.excluded[name] for name in updated})
 
 
+def insert_for(dialect: str) -> Any:
+    """The dialect's INSERT construct, for a statement with its own ON CONFLICT clause (storage/usage.py)."""
+    return _insert(dialect)
+
+
 def _insert(dialect: str) -> Any:
     """The dialect's INSERT construct; PostgreSQL's is imported only there (~50 ms of a SQLite start-up)."""
     if dialect == "postgresql":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import insert_ignoring_duplicates
+from storage.dialect import insert_for, insert_ignoring_duplicates
 from storage.models import ChannelUsage
 
 
@@ -35,11 +35,12 @@ class UsageRepo:
 
     async def add(self, channel: str, account: str, month: str, sent: int) -> int:
         """Count `sent` more messages; returns the month's new total (atomic under concurrent senders)."""
-        await self._ensure(channel, account, month)
-        await self.session.execute(
-            update(ChannelUsage).where(*self._key(channel, account, month))
-            .values(count=ChannelUsage.count + sent).execution_options(synchronize_session=False))
-        return (await self.get(channel, account, month)).count
+        table = ChannelUsage.__table__
+        statement = insert_for(self.dialect)(table).values(channel=channel, account=account, month=month, count=sent)
+        statement = statement.on_conflict_do_update(index_elements=["channel", "account", "month"],
+                                                    set_={"count": table.c.count + statement.excluded.count})
+        # One statement (was three: insert-if-missing, update, read back): it runs for every message sent.
+        return int((await self.session.execute(statement.returning(table.c.count))).scalar_one())
 
     async def pause(self, channel: str, account: str, month: str, budget: int) -> None:
         """Remember that the platform refused for quota while `budget` was configured."""

@@ -99,11 +99,16 @@ class ChatGoneError(PermanentSendError):
     """The user blocked the bot or the chat no longer exists: mark the chat inactive."""
 
 
+# What a sender asks to have written in the transaction that records its send as sent (the outbox's group
+# commit), e.g. Zalo's monthly message count: no transaction of its own per message (issue 21.3).
+AfterSend = Callable[[Repositories], Awaitable[None]]
+
+
 class Sender(Protocol):
     channel: str
 
-    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
-        """Deliver one reply (split, rendered and rate-limited as the platform needs).
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> AfterSend | None:
+        """Deliver one reply (split, rendered and rate-limited as the platform needs); may return an `AfterSend`.
 
         `skip`: parts an earlier attempt delivered (its SendError's `delivered`): a retry sends only the rest,
         so a failure in the middle of a long reply does not repeat its first pieces.

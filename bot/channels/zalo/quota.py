@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -132,15 +132,28 @@ class ZaloQuota:
         return True
 
     async def record(self, sent: int) -> int:
-        """Count messages that went out; warn the admins when a threshold is crossed (same transaction)."""
-        now = self.clock()
-        month = month_of(now, self.tz)
+        """Count messages that went out, in a transaction of its own; warn the admins when a threshold is crossed."""
         self.strikes = 0
         async with self.transaction() as repos:
-            after = await repos.usage.add(CHANNEL, self.account, month, sent)
-            for pct in self.policy.crossed(after - sent, after):
-                log.warning("zalo budget: %s of %s messages used in %s (%s%%)", after, self.policy.budget, month, pct)
-                await self._warn_admins(repos, month, pct, after, now)
+            return await self.record_in(repos, sent)
+
+    def counting(self, sent: int) -> Callable[[Repositories], Awaitable[int]]:
+        """The count of a send that went through, for the outbox to write with the send's mark (one commit)."""
+        self.strikes = 0
+
+        async def count(repos: Repositories) -> int:
+            return await self.record_in(repos, sent)
+
+        return count
+
+    async def record_in(self, repos: Repositories, sent: int) -> int:
+        """Count `sent` messages in the caller's transaction; the admins' warnings go with it."""
+        now = self.clock()
+        month = month_of(now, self.tz)
+        after = await repos.usage.add(CHANNEL, self.account, month, sent)
+        for pct in self.policy.crossed(after - sent, after):
+            log.warning("zalo budget: %s of %s messages used in %s (%s%%)", after, self.policy.budget, month, pct)
+            await self._warn_admins(repos, month, pct, after, now)
         return after
 
     async def pause(self) -> None:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.channels.base import ChannelLimits, ChatGoneError, PermanentSendError, SendError, TemporarySendError
+from bot.channels.base import AfterSend, ChannelLimits, ChatGoneError, PermanentSendError, SendError, TemporarySendError
 from bot.channels.text_menu import as_caption, text_pieces
 from bot.channels.zalo.client import (
     ZaloClient,
@@ -67,25 +67,30 @@ class ZaloSender:
     def __init__(self, client: ZaloClient, translator: Translator, file_url: FileUrl, quota: ZaloQuota) -> None:
         self.client, self.translator, self.file_url, self.quota = client, translator, file_url, quota
 
-    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
+    async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> AfterSend | None:
+        """Send; what went out is counted in the outbox's mark-sent transaction (the returned AfterSend), or, when
+        the send failed part-way, in a transaction of its own."""
         refusal = await self.quota.refusal(priority)
         if refusal is not None:
             wait, platform_quota = refusal
             raise TemporarySendError(HELD_FOR_QUOTA if platform_quota else HELD_FOR_BUDGET, retry_after=wait)
         messages = render(reply, self.translator.for_language(reply.language), self.file_url)
-        sent = maybe = 0
+        sent = 0
         try:
             for message in messages[skip:]:  # what an earlier attempt delivered is not sent again
                 await self._send_one(chat_id, message)  # one call: only the outbox retries (client.call)
                 sent += 1
         except ZaloError as exc:
-            maybe = int(maybe_accepted(exc))
             error = await self._send_error(exc)
             error.delivered = sent
+            if counted := sent + int(maybe_accepted(exc)):
+                await self.quota.record(counted)
             raise error from None
-        finally:
-            if sent + maybe:
-                await self.quota.record(sent + maybe)
+        except BaseException:  # stopped some other way (cancelled at shutdown): count what went out now
+            if sent:
+                await self.quota.record(sent)
+            raise
+        return self.quota.counting(sent) if sent else None
 
     async def working(self, chat_id: str) -> None:
         """"typing…" in the chat (bot/working.py); not while the budget holds replies back (Zalo may count it)."""

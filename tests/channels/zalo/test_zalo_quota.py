@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import event
 from support.app import VN, FakeClock, make_app
 from support.fake_zalo import FakeZalo
 
@@ -80,9 +81,22 @@ async def setup(sqlite_url, clock):
     await fake.stop()
 
 
-def sender_for(app, client, budget: int) -> ZaloSender:
+class AsTheOutboxSends:
+    """A ZaloSender driven as the outbox drives it: what a send counts is written with its mark (SentMarks)."""
+
+    def __init__(self, app, sender: ZaloSender) -> None:
+        self.app, self.sender, self.quota = app, sender, sender.quota
+
+    async def send(self, *args, **kwargs) -> None:
+        after = await self.sender.send(*args, **kwargs)
+        if after is not None:
+            async with self.app.db.transaction() as repos:
+                await after(repos)
+
+
+def sender_for(app, client, budget: int) -> AsTheOutboxSends:
     quota = ZaloQuota(app.db.transaction, app.translator, app.clock, app.settings.tz, client.account, budget)
-    return ZaloSender(client, app.translator, app.web.file_url, quota)
+    return AsTheOutboxSends(app, ZaloSender(client, app.translator, app.web.file_url, quota))
 
 
 async def admin_warnings(app) -> list[str]:
@@ -149,7 +163,7 @@ async def test_zalo_quota_reset_sets_when_held_sends_resume(setup, clock):
     fake, app, client = setup
     quota = ZaloQuota(app.db.transaction, app.translator, app.clock, app.settings.tz, client.account, 3000,
                       reset=date(2026, 11, 28))
-    sender = ZaloSender(client, app.translator, app.web.file_url, quota)
+    sender = AsTheOutboxSends(app, ZaloSender(client, app.translator, app.web.file_url, quota))
     fake.fail_next(3, 429, "Quota exceeded")
     for _ in range(3):
         with pytest.raises(TemporarySendError) as held:
@@ -167,6 +181,25 @@ async def test_a_long_reply_counts_each_piece(setup):
     await sender.send("u1", Reply("Báo cáo. " * 500), priority=PRIORITY_REPLY)
     _month, usage = await sender.quota.usage()
     assert usage.count == len(fake.sent) == 3
+
+
+async def test_the_count_is_written_with_the_sent_mark_in_one_commit(setup):
+    """Issue 21.3: the outbox's group commit carries the month's count; no transaction of its own per message."""
+    fake, app, client = setup
+    quota = ZaloQuota(app.db.transaction, app.translator, app.clock, app.settings.tz, client.account, 3000)
+    app.add_sender(ZaloSender(client, app.translator, app.web.file_url, quota))
+    async with app.db.transaction() as repos:
+        await repos.outbox.enqueue(channel="zalo", chat_id="u1", payload=Reply("trả lời").to_payload(),
+                                   dedupe_key="k1", now=app.clock())
+    transactions, current = [], []
+    engine = app.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", lambda *args: current.append(args[2].split()[0:2]))
+    event.listen(engine, "commit", lambda _conn: (transactions.append(list(current)), current.clear()))
+    assert await app.outbox.drain() == 1
+    assert fake.texts_to("u1") == ["trả lời"] and (await quota.usage())[1].count == 1
+    [mark] = [t for t in transactions if ["UPDATE", "outbox"] in t and ["INSERT", "INTO"] in t]
+    assert len(mark) == 2  # the mark and the count (one upsert), nothing else
+    assert not [t for t in transactions if ["INSERT", "INTO"] in t and t is not mark]  # no count on its own
 
 
 def test_status_command_prints_the_month(tmp_path, monkeypatch, capsys):
