@@ -223,6 +223,9 @@ class TimelineItem(_Frozen):
     # a supervision programme must not close the Party committee's plan. One mapping or a list of them.
     where: tuple[Where, ...] = ()
     note: str = ""
+    # The row asking for the very plan this file is (Plan.reference): settled by the plan's existence, so a
+    # report citing the plan never calls it missing.
+    is_reference: bool = False
 
     @field_validator("where", mode="before")
     @classmethod
@@ -270,6 +273,7 @@ class Plan(_Frozen):
     year: int = Field(ge=2000, le=2100)
     title: str
     reference: str  # e.g. "Kế hoạch số 65-KH/TU ngày 10/03/2026"
+    scheme: str = ""  # the Đề án the plan implements, as a report's opening cites it (number, date, body, name)
     commune: Commune
     settings: PlanSettings = PlanSettings()
     bodies: tuple[Body, ...]

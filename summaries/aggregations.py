@@ -26,7 +26,7 @@ from summaries.petitions import petition_share
 
 Window = tuple[date, date]
 TITLE_FIELDS = ("ten", "ten_mo_hinh", "ten_hoat_dong", "ten_du_thao", "ten_lop", "chu_de", "noi_dung",
-                "trich_yeu", "dia_diem", "ket_qua")
+                "trich_yeu", "dia_diem", "ket_qua", "ky_hop")
 
 
 class ReportIndex:

@@ -7,6 +7,7 @@ yearly: the status compares the year-to-date value with the target.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from datetime import date, datetime
 from operator import itemgetter
@@ -83,9 +84,20 @@ def _forms_by_unit(reports: list[ReportRow]) -> dict[int, Counter]:
     return by_unit
 
 
+def _first_dates(reports: list[ReportRow]) -> dict[tuple[int, str], date]:
+    """(unit, form) -> the first activity date: when a unit met a target of its own this year."""
+    first: dict[tuple[int, str], date] = {}
+    for report in reports:
+        key = (report.unit_id, report.form_id)
+        if key not in first or report.activity_date < first[key]:
+            first[key] = report.activity_date
+    return first
+
+
 def _units(plan: Plan, index: ReportIndex) -> tuple[UnitResult, ...]:
     required = required_forms(plan)
     in_period, in_ytd = _forms_by_unit(index.in_period), _forms_by_unit(index.in_year_to_date)
+    first = _first_dates(index.in_year_to_date)
     results = []
     for unit in index.units.values():
         period_forms, ytd_forms = in_period.get(unit.id, Counter()), in_ytd.get(unit.id, Counter())
@@ -93,12 +105,16 @@ def _units(plan: Plan, index: ReportIndex) -> tuple[UnitResult, ...]:
         results.append(UnitResult(
             unit=unit, required=needed, done_in_period=tuple(f for f in needed if period_forms[f]),
             done_year_to_date=tuple(f for f in needed if ytd_forms[f]),
-            reports_in_period=sum(period_forms.values()), reports_year_to_date=sum(ytd_forms.values())))
+            reports_in_period=sum(period_forms.values()), reports_year_to_date=sum(ytd_forms.values()),
+            first_done={f: first[(unit.id, f)] for f in needed if (unit.id, f) in first}))
     return tuple(results)
 
 
 def _timeline_item(item: TimelineItem, index: ReportIndex, plan: Plan, snapshot: Snapshot, period: Period,
                    today: date) -> list[TimelineResult]:
+    if item.is_reference:  # the plan the report cites exists: never "chưa có báo cáo"
+        return [TimelineResult(item.id, item.text, item.due.text, None, "done", 0, _reference_date(plan),
+                               cited=plan.reference)]
     reports = [r for r in index.by_form.get(item.form, ()) if item.matches(r.answers)] if item.form else []
     if item.due.kind is DueKind.ONGOING:
         start, end = period.start, period.end
@@ -113,6 +129,12 @@ def _timeline_item(item: TimelineItem, index: ReportIndex, plan: Plan, snapshot:
         results.append(TimelineResult(item.id, item.text, item.due.text, deadline.due, status, len(dates),
                                       dates[0] if dates else None))
     return results
+
+
+def _reference_date(plan: Plan) -> date | None:
+    """The date in the plan's reference ("… ngày 10/03/2026 …"), when it has one."""
+    found = re.search(r"ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})", plan.reference)
+    return date(int(found[3]), int(found[2]), int(found[1])) if found else None
 
 
 def _timeline(plan: Plan, index: ReportIndex, snapshot: Snapshot, period: Period, today: date) -> tuple:

@@ -15,8 +15,8 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_COLOR_INDEX
 
 from core.i18n import Translate
+from plan.periods import Period
 from plan.schema import Plan
-from summaries.compile import activity_title
 from summaries.docx_layout import (
     CENTER,
     TEXT_WIDTH_MM,
@@ -28,13 +28,22 @@ from summaries.docx_layout import (
     two_columns,
 )
 from summaries.docx_petitions import open_petitions_appendix, open_petitions_line
+from summaries.docx_results import (
+    LEADERSHIP,
+    OTHER,
+    activity_sections,
+    indicator_line,
+    list_activities,
+    reached_text,
+    target_text,
+    villages_table,
+)
 from summaries.docx_tables import appendix
 from summaries.model import DocumentSettings, IndicatorResult, Summary, TimelineResult
-from summaries.text_util import admin_date_parts, fmt_date, fmt_number, fmt_value, period_label, unit_label
+from summaries.text_util import admin_date_parts, fmt_date, fmt_number, period_label, unit_label
 
 LEFT_MM, RIGHT_MM = TEXT_WIDTH_MM * 0.4, TEXT_WIDTH_MM * 0.6  # the Quốc hiệu (12 pt bold) needs ~95 mm
 PARTY_MM = TEXT_WIDTH_MM * 0.47  # Party variant: "ĐẢNG BỘ TỈNH THÁI NGUYÊN" (14 pt) beside "ĐẢNG CỘNG SẢN VIỆT NAM"
-MAX_LISTED = 25  # activities listed per section; the XLSX holds every row
 SECTION_TITLES = ("docx.section.unity", "docx.section.supervision", "docx.section.criticism",
                   "docx.section.party_building", "docx.section.training")
 
@@ -57,13 +66,18 @@ def render_docx(summary: Summary, plan: Plan, t: Translate, settings: DocumentSe
     text(doc, t("docx.subject", scheme=scheme_name(plan), period=period), size=14, bold=True, align=CENTER,
          space_after=12)
     issuer = t("docx.party_issuer_phrase" if party else "docx.issuer_phrase", commune=summary.commune_name)
-    body(doc, t("docx.opening", plan=plan.title, reference=plan.reference, issuer=issuer, period=period))
-    _leadership(doc, summary, t)
+    body(doc, t("docx.opening", scheme=plan.scheme or plan.title, reference=plan.reference, year=plan.year,
+                issuer=issuer, period=period))
+    _leadership(doc, summary, plan, t)
     _results(doc, summary, plan, t)
-    _assessment(doc, summary, t)
+    _assessment(doc, summary, plan, t)
     _closing(doc, summary, plan, t, issuer, period)
-    _signature(doc, t, settings, party)
-    appendix(doc, summary, plan, t)
+    _signature(doc, summary, t, settings, party)
+    day, month, year = admin_date_parts(issued_on or summary.as_of)
+    appendix(doc, summary, plan, t, attached=t(
+        "docx.appendix.attached", number=settings.number or "      ",
+        suffix=settings.party_number_suffix if party else settings.number_suffix, day=day, month=month, year=year,
+        issuer=issuer))
     open_petitions_appendix(doc, summary, t)
     buffer = io.BytesIO()
     doc.save(buffer)
@@ -107,31 +121,19 @@ def placeholder(doc: DocumentObject, content: str) -> None:
 
 
 def _timeline_line(t: Translate, item: TimelineResult) -> str:
-    params = {"id": item.item_id, "text": item.text, "due": item.due_text, "count": item.reports,
+    params = {"id": item.item_id, "text": item.text.rstrip(". "), "due": item.due_text, "count": item.reports,
               "deadline": fmt_date(item.deadline) if item.deadline else "",
-              "date": fmt_date(item.done_on) if item.done_on else ""}
-    return t(f"docx.timeline.{item.status}", **params)
+              "date": fmt_date(item.done_on) if item.done_on else "", "reference": item.cited}
+    return t("docx.timeline.cited" if item.cited else f"docx.timeline.{item.status}", **params)
 
 
-def _leadership(doc: DocumentObject, summary: Summary, t: Translate) -> None:
+def _leadership(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate) -> None:
     _heading(doc, t("docx.section.leadership"))
     for item in summary.timeline:
         if item.item_id.startswith("I."):
             body(doc, _timeline_line(t, item))
+    list_activities(doc, summary, plan, t, LEADERSHIP)
     placeholder(doc, t("docx.placeholder.leadership"))
-
-
-def _indicator_line(t: Translate, summary: Summary, result: IndicatorResult) -> str:
-    params = {"id": result.id, "label": result.label_vi, "target": fmt_value(result.target, result.measure),
-              "ytd": fmt_value(result.year_to_date.value, result.measure),
-              "in_period": fmt_value(result.period.value, result.measure),
-              "ytd_period": period_label(t, summary.year_to_date),
-              "progress": fmt_number(result.year_to_date.progress(result.target)),
-              "status": t(f"summary.status.{result.status}")}
-    key = "docx.indicator" if summary.period != summary.year_to_date else "docx.indicator_year"
-    if result.year_to_date.value is None:
-        key = "docx.indicator_no_data"
-    return t(key, **params)
 
 
 def _reach(doc: DocumentObject, t: Translate, plan: Plan, result: IndicatorResult) -> None:
@@ -166,32 +168,23 @@ def _results(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate) ->
     for number, section in enumerate(sections, start=1):
         title_id = SECTION_TITLES[number - 1] if number <= len(SECTION_TITLES) else "docx.section.other"
         _heading(doc, t(title_id, number=number, section=section))
-        results = [r for r in summary.indicators if r.section == section]
-        for result in results:
-            body(doc, _indicator_line(t, summary, result))
+        for result in (r for r in summary.indicators if r.section == section):
+            body(doc, indicator_line(t, plan, summary, result))
             _reach(doc, t, plan, result)
-        related = {plan_indicator.aggregate.form for plan_indicator in plan.indicators
-                   if plan_indicator.section == section}
-        _activities(doc, summary, plan, t, related)
+        list_activities(doc, summary, plan, t, section)
         for item in summary.timeline:
             if item.item_id.startswith(f"II.{number}."):
                 body(doc, _timeline_line(t, item))
     open_petitions_line(doc, summary, t)
-    _villages(doc, summary, t, len(sections) + 1)
+    number = len(sections) + 1
+    if any(activity_sections(plan).get(a.form_id) == OTHER for a in summary.activities):
+        _heading(doc, t("docx.section.other_activities", number=number))
+        list_activities(doc, summary, plan, t, OTHER)
+        number += 1
+    _villages(doc, summary, plan, t, number)
 
 
-def _activities(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate, forms: set[str]) -> None:
-    listed = [a for a in summary.activities if a.form_id in forms]
-    for activity in listed[:MAX_LISTED]:
-        title = activity_title(plan, activity)
-        detail = f" ({title})" if title else ""
-        body(doc, t("docx.activity", date=fmt_date(activity.day), unit=unit_label(t, activity.unit_name),
-                    form=activity.form_label, detail=detail))
-    if len(listed) > MAX_LISTED:
-        body(doc, t("docx.activity_more", count=len(listed) - MAX_LISTED), italic=True)
-
-
-def _villages(doc: DocumentObject, summary: Summary, t: Translate, number: int) -> None:
+def _villages(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate, number: int) -> None:
     _heading(doc, t("docx.section.villages", number=number))
     villages = [u for u in summary.units if u.unit.kind == "village" and u.unit.active]
     reported = sum(1 for u in villages if u.reports_in_period)
@@ -199,22 +192,36 @@ def _villages(doc: DocumentObject, summary: Summary, t: Translate, number: int) 
     if summary.silent_units:
         names = ", ".join(unit_label(t, u.name) for u in summary.silent_units)
         body(doc, t("docx.silent", names=names))
+    villages_table(doc, summary, plan, t)
     body(doc, t("docx.see_appendix"))
 
 
-def _assessment(doc: DocumentObject, summary: Summary, t: Translate) -> None:
+def next_period(period: Period) -> Period | None:
+    """The period after this one within the plan year (the quarter after a quarter, a half or nine months)."""
+    following = {"quarter": period.number + 1, "half": 3, "nine_months": 4}.get(period.kind, 5)
+    return Period.quarter(period.year, following, period.cutoff_day) if following <= 4 else None
+
+
+def _assessment(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate) -> None:
     _heading(doc, t("docx.section.assessment"))
     _heading(doc, t("docx.strengths"))
     placeholder(doc, t("docx.placeholder.strengths"))
     _heading(doc, t("docx.weaknesses"))
-    open_ids = [r.id for r in summary.indicators if r.status != "dat"]
-    if open_ids:
-        body(doc, t("docx.not_reached", ids=", ".join(open_ids)))
+    open_results = [r for r in summary.indicators if r.status != "dat"]
+    if open_results:
+        body(doc, t("docx.not_reached"))
+        for result in open_results:
+            body(doc, t("docx.not_reached_line", label=result.label_vi, reached=reached_text(t, plan, result),
+                        target=target_text(result), status=t(f"summary.status.{result.status}")))
     placeholder(doc, t("docx.placeholder.weaknesses"))
     _heading(doc, t("docx.section.direction"))
-    for item in summary.timeline:
-        if item.status in ("upcoming", "overdue"):
-            body(doc, t("docx.next_item", text=item.text, deadline=fmt_date(item.deadline) if item.deadline else ""))
+    following = next_period(summary.period)
+    if following is not None:
+        due = [item for item in summary.timeline if item.status == "upcoming" and item.deadline
+               and following.start <= item.deadline <= following.end]
+        body(doc, t("docx.next_intro" if due else "docx.next_none", period=period_label(t, following)))
+        for item in due:
+            body(doc, t("docx.next_item", text=item.text.rstrip(". "), deadline=fmt_date(item.deadline)))
     placeholder(doc, t("docx.placeholder.direction"))
     _heading(doc, t("docx.section.proposals"))
     placeholder(doc, t("docx.placeholder.proposals"))
@@ -224,10 +231,24 @@ def _closing(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate, is
     body(doc, t("docx.closing", scheme=scheme_name(plan), period=period, issuer=issuer))
 
 
-def _signature(doc: DocumentObject, t: Translate, s: DocumentSettings, party: bool) -> None:
+HIGHER_BODIES = re.compile(r"\b(tỉnh|Tỉnh ủy|Huyện ủy|Đảng ủy|Thường trực|Thường vụ|HĐND|UBND)\b", re.IGNORECASE)
+
+
+def recipient_names(summary: Summary, t: Translate, s: DocumentSettings, party: bool) -> list[str]:
+    """"Nơi nhận": the configured list (or, for the Front's report, the usual one), a body above the issuer
+    marked "(để b/c)" — it receives the report to be informed, not to act."""
+    names = list(s.party_recipients if party else s.recipients)
+    if not names and not party:
+        names = [t(f"docx.recipient.default.{n}", province=summary.province, commune=summary.commune_name)
+                 for n in (1, 2, 3, 4)]
+    return [name if "(" in name or not HIGHER_BODIES.search(name) else t("docx.recipient.report", name=name)
+            for name in names]
+
+
+def _signature(doc: DocumentObject, summary: Summary, t: Translate, s: DocumentSettings, party: bool) -> None:
     left, right = two_columns(doc, LEFT_MM, RIGHT_MM)
     text(left, t("docx.recipients"), size=12, bold=True, italic=True)
-    for recipient in (s.party_recipients if party else s.recipients):
+    for recipient in recipient_names(summary, t, s, party):
         text(left, t("docx.recipient", name=recipient), size=11)
     text(left, t("docx.archive"), size=11)
     on_behalf, title, name = ((s.party_sign_on_behalf, s.party_signer_title, s.party_signer_name) if party

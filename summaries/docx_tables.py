@@ -39,9 +39,12 @@ def _mark(result: UnitResult, form_id: str) -> str:
     return "(✓)" if form_id in result.done_year_to_date else "✗"
 
 
-def appendix(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate) -> None:
+def appendix(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate, *, attached: str = "") -> None:
+    """The landscape appendix; `attached` is its "(Kèm theo Báo cáo số …)" line."""
     landscape_section(doc)
     text(doc, t("docx.appendix.title"), size=14, bold=True, align=CENTER)
+    if attached:
+        text(doc, attached, size=13, italic=True, align=CENTER)
     text(doc, t("docx.appendix.subject", period=period_label(t, summary.period), commune=summary.commune_name),
          size=13, italic=True, align=CENTER, space_after=8)
     columns = appendix_columns(summary)

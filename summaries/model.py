@@ -117,6 +117,7 @@ class UnitResult:
     done_year_to_date: tuple[str, ...]
     reports_in_period: int
     reports_year_to_date: int
+    first_done: Mapping[str, date] = field(default_factory=dict)  # required form -> first report this year
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,7 @@ class TimelineResult:
     status: TimelineStatus
     reports: int  # matching reports in the item's window (ongoing: in the period)
     done_on: date | None = None
+    cited: str = ""  # the row is the plan the report cites (TimelineItem.is_reference): its reference
 
 
 class Activity(NamedTuple):

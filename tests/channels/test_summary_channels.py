@@ -53,7 +53,7 @@ async def test_zalo_chair_gets_split_text_and_signed_links_that_download(fake, s
         texts = [m.text for m in sent if m.method == "sendMessage"]
         assert all(1 <= len(t) <= TEXT_LIMIT for t in texts)
         summary = [t for t in texts if not LINK.search(t)]
-        assert len(summary) >= 2 and summary[0].startswith("📊 Tổng hợp Quý IV năm 2026")  # split at 2000
+        assert len(summary) >= 2 and summary[0].startswith("📊 Tổng hợp quý IV năm 2026")  # split at 2000
         assert "1.5.2." in "".join(summary)
         links = dict(LINK.findall("\n".join(texts)))
         photos = [m.photo for m in sent if m.method == "sendPhoto"]
@@ -95,7 +95,7 @@ async def test_telegram_chair_gets_text_two_documents_and_a_photo(database_url, 
         await _chair_on(h.app, "telegram", str(TG_CHAIR))
         texts = await TgUser(h, TG_CHAIR).say("/tonghop")
         files = await _files_sent(h.app, "telegram", str(TG_CHAIR))
-        assert texts[0].startswith("📊 Tổng hợp Quý IV năm 2026") and "1.5.2." in texts[0]
+        assert texts[0].startswith("📊 Tổng hợp quý IV năm 2026") and "1.5.2." in texts[0]
         documents = h.fake.of("sendDocument", TG_CHAIR)
         photos = h.fake.of("sendPhoto", TG_CHAIR)
         assert [(c.ok, sorted(c.files)) for c in documents] == [

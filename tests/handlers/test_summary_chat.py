@@ -31,7 +31,7 @@ async def test_chair_gets_text_two_documents_and_a_photo(app, chair, recorder):
     await _add_report(app, "Thôn Nà Pài (mẫu)", "ngay_hoi", "2026-11-18", {"so_nguoi_tham_gia": 150})
     answers = await chair.say("/tonghop")
     replies = [reply for _chat, reply in recorder.sent]
-    assert "Tổng hợp Quý IV năm 2026" in answers[0]
+    assert "Tổng hợp quý IV năm 2026" in answers[0]
     assert "Chưa báo cáo: Ủy ban MTTQ xã, Thôn Bản Quân (mẫu)" in answers[0]
     assert "⚠️ 1.1.1." in answers[0] and "20%/100%" in answers[0]
     assert [r.document.name.rsplit(".", 1)[1] for r in replies if r.document] == ["docx", "xlsx"]
@@ -58,7 +58,7 @@ def test_parse_period(args, expected):
 
 async def test_a_named_period_through_the_chat(chair):
     answers = await chair.say("/tonghop quý 1 đảng ủy")
-    assert "Tổng hợp Quý I năm 2026" in answers[0] and "Chưa có báo cáo nào trong kỳ này." in answers[0]
+    assert "Tổng hợp quý I năm 2026" in answers[0] and "Chưa có báo cáo nào trong kỳ này." in answers[0]
     assert len(answers) == 4
 
 
@@ -72,7 +72,7 @@ async def test_bad_period_gets_a_kind_answer_with_examples(chair, args):
 async def test_reporter_is_refused_and_viewer_allowed(app, reporter, recorder):
     assert (await reporter.say("/tonghop"))[0].startswith("Xin lỗi, lệnh này dành cho cán bộ")
     viewer = ChatUser(app, recorder, "viewer", "Thường trực")
-    assert "Tổng hợp Quý IV năm 2026" in (await viewer.say("tong hop"))[0]
+    assert "Tổng hợp quý IV năm 2026" in (await viewer.say("tong hop"))[0]
 
 
 @pytest.mark.parametrize(("today", "quarter"), [
@@ -103,7 +103,7 @@ async def test_quarter_end_summary_goes_to_chair_and_groups_exactly_once(databas
         await app.outbox.drain()
         chats = sorted({chat for chat, _reply in recorder.sent})
         assert chats == ["chair", "group-1"] and len(recorder.sent) == 8
-        assert recorder.sent[0][1].text.startswith("Báo cáo tổng hợp tự động sau kỳ chốt số liệu Quý I năm 2026")
+        assert recorder.sent[0][1].text.startswith("Báo cáo tổng hợp tự động sau kỳ chốt số liệu quý I năm 2026")
         async with app.db.transaction() as repos:
             rows = await repos.outbox.for_chat("console", "chair")
         assert {row.priority for row in rows} == {PRIORITY_SUMMARY}

@@ -62,7 +62,7 @@ async def test_the_text_commits_at_once_and_a_stuck_render_holds_up_nobody(bot, 
         assert await asyncio.wait_for(bot.handle(tonghop), 5)
         assert await asyncio.to_thread(started.wait, 10)  # woken by the commit: rendering in the background
         [text] = await outbox_of(bot)  # committed, and readable from another transaction
-        assert text.text.startswith("📊 Tổng hợp Quý IV năm 2026") and text.text.endswith(COMING)
+        assert text.text.startswith("📊 Tổng hợp quý IV năm 2026") and text.text.endswith(COMING)
         # Another user is answered while the render is stuck: no transaction (nor the event loop) waits for it.
         assert await asyncio.wait_for(bot.handle(reporter.inbound("/trogiup")), 5)
         await asyncio.wait_for(bot.outbox.drain(), 5)
@@ -154,7 +154,7 @@ async def test_a_job_left_by_a_crash_is_done_by_the_next_tick_exactly_once(datab
 
 
 @pytest.mark.parametrize(("language", "apology"), [
-    ("vi", "Xin lỗi, bot chưa tạo được các tệp báo cáo Quý IV năm 2026"),
+    ("vi", "Xin lỗi, bot chưa tạo được các tệp báo cáo quý IV năm 2026"),
     ("en", "Sorry, the bot could not make the report files for Quarter IV of 2026"),
 ])
 async def test_a_failing_render_is_retried_then_the_reader_is_told_once(bot, clock, monkeypatch, caplog,

@@ -86,7 +86,7 @@ def test_units_show_required_activities_in_period_and_year():
 
 
 @pytest.mark.parametrize(("item", "deadline", "status"), [
-    ("I.1", date(2026, 2, 28), "done"),  # the plan issued on 20/01
+    ("I.1", None, "done"),  # the Party committee's plan is the plan's own reference (65-KH/TU): never missing
     ("I.2", date(2026, 3, 31), "overdue"),  # no tuyen_truyen report in Q1
     ("I.7", date(2026, 12, 31), "upcoming"),
     ("II.1.1", date(2026, 11, 18), "done"),  # the villages' Ngày hội on 18/11, the season's end
@@ -95,6 +95,13 @@ def test_timeline_done_overdue_upcoming(item, deadline, status):
     summary = compile_summary(PLAN, golden_snapshot(), Period.quarter(2026, 4), Q4_NOW)
     found = [t for t in summary.timeline if t.item_id == item]
     assert [(t.deadline, t.status) for t in found] == [(deadline, status)]
+
+
+def test_the_plan_a_report_cites_is_never_called_missing():
+    """Row I.1 asks for Kế hoạch 65-KH/TU, the plan the DOCX's opening cites: done by its reference, dated."""
+    summary = compile_summary(PLAN, golden_snapshot(extra_reports=[]), Period.quarter(2026, 1), Q1_NOW)
+    row = next(t for t in summary.timeline if t.item_id == "I.1")
+    assert (row.status, row.done_on, row.cited) == ("done", date(2026, 3, 10), PLAN.reference)
 
 
 def test_period_without_data_is_a_valid_empty_summary():

@@ -17,7 +17,7 @@ import summaries.load
 from storage.models import HdndSession, Petition, Report
 from summaries.load import load_snapshot, read_snapshot
 
-PREPARING = "⏳ Báo cáo Quý IV năm 2026 đang chuẩn bị, sẽ gửi khi xong. Đồng chí không cần gõ lại."
+PREPARING = "⏳ Báo cáo quý IV năm 2026 đang chuẩn bị, sẽ gửi khi xong. Đồng chí không cần gõ lại."
 
 
 @pytest.fixture
@@ -118,12 +118,12 @@ async def test_asked_ten_times_in_a_row_one_read_one_render_and_the_others_told(
     assert len(reads) == 1 and len(renders) == 1
     for chat in ("chair", "staff"):
         texts = recorder.texts_for(chat)[-4:]
-        assert texts[0].startswith("📊 Tổng hợp Quý IV năm 2026")
+        assert texts[0].startswith("📊 Tổng hợp quý IV năm 2026")
         names = [ref.name for c, r in recorder.sent if c == chat for ref in (r.document, r.photo) if ref]
         assert names == ["bao-cao-2026-Q4-nam-cuong.docx", "bao-cao-2026-Q4-nam-cuong.xlsx",
                          "bao-cao-2026-Q4-nam-cuong.png"]
     answers = await chair.say("/tonghop")  # once the files are sent, a new /tonghop makes new ones
-    assert answers[0].startswith("📊 Tổng hợp Quý IV năm 2026") and len(answers) == 4
+    assert answers[0].startswith("📊 Tổng hợp quý IV năm 2026") and len(answers) == 4
     assert len(reads) == 2
 
 
@@ -141,6 +141,6 @@ async def test_a_failed_read_tells_the_reader_the_summary_failed_not_only_its_fi
         await bot.tick()
         await bot.outbox.drain()
     assert recorder.texts_for("chair") == [
-        "Xin lỗi, bot chưa tổng hợp được Quý IV năm 2026. Đồng chí vui lòng gõ lại /tonghop sau ít phút; "
+        "Xin lỗi, bot chưa tổng hợp được quý IV năm 2026. Đồng chí vui lòng gõ lại /tonghop sau ít phút; "
         "nếu vẫn chưa được, xin báo Quản trị viên."]
     assert summaries.load.read_snapshot is not broken_read  # only the job's reference was replaced

@@ -7,14 +7,14 @@ from datetime import date, datetime
 
 import pytest
 from support.app import VN
-from support.summary_data import calendar_quarters
+from support.summary_data import calendar_quarters, judged_by_reports
 
 from plan.loader import load_plan
 from plan.periods import Period
 from summaries.compile import compile_summary
 from summaries.model import ReportRow, Snapshot, UnitInfo
 
-PLAN = calendar_quarters(load_plan("plan/plans/nam_cuong_2026.yaml"))
+PLAN = judged_by_reports(calendar_quarters(load_plan("plan/plans/nam_cuong_2026.yaml")))
 COMMUNE, VILLAGE = 1, 2
 UNITS = (UnitInfo(COMMUNE, "Ủy ban MTTQ xã", "commune"), UnitInfo(VILLAGE, "Thôn A", "village"))
 ROWS = ("I.1", "I.3", "II.2.1", "II.3.1")

@@ -89,3 +89,10 @@ def calendar_quarters(plan: Plan) -> Plan:
     periods are tested in tests/summaries/test_period_boundary.py)."""
     settings = plan.settings.model_copy(update={"reporting_period": "calendar"})
     return plan.model_copy(update={"settings": settings})
+
+
+def judged_by_reports(plan: Plan) -> Plan:
+    """The plan with no row settled by its reference (I.1): every row judged by the reports it names, as the
+    timeline filter tests need."""
+    rows = tuple(item.model_copy(update={"is_reference": False}) for item in plan.timeline)
+    return plan.model_copy(update={"timeline": rows})
