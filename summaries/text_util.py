@@ -64,3 +64,8 @@ def short(text: str, limit: int) -> str:
 def lower_first(text: str) -> str:
     """A label used mid-sentence: "Sau giám sát" → "sau giám sát" (a proper noun further on keeps its capital)."""
     return text[:1].lower() + text[1:]
+
+
+def upper_first(text: str) -> str:
+    """A label that starts a line or a heading: "quý I năm 2026" → "Quý I năm 2026"."""
+    return text[:1].upper() + text[1:]

@@ -12,7 +12,7 @@ from bot.dashboard.routes import Dashboard
 from bot.dashboard.scope import Viewer
 from bot.dashboard.views import Scene
 from summaries.service import DOCX_MIME, XLSX_MIME, file_stem
-from summaries.text_util import period_label
+from summaries.text_util import period_label, upper_first
 
 ZALO = "zalo"
 
@@ -23,7 +23,8 @@ async def _scene(dash: Dashboard, request: web.Request, viewer: Viewer, language
     commune_id = viewer.commune(request.query.get("xa"))
     period = dash.period(request)
     t = dash.translator.for_language(language)
-    common: dict[str, Any] = {"viewer": viewer, "periods": [(p.key, period_label(t, p)) for p in dash.periods()]}
+    periods = [(p.key, upper_first(period_label(t, p))) for p in dash.periods()]  # a menu: capitalised
+    common: dict[str, Any] = {"viewer": viewer, "periods": periods}
     if period is None:
         return None, common
     async with dash.db.transaction() as repos:
