@@ -15,7 +15,7 @@ from summaries.jobs import MAX_ATTEMPTS
 from summaries.render_pool import render_in_worker
 
 FILES = ["bao-cao-2026-Q4-nam-cuong.docx", "bao-cao-2026-Q4-nam-cuong.xlsx", "bao-cao-2026-Q4-nam-cuong.png"]
-APOLOGY = "Xin lỗi, bot chưa tạo được các tệp báo cáo Quý IV năm 2026"
+APOLOGY = "Xin lỗi, bot chưa tạo được các tệp báo cáo quý IV năm 2026"
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def files_sent(recorder, chat_id: str = "chair") -> list[str]:
 async def test_the_files_are_rendered_in_another_process(bot):
     recorder = attach_recorder(bot)
     answers = await ChatUser(bot, recorder, "chair", "Chủ tịch").say("/tonghop")
-    assert answers[0].startswith("📊 Tổng hợp Quý IV năm 2026") and files_sent(recorder) == FILES
+    assert answers[0].startswith("📊 Tổng hợp quý IV năm 2026") and files_sent(recorder) == FILES
     async with bot.db.transaction() as repos:
         docx = await repos.files.get(next(r.document.file_id for _, r in recorder.sent if r.document))
     assert docx.content[:2] == b"PK" and docx.size > 10_000
