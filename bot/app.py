@@ -17,7 +17,7 @@ from bot.channels.base import ChannelHost, Sender
 from bot.channels.health import ChannelHealth
 from bot.links import link_secret
 from bot.outbox import OutboxWorker
-from bot.plans import PlanStore
+from bot.plans import PlanStore, with_answer_days
 from bot.retention import RetentionTicker
 from bot.settings import Settings
 from bot.web import WebServer
@@ -131,7 +131,7 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
     plan = with_answer_days(load_plan_cached(str(settings.plan_file)), settings.petition_answer_days)
     db = await open_database(settings.database_url, clock, migrate=migrate)
     plans = PlanBook(plan)
-    plan_store = PlanStore(db, plans)
+    plan_store = PlanStore(db, plans, settings.petition_answer_days)
     await plan_store.refresh()
     translator = Translator(settings.locales_dir, settings.default_language)
     handler_settings = HandlerSettings(
@@ -208,13 +208,6 @@ def _add_dashboard(app: App) -> None:
 
         app.tickers.append(ProvinceWarmer(app.db, app.plan, dashboard.province_rows, settings.tz,
                                           dashboard.current_period))
-
-
-def with_answer_days(plan: Plan, days: int) -> Plan:
-    """The plan with PETITION_ANSWER_DAYS in its settings: the overdue notices and "kịp thời" share one number."""
-    if plan.settings.petition_answer_days == days:
-        return plan
-    return plan.model_copy(update={"settings": plan.settings.model_copy(update={"petition_answer_days": days})})
 
 
 PHOTO_LINK_TTL = timedelta(hours=1)  # a photo link on a dashboard page outlives the page view, not the session

@@ -24,8 +24,9 @@ class PlanStore:
 
     __name__ = "plans"
 
-    def __init__(self, db: Database, book: PlanBook) -> None:
+    def __init__(self, db: Database, book: PlanBook, answer_days: int | None = None) -> None:
         self.db, self.book = db, book
+        self.answer_days = answer_days  # PETITION_ANSWER_DAYS, put into every stored plan as into PLAN_FILE's
         self._parsed: dict[str, Plan] = {}  # content hash -> plan
 
     async def refresh(self) -> bool:
@@ -38,13 +39,22 @@ class PlanStore:
         stored = {}
         for row in rows:
             if row.content_hash not in self._parsed:
-                self._parsed[row.content_hash] = parse_plan(row.content, source=f"{row.source} (stored)")
+                parsed = parse_plan(row.content, source=f"{row.source} (stored)")
+                self._parsed[row.content_hash] = parsed if self.answer_days is None else \
+                    with_answer_days(parsed, self.answer_days)
             stored[row.commune_id, row.year] = self._parsed[row.content_hash]
         self.book.replace(stored, stamp)
         return True
 
     async def __call__(self, _now: object) -> bool:  # a ticker: before the others, so they see a new plan
         return await self.refresh()
+
+
+def with_answer_days(plan: Plan, days: int) -> Plan:
+    """The plan with PETITION_ANSWER_DAYS in its settings: the overdue notices and "kịp thời" share one number."""
+    if plan.settings.petition_answer_days == days:
+        return plan
+    return plan.model_copy(update={"settings": plan.settings.model_copy(update={"petition_answer_days": days})})
 
 
 def content_hash(text: str) -> str:

@@ -244,8 +244,8 @@ class PlanSettings(_Frozen):
     # the DOCX and the XLSX: "calendar" quarters, or quarters that end on quarter_cutoff_day of their last
     # month ("cutoff": Quý II = 16/03 to 15/06 with day 15), so no activity falls between two periods.
     reporting_period: Literal["calendar", "cutoff"] = "calendar"
-    # Days a recommendation may wait for an answer: PETITION_ANSWER_DAYS (bot.app puts the setting here), so
-    # the overdue notices and the "kịp thời" indicators (Aggregation.timely) use the same number.
+    # Days a recommendation may wait for an answer: PETITION_ANSWER_DAYS (bot.plans.with_answer_days puts the
+    # setting here), so the overdue notices and the "kịp thời" indicators (Aggregation.timely) use one number.
     petition_answer_days: int = Field(default=30, ge=1, le=365)
 
     @property
