@@ -201,12 +201,12 @@ def _add_dashboard(app: App) -> None:
         session_ttl=timedelta(hours=settings.web_session_hours),
         secure_cookie=secure_cookie_for(settings.public_base_url), render_files=app.render_jobs.render,
         file_link=photo_link, petition_answer_days=settings.petition_answer_days,
-        zalo_quota=settings.zalo_monthly_quota)
+        zalo_quota=settings.zalo_monthly_quota, plans=app.plans)
     register(web.app, dashboard)
     if settings.public_base_url:  # the dashboard is reachable: keep province viewers' rows warm
         from bot.dashboard.province_cache import ProvinceWarmer
 
-        app.tickers.append(ProvinceWarmer(app.db, app.plan, dashboard.province_rows, settings.tz,
+        app.tickers.append(ProvinceWarmer(app.db, dashboard.plans, dashboard.province_rows, settings.tz,
                                           dashboard.current_period))
 
 

@@ -8,7 +8,7 @@ person, answer, photo or petition does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -39,7 +39,7 @@ class IndicatorHead:
 @dataclass(frozen=True, slots=True)
 class Cell:
     value: float | None  # year to date, as the commune's own /tonghop shows it
-    status: Status
+    status: Status | None  # None: the commune's own plan of the year has no such indicator
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,33 +74,46 @@ class ProvinceSummary:
         return sum(row.reports for row in self.communes)
 
 
-def commune_row(commune_id: int, summary: Summary) -> CommuneRow:
+PlanOf = Callable[[int], Plan]  # a commune's own plan of the period's year (plan/book.PlanBook.for_year)
+
+
+def heads_of(plan: Plan) -> tuple[IndicatorHead, ...]:
+    return tuple(IndicatorHead(i.id, i.section, i.label.vi, i.label.en, i.measure, i.target) for i in plan.indicators)
+
+
+def commune_row(commune_id: int, summary: Summary, heads: tuple[IndicatorHead, ...]) -> CommuneRow:
+    """The commune's summary as one row; its indicators matched to the columns by id (plans may differ)."""
     active = sum(1 for u in summary.units if u.unit.active)
+    results = {r.id: r for r in summary.indicators}
+    cells = tuple(Cell(results[h.id].year_to_date.value, results[h.id].status) if h.id in results else Cell(None, None)
+                  for h in heads)
     return CommuneRow(commune_id, summary.commune_name, len(summary.activities), active,
-                      tuple(u.name for u in summary.silent_units),
-                      tuple(Cell(r.year_to_date.value, r.status) for r in summary.indicators))
+                      tuple(u.name for u in summary.silent_units), cells)
 
 
-def compile_row(plan: Plan, commune_id: int, snapshot: Snapshot, period: Period, now: datetime,
-                tz: ZoneInfo) -> CommuneRow:
-    return commune_row(commune_id, compile_summary(plan, snapshot, period, now, tz))
+def compile_row(plan: Plan, commune_id: int, snapshot: Snapshot, period: Period, now: datetime, tz: ZoneInfo,
+                heads: tuple[IndicatorHead, ...]) -> CommuneRow:
+    """One commune compiled with its own plan, exactly as its /tonghop is."""
+    return commune_row(commune_id, compile_summary(plan, snapshot, period, now, tz), heads)
 
 
-def compile_province(plan: Plan, province: str, snapshots: Sequence[tuple[int, Snapshot]], period: Period,
-                     now: datetime, tz: ZoneInfo) -> ProvinceSummary:
-    """Every commune's summary of `period`, side by side, communes in name order."""
-    rows = [compile_row(plan, commune_id, snapshot, period, now, tz) for commune_id, snapshot in snapshots]
-    return assemble(plan, province, rows, period, now, tz)
+def compile_province(columns: Plan, plan_of: PlanOf, province: str, snapshots: Sequence[tuple[int, Snapshot]],
+                     period: Period, now: datetime, tz: ZoneInfo) -> ProvinceSummary:
+    """Every commune's summary of `period`, side by side, communes in name order; the indicators of `columns`
+    (the viewer's anchor commune's plan) are the columns."""
+    heads = heads_of(columns)
+    rows = [compile_row(plan_of(commune_id), commune_id, snapshot, period, now, tz, heads)
+            for commune_id, snapshot in snapshots]
+    return assemble(columns, province, rows, period, now, tz)
 
 
-def assemble(plan: Plan, province: str, rows: Sequence[CommuneRow], period: Period, now: datetime,
+def assemble(columns: Plan, province: str, rows: Sequence[CommuneRow], period: Period, now: datetime,
              tz: ZoneInfo) -> ProvinceSummary:
     """The communes' rows (compiled now or kept from before) as one summary, communes in name order."""
-    period = period.with_cutoff(plan.settings.period_cutoff)  # as compile_summary reads it
-    heads = tuple(IndicatorHead(i.id, i.section, i.label.vi, i.label.en, i.measure, i.target)
-                  for i in plan.indicators)
+    period = period.with_cutoff(columns.settings.period_cutoff)  # as compile_summary reads it
     ordered = tuple(sorted(rows, key=lambda row: (fold(row.name), row.commune_id)))
-    return ProvinceSummary(province, period, period.year_to_date(), business_date(now, tz), heads, ordered)
+    return ProvinceSummary(province, period, period.year_to_date(), business_date(now, tz), heads_of(columns),
+                           ordered)
 
 
 async def province_communes(repos: Repositories, province: str) -> list[Commune]:

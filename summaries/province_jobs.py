@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from core.messages import FileOut, Reply
 from plan.periods import Period
+from plan.schema import Plan
 from storage.models import RenderJob, StoredFile
 from summaries.province import ProvinceSummary, compile_province, read_province
 from summaries.render_province import (
@@ -36,12 +37,18 @@ class ProvinceMade:
 
 
 async def make(jobs: RenderJobs, job: RenderJob) -> ProvinceMade:
-    snapshots = await read_province(jobs.db, job.province, jobs.plan.year)
-    summary = await asyncio.to_thread(compile_province, jobs.plan, job.province, snapshots,
-                                      Period.parse_key(job.period), job.requested_at, jobs.tz)
+    period = Period.parse_key(job.period)
+    columns = jobs.plans.for_year(job.commune_id, period.year)  # the viewer's anchor commune's plan
+
+    def plan_of(commune_id: int) -> Plan:  # each commune compiled with its own plan, as its /tonghop is
+        return jobs.plans.for_year(commune_id, period.year)
+
+    snapshots = await read_province(jobs.db, job.province, period.year)
+    summary = await asyncio.to_thread(compile_province, columns, plan_of, job.province, snapshots, period,
+                                      job.requested_at, jobs.tz)
     t = jobs.translator.for_language(DOCUMENT_LANGUAGE)  # the files are official documents: Vietnamese
     async with jobs.rendering:
-        docx = await asyncio.to_thread(render_province_docx, summary, jobs.plan, t)
+        docx = await asyncio.to_thread(render_province_docx, summary, columns, t)
         xlsx = await asyncio.to_thread(render_province_xlsx, summary, t)
     return ProvinceMade(summary, docx, xlsx)
 

@@ -40,7 +40,7 @@ def render_province_text(summary: ProvinceSummary, t: Translate, language: str =
         label = short(head.label_en if language == "en" else head.label_vi, LABEL_CHARS)
         if count <= SIDE_BY_SIDE_MAX:
             values = " · ".join(f"{row.name} {fmt_value(row.cells[index].value, head.measure)}"
-                                f" {MARK[row.cells[index].status]}" for row in summary.communes)
+                                f" {MARK.get(row.cells[index].status, '')}".rstrip() for row in summary.communes)
         else:
             values = t("province.text.reached_in", reached=summary.reached_by(index), count=count)
         lines.append(t("province.text.indicator", id=head.id, label=label,

@@ -26,7 +26,7 @@ from summaries.text_util import period_label
 async def _province_summary(dash: Dashboard, viewer: Viewer, period: Period) -> ProvinceSummary:
     async with dash.db.transaction() as repos:
         own = await repos.directory.commune(viewer.commune_ids[0])
-    return await dash.province_rows.summary(dash.db, dash.plan, own.province if own else "", viewer.commune_ids,
+    return await dash.province_rows.summary(dash.db, dash.plans, own.province if own else "", viewer.commune_ids,
                                             period, dash.clock(), dash.tz)
 
 
@@ -59,7 +59,8 @@ async def province_download(dash: Dashboard, request: web.Request, viewer: Viewe
     summary = await _province_summary(dash, viewer, period)
     t = dash.translator.for_language(DOCUMENT_LANGUAGE)
     if kind == "docx":
-        content = await asyncio.to_thread(render_province_docx, summary, dash.plan, t)
+        columns = dash.plans.for_year(viewer.commune_ids[0], summary.period.year)
+        content = await asyncio.to_thread(render_province_docx, summary, columns, t)
     else:
         content = await asyncio.to_thread(render_province_xlsx, summary, t)
     name = f"{province_stem(summary.province, summary.period)}.{kind}"

@@ -18,6 +18,7 @@ from bot.dashboard.province_cache import ProvinceRows
 from bot.dashboard.render import Pages
 from bot.dashboard.scope import Viewer
 from core.i18n import Translator
+from plan.book import PlanBook
 from plan.periods import Period, current_quarter
 from plan.schema import Plan
 from storage.db import Database
@@ -43,11 +44,14 @@ class Dashboard:
     file_link: FileLink  # a short-lived signed /files/ link to a report photo, or None without a secret
     petition_answer_days: int = 30
     zalo_quota: int = 3000
+    plans: PlanBook | None = None  # each commune's plan (plan/book.py): the province page compiles each with its own
 
     def __post_init__(self) -> None:
         self.pages = Pages(self.translator, self.tz)
         self.scenes = SceneCache()
         self.province_rows = ProvinceRows()
+        if self.plans is None:
+            self.plans = PlanBook(self.plan)
 
     def current_period(self) -> Period:
         now, year = self.clock(), self.plan.year

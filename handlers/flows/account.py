@@ -88,7 +88,7 @@ def show_help(ctx: Context) -> None:
 
 
 def hint(ctx: Context) -> None:
-    ctx.say(ctx.t("hint.unrecognised"))
+    ctx.say(ctx.t("hint.province" if ctx.role == PROVINCE else "hint.unrecognised"))  # province: reports nothing
 
 
 async def cancel(ctx: Context) -> None:

@@ -212,3 +212,29 @@ async def test_an_invite_made_in_b_registers_into_b_and_shows_b_units_only(world
     assert person.commune_id == same.id and person.unit_id == same.units["Thôn 1 Phúc Lộc"]
     listing = await newcomer.say("/baocao")
     assert not _leaks(listing, ("Nà Pài", "(mẫu)"))
+
+
+async def test_the_quarter_end_summary_of_each_commune_goes_to_its_own_chair_only(world, clock):
+    from summaries.auto import QuarterlySummaryTicker
+
+    app, recorder, _same, _other = world
+    chairs = {"A": ChatUser(app, recorder, "chair"), "B": ChatUser(app, recorder, "b-chair")}
+    for user in chairs.values():
+        await user.say("/trogiup")
+    start = len(recorder.sent)
+    moment = datetime(2026, 12, 16, 8, 0, tzinfo=VN)  # the first working day after Quý IV's cut-off (15/12)
+    clock.set(moment)
+    ticker = next(t for t in app.tickers if isinstance(t, QuarterlySummaryTicker))
+    assert await ticker(moment) >= 2
+    await app.outbox.drain()
+    got = {name: [r for chat, r in recorder.sent[start:] if chat == user.target] for name, user in chairs.items()}
+    # B uses the shipped plan until it loads its own, and the plan's reference names "Đảng ủy xã Nam Cường": so in
+    # B's files the commune's name may appear as the plan's text; A's units and people never.
+    for name, mine, theirs in (("A", "Nam Cường", B_MARKS), ("B", "Phúc Lộc", ("Nà Pài", "(mẫu)"))):
+        texts = [r.text for r in got[name]]
+        assert any(mine in text for text in texts), (name, texts[:1])
+        assert not _leaks(texts, theirs), name
+        for reply in got[name]:
+            out = reply.document or reply.photo
+            if out is not None:
+                assert not _leaks([_file_text(out.name, await _content(app, out.file_id))], theirs), out.name

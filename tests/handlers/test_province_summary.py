@@ -95,6 +95,7 @@ async def test_province_viewer_picks_a_period_and_reads_only(app):
     for command in ("/baocao", "/thongbao", "/moi", "/kyhop", "/lich", "/kiennghi", "/cuatoi"):
         assert await viewer.say(command) == [t("err.not_allowed")], command
     assert "/tonghop" in (await viewer.say("/trogiup"))[0]
+    assert await viewer.say("hôm qua thôn tổ chức ngày hội có 150 người") == [t("hint.province")]  # no report
     assert "tong-hop-tinh" in _documents(recorder, viewer.target)[-1].name
 
 
@@ -121,3 +122,23 @@ async def test_staff_of_the_anchor_commune_cannot_reach_the_province_viewer_in_n
     number = next(line.split(".")[0].strip() for line in menu.splitlines() if "không thuộc đơn vị" in line)
     people = (await staff.say(number))[0]
     assert "Quản trị viên (mẫu)" in people and "Ban Thường trực tỉnh" not in people
+
+
+async def test_each_commune_is_compiled_with_its_own_plan(app):
+    """Phúc Lộc loaded a plan without indicator 1.5.2 and with 1.1.1's target lowered: its row follows it."""
+    recorder = attach_recorder(app)
+    same, _other = await three_communes(app)
+    base = app.plans.default
+    indicators = tuple(i for i in base.indicators if i.id != "1.5.2")
+    indicators = tuple(i.model_copy(update={"target": 50.0}) if i.id == "1.1.1" else i for i in indicators)
+    app.plans.replace({(same.id, base.year): base.model_copy(update={"indicators": indicators})})
+    viewer = await _province_viewer(app, recorder)
+    await viewer.say("/tonghop")
+    xlsx_out = _documents(recorder, viewer.target)[-1]
+    sheet = load_workbook(io.BytesIO(await _file(app, xlsx_out))).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    last = next(i for i, title in enumerate(header) if str(title).startswith("1.5.2 "))
+    assert rows["Phúc Lộc"][last] is None  # not in its plan
+    first = next(i for i, title in enumerate(header) if str(title).startswith("1.1.1 "))
+    assert rows["Phúc Lộc"][first] == pytest.approx(66.67) and rows["Phúc Lộc"][4] == 1  # 66,7 % ≥ 50 %: reached
