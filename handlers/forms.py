@@ -8,6 +8,7 @@ from typing import Any
 
 from core.flowstate import FlowState
 from core.menus import choices_of, option
+from core.numbers import format_money, format_number
 from core.sentence import mentions_money
 from core.vnmoney import parse_money
 from core.vnparse import ParseError, clean_text, parse_date, parse_number, parse_yesno
@@ -118,7 +119,8 @@ def format_value(ctx: Context, field: FormField, value: Any, unit_names: dict[in
     if field.kind is FieldKind.DATE:
         return date.fromisoformat(value).strftime("%d/%m/%Y")
     if field.kind is FieldKind.NUMBER:
-        number = f"{int(value):,}".replace(",", ".")
+        number = format_money(int(value), language=lang) if field.means == "money" else \
+            format_number(int(value), decimals=0, language=lang)
         return f"{number} {field.unit.get(lang)}" if field.unit else number
     if field.kind is FieldKind.CHOICE:
         return next((o.label.get(lang) for o in field.options if o.id == value), str(value))

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from core.i18n import Translate
+from core.numbers import format_number
 from plan.periods import ROMAN, Period
 
 # XML 1.0 allows tab, newline, CR and these ranges; anything else corrupts a DOCX or XLSX part.
@@ -18,14 +19,8 @@ def xml_safe(text: object) -> str:
 
 
 def fmt_number(value: float | None, *, decimals: int = 1) -> str:
-    """Vietnamese style: 1.234 for thousands, 66,7 for decimals; whole numbers without decimals."""
-    if value is None:
-        return "—"
-    rounded = round(value, decimals)
-    if float(rounded).is_integer():
-        return f"{int(rounded):,}".replace(",", ".")
-    whole, _, fraction = f"{rounded:,.{decimals}f}".partition(".")
-    return f"{whole.replace(',', '.')},{fraction}"
+    """Vietnamese style (Babel, core/numbers.py): 1.234 for thousands, 66,7 for decimals; "—" for no value."""
+    return format_number(value, decimals=decimals)
 
 
 def fmt_value(value: float | None, measure: str) -> str:

@@ -11,6 +11,7 @@ from typing import ClassVar, Literal
 
 from core.flowstate import FlowState
 from core.menus import choices_of, option
+from core.numbers import format_number
 from core.vnparse import ParseError, parse_number
 from handlers.context import Context
 from handlers.flows.admin_common import audit, own_unit, unit_named, unit_options
@@ -90,7 +91,7 @@ async def _show(ctx: Context, unit: Unit, year: int) -> None:
     options = []
     for key, label in labels.items():
         value = stored.get(key)
-        options.append(option(key, f"{label}: {'—' if value is None else f'{value:,}'.replace(',', '.')}"))
+        options.append(option(key, f"{label}: {format_number(value, decimals=0, language=ctx.language)}"))
     options.append(option("done", ctx.t("baselines.finish"), "xong", "done"))
     lines.append(ctx.t("baselines.pick_hint"))
     await ctx.ask_menu(BaselinesState(step="key", unit_id=unit.id, year=year), "key", "\n".join(lines), options)
