@@ -23,8 +23,26 @@ from storage.db import DatabaseUnwritable
 log = logging.getLogger("mttq-bot")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line (what is wrong and where to look), not the usage block first."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("mttq-bot")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mttq-bot", description="Field-reporting bot for MTTQ.")
+    parser = OneLineParser(prog="mttq-bot", description="Field-reporting bot for MTTQ.")
+    parser.add_argument("--version", action="version", version=f"mttq-bot {version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="start every configured channel (the console when none is)")
     run.add_argument("--user", default="reporter", help="console: who you are (a demo role or a name)")
@@ -129,8 +147,32 @@ def clock_from_env() -> Clock:
     return lambda: origin + timedelta(seconds=time.monotonic() - began)
 
 
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)  # its DEBUG lines carry SQL parameters (message text)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # two INFO lines every minute ("Running job …")
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Every failure is one line on stderr and a non-zero exit, never a traceback (LOG_LEVEL=DEBUG logs it)."""
     args = build_parser().parse_args(argv)
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:  # a file that cannot be read or written: --out in a missing folder, a missing input
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"mttq-bot: {where}{exc.strerror or exc}", file=sys.stderr)
+        log.debug("the command failed", exc_info=exc)
+        return 1
+    except Exception as exc:
+        print(f"mttq-bot: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}", file=sys.stderr)
+        log.debug("the command failed", exc_info=exc)
+        return 1
+
+
+def _main(args: argparse.Namespace) -> int:
     if args.command == "plan" and args.plan_command == "check":
         return _plan_check(args.file)
     try:
@@ -138,10 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"mttq-bot: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("aiosqlite").setLevel(logging.INFO)  # its DEBUG lines carry SQL parameters (message text)
+    configure_logging(settings.log_level)
     try:
         return asyncio.run(_dispatch(args, settings))
     except ConfigError as exc:  # e.g. the platform refused the bot token at start-up
@@ -154,8 +193,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mttq-bot: DATABASE_URL: the database does not accept writes ({exc}); check that the file and its "
               "folder are writable, the disk has room and the server is running", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
 
 
 def _plan_check(path: str) -> int:
@@ -234,6 +271,10 @@ async def _directory(app: App, args: argparse.Namespace) -> int:
     if args.directory_command == "template":
         return await directory_cli.write_template(app, args.out)
     if args.directory_command == "import":
+        missing = [path for path in args.files if not os.path.isfile(path)]
+        if missing:
+            print(f"mttq-bot: {missing[0]}: no such file", file=sys.stderr)
+            return 2
         return await directory_cli.import_directory(app, args.files, args.commune, dry_run=args.dry_run)
     return await directory_cli.export_directory(app, args.out, args.commune)
 

@@ -85,6 +85,8 @@ class Period:
         """Inverse of `key` (used by the CLI: --period 2026-Q1)."""
         text = key.strip().upper()
         year_text, _, rest = text.partition("-")
+        if not (year_text.isascii() and year_text.isdigit()):
+            raise ValueError(f"unknown period '{key}' (expected e.g. 2026-Q1, 2026-H1, 2026-9M, 2026)")
         year = int(year_text)
         if not rest:
             return cls(year, "year")

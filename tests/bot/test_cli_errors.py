@@ -1,0 +1,82 @@
+"""Every `mttq-bot` mistake is one line on stderr and a non-zero exit, never a traceback: a table over each
+subcommand with a bad path or argument; and `--version`."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.cli import configure_logging, main, version
+
+# (arguments, what the one line must mention); {tmp} is the test's folder (it exists: not a file)
+BAD = [
+    (["export", "--period", "2026-Q4", "--format", "docx", "--out", "/missing/dir/x.docx"], "/missing/dir/x.docx"),
+    (["export", "--period", "2026-Q4", "--format", "txt", "--out", "{tmp}"], "{tmp}"),
+    (["export", "--period", "bad", "--format", "txt", "--out", "x.txt"], "--period"),
+    (["export", "--period", "2026-Q9", "--format", "txt", "--out", "x.txt"], "--period"),
+    (["export", "--period", "2031-Q1", "--format", "txt", "--out", "x.txt"], "2031"),
+    (["export", "--period", "2026-Q1", "--format", "pdf", "--out", "x.pdf"], "--format"),
+    (["export", "--period", "2026-Q1", "--format", "txt", "--out", "x.txt", "--commune", "Nowhere"], "Nowhere"),
+    (["plan", "check", "/nope"], "/nope"),
+    (["plan", "check", "{tmp}"], "{tmp}"),
+    (["directory", "import", "/nope.xlsx"], "/nope.xlsx"),
+    (["directory", "template", "--out", "/missing/dir/t.xlsx"], "/missing/dir/t.xlsx"),
+    (["directory", "export", "--out", "/missing/dir/t.xlsx"], "/missing/dir/t.xlsx"),
+    (["invite", "create", "--all-pending", "--out", "/missing/dir/i.xlsx"], "/missing/dir/i.xlsx"),
+    (["invite", "create", "--role", "reporter", "--unit", "Thôn không có"], "Thôn không có"),
+    (["invite", "create", "--role", "mayor"], "--role"),
+    (["remind", "preview", "--from", "2026-13-01", "--to", "2026-12-31"], "2026-13-01"),
+    (["remind", "preview", "--from", "2026-12-01", "--to", "2026-01-01"], "--to"),
+    (["commune", "add", "--name", "X", "--province", "Y", "--timezone", "Mars/Base"], "Mars/Base"),
+    (["db", "downgrade"], "downgrade"),
+    (["frobnicate"], "frobnicate"),
+    ([], "command"),
+]
+
+
+@pytest.fixture
+def mttq(tmp_path, monkeypatch, capsys):
+    """`mttq-bot ARGS` in-process on a demo database of this test; returns (exit status, stdout, stderr)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'mttq.sqlite'}")
+    for name in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse's own exits (a bad choice, --version)
+            code = exit_.code
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+    return run
+
+
+@pytest.mark.parametrize("args, mentioned", BAD, ids=[" ".join(a)[:60] or "(nothing)" for a, _ in BAD])
+def test_a_bad_argument_or_path_is_one_line(mttq, tmp_path, args, mentioned):
+    assert mttq("init", "--demo")[0] == 0
+    code, out, err = mttq(*(a.replace("{tmp}", str(tmp_path)) for a in args))
+    lines = err.strip().splitlines()
+    assert code != 0
+    assert len(lines) == 1, err
+    assert "Traceback" not in out + err
+    assert mentioned.replace("{tmp}", str(tmp_path)) in lines[0]
+
+
+def test_a_file_that_is_not_a_spreadsheet_gets_the_import_report_not_a_traceback(mttq, tmp_path):
+    """`directory import` answers a bad file with its list of problems (docs/directory.md), naming the file."""
+    (tmp_path / "not-a-spreadsheet.xlsx").write_text("tên,vai trò\n")
+    code, out, err = mttq("directory", "import", str(tmp_path / "not-a-spreadsheet.xlsx"))
+    assert code != 0 and "Traceback" not in out + err
+    assert "not-a-spreadsheet.xlsx không phải tệp Excel" in out
+
+
+def test_version(mttq):
+    code, out, _ = mttq("--version")
+    assert code == 0 and out.strip() == f"mttq-bot {version()}" and version()[0].isdigit()
+
+
+def test_the_scheduler_logs_only_warnings():
+    configure_logging("INFO")
+    assert logging.getLogger("apscheduler.scheduler").getEffectiveLevel() == logging.WARNING
