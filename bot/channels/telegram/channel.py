@@ -11,7 +11,7 @@ from typing import Any
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
-from bot.channels.base import ChannelHost, Task
+from bot.channels.base import ChannelHost, Task, not_recorded
 from bot.channels.health import ChannelHealth
 from bot.channels.telegram.api import make_bot, redact
 from bot.channels.telegram.limiter import FloodLimiter
@@ -56,8 +56,8 @@ class TelegramChannel:
         cannot be reached at start) and the command menus are retried in the background until they succeed."""
         tasks: list[Task] = []
         if not await self._identify(at_start=True):
-            tasks.append(self._keep_trying(self._identify))
-        tasks.append(self._keep_trying(self._publish_menus))
+            tasks.append(lambda: self._keep_trying(self._identify))
+        tasks.append(lambda: self._keep_trying(self._publish_menus))
         secret = self.host.settings.webhook_secret
         if secret is not None:
             self.health.use_webhook()
@@ -167,9 +167,16 @@ class TelegramChannel:
         return True
 
     async def _publish_menus(self) -> bool:
-        """Every command menu; True once no call failed."""
-        failed = await publish_menus(self.bot, self.limiter, self.host.transaction, self.host.translator,
-                                     self.host.commands)
+        """Every command menu; True once no call failed (a database fault reading the staff chats is one too)."""
+        try:
+            failed = await publish_menus(self.bot, self.limiter, self.host.transaction, self.host.translator,
+                                         self.host.commands)
+        except Exception as exc:
+            if not not_recorded(exc):
+                raise  # a bug: the runner restarts the task and /healthz shows it
+            log.warning("Telegram menus not published: the database is unavailable (%s); trying again later",
+                        type(exc).__name__)
+            return False
         return failed == 0
 
     async def _keep_trying(self, attempt: Callable[[], Awaitable[bool]]) -> None:

@@ -90,3 +90,23 @@ async def test_get_me_and_menus_are_retried_until_they_succeed_and_the_username_
         assert len(h.fake.texts(GROUP)) == before  # another bot's command, now that ours is known
         await h.deliver(text_update(ALICE, f"/trogiup@{BOT_USERNAME}", chat=group))
         assert len(h.fake.texts(GROUP)) == before + 1
+
+
+async def test_menus_are_published_again_after_a_database_fault(sqlite_url, clock, monkeypatch):
+    """The staff chats' menus read the database: a fault there is retried like a Telegram failure."""
+    from sqlalchemy.exc import OperationalError
+
+    from storage.chats import ChatRepo
+
+    read = ChatRepo.private_chats_with_roles
+    faults = [OperationalError("SELECT", {}, Exception("database is locked"))]
+
+    async def flaky(self, *args, **kwargs):
+        if faults:
+            raise faults.pop()
+        return await read(self, *args, **kwargs)
+
+    monkeypatch.setattr(ChatRepo, "private_chats_with_roles", flaky)
+    async with telegram_bot(sqlite_url, clock, webhook=True) as h:  # start-up tasks awaited: they ended
+        private = [c for c in h.fake.of("setMyCommands") if c.params["scope"]["type"] == "all_private_chats"]
+        assert not faults and len(private) == 4  # both languages, published twice
