@@ -24,23 +24,25 @@ async def export(app: App, period_key: str, file_format: str, out: str, *, party
     except ValueError as exc:
         print(f"mttq-bot: --period: {exc}", file=sys.stderr)
         return 2
-    if period.year != app.plan.year:
-        print(f"mttq-bot: --period: the plan is for {app.plan.year}, not {period.year}", file=sys.stderr)
-        return 2
     t = app.translator.for_language(app.settings.default_language)
     async with app.db.transaction() as repos:
         commune = await commune_or_say_why(repos, commune_name, t, sys.stderr)
         if commune is None:
             return 1
-        snapshot = await load_snapshot(repos, commune.id, app.plan.year)
-    summary = compile_summary(app.plan, snapshot, period, app.clock(), app.settings.tz)
+        plan = app.plans.for_year(commune.id, period.year)  # the commune's plan of that year (plan/book.py)
+        if period.year != plan.year:
+            print(f"mttq-bot: --period: no plan of {period.year} is loaded (the latest is {plan.year}'s)",
+                  file=sys.stderr)
+            return 2
+        snapshot = await load_snapshot(repos, commune.id, plan.year)
+    summary = compile_summary(plan, snapshot, period, app.clock(), app.settings.tz)
     t = app.translator.for_language("vi")
     if file_format == "txt":
         content: bytes = render_text(summary, t).encode("utf-8")
     elif file_format == "docx":
-        content = render_docx(summary, app.plan, t, app.settings.document_settings(), party=party)
+        content = render_docx(summary, plan, t, app.settings.document_settings(), party=party)
     elif file_format == "xlsx":
-        content = render_xlsx(summary, app.plan, t)
+        content = render_xlsx(summary, plan, t)
     else:
         content = render_chart(summary, t)
     Path(out).write_bytes(content)

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.roles import PROVINCE
+from core.vnparse import fold
 from storage.models import Baseline, Person, Unit
 
 
@@ -20,10 +21,12 @@ class DirectoryAdminRepo:
         query = select(Unit).where(Unit.commune_id == commune_id).order_by(Unit.active.desc(), Unit.id)
         return list((await self.session.execute(query)).scalars())
 
-    async def units_named(self, name: str) -> list[Unit]:
-        """Units of any commune with this name (case-insensitively): to tell "not yours" from "no such unit"."""
-        query = select(Unit).where(func.lower(Unit.name) == name.lower()).order_by(Unit.id)
-        return list((await self.session.execute(query)).scalars())
+    async def named_elsewhere(self, commune_id: int, name: str) -> bool:
+        """Whether another commune has a unit of this name (diacritics and case aside, as typed): to tell "not
+        yours" from "no such unit". Read only on that refusal path, so comparing in Python is cheap enough."""
+        wanted = fold(name)
+        query = select(Unit.name).where(Unit.commune_id != commune_id)
+        return any(fold(other) == wanted for other in (await self.session.execute(query)).scalars())
 
     async def people_of_unit(self, commune_id: int, unit_id: int | None) -> list[Person]:
         """The unit's people (or the commune's people without a unit), active ones first."""

@@ -36,8 +36,7 @@ async def unit_named(ctx: Context, name: str) -> Unit | None:
     found = next((unit for unit in units if fold(unit.name) == wanted), None)
     if found is not None:
         return found
-    elsewhere = await ctx.repos.directory_admin.units_named(name.strip())
-    if any(unit.commune_id != ctx.person.commune_id for unit in elsewhere):
+    if await ctx.repos.directory_admin.named_elsewhere(ctx.person.commune_id, name):
         ctx.say(ctx.t("admin.unit_other_commune", name=name.strip()[:MAX_UNIT_NAME]))
     else:
         ctx.say(ctx.t("admin.unit_unknown", name=name.strip()[:MAX_UNIT_NAME]))

@@ -12,6 +12,7 @@ import yaml
 from sqlalchemy import select
 from support.app import VN, ChatUser, attach_recorder, make_app
 
+from bot.export_cli import export
 from bot.plans import load_plan_file
 from plan.loader import SHIPPED_PLAN
 from storage.models import Outbox, PlanVersion, Report
@@ -125,8 +126,11 @@ async def test_the_2027_plan_is_used_from_1_january_2027_and_december_warns_once
     assert sorted(r.chat_id for r in notices) == ["admin", "chair", "staff"]  # once each despite two ticks
     assert "Chưa có kế hoạch năm 2027" in notices[0].payload["text"]
 
+    out = str(tmp_path / "q1.txt")
+    assert await export(app, "2027-Q1", "txt", out) == 2  # no 2027 plan yet: refused with the reason
     code, printed = await load(app, plan_2027(tmp_path))
     assert code == 0, printed
+    assert await export(app, "2027-Q1", "txt", out) == 0  # `mttq-bot export` reads the commune's 2027 plan
     assert f"Mẫu báo cáo thêm (1): {NEW_FORM_2027}" in printed
     assert "So với kế hoạch dùng trước đó (năm 2026" in printed
     clock.set(datetime(2026, 12, 31, 16, 0, tzinfo=VN))

@@ -86,6 +86,7 @@ async def test_a_unit_of_another_commune_is_refused_by_name(app, users):
     refusal = t("admin.unit_other_commune", name="Thôn Bên Kia")
     for command in ("/donvi", "/nguoi", "/chiso"):
         assert await users["staff"].say(f"{command} Thôn Bên Kia") == [refusal]
+    assert await users["staff"].say("/nguoi THÔN BÊN KIA") == [t("admin.unit_other_commune", name="THÔN BÊN KIA")]
     assert await users["staff"].say("/chiso Thôn Không Có") == [t("admin.unit_unknown", name="Thôn Không Có")]
     assert await rows(app, AuditLog) == []
 
