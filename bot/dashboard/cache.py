@@ -40,7 +40,7 @@ class SceneCache:
     async def scene(self, repos: Repositories, plan: Plan, commune_id: int, period: Period, now: datetime,
                     tz: ZoneInfo) -> Scene:
         version = (await repos.reports.data_version(commune_id), await repos.petitions.data_version(commune_id))
-        key = (commune_id, period.key, business_date(now, tz))
+        key = (commune_id, period.key, business_date(now, tz), id(plan))  # a corrected plan: another scene
         cached = self._get(key, version, now)
         if cached is not None:
             self.hits += 1

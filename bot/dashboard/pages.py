@@ -21,14 +21,16 @@ async def _scene(dash: Dashboard, request: web.Request, viewer: Viewer, language
                  ) -> tuple[Scene | None, dict[str, Any]]:
     """The commune and period a page is about, and the values every page's frame shows."""
     commune_id = viewer.commune(request.query.get("xa"))
-    period = dash.period(request)
+    plan = dash.plan_of(commune_id)  # this year's plan of the commune (plan/book.py)
+    period = dash.period(request, plan)
     t = dash.translator.for_language(language)
-    periods = [(p.key, upper_first(period_label(t, p))) for p in dash.periods()]  # a menu: capitalised
+    periods = [(p.key, upper_first(period_label(t, p))) for p in dash.periods(plan)]  # a menu: capitalised
     common: dict[str, Any] = {"viewer": viewer, "periods": periods}
     if period is None:
+        common["plan_year"] = plan.year
         return None, common
     async with dash.db.transaction() as repos:
-        scene = await dash.scenes.scene(repos, dash.plan, commune_id, period, dash.clock(), dash.tz)
+        scene = await dash.scenes.scene(repos, plan, commune_id, period, dash.clock(), dash.tz)
     common.update(period=period, period_name=period_label(t, period), commune=scene.snapshot.commune_name,
                   province=scene.snapshot.province, commune_id=commune_id, as_of=scene.summary.as_of)
     return scene, common
@@ -37,7 +39,8 @@ async def _scene(dash: Dashboard, request: web.Request, viewer: Viewer, language
 def _bad_period(dash: Dashboard, request: web.Request, language: str, common: dict[str, Any]) -> web.Response:
     t = dash.translator.for_language(language)
     return dash.pages.message(request, t("dash.bad_period_title"),
-                              t("dash.bad_period", text=request.query.get("ky", "")[:20], year=dash.plan.year),
+                              t("dash.bad_period", text=request.query.get("ky", "")[:20],
+                                year=common.get("plan_year", dash.plan.year)),
                               language=language, status=400, viewer=common["viewer"])
 
 
@@ -62,8 +65,8 @@ async def units(dash: Dashboard, request: web.Request, viewer: Viewer, language:
     async with dash.db.transaction() as repos:
         heads = await views.unit_heads(repos, scene.commune_id)
     sort = request.query.get("sap", "ten")
-    forms, rows = views.unit_grid(dash.plan, scene, heads, sort)
-    labels = {f.id: f.label.get(language) for f in dash.plan.forms}
+    forms, rows = views.unit_grid(scene.plan, scene, heads, sort)
+    labels = {f.id: f.label.get(language) for f in scene.plan.forms}
     return dash.pages.render(request, "units.html", language=language, forms=forms, rows=rows, labels=labels,
                              sort=sort, **common)
 
@@ -93,7 +96,7 @@ async def reports(dash: Dashboard, request: web.Request, viewer: Viewer, languag
     rows = views.filter_reports(scene, form_id, unit_id)
     shown, number, pages = views.page_of(rows, request.query.get("trang"))
     names = {u.id: u.name for u in scene.snapshot.units}
-    labels = {f.id: f.label.get(language) for f in dash.plan.forms}
+    labels = {f.id: f.label.get(language) for f in scene.plan.forms}
     return dash.pages.render(request, "reports.html", language=language, rows=shown, page=number, pages=pages,
                              total=len(rows), names=names, labels=labels, form_id=form_id or "", unit_id=unit_id,
                              units=scene.snapshot.units, **common)
@@ -111,16 +114,17 @@ async def report(dash: Dashboard, request: web.Request, viewer: Viewer, language
         unit_names = {u.id: u.name for u in await repos.directory.units(row.commune_id, active_only=False)}
         commune = await repos.directory.commune(row.commune_id)
     t = dash.translator.for_language(language)
-    form = next((f for f in dash.plan.forms if f.id == row.form_id), None)
+    plan = dash.plans.for_year(row.commune_id, row.activity_date.year)  # the plan of the report's year
+    form = next((f for f in plan.forms if f.id == row.form_id), None)
     field_labels = {f.id: f.label.get(language) for f in form.fields} if form else {}
     return dash.pages.render(
         request, "report_detail.html", language=language, viewer=viewer, report=row, commune=commune.name,
         form_label=form.label.get(language) if form else row.form_id, unit_name=unit_names.get(row.unit_id, ""),
         author=people.get(row.person_id, ""),
-        answers=views.answer_lines(dash.plan, row.form_id, dict(row.answers or {}), t, language, unit_names),
+        answers=views.answer_lines(plan, row.form_id, dict(row.answers or {}), t, language, unit_names),
         photos=[(name, dash.file_link(file_id, name)) for file_id, _report, name, mime in files
                 if mime.startswith("image/")],
-        history=views.audit_lines(history, people, dash.plan, language), field_labels=field_labels)
+        history=views.audit_lines(history, people, plan, language), field_labels=field_labels)
 
 
 async def petitions(dash: Dashboard, request: web.Request, viewer: Viewer, language: str) -> web.StreamResponse:
@@ -167,7 +171,7 @@ async def download(dash: Dashboard, request: web.Request, viewer: Viewer, langua
     if scene is None:
         return _bad_period(dash, request, language, common)
     suffix, mime, party = kind
-    rendered = await dash.render_files(scene.summary, party=party, chart_language=language)
+    rendered = await dash.render_files(scene.summary, party=party, chart_language=language, plan=scene.plan)
     name = f"{file_stem(scene.summary, party=party)}.{suffix}"
     response = web.Response(body=getattr(rendered, suffix), content_type=mime,
                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -197,8 +201,8 @@ async def _report_cards(dash: Dashboard, request: web.Request, language: str, co
         if mime.startswith("image/"):
             photos.setdefault(report_id, []).append((name, dash.file_link(file_id, name)))
     names = {u.id: u.name for u in scene.snapshot.units}
-    labels = {f.id: f.label.get(language) for f in dash.plan.forms}
-    cards = [(r, views.answer_lines(dash.plan, r.form_id, dict(r.answers), t, language, names),
+    labels = {f.id: f.label.get(language) for f in scene.plan.forms}
+    cards = [(r, views.answer_lines(scene.plan, r.form_id, dict(r.answers), t, language, names),
               photos.get(r.id, [])) for r in shown]
     return dash.pages.render(request, template, language=language, cards=cards, unit_name=unit_name, labels=labels,
                              page=number, pages=pages, total=len(reports), **common)

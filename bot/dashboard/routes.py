@@ -19,7 +19,7 @@ from bot.dashboard.render import Pages
 from bot.dashboard.scope import Viewer
 from core.i18n import Translator
 from plan.book import PlanBook
-from plan.periods import Period, current_quarter
+from plan.periods import Period, business_date, current_quarter
 from plan.schema import Plan
 from storage.db import Database
 from summaries.service import Rendered
@@ -53,26 +53,33 @@ class Dashboard:
         if self.plans is None:
             self.plans = PlanBook(self.plan)
 
-    def current_period(self) -> Period:
-        now, year = self.clock(), self.plan.year
+    def plan_of(self, commune_id: int | None) -> Plan:
+        """The commune's plan of this year (plan/book.py); PLAN_FILE's without a commune."""
+        if commune_id is None:
+            return self.plan
+        return self.plans.for_day(commune_id, business_date(self.clock(), self.tz))
+
+    def current_period(self, plan: Plan | None = None) -> Period:
+        now, year = self.clock(), (plan or self.plan).year
         period = current_quarter(now, self.tz)
         if period.year == year:
             return period
         return Period(year, "year") if period.year > year else Period.quarter(year, 1)
 
-    def period(self, request: web.Request) -> Period | None:
+    def period(self, request: web.Request, plan: Plan | None = None) -> Period | None:
         """`?ky=2026-Q3` (a period of the plan year), the current quarter when absent, None when not a period."""
+        plan = plan or self.plan
         asked = request.query.get("ky")
         if not asked:
-            return self.current_period()
+            return self.current_period(plan)
         try:
             period = Period.parse_key(asked[:12])
         except ValueError:
             return None
-        return period if period.year == self.plan.year else None
+        return period if period.year == plan.year else None
 
-    def periods(self) -> list[Period]:
-        year = self.plan.year
+    def periods(self, plan: Plan | None = None) -> list[Period]:
+        year = (plan or self.plan).year
         return [*(Period.quarter(year, q) for q in (1, 2, 3, 4)), Period(year, "half"), Period(year, "nine_months"),
                 Period(year, "year")]
 

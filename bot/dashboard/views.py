@@ -31,6 +31,7 @@ class Scene:
     summary: Summary
     period: Period
     today: date
+    plan: Plan | None = None  # the commune's plan of the period's year (plan/book.py) the summary was compiled by
 
 
 async def scene(repos: Repositories, plan: Plan, commune_id: int, period: Period, now: datetime,
@@ -40,7 +41,7 @@ async def scene(repos: Repositories, plan: Plan, commune_id: int, period: Period
 
 def scene_of(plan: Plan, commune_id: int, snapshot: Snapshot, period: Period, now: datetime, tz: ZoneInfo) -> Scene:
     return Scene(commune_id, snapshot, compile_summary(plan, snapshot, period, now, tz), period,
-                 business_date(now, tz))
+                 business_date(now, tz), plan)
 
 
 def bar_percent(result: IndicatorResult) -> float:

@@ -7,10 +7,14 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from sqlalchemy import select
 from support.app import VN, ChatUser, attach_recorder, make_app
+from support.dashboard_data import link_in
+from support.demo_db import demo_app
+from support.zalo_harness import free_port
 
 from bot.export_cli import export
 from bot.plans import load_plan_file
@@ -142,3 +146,24 @@ async def test_the_2027_plan_is_used_from_1_january_2027_and_december_warns_once
         commune_id = (await repos.directory.communes())[0].id
     assert reminders.plan_of(commune_id, clock()).year == 2027
     assert app.plans.for_year(commune_id, 2026).year == 2026  # last year's reports and summaries keep theirs
+
+
+async def test_the_dashboard_follows_the_communes_plan_of_the_year(tmp_path, clock):
+    port = free_port()
+    app = await demo_app(tmp_path, clock, web_port=port, public_base_url=f"http://127.0.0.1:{port}",
+                         webhook_secret="secret-for-links-1")
+    try:
+        assert (await load(app, plan_2027(tmp_path)))[0] == 0
+        clock.set(datetime(2027, 1, 5, 9, 0, tzinfo=VN))
+        await app.web.start()
+        chair = ChatUser(app, attach_recorder(app), "chair", "Chủ tịch")
+        async with httpx.AsyncClient(timeout=60) as http:
+            opened = await http.post(link_in(await chair.say("/web")))
+            session = {"Cookie": "mttq_session=" + opened.cookies["mttq_session"]}
+            page = (await http.get(f"http://127.0.0.1:{port}/d/bao-cao", headers=session)).text
+            last_year = await http.get(f"http://127.0.0.1:{port}/d/bao-cao?ky=2026-Q4", headers=session)
+        assert "Sáng kiến cộng đồng năm 2027" in page and "2027-Q1" in page  # the 2027 forms and periods
+        assert last_year.status_code == 400  # the page is this year's plan's; /tonghop năm 2026 gives last year
+    finally:
+        await app.web.stop()
+        await app.close()
