@@ -6,8 +6,7 @@ import re
 
 import pytest
 from sqlalchemy import select
-from support.app import ChatUser, attach_recorder
-from support.demo_db import demo_app
+from support.app import ChatUser, attach_recorder, make_app
 
 from storage.models import AuditLog, Commune, Person, Report, Unit
 
@@ -15,8 +14,8 @@ NA_PAI = "Thôn Nà Pài (mẫu)"
 
 
 @pytest.fixture
-async def app(tmp_path, clock):
-    app = await demo_app(tmp_path, clock)
+async def app(database_url, clock):  # SQLite and PostgreSQL
+    app = await make_app(database_url, clock)
     yield app
     await app.close()
 
