@@ -87,7 +87,17 @@ async def test_a_unit_of_another_commune_is_refused_by_name(app, users):
         assert await users["staff"].say(f"{command} Thôn Bên Kia") == [refusal]
     assert await users["staff"].say("/nguoi THÔN BÊN KIA") == [t("admin.unit_other_commune", name="THÔN BÊN KIA")]
     assert await users["staff"].say("/chiso Thôn Không Có") == [t("admin.unit_unknown", name="Thôn Không Có")]
+    # a forged button press with the other commune's unit id, at each unit menu: refused, nothing shown or changed
+    [theirs] = await rows(app, Unit, name="Thôn Bên Kia")
+    for opening in (["/chiso"], ["/nguoi"], ["/donvi", "2"], ["/donvi", "3"]):
+        for text in opening:
+            await users["staff"].say(text)
+        answer = await users["staff"].say(choice=str(theirs.id))
+        assert answer[0].startswith("Chưa rõ đồng chí chọn mục nào"), answer
+        await users["staff"].say("/huy")
     assert await rows(app, AuditLog) == []
+    [theirs_now] = await rows(app, Unit, id=theirs.id)
+    assert (theirs_now.name, theirs_now.active) == ("Thôn Bên Kia", True)
 
 
 async def test_a_deactivated_reporter_is_unregistered_at_once_and_their_reports_stay(app, users, clock):
