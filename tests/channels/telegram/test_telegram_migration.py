@@ -39,8 +39,8 @@ def _service(chat: dict, **field: int) -> dict:
     return {"message": {"message_id": 9, "date": int(time.time()), "chat": chat, "from": user(CHAIR), **field}}
 
 
-async def test_the_migrate_service_messages_move_registration_and_preferences(sqlite_url, clock):
-    async with telegram_bot(sqlite_url, clock) as h:
+async def test_the_migrate_service_messages_move_registration_and_preferences(database_url, clock):
+    async with telegram_bot(database_url, clock) as h:
         await _registered_group(h, summaries=False)
         old_chat, _ = await _group(h, OLD)
         await h.deliver(_service({"id": OLD, "type": "group", "title": "MTTQ xã Nam Cường"}, migrate_to_chat_id=NEW))
@@ -54,8 +54,8 @@ async def test_the_migrate_service_messages_move_registration_and_preferences(sq
         assert h.fake.texts(NEW)  # the registered person is answered in the new chat
 
 
-async def test_a_send_refused_with_the_new_id_moves_the_group_and_its_queue(sqlite_url, clock):
-    async with telegram_bot(sqlite_url, clock) as h:
+async def test_a_send_refused_with_the_new_id_moves_the_group_and_its_queue(database_url, clock):
+    async with telegram_bot(database_url, clock) as h:
         await _registered_group(h)
         h.fake.migrated[OLD] = NEW
         async with h.app.db.transaction() as repos:
@@ -71,8 +71,8 @@ async def test_a_send_refused_with_the_new_id_moves_the_group_and_its_queue(sqli
         assert [row.status for row in rows] == ["sent", "sent"]
 
 
-async def test_a_supergroup_seen_before_the_move_takes_over_the_registration(sqlite_url, clock):
-    async with telegram_bot(sqlite_url, clock) as h:
+async def test_a_supergroup_seen_before_the_move_takes_over_the_registration(database_url, clock):
+    async with telegram_bot(database_url, clock) as h:
         await _registered_group(h, summaries=False)
         async with h.app.db.transaction() as repos:  # a message from the new chat arrived first
             await repos.chats.remember("telegram", str(NEW), "group", title="MTTQ xã Nam Cường")
