@@ -163,6 +163,19 @@ class Conversation(SQLModel, table=True):
     updated_at: datetime = _when()
 
 
+class InboxUpdate(SQLModel, table=True):
+    """A polled update recorded before it is handled, so the poller can fetch the next one at once (several in
+    flight) and a crash loses none: what is still here at start-up is handled then (the ledger skips any that
+    were handled already). Deleted once handled."""
+
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    external_id: str = Field(max_length=80)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    received_at: datetime = _when()
+
+
 class ProcessedUpdate(SQLModel, table=True):
     """The ledger of handled platform updates: a replayed update is recognised and skipped."""
 

@@ -12,6 +12,7 @@ from storage.conversations import ConversationRepo
 from storage.directory import DirectoryRepo, InviteRepo
 from storage.directory_admin import DirectoryAdminRepo
 from storage.health import HeartbeatRepo
+from storage.inbox import InboxRepo
 from storage.invite_attempts import InviteAttemptRepo
 from storage.keyboards import KeyboardRepo
 from storage.ledger import LedgerRepo
@@ -45,6 +46,7 @@ class Repositories:
         self.audit = AuditRepo(session)
         self.conversations = ConversationRepo(session, dialect)
         self.ledger = LedgerRepo(session, dialect)
+        self.inbox = InboxRepo(session, dialect)  # polled updates not handled yet (the Zalo poller)
         self.outbox = OutboxRepo(session, dialect)
         self.reminders = ReminderRepo(session, dialect)
         self.broadcasts = BroadcastRepo(session)

@@ -10,6 +10,7 @@ from typing import Any
 from bot.channels.base import ChannelHost, Task
 from bot.channels.health import ChannelHealth
 from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloWrongBase
+from bot.channels.zalo.inflight import InFlight
 from bot.channels.zalo.media import PhotoDownloader
 from bot.channels.zalo.parse import ParseProblem, parse_update
 from bot.channels.zalo.platform import CHANNEL, LIMITS
@@ -59,8 +60,10 @@ class ZaloChannel:
             self.host.web.add_post(path, endpoint.handle)
             url = self.host.web.public_url(path)
             return [*tasks, lambda: self._register_webhook(url, secret)]
+        inflight = InFlight(self.host.transaction, self.host.clock, self.handle_update,
+                            min_wait=self.poll_min_interval)
         self.poller = Poller(self.client, self.handle_update, min_interval=self.poll_min_interval, lock=self.lock,
-                             health=self.health)
+                             health=self.health, inflight=inflight)
         return [*tasks, self.poller.run]
 
     async def stop(self) -> None:

@@ -9,6 +9,7 @@ import logging
 import os
 import tempfile
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ from typing import Any
 from bot.channels.base import not_recorded
 from bot.channels.health import ChannelHealth
 from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloWebhookActive
+from bot.channels.zalo.inflight import InFlight, update_key
 
 log = logging.getLogger(__name__)
 MIN_INTERVAL = 1.0  # seconds between polls when the server answers at once with nothing new (no offset to wait on)
 MAX_ERROR_WAIT = 60.0
+RECENT = 4096  # update keys remembered to recognise a replay at once
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[bool | None]]  # True: a new update, handled
 Sleep = Callable[[float], Awaitable[object]]
 Monotonic = Callable[[], float]
@@ -64,8 +67,12 @@ class Poller:
 
     def __init__(self, client: ZaloClient, on_update: UpdateHandler, *, min_interval: float = MIN_INTERVAL,
                  lock: PollLock | None = None, sleep: Sleep = asyncio.sleep, monotonic: Monotonic = time.monotonic,
-                 health: ChannelHealth | None = None) -> None:
+                 health: ChannelHealth | None = None, inflight: InFlight | None = None) -> None:
         self.client, self.on_update = client, on_update
+        # With `inflight` (the channel's), an update is recorded in the inbox and handled while the next poll goes
+        # out; without it (tests of the loop alone), each is handled before the next poll.
+        self.inflight = inflight
+        self._recent: OrderedDict[str, None] = OrderedDict()  # keys of updates just admitted: a replay paces
         self.min_interval = min_interval
         self.lock = lock
         self.sleep, self.monotonic = sleep, monotonic  # tests run an hour-long outage on a fake clock
@@ -78,8 +85,12 @@ class Poller:
             self.lock.acquire()
         try:
             await self._prepare()
+            if self.inflight is not None:
+                await self.inflight.resume()
             failures = 0
             while True:
+                if self.inflight is not None:
+                    await self.inflight.ready()  # room for another update, and the database records them
                 started = self.monotonic()
                 failures, fresh = await self._poll_once(failures)
                 if fresh:  # getUpdates serves one update a call: when one was new, more may be queued behind it
@@ -90,6 +101,8 @@ class Poller:
                 if wait > 0:
                     await self.sleep(wait)
         finally:
+            if self.inflight is not None:
+                await self.inflight.drain()
             if self.lock is not None:
                 self.lock.release()
 
@@ -107,6 +120,8 @@ class Poller:
     async def _poll_once(self, failures: int) -> tuple[int, bool]:
         """One getUpdates call: the count of consecutive failures so far, and whether it brought a new update."""
         self.polls += 1
+        if self.inflight is not None:
+            self.inflight.polling()
         try:
             update = await self._finish_even_if_stopped(asyncio.ensure_future(self.client.get_updates()))
         except ZaloConfigError:
@@ -124,7 +139,25 @@ class Poller:
         self.failing_since = None
         if self.health is not None:
             self.health.received()
+        if self.inflight is not None:
+            if update is None:
+                self.inflight.idle()
+                return 0, False
+            self.inflight.polled()
+            return 0, await self._admit(update)
         return 0, update is not None and await self._handle(update)
+
+    async def _admit(self, update: dict[str, Any]) -> bool:
+        """Hand the update over (recorded, then handled while we poll on); True unless it was just seen (a replay:
+        paced like an empty answer; the ledger is what really dedupes)."""
+        key = update_key(update)
+        if key in self._recent:
+            return False
+        self._recent[key] = None
+        if len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
+        await self.inflight.admit(update)
+        return True
 
     def _failed(self, exc: ZaloError, failures: int) -> None:
         """One warning when an outage starts, then one a few minutes: an hour of 403s is not 3,600 lines."""
@@ -156,7 +189,9 @@ class Poller:
                 update = await poll
             except Exception:
                 raise asyncio.CancelledError from None
-            if update is not None:
+            if update is not None and self.inflight is not None:
+                await self.inflight.admit(update)  # recorded and handled by the drain that follows
+            elif update is not None:
                 await self._handle(update, hold=False)  # a stop does not wait for the database to come back
             raise
 

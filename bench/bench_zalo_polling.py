@@ -1,0 +1,164 @@
+"""Zalo polling throughput, side by side: a bare getUpdates loop, the poller handling one update at a time, and the
+poller with several updates in flight (recorded in the inbox first, handled while it polls on).
+
+Run: .venv/bin/python bench/bench_zalo_polling.py [--updates 2000] [--chats 50] [--rtt-ms 0,50] [--repeat 3]
+
+The fake Zalo server (tests/support/fake_zalo.py) on loopback has every update queued; `--rtt-ms` adds that much
+delay to each getUpdates answer (a Vietnamese VPS to Zalo's API). The handled updates go through the real app on
+SQLite: the ledger, the conversation core, the outbox (not sent: the outbox worker does not run). Each of `chats`
+registered village heads sends `/trogiup` and `bao cao` in turn. Numbers: updates per second until the last one
+is handled (the bare loop: until the last one is fetched), and for the poller with updates in flight also until
+Zalo's queue is empty and every update committed to the inbox (then nothing more can be lost), best of `repeat`.
+Target (issue 21): the poller ≥ 70% of the bare loop on loopback and ≥ 90% at a 50 ms round trip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from support.app import VN, FakeClock
+from support.fake_zalo import FakeZalo, text_update
+
+from bot.app import App, create_app
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.inflight import InFlight
+from bot.channels.zalo.polling import Poller
+from bot.demo import seed_demo
+from bot.settings import Settings
+from storage.models import Identity, Person
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
+
+
+class SlowZalo(FakeZalo):
+    """The fake, with each getUpdates answer held `rtt` seconds (the network's round trip)."""
+
+    rtt: float = 0.0
+
+    async def _m_getUpdates(self, body: dict):
+        if self.rtt:
+            await asyncio.sleep(self.rtt)
+        return await super()._m_getUpdates(body)
+
+
+async def build(fake: FakeZalo, folder: str, chats: int) -> tuple[App, ZaloChannel]:
+    settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{folder}/bench.db",
+                        zalo_bot_token=fake.token, zalo_api_base=fake.url)
+    app = await create_app(settings, clock=FakeClock(NOW))
+    async with app.db.transaction() as repos:
+        commune = await seed_demo(repos, app.plan, NOW)
+        villages = [u for u in await repos.directory.units(commune.id) if u.kind == "village"]
+        for n in range(chats):
+            person = await repos.directory.add(Person(commune_id=commune.id, unit_id=villages[n % len(villages)].id,
+                                                      name=f"Trưởng thôn {n}", role="reporter", created_at=NOW))
+            await repos.directory.add(Identity(person_id=person.id, channel="zalo", external_id=f"z{n:04d}"))
+    channel = ZaloChannel(app.channel_host(app.settings.zalo_section()), poll_min_interval=0.01,
+                          lock_dir=Path(folder))
+    return app, channel
+
+
+def queue(fake: FakeZalo, updates: int, chats: int, run: int) -> None:
+    for n in range(updates):
+        chat = f"z{n % chats:04d}"
+        text = "/trogiup" if (n // chats) % 2 == 0 else "bao cao"
+        fake.push(text_update(chat, text, message_id=f"r{run}-{n:06d}".ljust(20, "0")))
+
+
+async def bare_loop(fake: FakeZalo, updates: int) -> float:
+    from bot.channels.zalo.client import ZaloClient
+
+    client = ZaloClient(fake.token, fake.url)
+    started, got = time.perf_counter(), 0
+    while got < updates:
+        if await client.get_updates(timeout=1) is not None:
+            got += 1
+    elapsed = time.perf_counter() - started
+    await client.close()
+    return updates / elapsed
+
+
+async def drained(fake: FakeZalo, inflight: InFlight, started: float) -> float:
+    """Seconds until Zalo's queue is empty and every update is committed to the inbox."""
+    while fake.pending or inflight.unrecorded:
+        await asyncio.sleep(0.001)
+    return time.perf_counter() - started
+
+
+async def poller(channel: ZaloChannel, app: App, fake: FakeZalo, updates: int, *,
+                 in_flight: bool) -> tuple[float, float]:
+    """(updates/s until the last is handled, updates/s until Zalo's queue is drained into the inbox)."""
+    handled = 0
+    done = asyncio.Event()
+
+    async def on_update(update: dict) -> bool:
+        nonlocal handled
+        result = await channel.handle_update(update)
+        handled += 1
+        if handled >= updates:
+            done.set()
+        return result
+
+    inflight = InFlight(app.db.transaction, app.clock, on_update, min_wait=0.01) if in_flight else None
+    loop = Poller(channel.client, on_update, min_interval=0.01, inflight=inflight)
+    started = time.perf_counter()
+    task = asyncio.create_task(loop.run())
+    drain = asyncio.create_task(drained(fake, inflight, started)) if inflight else None
+    await done.wait()
+    elapsed = time.perf_counter() - started
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return updates / elapsed, updates / (await drain if drain else elapsed)
+
+
+async def one_setting(rtt_ms: int, updates: int, chats: int, repeat: int) -> dict[str, float]:
+    best = {"bare getUpdates loop": 0.0, "poller, one at a time": 0.0, "poller, several in flight": 0.0,
+            "  … taken off Zalo into the inbox": 0.0}
+    fake = await SlowZalo(idle_wait=0.01).start()
+    fake.rtt = rtt_ms / 1000
+    with tempfile.TemporaryDirectory() as folder:
+        app, channel = await build(fake, folder, chats)
+        for run in range(repeat):
+            for n, name in enumerate(list(best)[:3]):
+                queue(fake, updates, chats, run * 10 + n)
+                if name.startswith("bare"):
+                    best[name] = max(best[name], await bare_loop(fake, updates))
+                    continue
+                handled, taken = await poller(channel, app, fake, updates, in_flight="several" in name)
+                best[name] = max(best[name], handled)
+                if "several" in name:
+                    best["  … taken off Zalo into the inbox"] = max(best["  … taken off Zalo into the inbox"], taken)
+        await channel.stop()
+        await app.close()
+    await fake.stop()
+    return best
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--chats", type=int, default=50)
+    parser.add_argument("--rtt-ms", default="0,50")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+    for rtt in (int(x) for x in args.rtt_ms.split(",")):
+        updates = args.updates if rtt == 0 else max(args.chats * 2, args.updates // 10)
+        best = await one_setting(rtt, updates, args.chats, args.repeat)
+        bare = best["bare getUpdates loop"]
+        print(f"round trip {rtt} ms, {updates} updates from {args.chats} chats (best of {args.repeat}):")
+        for name, rate in best.items():
+            print(f"  {name:28} {rate:8.1f} updates/s  {100 * rate / bare:5.1f}% of the bare loop")
+    print(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
