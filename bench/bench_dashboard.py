@@ -188,12 +188,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--province-viewer", action="store_true",
                         help="only the province viewer's pages on the province-size database")
+    parser.add_argument("--url", help="with --province-viewer: an empty database to use (e.g. PostgreSQL), "
+                                      "else a temporary SQLite file")
     args = parser.parse_args()
     units, per_unit = args.units, args.reports_per_unit
     if args.province_viewer:
         with tempfile.TemporaryDirectory() as tmp:
-            found = asyncio.run(run("province viewer", f"sqlite+aiosqlite:///{tmp}/province.db", units, per_unit, 20,
-                                    args.repeat))
+            url = args.url or f"sqlite+aiosqlite:///{tmp}/province.db"
+            found = asyncio.run(run("province viewer", url, units, per_unit, 20, args.repeat))
         print(f"{'province viewer page':<24}" + "".join(f"{kind:>14}" for kind in found))
         for path in PROVINCE_PAGES:
             print(f"{path:<24}" + "".join(f"{found[kind][path] * 1000:>11.0f} ms" for kind in found))
