@@ -49,3 +49,25 @@ async def test_typing_is_shown_where_someone_waits_for_an_answer(sqlite_url, clo
         assert len(h.fake.of("sendChatAction", GROUP)) == 1
         await h.deliver(text_update(ALICE, "xin chào"))
         assert len(h.fake.of("sendChatAction", ALICE)) == 1
+
+
+async def test_a_slow_reply_shows_typing_on_zalo(sqlite_url, clock, tmp_path):
+    from support.fake_zalo import FakeZalo
+    from support.zalo_harness import USER, ZaloUser, running, zalo_app
+
+    fake = await FakeZalo().start()
+    app = await zalo_app(fake, sqlite_url, clock, working_indicator_seconds=0)
+    handle = app.pipeline.process
+
+    async def slowly(*args, **kwargs):
+        await asyncio.sleep(SLOW_HANDLING)
+        return await handle(*args, **kwargs)
+
+    app.pipeline.process = slowly
+    try:
+        async with running(app, tmp_path):
+            assert await ZaloUser(app, fake, USER).say("xin chào")
+        assert fake.chat_actions == [(USER, "typing")]
+    finally:
+        await app.close()
+        await fake.stop()
