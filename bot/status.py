@@ -11,6 +11,7 @@ from bot.channels.zalo.platform import CHANNEL
 from bot.channels.zalo.quota import QuotaPolicy, month_of
 from bot.communes import commune_or_say_why
 from bot.status_live import print_liveness
+from core.messages import HELD_FOR_BUDGET, HELD_FOR_QUOTA
 from core.roles import PROVINCE
 from plan.periods import Period
 
@@ -26,18 +27,22 @@ async def print_status(app: App, commune_name: str | None = None) -> int:
         counts = await repos.outbox.counts()
         waiting = await repos.broadcasts.waiting()
         usage = await repos.usage.get(CHANNEL, account_of(token), month) if token else None
+    t = app.translator.for_language(settings.default_language)
     if usage is None:
-        print("zalo: not configured (ZALO_BOT_TOKEN is empty)")
+        print(t("status.zalo_not_configured"))
     else:
         budget = settings.zalo_monthly_quota
-        paused = usage.paused_budget is not None and not QuotaPolicy(budget).allows(1, usage)
-        share = 100 * usage.count / budget
-        print(f"zalo {month}: {usage.count}/{budget} messages ({share:.0f}%)"
-              + ("; paused by the platform: only replies are sent" if paused else ""))
-    print("outbox: " + (", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "empty"))
+        share = round(100 * usage.count / budget)
+        paused = QuotaPolicy(budget).paused(usage)
+        print(t("status.zalo_month", month=month, used=usage.count, budget=budget, share=share)
+              + (t("status.zalo_paused") if paused else ""))
+    shown = ", ".join(f"{t(f'status.outbox_{status}')} {n}" for status, n in sorted(counts.items()))
+    print(t("status.outbox", counts=shown or t("status.outbox_empty")))
     for row in waiting:  # why unsent messages wait, and until when (a held broadcast among them)
-        when = row.next_attempt_at.astimezone(settings.tz)
-        print(f"  waiting: {row.count} — {row.reason} — next try {when:%Y-%m-%d %H:%M}")
+        when = row.next_attempt_at.astimezone(settings.tz).strftime("%H:%M %d/%m/%Y")
+        key = {HELD_FOR_BUDGET: "broadcast.status.held_budget", HELD_FOR_QUOTA: "broadcast.status.held_quota"}.get(
+            row.reason, "broadcast.status.retrying")
+        print(t(key, count=row.count, when=when))
     return await _commune_status(app, commune_name)
 
 

@@ -165,5 +165,5 @@ async def test_status_prints_the_same_in_vietnamese(fake, sqlite_url, clock, tmp
     capsys.readouterr()
     assert await print_status(app) == 0  # the bot has stopped: said plainly, the database part still shown
     out = capsys.readouterr().out
-    assert "Không kết nối được với bot" in out and "outbox:" in out
+    assert "Không kết nối được với bot" in out and "Hàng đợi gửi (outbox): chờ gửi 1" in out
     await app.close()

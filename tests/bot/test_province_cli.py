@@ -91,7 +91,7 @@ async def test_remind_preview_and_status_of_one_commune(mttq, three):
     recipients = {line.rsplit("→", 1)[1].strip() for line in out.splitlines() if "→" in line}
     assert recipients and all(name.startswith(("Ông C", "Bà C")) for name in recipients), recipients
     code, out, _err = await asyncio.to_thread(mttq, "status")
-    assert code == 0 and "outbox:" in out and "communes: 3" in out and "--commune" in out
+    assert code == 0 and "Hàng đợi gửi (outbox)" in out and "communes: 3" in out and "--commune" in out
     code, out, _err = await asyncio.to_thread(mttq, "status", "--commune", "Phúc Lộc")
     assert code == 0 and "commune Phúc Lộc, Thái Nguyên: 4 active units, 6 active people (6 registered" in out
 

@@ -10,7 +10,6 @@ from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.quota import ZaloQuota, month_of
 from bot.channels.zalo.sender import ZaloSender
 from bot.status import print_status
-from core.messages import HELD_FOR_BUDGET
 
 
 async def test_a_held_broadcast_says_why_and_until_when(app, clock, capsys):
@@ -36,7 +35,8 @@ async def test_a_held_broadcast_says_why_and_until_when(app, clock, capsys):
         capsys.readouterr()
         assert await print_status(app) == 0
         out = capsys.readouterr().out
-        assert f"waiting: 3 — {HELD_FOR_BUDGET} — next try 2026-12-01 00:00" in out
+        assert ("3 tin đang giữ lại: phần còn lại của hạn mức tin Zalo tháng này dành cho trả lời và nhắc việc; "
+                "sẽ gửi tiếp lúc 00:00 01/12/2026") in out
     finally:
         await client.close()
         await fake.stop()

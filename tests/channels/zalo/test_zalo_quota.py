@@ -209,4 +209,4 @@ def test_status_command_prints_the_month(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ZALO_MONTHLY_QUOTA", "2000")
     assert main(["status"]) == 0
     out = capsys.readouterr().out
-    assert "/2000 messages" in out and "zalo 20" in out and "outbox:" in out and "abc" not in out
+    assert "/2000 tin" in out and "Zalo tháng 20" in out and "Hàng đợi gửi (outbox): trống" in out and "abc" not in out
