@@ -11,6 +11,7 @@ import sys
 import time
 from datetime import date, datetime, timedelta
 
+from bot import province_cli
 from bot.app import App, Clock, create_app, system_clock
 from bot.demo import seed_demo
 from bot.settings import ConfigError, Settings, load_settings
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--province", help="with --role province: the province whose communes they see")
     _commune_option(create)
     _directory_commands(commands)
+    province_cli.add_commands(commands)
     return parser
 
 
@@ -243,6 +245,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await _invite_command(app, args)
         if args.command in ("directory", "commune"):
             return await _directory(app, args)
+        if args.command == "province":
+            return await province_cli.run(app, args)
         if args.command == "plan":
             from bot.plans import load_plan_file
 

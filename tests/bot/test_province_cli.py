@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.app import make_app
-from support.province_data import three_communes
+from support.app import ChatUser, attach_recorder, make_app
+from support.province_data import province_invite, three_communes
 
 from bot.cli import main
 from storage.models import Identity, Person
@@ -103,3 +103,29 @@ async def test_chat_as_a_name_two_communes_share_needs_the_commune(mttq, three, 
     code, out, _err = await asyncio.to_thread(mttq, "chat", "--user", "Chủ tịch UB MTTQ xã (mẫu)", "--commune",
                                               "Phúc Lộc")
     assert code == 0 and "/tonghop" in out
+
+
+async def test_a_province_viewer_is_listed_and_deactivated_from_the_cli(mttq, tmp_path, clock):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'mttq.sqlite'}"
+    app = await make_app(url, clock)
+    await three_communes(app)
+    recorder = attach_recorder(app)
+    viewer = ChatUser(app, recorder, "tinh")
+    await viewer.say(f"/start {await province_invite(app)}")
+    await app.close()
+    code, out, _err = await asyncio.to_thread(mttq, "province", "list")
+    assert code == 0 and "Thái Nguyên: Ban Thường trực tỉnh Thái Nguyên — active, registered in chat" in out
+    code, _out, err = await asyncio.to_thread(mttq, "province", "deactivate", "--name", "Không Có Ai")
+    assert code == 1 and "no province viewer named" in err
+    code, out, _err = await asyncio.to_thread(mttq, "province", "deactivate", "--name",
+                                              "ban thuong truc tinh thai nguyen")
+    assert code == 0 and "deactivated" in out
+    app = await make_app(url, clock, demo=False)
+    try:
+        viewer = ChatUser(app, attach_recorder(app), "tinh")
+        t = app.translator.for_language("vi")
+        assert await viewer.say("/tonghop") == [t("start.unregistered")]  # at once: not a province viewer any more
+    finally:
+        await app.close()
+    code, out, _err = await asyncio.to_thread(mttq, "province", "list", "--province", "thai nguyen")
+    assert code == 0 and "— deactivated" in out
