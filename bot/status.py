@@ -53,11 +53,11 @@ async def _commune_status(app: App, commune_name: str | None) -> int:
     async with app.db.transaction() as repos:
         communes = await repos.directory.communes()
         if not communes:
-            print("communes: none yet")
+            print(t("status.communes_none"))
             return 0
         if len(communes) > 1 and not commune_name:
-            print(f"communes: {len(communes)} — " + "; ".join(f"{c.name}, {c.province}" for c in communes)
-                  + " (--commune NAME for one commune's figures)")
+            print(t("status.communes", count=len(communes),
+                    names="; ".join(f"{c.name}, {c.province}" for c in communes)))
             return 0
         commune = await commune_or_say_why(repos, commune_name, t, sys.stderr)
         if commune is None:
@@ -69,7 +69,6 @@ async def _commune_status(app: App, commune_name: str | None) -> int:
         month = [o for o in await repos.reminders.occurrences(commune.id)
                  if o.status == "sent" and o.due_at.astimezone(app.settings.tz).strftime("%Y-%m")
                  == today.strftime("%Y-%m")]
-    print(f"commune {commune.name}, {commune.province}: {len(units)} active units, {len(people)} active people "
-          f"({len(people) - len(pending)} registered in chat), {len(reports)} reports in {quarter.key}, "
-          f"{len(month)} reminders sent this month")
+    print(t("status.commune", name=commune.name, province=commune.province, units=len(units), people=len(people),
+            registered=len(people) - len(pending), reports=len(reports), period=quarter.key, reminders=len(month)))
     return 0

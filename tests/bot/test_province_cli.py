@@ -91,9 +91,9 @@ async def test_remind_preview_and_status_of_one_commune(mttq, three):
     recipients = {line.rsplit("→", 1)[1].strip() for line in out.splitlines() if "→" in line}
     assert recipients and all(name.startswith(("Ông C", "Bà C")) for name in recipients), recipients
     code, out, _err = await asyncio.to_thread(mttq, "status")
-    assert code == 0 and "Hàng đợi gửi (outbox)" in out and "communes: 3" in out and "--commune" in out
+    assert code == 0 and "Hàng đợi gửi (outbox)" in out and "Có 3 xã" in out and "--commune" in out
     code, out, _err = await asyncio.to_thread(mttq, "status", "--commune", "Phúc Lộc")
-    assert code == 0 and "commune Phúc Lộc, Thái Nguyên: 4 active units, 6 active people (6 registered" in out
+    assert code == 0 and "Xã Phúc Lộc, Thái Nguyên: 4 đơn vị đang hoạt động, 6 người (6 đã đăng ký trong chat)" in out
 
 
 async def test_chat_as_a_name_two_communes_share_needs_the_commune(mttq, three, monkeypatch):
