@@ -75,39 +75,63 @@ class Reader:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._engine: Engine | None = None
-        self._lock = threading.Lock()
         parsed = make_url(db.url)
         self._sqlite_file = (parsed.get_backend_name() == "sqlite" and bool(parsed.database)
                              and parsed.database != ":memory:" and not parsed.query.get("uri"))
-        self._path = parsed.database
+        # Another process can open the same database (a render worker reads it itself: summaries/render_pool.py).
+        self.shareable = self._sqlite_file or parsed.get_backend_name() != "sqlite"
 
     async def run(self, fn: Callable[[Connection], T]) -> T:
         if self._sqlite_file:
-            return await asyncio.to_thread(self._in_thread, fn)
+            return await asyncio.to_thread(read_in_process, self.db.url, fn)
         if self.db.dialect == "sqlite":  # :memory: has no second connection that sees the same data
             async with self.db.transaction() as repos:
                 return await (await repos.session.connection()).run_sync(fn)
         async with self.db.engine.connect() as connection:  # PostgreSQL: a connection of its own, read committed
             return await connection.run_sync(fn)
 
-    def _in_thread(self, fn: Callable[[Connection], T]) -> T:
-        with self._connection() as connection, connection.begin():  # one read transaction: one moment of the data
-            return fn(connection)
-
-    def _connection(self) -> Connection:
-        with self._lock:
-            if self._engine is None:
-                # NullPool: a connection per read, opened in the reading thread (~0.1 ms); query_only guards
-                # against this path ever writing beside the writer.
-                self._engine = create_engine(f"sqlite:///{self._path}", poolclass=NullPool,
-                                             connect_args={"timeout": 30, "check_same_thread": False})
-                event.listen(self._engine, "connect", _read_only_pragmas)
-            return self._engine.connect()
-
     def dispose(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
+        with _lock:
+            engine = _engines.pop(self.db.url, None)
+        if engine is not None:
+            engine.dispose()
+
+
+_engines: dict[str, Engine] = {}  # per database URL, in this process (the bot's, or a render worker's)
+_lock = threading.Lock()
+
+
+def read_in_process(url: str, fn: Callable[[Connection], T]) -> T:
+    """`fn(connection)` in one read transaction, from any thread of any process (a render worker's included):
+    SQLite through a plain sqlite3 connection; PostgreSQL through a short-lived asyncpg connection of its own."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        with _sqlite_engine(url, parsed.database).connect() as connection, connection.begin():
+            return fn(connection)
+    return asyncio.run(_read_async(url, fn))  # a worker process's thread has no event loop of its own
+
+
+async def _read_async(url: str, fn: Callable[[Connection], T]) -> T:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(fn)
+    finally:
+        await engine.dispose()
+
+
+def _sqlite_engine(url: str, path: str) -> Engine:
+    with _lock:
+        if url not in _engines:
+            # NullPool: a connection per read, opened in the reading thread (~0.1 ms); query_only guards against
+            # this path ever writing beside the writer.
+            engine = create_engine(f"sqlite:///{path}", poolclass=NullPool,
+                                   connect_args={"timeout": 30, "check_same_thread": False})
+            event.listen(engine, "connect", _read_only_pragmas)
+            _engines[url] = engine
+        return _engines[url]
 
 
 def _read_only_pragmas(dbapi_connection, _record) -> None:

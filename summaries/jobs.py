@@ -41,6 +41,7 @@ from summaries.render_pool import RenderPool
 from summaries.render_text import render_text
 from summaries.service import DOCUMENT_LANGUAGE, Rendered, file_replies, render_files, store_files
 from summaries.text_util import period_label
+from summaries.worker_jobs import SummaryMade, SummaryRequest, files_in_worker, summary_in_worker
 
 log = logging.getLogger(__name__)
 WAKE = "render_jobs"  # the name a handler puts in Context.after_commit to have its job run at once
@@ -84,6 +85,7 @@ class RenderJobs:
         self.db, self.translator, self.document, self.tz = db, translator, document, tz
         # Where files are rendered: worker processes (summaries/render_pool.py); without a pool, a thread.
         self.pool = pool
+        self.files_in_worker = files_in_worker  # what a worker runs for the files (tests put misbehaving ones)
         self.clock, self.on_queued = clock, on_queued  # on_queued: replies were queued (the app wakes the outbox)
         self.busy: Busy = _not_shown  # the app sets it: the chats waiting for a job are shown it is working
         self._running = asyncio.Lock()  # one runner: claim → render → store, job after job
@@ -181,14 +183,32 @@ class RenderJobs:
             async with AsyncExitStack() as shown:  # the other chats waiting for the same files see it too
                 for chat in {(member.channel, member.chat_id) for member in group[1:]} - {(job.channel, job.chat_id)}:
                     await shown.enter_async_context(self.busy(*chat))
-                summary = await self._compile(job)
-                await self._send_text(group, summary)
-                rendered = await self.render(summary, party=job.party, chart_language=job.language,
-                                             plan=self._plan_of(job))
+                if self._in_worker():
+                    summary, rendered = await self._make_in_worker(group)
+                else:
+                    summary = await self._compile(job)
+                    await self._send_text(group, summary)
+                    rendered = await self.render(summary, party=job.party, chart_language=job.language,
+                                                 plan=self._plan_of(job))
         except Exception as exc:
             log.exception("render job %s failed (attempt %d of %d)", job.id, job.attempts, MAX_ATTEMPTS)
             return sum([await self._failed(member, exc) for member in group])
         return await self._deliver(group, summary, rendered)
+
+    def _in_worker(self) -> bool:
+        """Read, compile and render in a worker process: when there is a pool and it can open the database too."""
+        return self.pool is not None and self.pool.processes > 0 and self.db.reader.shareable
+
+    async def _make_in_worker(self, group: list[RenderJob]) -> tuple[SummaryMade, Rendered]:
+        """The text, then the files, made by a worker that reads the database itself (summaries/worker_jobs.py):
+        nothing of the year's 100,000 rows passes through this process."""
+        job = group[0]
+        request = SummaryRequest(job.key, self.db.url, job.commune_id, self._plan_of(job), job.period,
+                                 job.requested_at, self.tz, job.language)
+        made = await self.pool.run(summary_in_worker, request)
+        await self._queue_text(group, made.text)
+        async with self.rendering:
+            return made, await self.pool.run(self.files_in_worker, request, job.party)
 
     async def _claim_same(self, job: RenderJob) -> list[RenderJob]:
         async with self.db.transaction() as repos:
@@ -216,18 +236,19 @@ class RenderJobs:
         return compile_summary(plan, snapshot, Period.parse_key(job.period), job.requested_at, self.tz)
 
     async def _send_text(self, group: list[RenderJob], summary: Summary) -> None:
-        """The summary as chat text, before the files are rendered; its dedupe key sends it once per job."""
-        messages = []
-        for job in group:
-            t = self.translator.for_language(job.language)
-            text = render_text(summary, t, job.language) + "\n\n" + t("summary.files_coming")
-            messages.append((job.channel, job.chat_id, Reply(text=text, language=job.language).to_payload(),
-                             f"{job.key}:text"))
+        """The summary as chat text, before the files are rendered (one language: claim_same groups by it)."""
+        t = self.translator.for_language(group[0].language)
+        await self._queue_text(group, render_text(summary, t, group[0].language) + "\n\n" + t("summary.files_coming"))
+
+    async def _queue_text(self, group: list[RenderJob], text: str) -> None:
+        """Queue the chat text to every chat of the group; its dedupe key sends it once per job."""
+        messages = [(job.channel, job.chat_id, Reply(text=text, language=job.language).to_payload(), f"{job.key}:text")
+                    for job in group]
         async with self.db.transaction() as repos:
             await repos.outbox.enqueue_many(messages, self.clock())
         self.on_queued()
 
-    async def _deliver(self, group: list[RenderJob], summary: Summary, rendered: Rendered) -> int:
+    async def _deliver(self, group: list[RenderJob], summary: Summary | SummaryMade, rendered: Rendered) -> int:
         """Store the files once, queue their replies to every chat that asked and mark the jobs done: one short
         transaction."""
         now, finished = self.clock(), 0

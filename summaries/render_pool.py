@@ -36,7 +36,7 @@ from summaries.service import DOCUMENT_LANGUAGE, Rendered, render_files
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-PRELOAD = ["summaries.service", "summaries.docx", "summaries.xlsx", "summaries.chart"]
+PRELOAD = ["summaries.service", "summaries.docx", "summaries.xlsx", "summaries.chart", "summaries.worker_jobs"]
 
 
 class RenderCrashed(RuntimeError):
@@ -49,6 +49,11 @@ class RenderTimedOut(RuntimeError):
 
 # One worker process's context, set by its initializer (or, with processes=0, per call in the bot's process).
 _worker: dict[str, Any] = {}
+
+
+def worker_context() -> dict[str, Any]:
+    """The plan, translator and document settings of this worker process (summaries/worker_jobs.py)."""
+    return _worker
 
 
 def _init_worker(plan: Plan, locales_dir: str, default_language: str, document: DocumentSettings) -> None:

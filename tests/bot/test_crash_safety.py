@@ -21,3 +21,13 @@ async def test_a_killed_bot_loses_nothing_and_resends_at_most_one_message_per_cr
     if kind == "report":
         assert result.receipts == result.reports == size, result
     assert result.worst_crash <= 1 and result.duplicates <= kills, result  # bot.outbox: one lane, one row in flight
+
+
+async def test_with_several_chats_in_flight_no_chat_gets_more_than_one_duplicate_per_crash(tmp_path):
+    """Issue 20.1: several outbox lanes (one chat each) to keep up with a slow platform; a crash may then repeat
+    one message in each chat that had one in flight, never two in one chat."""
+    lanes = 4
+    result = await run_once("broadcast", tmp_path / "lanes", kills=2, seed_value=7, recipients=150, lanes=lanes)
+    assert result.problems == [] and result.kills == 2, result
+    assert result.missed == result.strays == 0 and result.delivered == result.expected > 0, result
+    assert result.worst_chat_crash <= 1 and result.worst_crash <= lanes, result

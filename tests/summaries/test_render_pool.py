@@ -13,6 +13,7 @@ from support.app import ChatUser, attach_recorder, make_app
 
 from summaries.jobs import MAX_ATTEMPTS
 from summaries.render_pool import render_in_worker
+from summaries.worker_jobs import files_in_worker
 
 FILES = ["bao-cao-2026-Q4-nam-cuong.docx", "bao-cao-2026-Q4-nam-cuong.xlsx", "bao-cao-2026-Q4-nam-cuong.png"]
 APOLOGY = "Xin lỗi, bot chưa tạo được các tệp báo cáo quý IV năm 2026"
@@ -30,22 +31,32 @@ def files_sent(recorder, chat_id: str = "chair") -> list[str]:
             for ref in (reply.document, reply.photo) if ref is not None]
 
 
-async def test_the_files_are_rendered_in_another_process(bot):
+async def test_the_files_are_rendered_in_another_process(database_url, clock):
+    """The worker reads the database itself (SQLite file or PostgreSQL), compiles and renders."""
+    bot = await make_app(database_url, clock, render_processes=1, render_timeout_seconds=120)
+    try:
+        await check_rendered_in_a_worker(bot)
+    finally:
+        await bot.close()
+
+
+async def check_rendered_in_a_worker(bot):
     recorder = attach_recorder(bot)
     answers = await ChatUser(bot, recorder, "chair", "Chủ tịch").say("/tonghop")
     assert answers[0].startswith("📊 Tổng hợp quý IV năm 2026") and files_sent(recorder) == FILES
     async with bot.db.transaction() as repos:
         docx = await repos.files.get(next(r.document.file_id for _, r in recorder.sent if r.document))
     assert docx.content[:2] == b"PK" and docx.size > 10_000
-    worker = await bot.render_jobs.pool.run(bad_renders.pid, None, False, "vi")
+    worker = await bot.render_jobs.pool.run(bad_renders.pid)
     assert worker != os.getpid()
+    assert bot.render_jobs.pool.render_fn is render_in_worker  # (the quarter-end ticker's and dashboard's renders)
 
 
 @pytest.mark.parametrize("misbehaving", [bad_renders.crash, bad_renders.hang], ids=["crashes", "hangs"])
 async def test_a_render_that_crashes_or_hangs_is_retried_then_the_reader_is_told(bot, clock, misbehaving):
     recorder = attach_recorder(bot)
     chair, reporter = ChatUser(bot, recorder, "chair", "Chủ tịch"), ChatUser(bot, recorder, "reporter", "Trưởng ban")
-    bot.render_jobs.pool.render_fn, bot.render_jobs.pool.timeout = misbehaving, 2
+    bot.render_jobs.files_in_worker, bot.render_jobs.pool.timeout = misbehaving, 2
     tonghop = chair.inbound("/tonghop")
     assert await bot.handle(tonghop)  # wakes the job: its worker dies, or hangs for the 2 s timeout
     await asyncio.sleep(0.3)
@@ -63,6 +74,6 @@ async def test_a_render_that_crashes_or_hangs_is_retried_then_the_reader_is_told
         job = await repos.render_jobs.get(f"files:console:{tonghop.message_id}")
     assert (job.status, job.attempts) == ("failed", MAX_ATTEMPTS)
     assert ("died" if misbehaving is bad_renders.crash else "more than 2 s") in job.error
-    bot.render_jobs.pool.render_fn, bot.render_jobs.pool.timeout = render_in_worker, 120
+    bot.render_jobs.files_in_worker, bot.render_jobs.pool.timeout = files_in_worker, 120
     await chair.say("/tonghop")  # the pool recovered: the next request gets its files
     assert files_sent(recorder) == FILES

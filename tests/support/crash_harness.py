@@ -61,6 +61,7 @@ class RunResult:
     missed: int = 0  # rows never delivered (or failed)
     duplicates: int = 0  # extra copies the platform received
     per_crash: Counter[int] = field(default_factory=Counter)  # kill number (1…) → duplicates it caused
+    per_chat_crash: Counter[tuple[int, str]] = field(default_factory=Counter)  # (kill, chat) → duplicates there
     strays: int = 0  # messages received that match no outbox row
     receipts: int = 0
     reports: int = 0
@@ -74,6 +75,11 @@ class RunResult:
     def worst_crash(self) -> int:
         """The most duplicates one kill caused in this run."""
         return max(self.per_crash.values(), default=0)
+
+    @property
+    def worst_chat_crash(self) -> int:
+        """The most duplicates one kill caused in one chat (issue 20: never more than one, whatever the lanes)."""
+        return max(self.per_chat_crash.values(), default=0)
 
     @property
     def ok(self) -> bool:
@@ -339,16 +345,17 @@ def compare_deliveries(rows: list, fake: FakeZalo, result: RunResult, boundaries
             result.delivered += min(len(epochs), count)
             result.missed += max(0, count - len(epochs))
             if len(epochs) > count + optional_count:
-                charge_duplicates(epochs, len(epochs) - count - optional_count, result)
+                charge_duplicates(epochs, len(epochs) - count - optional_count, result, chat)
 
 
-def charge_duplicates(epochs: list[int], extra: int, result: RunResult) -> None:
+def charge_duplicates(epochs: list[int], extra: int, result: RunResult, chat: str = "") -> None:
     """Charge `extra` copies to kills: a copy sent by a later process than the copy before it is a re-send of
     what the earlier process had in flight when kill (that epoch + 1) ended it."""
     result.duplicates += extra
     resent = [epochs[j - 1] + 1 for j in range(1, len(epochs)) if epochs[j] > epochs[j - 1]]
     for kill in resent[:extra]:
         result.per_crash[kill] += 1
+        result.per_chat_crash[(kill, chat)] += 1
     if extra > len(resent):
         result.problems.append(f"{extra - len(resent)} copies repeated by one process, not by a crash")
 
