@@ -20,7 +20,7 @@ from plan.periods import Period
 from summaries.province import ProvinceSummary
 from summaries.render_province import province_stem, render_province_docx, render_province_xlsx
 from summaries.service import DOCUMENT_LANGUAGE, DOCX_MIME, XLSX_MIME
-from summaries.text_util import period_label
+from summaries.text_util import period_label, upper_first
 
 
 async def _province_summary(dash: Dashboard, viewer: Viewer, period: Period) -> ProvinceSummary:
@@ -33,11 +33,12 @@ async def _province_summary(dash: Dashboard, viewer: Viewer, period: Period) -> 
 async def province(dash: Dashboard, request: web.Request, viewer: Viewer, language: str) -> web.StreamResponse:
     """/d/ of a province viewer (without ?xa=): one row per commune, one column per indicator."""
     t = dash.translator.for_language(language)
-    periods = [(p.key, period_label(t, p)) for p in dash.periods()]
-    period = dash.period(request)
+    plan = dash.plan_of(viewer.commune_ids[0])  # the anchor commune's plan: its periods, its indicators as columns
+    periods = [(p.key, upper_first(period_label(t, p))) for p in dash.periods(plan)]  # a menu: capitalised
+    period = dash.period(request, plan)
     if period is None:
         return dash.pages.message(request, t("dash.bad_period_title"),
-                                  t("dash.bad_period", text=request.query.get("ky", "")[:20], year=dash.plan.year),
+                                  t("dash.bad_period", text=request.query.get("ky", "")[:20], year=plan.year),
                                   language=language, status=400, viewer=viewer)
     summary = await _province_summary(dash, viewer, period)
     return dash.pages.render(request, "communes.html", language=language, viewer=viewer, periods=periods,
@@ -53,7 +54,7 @@ async def province_download(dash: Dashboard, request: web.Request, viewer: Viewe
                             language: str) -> web.StreamResponse:
     """The province summary's DOCX or XLSX of the period, rendered now (in a worker thread)."""
     kind = request.match_info["kind"]
-    period = dash.period(request)
+    period = dash.period(request, dash.plan_of(viewer.commune_ids[0]))
     if kind not in PROVINCE_FILES or period is None or not viewer.province:
         raise web.HTTPNotFound()
     summary = await _province_summary(dash, viewer, period)
