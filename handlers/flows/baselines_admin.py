@@ -1,12 +1,14 @@
 """/chiso (admin, chair, staff): a unit's figures for this year (households, poor households…), shown and corrected.
 
 States: unit → key (each figure numbered, "xong" ends) → value → key again. `/chiso <tên đơn vị>` starts at
-that unit. The figures are the plan's (`baselines:` plus any key an indicator divides by), as in the
+that unit; `/chiso <tên đơn vị> 2027` shows next year's figures (entered in December) or last year's. The
+figures are the keys of that year's plan (`baselines:` plus any key an indicator divides by), as in the
 directory file; percent indicators divide by them, so a corrected figure changes the next /tonghop.
 """
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar, Literal
 
 from core.flowstate import FlowState
@@ -18,6 +20,7 @@ from handlers.flows.admin_common import audit, own_unit, unit_named, unit_option
 from storage.models import Unit
 
 FLOW = "baselines_admin"
+_YEAR_AT_END = re.compile(r"(?:\s|^)(?:năm\s+|nam\s+)?(\d{4})$", re.IGNORECASE)
 MAX_FIGURE = 10_000_000
 
 
@@ -36,10 +39,11 @@ class BaselinesState(FlowState):
 
 
 async def start(ctx: Context, args: str) -> None:
-    if args.strip():
-        unit = await unit_named(ctx, args)
+    name, year = _name_and_year(ctx, args)
+    if name:
+        unit = await unit_named(ctx, name)
         if unit is not None:
-            await _show(ctx, unit, ctx.today.year)
+            await _show(ctx, unit, year)
         return
     units = await ctx.repos.directory.units(ctx.person.commune_id)
     await ctx.ask_menu(BaselinesState(step="unit"), "unit", ctx.t("baselines.pick_unit"), unit_options(units))
@@ -63,25 +67,34 @@ async def resume(ctx: Context, state: BaselinesState) -> None:
     elif state.step == "unit":
         await _show(ctx, unit, ctx.today.year)
     else:
-        label = _labels(ctx).get(picked, picked)
+        label = _labels(ctx, state.year).get(picked, picked)
         ctx.say(ctx.t("baselines.ask_value", figure=label, year=state.year))
         await ctx.remember(BaselinesState(step="value", unit_id=unit.id, year=state.year, key=picked))
 
 
 async def prompt(ctx: Context, state: BaselinesState) -> None:
     if state.step == "value":
-        ctx.say(ctx.t("baselines.ask_value", figure=_labels(ctx).get(state.key, state.key),
+        ctx.say(ctx.t("baselines.ask_value", figure=_labels(ctx, state.year).get(state.key, state.key),
                       year=state.year))
     else:
         ctx.say(ctx.t("menu.choose_again"), choices_of(state.options))
 
 
-def _labels(ctx: Context) -> dict[str, str]:
-    return {spec.id: spec.label.get(ctx.language) for spec in ctx.plan.baseline_keys()}
+def _name_and_year(ctx: Context, args: str) -> tuple[str, int]:
+    """"Thôn Nà Pài 2027": next year's figures (entered in December), or last year's; else this year's."""
+    match = _YEAR_AT_END.search(args.strip())
+    if match and abs(int(match.group(1)) - ctx.today.year) <= 1:
+        return args.strip()[:match.start()].strip(), int(match.group(1))
+    return args.strip(), ctx.today.year
+
+
+def _labels(ctx: Context, year: int) -> dict[str, str]:
+    """The figures the commune's plan of that year divides by, labelled in the reader's language."""
+    return {spec.id: spec.label.get(ctx.language) for spec in ctx.plan_for_year(year).baseline_keys()}
 
 
 async def _show(ctx: Context, unit: Unit, year: int) -> None:
-    labels = _labels(ctx)
+    labels = _labels(ctx, year)
     if not labels:
         await ctx.forget()
         ctx.say(ctx.t("baselines.none_in_plan"))
@@ -101,7 +114,7 @@ async def _on_value(ctx: Context, state: BaselinesState) -> None:
     value = parse_number(ctx.inbound.text, minimum=0, maximum=MAX_FIGURE) if ctx.inbound.kind == "text" \
         else ParseError("err.number.unreadable")
     if isinstance(value, ParseError):
-        label = _labels(ctx).get(state.key, state.key)
+        label = _labels(ctx, state.year).get(state.key, state.key)
         ctx.say(ctx.t(value.code, **value.params) + "\n" +
                 ctx.t("baselines.ask_value", figure=label, year=state.year))
         return
@@ -114,5 +127,5 @@ async def _on_value(ctx: Context, state: BaselinesState) -> None:
     await ctx.repos.directory.set_baseline(unit.id, state.year, state.key, value)
     await audit(ctx, "baseline", unit.id, "edit", {"year": state.year, state.key: before},
                 {"year": state.year, state.key: value})
-    ctx.say(ctx.t("baselines.saved", figure=_labels(ctx).get(state.key, state.key), value=value))
+    ctx.say(ctx.t("baselines.saved", figure=_labels(ctx, state.year).get(state.key, state.key), value=value))
     await _show(ctx, unit, state.year)

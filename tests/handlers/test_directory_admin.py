@@ -188,3 +188,15 @@ async def test_a_units_figures_are_shown_and_corrected(app, users):
         assert (await repos.directory_admin.unit_baselines(unit.id, 2026))["poor_households"] == 37
     [entry] = await rows(app, AuditLog, entity="baseline")
     assert entry.after == {"year": 2026, "poor_households": 37}
+
+
+async def test_next_years_figures_are_entered_in_december(app, users):
+    staff = users["staff"]
+    figures = (await staff.say(f"/chiso {NA_PAI} năm 2027"))[0]
+    assert "Chỉ số năm 2027 của Thôn Nà Pài (mẫu)" in figures and "Số hộ nghèo: —" in figures
+    await staff.say(number_of(figures, "Số hộ nghèo"))
+    assert (await staff.say("12"))[0] == "Đã lưu: Số hộ nghèo = 12."
+    async with app.db.transaction() as repos:
+        unit = await repos.directory.unit_by_name(1, NA_PAI)
+        assert (await repos.directory_admin.unit_baselines(unit.id, 2027)) == {"poor_households": 12}
+        assert (await repos.directory_admin.unit_baselines(unit.id, 2026))["poor_households"] != 12
