@@ -15,6 +15,7 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from summaries.docx_table import add_grid_table
 from summaries.text_util import xml_safe
 
 FONT = "Times New Roman"
@@ -144,30 +145,5 @@ def landscape_section(doc: DocumentObject):
 
 def grid_table(doc: DocumentObject, header: list[str], rows: list[list[str]], widths_mm: list[float],
                size: float = 11) -> None:
-    """A bordered table with a bold, repeated header row."""
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _repeat_header(table.rows[0])
-    grid_widths(table, widths_mm)
-    for cell, title, width in zip(table.rows[0].cells, header, widths_mm, strict=True):
-        _cell_text(cell, title, size, bold=True, width=width)
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, value, width in zip(cells, values, widths_mm, strict=True):
-            _cell_text(cell, value, size, width=width)
-
-
-def _cell_text(cell: _Cell, content: str, size: float, *, width: float, bold: bool = False) -> None:
-    cell.width = Mm(width)
-    paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(xml_safe(content))
-    run.font.size, run.font.bold, run.font.name = Pt(size), bold, FONT
-    paragraph.alignment = CENTER if bold else LEFT
-
-
-def _repeat_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    element = OxmlElement("w:tblHeader")
-    element.set(qn("w:val"), "true")
-    tr_pr.append(element)
+    """A bordered table with a bold, repeated header row (written as one piece of XML: summaries/docx_table.py)."""
+    add_grid_table(doc, header, rows, widths_mm, size)
