@@ -172,10 +172,13 @@ class Pipeline:
                       settings=self.settings, person=person, plans=self.plans)
         if person is not None and inbound.kind not in MEMBERSHIP_KINDS:  # the groups flow records those
             ctx.commune = arrival.commune
+            # A registered group keeps its commune whoever speaks in it: a group shared by people of several
+            # communes would otherwise move to the last speaker's, and its reminders and summaries with it.
+            registered_group = inbound.chat_kind != "private" and arrival.chat is not None and arrival.chat.registered
             await repos.chats.remember_unless_current(
                 arrival.chat, inbound.channel, inbound.chat_id, inbound.chat_kind,
                 person_id=person.id if inbound.chat_kind == "private" else None,
-                commune_id=person.commune_id, title=inbound.chat_title or None)
+                commune_id=None if registered_group else person.commune_id, title=inbound.chat_title or None)
             await self._resume_conversation(ctx, arrival.conversation)
         return ctx
 

@@ -14,7 +14,7 @@ MAY_REGISTER = frozenset({ADMIN, CHAIR})
 
 async def register(ctx: Context, _args: str) -> None:
     """Bind this group to the commune of the person who asked; reminders and summaries may then go here."""
-    if not _allowed(ctx):
+    if not _allowed(ctx) or await _another_communes(ctx):
         return
     inbound = ctx.inbound
     await ctx.repos.chats.remember(inbound.channel, inbound.chat_id, "group", registered=True,
@@ -31,6 +31,8 @@ async def unregister(ctx: Context, _args: str) -> None:
     chat = await ctx.repos.chats.get(inbound.channel, inbound.chat_id)
     if chat is None or not chat.registered:
         ctx.say(ctx.t("group_reg.not_registered"))
+        return
+    if await _another_communes(ctx):
         return
     await ctx.repos.chats.remember(inbound.channel, inbound.chat_id, "group", registered=False)
     ctx.say(ctx.t("group_reg.unregistered"))
@@ -51,6 +53,16 @@ async def membership(ctx: Context) -> None:
         await ctx.repos.chats.set_active(inbound.channel, inbound.chat_id, active=inbound.kind == "joined")
     log.info("%s chat %s is now %s", inbound.channel, inbound.chat_id,
              "active" if inbound.kind == "joined" else "inactive")
+
+
+async def _another_communes(ctx: Context) -> bool:
+    """A group registered for another commune stays theirs: a chair of commune B in the same group may neither take
+    it over (commune A's reminders and summaries would stop going there) nor unregister it. Told so kindly."""
+    chat = await ctx.repos.chats.get(ctx.inbound.channel, ctx.inbound.chat_id)
+    if chat is not None and chat.registered and chat.commune_id not in (None, ctx.person.commune_id):
+        ctx.say(ctx.t("group_reg.other_commune"))
+        return True
+    return False
 
 
 def _allowed(ctx: Context) -> bool:

@@ -238,3 +238,21 @@ async def test_the_quarter_end_summary_of_each_commune_goes_to_its_own_chair_onl
             out = reply.document or reply.photo
             if out is not None:
                 assert not _leaks([_file_text(out.name, await _content(app, out.file_id))], theirs), out.name
+
+
+async def test_a_group_registered_by_a_cannot_be_taken_over_or_cancelled_by_b(world):
+    app, recorder, same, _other = world
+    t = app.translator.for_language("vi")
+    chair_a = ChatUser(app, recorder, "chair", chat_kind="group", chat_id="g-shared")
+    chair_b = ChatUser(app, recorder, "b-chair", chat_kind="group", chat_id="g-shared")
+    assert "Nam Cường" in (await chair_a.say("/dangkynhom"))[0]
+    await ChatUser(app, recorder, "b-reporter-1", chat_kind="group", chat_id="g-shared").say("/trogiup")  # B speaks
+    for command in ("/dangkynhom", "/huynhom"):
+        assert await chair_b.say(command) == [t("group_reg.other_commune")], command
+    async with app.db.transaction() as repos:
+        chat = await repos.chats.get("console", "g-shared")
+        assert chat.registered and chat.commune_id != same.id
+    assert await chair_a.say("/huynhom") == [t("group_reg.unregistered")]
+    assert "Phúc Lộc" in (await chair_b.say("/dangkynhom"))[0]  # no longer anyone's: B may register it
+    async with app.db.transaction() as repos:
+        assert (await repos.chats.get("console", "g-shared")).commune_id == same.id
