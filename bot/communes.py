@@ -52,9 +52,11 @@ async def pick_province(repos: Repositories, name: str | None) -> Choice:
     communes = await repos.directory.communes()
     provinces = sorted({c.province for c in communes})
     if name:
-        found = [p for p in provinces if fold(p) == fold(name)]
+        found = [p for p in provinces if p == name.strip()] or [p for p in provinces if fold(p) == fold(name)]
         if len(found) == 1:
             return Choice(next(c for c in communes if c.province == found[0]))
+        if found:  # stored spelt two ways ("Thái Nguyên", "Thai Nguyen"): two provinces to the scope, never a guess
+            return Choice(problem="province.ambiguous", params={"name": name, "choices": "; ".join(found)})
         return Choice(problem="province.unknown", params={"name": name, "choices": "; ".join(provinces) or "—"})
     if len(provinces) == 1:
         return Choice(communes[0])

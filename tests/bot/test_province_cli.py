@@ -51,6 +51,10 @@ def test_a_province_viewer_invite_names_the_province_and_refuses_to_guess(mttq):
     assert code == 2 and "--province, not --commune" in err
     code, _out, err = mttq("invite", "create", "--role", "staff", "--province", "Hà Giang")
     assert code == 2 and "--province goes with --role province" in err
+    mttq("commune", "add", "--name", "Tân Lập", "--province", "Thai Nguyen")  # the same province, spelt otherwise
+    code, _out, err = mttq("invite", "create", "--role", "province", "--province", "thai nguyen")
+    assert code == 1 and "Có nhiều tỉnh viết giống 'thai nguyen': Thai Nguyen; Thái Nguyên" in err
+    assert mttq("invite", "create", "--role", "province", "--province", "Thái Nguyên")[0] == 0
 
 
 @pytest.fixture
