@@ -191,8 +191,10 @@ def _report_rows(cells: ColumnCells, summary: Summary, plan: Plan, t: Translate,
             labels[form_id] = xml_safe(a.form_label)
         if a.unit_name not in units:
             units[a.unit_name] = unit_label(t, a.unit_name)
-        figures = sorted((number_columns[key], value) for key, value in answers.items() if key in number_columns
-                         and isinstance(value, int | float) and not isinstance(value, bool))
+        figures = [(number_columns[key], value) for key, value in answers.items() if key in number_columns
+                   and isinstance(value, int | float) and not isinstance(value, bool)]
+        if len(figures) > 1:
+            figures.sort()  # cells in column order
         parts.append(f'<row r="{row}"><c r="A{row}"><v>{a.report_id:d}</v></c>'
                      f'<c r="B{row}" s="date"><v>{a.day.toordinal() - epoch}</v></c>'
                      f"{string(2, row, units[a.unit_name])}{string(3, row, labels[form_id])}"

@@ -1,0 +1,87 @@
+"""Benchmark (not a test): the summary files, a commune's and a province-size year's (issue 20.4).
+
+    .venv/bin/python bench/bench_render.py [--units 2000] [--reports-per-unit 50] [--commune-units 30] [--repeat 3]
+
+Prints seconds (best of --repeat; wall clock and this process's CPU time, the fair figure on a busy host) for
+the DOCX, the XLSX and the PNG chart of: one commune's quarter and year (30 units × 50 reports a year) and the
+province-size year (2,000 units × 50 reports, one summary); then a commune's three
+files together as the render job makes them (summaries.service.render_files).
+Targets (issue 20.4): province year DOCX ≤ 2 s, XLSX ≤ 1 s; a commune's three files together ≤ 1 s.
+matplotlib's first import (~1 s) is paid before timing, as a render worker does once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_summary import VN, dataset  # the same synthetic communes as bench_summary
+
+from core.i18n import Translator
+from plan.loader import SHIPPED_PLAN, load_plan
+from plan.periods import Period
+from summaries.chart import render_chart
+from summaries.compile import compile_summary
+from summaries.docx import render_docx
+from summaries.model import DocumentSettings
+from summaries.service import render_files
+from summaries.xlsx import render_xlsx
+
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+
+
+def timed(label: str, call, repeat: int) -> float:
+    """Best of `repeat`: prints wall and CPU seconds and the output's size; returns the best wall time."""
+    best_wall = best_cpu = float("inf")
+    size = 0
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = call()
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+        size = sum(len(part) for part in result) if isinstance(result, tuple) else len(result)
+    print(f"{label:<48} {best_wall:7.2f} s wall {best_cpu:7.2f} s cpu {size / 1e6:8.2f} MB", flush=True)
+    return best_wall
+
+
+def _files(rendered) -> tuple[bytes, bytes, bytes]:
+    return rendered.docx, rendered.xlsx, rendered.png
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=2000)
+    parser.add_argument("--reports-per-unit", type=int, default=50)
+    parser.add_argument("--commune-units", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    plan = load_plan(SHIPPED_PLAN)
+    translator = Translator(LOCALES, "vi")
+    t = translator.for_language("vi")
+    settings = DocumentSettings()
+    now, year, quarter = datetime(2026, 12, 20, 9, 0, tzinfo=VN), Period(2026, "year"), Period.quarter(2026, 4)
+    commune = dataset(plan, args.commune_units, args.reports_per_unit)
+    province = dataset(plan, args.units, args.reports_per_unit)
+    summaries = {"commune, Q4": compile_summary(plan, commune, quarter, now),
+                 "commune, year": compile_summary(plan, commune, year, now),
+                 "province-size, year": compile_summary(plan, province, year, now)}
+    print(f"commune: {len(commune.units)} units, {len(commune.reports)} reports; province-size: "
+          f"{len(province.units)} units, {len(province.reports)} reports "
+          f"({len(summaries['province-size, year'].activities)} in the year)", flush=True)
+    render_chart(summaries["commune, Q4"], t)  # matplotlib's import, once per worker
+    for label, summary in summaries.items():
+        timed(f"{label}: docx", lambda s=summary: render_docx(s, plan, t, settings), args.repeat)
+        timed(f"{label}: xlsx", lambda s=summary: render_xlsx(s, plan, t), args.repeat)
+        timed(f"{label}: png", lambda s=summary: render_chart(s, t), args.repeat)
+    for label in ("commune, Q4", "commune, year"):
+        timed(f"{label}: the three files (render_files)",
+              lambda s=summaries[label]: _files(render_files(s, plan, translator, settings)), args.repeat)
+
+
+if __name__ == "__main__":
+    main()
