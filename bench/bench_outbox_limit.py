@@ -22,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,7 +68,8 @@ async def one_run(messages: int, chats: int, per_second: float, lanes: int | Non
             delivered = [c for c in sends if c.ok]
             elapsed = delivered[-1].at - delivered[0].at
             return {"messages": len(delivered), "seconds": elapsed, "rate": (len(delivered) - 1) / elapsed,
-                    "share": (len(delivered) - 1) / elapsed / per_second, "too_many": h.fake.too_many}
+                    "share": (len(delivered) - 1) / elapsed / per_second, "too_many": h.fake.too_many,
+                    "why": Counter(reason.split(": ", 1)[1] for reason in h.fake.refusals)}
 
 
 def slow_down(fake, latency: float) -> None:
@@ -103,7 +105,7 @@ def main() -> None:
         runs.append(asyncio.run(one_run(args.messages, args.chats, args.per_second, args.lanes, args.latency,
                                         args.slack, args.groups)))
         print(f"  run: {runs[-1]['messages']} sent in {runs[-1]['seconds']:.2f} s = {runs[-1]['rate']:.2f}/s "
-              f"({100 * runs[-1]['share']:.1f} % of the limit), 429s: {runs[-1]['too_many']}, "
+              f"({100 * runs[-1]['share']:.1f} % of the limit), 429s: {runs[-1]['too_many']} {dict(runs[-1]['why'])}, "
               f"wall {time.perf_counter() - started:.1f} s")
     print(f"median rate {statistics.median(r['rate'] for r in runs):.2f}/s = "
           f"{100 * statistics.median(r['share'] for r in runs):.1f} % of the limit (target ≥ 95 %); "

@@ -4,8 +4,9 @@ Rows are claimed in batches (one statement), delivered in per-chat lanes that ru
 chats at once, OUTBOX_LANES), and marked sent by a group commit: every lane that finished a send in the same moment
 shares one UPDATE. Order within a chat is kept. A lane starts its next send only once the previous row's "sent" is
 committed, so a crash can re-send at most the row each lane had in flight: platforms take no idempotency key, and
-the window between the platform accepting a message and our commit cannot be closed. With the default of one lane
-a crash re-sends at most one row (docs/reliability.md).
+the window between the platform accepting a message and our commit cannot be closed. A lane is one chat, so a
+crash re-sends at most one row to any chat (docs/reliability.md); the default of 8 lanes keeps up with a platform's
+limit at a 200 ms round trip (issue 20, bench/bench_outbox_limit.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from storage.models import Outbox
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 LEASE = timedelta(minutes=2)  # a claim older than this belonged to a worker that died
-LANES = 1  # chats a worker serves at once (OUTBOX_LANES): also the most rows a crash can re-send (one per lane)
+LANES = 8  # chats a worker serves at once (OUTBOX_LANES): a crash re-sends at most one row per lane, one per chat
 BATCH = 100  # rows claimed per statement
 # run() claims up to this many rows per free lane: the claim sorts every due row, so claiming one row per send made
 # a long queue cost O(n) per message. A reply queued meanwhile waits behind at most this many rows per lane.
@@ -212,7 +213,12 @@ class OutboxWorker:
             if self.clock() >= row.claimed_until - LEASE / 4:  # another worker may take them soon
                 await self._release(rows[index:])
                 break
-            outcome = await self._deliver(row)
+            try:
+                outcome = await self._deliver(row)
+            except asyncio.CancelledError:  # a stop: the rows not started go back at once (the one in flight
+                with contextlib.suppress(Exception):  # may have reached the platform: it waits for its lease)
+                    await self._release(rows[index + 1:])
+                raise
             if outcome == "sent":
                 sent += 1
             elif outcome == "retry":

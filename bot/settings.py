@@ -76,9 +76,10 @@ class Settings(BaseSettings):
     reminder_ladder: str | None = None  # days around a deadline, e.g. "-14,-7,-2,0,3"; empty: the plan's ladder
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     tick_seconds: float = Field(default=60, gt=0, le=3600)  # seconds between scheduler ticks (every app.tickers entry)
-    # Chats the outbox worker sends to at once. A crash (kill -9, power cut) can re-send one message per lane
-    # in flight, as platforms take no idempotency key: 1 keeps it to one duplicate per crash (docs/reliability.md).
-    outbox_lanes: int = Field(default=1, ge=1, le=64)
+    # Chats the outbox worker sends to at once (one lane per chat, its messages in order). A crash (kill -9, power
+    # cut) can re-send the one message each lane had in flight, as platforms take no idempotency key: at most one
+    # per chat. 8 keeps up with Telegram's 30/s at a 200 ms round trip; 1 sends one message per round trip.
+    outbox_lanes: int = Field(default=8, ge=1, le=64)
     # Processes that render /tonghop's DOCX, XLSX and chart (summaries/render_pool.py): rendering in the bot's own
     # process held its event loop (every chat) for up to seconds on a large commune. 0: a thread, as before.
     render_processes: int = Field(default=1, ge=0, le=16)

@@ -1,7 +1,7 @@
 """OUTBOX_LANES: how many sends may be awaiting their "sent" commit at once, i.e. how many a crash can repeat.
 
 Platforms take no idempotency key, so a message the platform accepted but the database had not yet recorded as
-sent is sent again after a crash. With one lane (the default) a send starts only once the previous row is
+sent is sent again after a crash. With one lane (OUTBOX_LANES=1) a send starts only once the previous row is
 committed as sent: a crash can repeat at most one row. The real SIGKILL runs are in tests/bot/test_crash_safety.py.
 """
 
@@ -86,17 +86,18 @@ async def test_sends_awaiting_their_commit_never_exceed_the_lanes(sqlite_url, mo
         assert set(sender.unrecorded_at_start) == {0}
 
 
-async def test_the_default_deployment_has_one_lane(sqlite_url, clock: FakeClock, monkeypatch):
+async def test_the_default_deployment_has_eight_lanes(sqlite_url, clock: FakeClock, monkeypatch):
+    """Enough to keep up with Telegram's 30/s at a 200 ms round trip (issue 20); one chat per lane."""
     monkeypatch.delenv("OUTBOX_LANES", raising=False)
-    assert load_settings(_env_file=None).outbox_lanes == 1
+    assert load_settings(_env_file=None).outbox_lanes == 8
     app = await make_app(sqlite_url, clock, demo=False)
     try:
-        assert app.outbox.lanes == 1
+        assert app.outbox.lanes == 8
     finally:
         await app.close()
-    app = await make_app(sqlite_url, clock, demo=False, outbox_lanes=8)
+    app = await make_app(sqlite_url, clock, demo=False, outbox_lanes=1)
     try:
-        assert app.outbox.lanes == 8
+        assert app.outbox.lanes == 1
     finally:
         await app.close()
 
@@ -108,13 +109,15 @@ class HangingSender:
         await asyncio.Event().wait()  # the platform never answers
 
 
-async def test_stopping_hands_back_the_rows_claimed_ahead_but_not_the_one_in_flight(sqlite_url):
+@pytest.mark.parametrize("lanes", [1, 8])
+async def test_stopping_hands_back_the_rows_claimed_ahead_but_not_the_one_in_flight(sqlite_url, lanes):
     db = Database(sqlite_url)
     try:
         await db.upgrade()
         await _queue(db)
         stop, wake = asyncio.Event(), asyncio.Event()
-        task = asyncio.create_task(OutboxWorker(db, {"zalo": HangingSender()}, lambda: NOW).run(stop, wake, idle=0.01))
+        worker = OutboxWorker(db, {"zalo": HangingSender()}, lambda: NOW, lanes=lanes)
+        task = asyncio.create_task(worker.run(stop, wake, idle=0.01))
         await asyncio.sleep(0.2)
         stop.set()
         wake.set()
@@ -123,8 +126,9 @@ async def test_stopping_hands_back_the_rows_claimed_ahead_but_not_the_one_in_fli
             counts = await repos.outbox.counts()
     finally:
         await db.dispose()
-    # The one in flight may have reached the platform: it waits for its lease (then is re-sent: the one duplicate).
-    assert counts == {"sending": 1, "pending": ROWS - 1}
+    # The one in flight per lane may have reached the platform: it waits for its lease (then is re-sent: at most one
+    # duplicate per chat); the rest, its own chat's next rows included, are handed back at once.
+    assert counts == {"sending": lanes, "pending": ROWS - lanes}
 
 
 async def test_a_send_the_database_would_not_record_stops_the_lane(sqlite_url, monkeypatch):
