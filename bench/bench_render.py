@@ -3,9 +3,10 @@
     .venv/bin/python bench/bench_render.py [--units 2000] [--reports-per-unit 50] [--commune-units 30] [--repeat 3]
 
 Prints seconds (best of --repeat; wall clock and this process's CPU time, the fair figure on a busy host) for
-the DOCX, the XLSX and the PNG chart of: one commune's quarter and year (30 units × 50 reports a year) and the
-province-size year (2,000 units × 50 reports, one summary); then a commune's three
-files together as the render job makes them (summaries.service.render_files).
+the DOCX, the XLSX and the PNG chart of one commune's quarter and year (30 units × 50 reports a year) and of a
+province-size year (2,000 units × 50 reports, one summary); the DOCX and XLSX of the province viewer's
+side-by-side summary (--communes communes of 20 units); then a commune's three files together as the render job
+makes them (summaries.service.render_files).
 Targets (issue 20.4): province year DOCX ≤ 2 s, XLSX ≤ 1 s; a commune's three files together ≤ 1 s.
 matplotlib's first import (~1 s) is paid before timing, as a render worker does once.
 """
@@ -13,6 +14,7 @@ matplotlib's first import (~1 s) is paid before timing, as a render worker does 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from datetime import datetime
@@ -29,6 +31,8 @@ from summaries.chart import render_chart
 from summaries.compile import compile_summary
 from summaries.docx import render_docx
 from summaries.model import DocumentSettings
+from summaries.province import compile_province
+from summaries.render_province import render_province_docx, render_province_xlsx
 from summaries.service import render_files
 from summaries.xlsx import render_xlsx
 
@@ -53,11 +57,19 @@ def _files(rendered) -> tuple[bytes, bytes, bytes]:
     return rendered.docx, rendered.xlsx, rendered.png
 
 
+def side_by_side(plan, communes: int, units: int, per_unit: int, now: datetime):
+    """The province viewer's summary: `communes` communes of `units` units each, one row per commune."""
+    snapshots = [(n, dataclasses.replace(dataset(plan, units, per_unit, seed=n), commune_name=f"Xã số {n}"))
+                 for n in range(1, communes + 1)]
+    return compile_province(plan, lambda _commune: plan, "Tỉnh mẫu", snapshots, Period(2026, "year"), now, VN)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=2000)
     parser.add_argument("--reports-per-unit", type=int, default=50)
     parser.add_argument("--commune-units", type=int, default=30)
+    parser.add_argument("--communes", type=int, default=100, help="communes side by side (20 units each)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     plan = load_plan(SHIPPED_PLAN)
@@ -78,6 +90,10 @@ def main() -> None:
         timed(f"{label}: docx", lambda s=summary: render_docx(s, plan, t, settings), args.repeat)
         timed(f"{label}: xlsx", lambda s=summary: render_xlsx(s, plan, t), args.repeat)
         timed(f"{label}: png", lambda s=summary: render_chart(s, t), args.repeat)
+    province_rows = side_by_side(plan, args.communes, 20, args.reports_per_unit, now)
+    label = f"side by side, {args.communes} communes, year"
+    timed(f"{label}: docx", lambda: render_province_docx(province_rows, plan, t), args.repeat)
+    timed(f"{label}: xlsx", lambda: render_province_xlsx(province_rows, t), args.repeat)
     for label in ("commune, Q4", "commune, year"):
         timed(f"{label}: the three files (render_files)",
               lambda s=summaries[label]: _files(render_files(s, plan, translator, settings)), args.repeat)
