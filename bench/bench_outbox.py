@@ -39,7 +39,7 @@ class InstantSender:
 
 
 async def fill(db: Database, rows: int, chats: int, prefix: str) -> None:
-    payload = Reply(text="Thông báo: họp Ban công tác Mặt trận lúc 8 giờ.").to_payload()
+    payload = Reply(text="Thông báo: họp Ban Công tác Mặt trận lúc 8 giờ.").to_payload()
     for start in range(0, rows, 500):
         async with db.transaction() as repos:
             for n in range(start, min(rows, start + 500)):

@@ -32,7 +32,7 @@ BATCH = 8  # bot.outbox's claim-ahead for one lane
 
 
 async def fill(db: Database, queued: int) -> None:
-    payload = Reply(text="Thông báo: họp Ban công tác Mặt trận lúc 8 giờ.").to_payload()
+    payload = Reply(text="Thông báo: họp Ban Công tác Mặt trận lúc 8 giờ.").to_payload()
     for start in range(0, queued, 5000):
         rows = [("zalo", f"c{n % 5000}", payload, f"bench:{n}") for n in range(start, min(queued, start + 5000))]
         async with db.transaction() as repos:

@@ -49,7 +49,7 @@ async def one_run(messages: int, chats: int, per_second: float, lanes: int | Non
             h.fake.flood = FloodRules(per_second, 1.0, 3.0, slack=slack)  # slack 0: strict, as issue 20 asks
             if latency:
                 slow_down(h.fake, latency)
-            payload = Reply(text="Thông báo: họp Ban công tác Mặt trận lúc 8 giờ sáng thứ Hai.").to_payload()
+            payload = Reply(text="Thông báo: họp Ban Công tác Mặt trận lúc 8 giờ sáng thứ Hai.").to_payload()
             async with h.app.db.transaction() as repos:
                 for n in range(messages):
                     chat = n % chats

@@ -10,7 +10,7 @@ from storage.repositories import Repositories
 
 DEMO_MARK = "(mẫu)"  # every sample name carries it, so nobody mistakes demo data for the real list
 SAMPLE_UNITS = [
-    ("Ủy ban MTTQ xã", "commune"),
+    ("Ủy ban MTTQ Việt Nam xã", "commune"),
     ("Thôn Nà Pài (mẫu)", "village"),
     ("Thôn Bản Quân (mẫu)", "village"),
     ("Thôn Khuổi Đeng (mẫu)", "village"),
@@ -29,8 +29,8 @@ SAMPLE_CADRES_TO_TRAIN = 60
 # (console id, name, role, unit name or None)
 DEMO_PEOPLE = [
     ("admin", "Quản trị viên (mẫu)", "admin", None),
-    ("chair", "Chủ tịch UB MTTQ xã (mẫu)", "chair", "Ủy ban MTTQ xã"),
-    ("staff", "Cán bộ UB MTTQ xã (mẫu)", "staff", "Ủy ban MTTQ xã"),
+    ("chair", "Chủ tịch Ủy ban MTTQ Việt Nam xã (mẫu)", "chair", "Ủy ban MTTQ Việt Nam xã"),
+    ("staff", "Cán bộ Ủy ban MTTQ Việt Nam xã (mẫu)", "staff", "Ủy ban MTTQ Việt Nam xã"),
     ("reporter", "Trưởng ban công tác Mặt trận thôn Nà Pài (mẫu)", "reporter", "Thôn Nà Pài (mẫu)"),
     ("viewer", "Thường trực Đảng ủy (mẫu)", "viewer", None),
 ]
@@ -49,7 +49,7 @@ async def seed_demo(repos: Repositories, plan: Plan, now: datetime) -> Commune:
         if kind == "village":
             for key, value in SAMPLE_VILLAGE_BASELINES.items():
                 await repos.directory.set_baseline(units[name].id, plan.year, key, value)
-    await repos.directory.set_baseline(units["Ủy ban MTTQ xã"].id, plan.year, "cadres_to_train",
+    await repos.directory.set_baseline(units["Ủy ban MTTQ Việt Nam xã"].id, plan.year, "cadres_to_train",
                                        SAMPLE_CADRES_TO_TRAIN)
     for console_id, name, role, unit_name in DEMO_PEOPLE:
         unit_id = units[unit_name].id if unit_name else None

@@ -139,7 +139,8 @@ class Settings(BaseSettings):
     report_sign_on_behalf: str = "TM. BAN THƯỜNG TRỰC"  # the line above the signer's title
     report_signer_title: str = "CHỦ TỊCH"  # the signer's title
     report_signer_name: str = ""  # the signer's full name; empty leaves a marked blank
-    report_recipients: str = "Thường trực Đảng ủy xã;Ban Thường trực UB MTTQ Việt Nam tỉnh"  # "Nơi nhận", ";"-separated
+    # "Nơi nhận", ";"-separated (a body above the commune gets "(để b/c)" in the DOCX)
+    report_recipients: str = "Thường trực Đảng ủy xã;Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh"
     report_party_number_suffix: str = "BC/ĐU"  # Party variant (Hướng dẫn 36-HD/VPTW): "Số 15-BC/ĐU"
     report_party_signer_title: str = "BÍ THƯ"  # Party variant: below "T/M BAN THƯỜNG VỤ"
     report_party_signer_name: str = ""  # Party variant: the signer's full name

@@ -48,8 +48,8 @@ class LocalText(_Frozen):
 class UnitKind(StrEnum):
     """What kind of reporting unit a unit is; bodies and forms refer to these."""
 
-    COMMUNE = "commune"  # Ủy ban MTTQ xã itself
-    VILLAGE = "village"  # khu dân cư / thôn (Ban công tác Mặt trận)
+    COMMUNE = "commune"  # Ủy ban MTTQ Việt Nam xã itself
+    VILLAGE = "village"  # khu dân cư / thôn (Ban Công tác Mặt trận)
     ORGANISATION = "organisation"  # tổ chức chính trị - xã hội
     PARTY_CELL = "party_cell"  # chi bộ
     BOARD = "board"  # Ban Thanh tra nhân dân, Ban Giám sát đầu tư của cộng đồng
@@ -88,9 +88,7 @@ class FormField(_Frozen):
     # text or number field means in a sentence: the place ("ở/tại …") or an amount of money ("5 triệu").
     keywords: tuple[Phrase, ...] = ()
     means: Literal["place", "money"] | None = None
-    # A text field whose answer lists recommendations (one a line) feeds the petition register with this
-    # source when the report is saved: the register is the one place recommendations are counted.
-    petitions: SourceKind | None = None
+    petitions: SourceKind | None = None  # a text field listing recommendations: fed to the register as this source
 
     @model_validator(mode="after")
     def _check_kind_specifics(self) -> FormField:
@@ -223,9 +221,7 @@ class TimelineItem(_Frozen):
     # a supervision programme must not close the Party committee's plan. One mapping or a list of them.
     where: tuple[Where, ...] = ()
     note: str = ""
-    # The row asking for the very plan this file is (Plan.reference): settled by the plan's existence, so a
-    # report citing the plan never calls it missing.
-    is_reference: bool = False
+    is_reference: bool = False  # the row asks for this very plan (Plan.reference): settled by its existence
 
     @field_validator("where", mode="before")
     @classmethod
@@ -244,8 +240,7 @@ class PlanSettings(_Frozen):
     # the DOCX and the XLSX: "calendar" quarters, or quarters that end on quarter_cutoff_day of their last
     # month ("cutoff": Quý II = 16/03 to 15/06 with day 15), so no activity falls between two periods.
     reporting_period: Literal["calendar", "cutoff"] = "calendar"
-    # Days a recommendation may wait for an answer: PETITION_ANSWER_DAYS (bot.plans.with_answer_days puts the
-    # setting here), so the overdue notices and the "kịp thời" indicators (Aggregation.timely) use one number.
+    # PETITION_ANSWER_DAYS (bot.plans.with_answer_days): the overdue notices' and "kịp thời"'s one number
     petition_answer_days: int = Field(default=30, ge=1, le=365)
 
     @property
@@ -267,6 +262,12 @@ class BaselineSpec(_Frozen):
     label: LocalText
 
 
+class FormGroup(_Frozen):  # a first-level entry of the report menu (all forms are too many for one message)
+    id: Identifier
+    label: LocalText
+    forms: tuple[Identifier, ...] = Field(min_length=1)
+
+
 class Plan(_Frozen):
     """The whole yearly plan, cross-checked after load."""
 
@@ -281,6 +282,7 @@ class Plan(_Frozen):
     indicators: tuple[Indicator, ...]
     timeline: tuple[TimelineItem, ...]
     baselines: tuple[BaselineSpec, ...] = ()  # declared figures; indicators may divide only by these when given
+    form_groups: tuple[FormGroup, ...] = ()  # the report menu's first level
 
     @model_validator(mode="after")
     def _check_references(self) -> Plan:
@@ -294,6 +296,9 @@ class Plan(_Frozen):
                 raise PlanReferenceError(f"{kind} ids repeated: {', '.join(duplicated)}",
                                          (key, first_repeat, "id"))
         self._check_aliases()
+        for n, group in enumerate(self.form_groups):  # a form in no group is offered under "Khác"
+            for k, form_id in enumerate(group.forms):
+                self._referenced_form(form_id, f"form group {group.id}", ("form_groups", n, "forms", k))
         for n, indicator in enumerate(self.indicators):
             self._check_aggregation(indicator, ("indicators", n, "aggregate"))
         declared = {b.id for b in self.baselines}

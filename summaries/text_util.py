@@ -7,6 +7,7 @@ from datetime import date
 
 from core.i18n import Translate
 from core.numbers import format_number
+from core.wordcut import cut_words
 from plan.periods import ROMAN, Period
 
 # XML 1.0 allows tab, newline, CR and these ranges; anything else corrupts a DOCX or XLSX part.
@@ -52,8 +53,8 @@ def unit_label(t: Translate, name: str) -> str:
 
 
 def short(text: str, limit: int) -> str:
-    text = " ".join(xml_safe(text).split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    """At most `limit` characters, cut at a word boundary ("văn hóa…", never "vă…")."""
+    return cut_words(" ".join(xml_safe(text).split()), limit)
 
 
 def lower_first(text: str) -> str:

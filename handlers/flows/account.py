@@ -10,6 +10,7 @@ from core.menus import choices_of, option
 from core.roles import PROVINCE, STAFF_ROLES, VIEWER
 from handlers.context import Context
 from handlers.invites import ATTEMPT_WINDOW, MAX_FAILED_ATTEMPTS, redeem
+from handlers.positions import position
 
 LANGUAGE_FLOW = "language"
 # A stranger costs almost nothing: whatever they send, they are answered at most this often a business day —
@@ -52,8 +53,9 @@ async def register(ctx: Context, args: str) -> None:
                                    person_id=result.person.id, commune_id=result.person.commune_id)
     unit = await ctx.repos.directory.unit(result.person.unit_id) if result.person.unit_id else None
     # menu_role: channels with a command menu (Telegram) show this chat the new role's commands from now on
-    ctx.say(ctx.t("start.welcome", name=result.person.name, role=ctx.t(f"role.{result.person.role}"),
-                  unit=unit.name if unit else ctx.t("start.no_unit")), menu_role=result.person.role)
+    commune = await ctx.repos.directory.commune(result.person.commune_id)
+    title = position(ctx.t, result.person, unit, commune.name if commune else "")
+    ctx.say(ctx.t("start.welcome", name=result.person.name, position=title), menu_role=result.person.role)
     show_help(ctx)
 
 
@@ -85,6 +87,8 @@ def show_help(ctx: Context) -> None:
     default = "help.staff" if ctx.role in STAFF_ROLES else "help.reporter"
     key = {VIEWER: "help.viewer", PROVINCE: "help.province"}.get(ctx.role, default)
     ctx.say(ctx.t(key))
+    if key == "help.staff":  # two short messages rather than one too long for a phone screen
+        ctx.say(ctx.t("help.staff_manage"))
 
 
 def hint(ctx: Context) -> None:

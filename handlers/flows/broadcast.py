@@ -12,6 +12,7 @@ from core.flowstate import FlowState
 from core.menus import choices_of, option
 from core.roles import ROLES
 from core.vnparse import ParseError, clean_text, fold
+from core.wordcut import cut_words
 from handlers.context import Context
 from handlers.flows import broadcast_audience as aud
 from handlers.flows.broadcast_status import channel_name, show_status
@@ -139,7 +140,7 @@ async def _preview(ctx: Context, state: BroadcastState, audience: dict[str, Any]
 
 
 def _preview_text(ctx: Context, text: str, recipients: aud.Recipients) -> str:
-    shown = text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS].rstrip() + "…"
+    shown = cut_words(text, PREVIEW_CHARS + 1)
     channels = ", ".join(f"{channel_name(ctx, name)}: {count}" for name, count in recipients.per_channel().items())
     lines = [ctx.t("broadcast.preview", text=shown, chars=len(text)),
              ctx.t("broadcast.preview.counts", total=len(recipients.targets), channels=channels,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.messages import HELD_FOR_BUDGET, HELD_FOR_QUOTA
+from core.wordcut import cut_words
 from handlers.context import Context
 from storage.broadcasts import Waiting
 
@@ -56,4 +57,4 @@ def waiting_line(ctx: Context, row: Waiting) -> str:
 
 
 def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+    return cut_words(text, limit + 1)

@@ -11,6 +11,7 @@ from datetime import date
 from core.menus import choices_of, option
 from core.roles import STAFF_ROLES
 from core.vnparse import ParseError, clean_text, fold, parse_date
+from core.wordcut import cut_words
 from handlers.context import Context
 from handlers.flows import petition_update
 from handlers.flows.petition_update import PetitionState
@@ -74,7 +75,7 @@ async def _list_open(ctx: Context) -> None:
 
 def _line(ctx: Context, item: Petition, names: dict[int, str]) -> str:
     age = (ctx.today - item.received_on).days
-    content = item.content if len(item.content) <= 60 else item.content[:60].rstrip() + "…"
+    content = cut_words(item.content, 61)
     return ctx.t("petition.list.line", ref=life.reference(item.year, item.number), days=age,
                  unit=names.get(item.unit_id, ""), status=ctx.t(f"petition.status.{item.status}"), content=content)
 
@@ -153,7 +154,7 @@ def _origin_label(ctx: Context, report) -> str:
     topic = next((str(report.answers[f.id]) for f in form.fields
                   if f.kind.value == "text" and report.answers.get(f.id)), "")
     label = f"{report.activity_date.strftime('%d/%m/%Y')} — {form.label.get(ctx.language)}"
-    return f"{label}: {topic[:60]}" if topic else label
+    return f"{label}: {cut_words(topic, 61)}" if topic else label
 
 
 async def _on_origin(ctx: Context, state: PetitionState) -> None:

@@ -70,7 +70,7 @@ async def test_every_page_renders_escaped_with_security_headers_and_no_personal_
         assert ZALO_ID not in response.text, path
     detail = (await http.get(f"{base}/d/bao-cao/{made['scripted'].id}", headers=session)).text
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;b&gt;đậm&lt;/b&gt;" in detail
-    assert "99" in _text(detail) and "Cán bộ UB MTTQ xã (mẫu)" in detail  # the edit and who made it
+    assert "99" in _text(detail) and "Cán bộ Ủy ban MTTQ Việt Nam xã (mẫu)" in detail  # the edit and who made it
     petitions = (await http.get(base + "/d/kien-nghi", headers=session)).text
     assert SCRIPT not in petitions and "&lt;script&gt;" in petitions
     assert petitions.index("KN-2026-001") < petitions.index("KN-2026-002")  # the overdue one first

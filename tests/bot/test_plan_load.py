@@ -36,6 +36,8 @@ def corrected_2026(tmp_path: Path) -> Path:
     """The shipped plan with one form removed and one target changed (90 → 80)."""
     data = yaml.safe_load(SHIPPED_PLAN.read_text(encoding="utf-8"))
     data["forms"] = [f for f in data["forms"] if f["id"] != REMOVED_FORM]
+    for group in data.get("form_groups", []):
+        group["forms"] = [f for f in group["forms"] if f != REMOVED_FORM]
     next(i for i in data["indicators"] if i["id"] == CHANGED_INDICATOR)["target"] = 80
     path = tmp_path / "ke_hoach_2026_sua.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

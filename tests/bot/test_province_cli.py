@@ -64,7 +64,8 @@ async def three(tmp_path, clock):
     app = await make_app(f"sqlite+aiosqlite:///{tmp_path / 'mttq.sqlite'}", clock)
     same, other = await three_communes(app)
     async with app.db.transaction() as repos:
-        twin = await repos.directory.add(Person(commune_id=same.id, name="Chủ tịch UB MTTQ xã (mẫu)", role="chair",
+        twin = await repos.directory.add(Person(commune_id=same.id, name="Chủ tịch Ủy ban MTTQ Việt Nam xã (mẫu)",
+                                                role="chair",
                                                 created_at=clock()))
         await repos.directory.add(Identity(person_id=twin.id, channel="console", external_id="b-twin"))
     await app.close()
@@ -102,9 +103,10 @@ async def test_remind_preview_and_status_of_one_commune(mttq, three):
 
 async def test_chat_as_a_name_two_communes_share_needs_the_commune(mttq, three, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO("/trogiup\n"))
-    code, _out, err = await asyncio.to_thread(mttq, "chat", "--user", "Chủ tịch UB MTTQ xã (mẫu)")
+    code, _out, err = await asyncio.to_thread(mttq, "chat", "--user", "Chủ tịch Ủy ban MTTQ Việt Nam xã (mẫu)")
     assert code == 1 and "several communes" in err and "Phúc Lộc" in err and "Nam Cường" in err
-    code, out, _err = await asyncio.to_thread(mttq, "chat", "--user", "Chủ tịch UB MTTQ xã (mẫu)", "--commune",
+    code, out, _err = await asyncio.to_thread(mttq, "chat", "--user", "Chủ tịch Ủy ban MTTQ Việt Nam xã (mẫu)",
+                                              "--commune",
                                               "Phúc Lộc")
     assert code == 0 and "/tonghop" in out
 

@@ -60,7 +60,8 @@ async def test_a_group_that_opted_out_of_broadcasts_is_not_a_recipient(app, cloc
 async def test_only_staff_may_broadcast(app, recorder, role):
     user = ChatUser(app, recorder, role)
     answer = await user.say("/thongbao Họp Ban công tác Mặt trận")
-    assert answer == ["Xin lỗi, lệnh này dành cho cán bộ UB MTTQ xã; tài khoản của đồng chí không dùng được."]
+    assert answer == ["Xin lỗi, lệnh này dành cho cán bộ Ủy ban MTTQ Việt Nam xã; tài khoản của đồng chí "
+                      "không dùng được."]
     async with app.db.transaction() as repos:
         assert await repos.broadcasts.latest(1) == []
 
@@ -80,7 +81,8 @@ async def test_chair_previews_counts_per_channel_and_sends_to_each_chat_once(app
     assert "Đã xếp thông báo số 1 để gửi tới 9 nơi" in (await chair.say("1"))[0]
     assert len(zalo.sent) == 6 and len(telegram.sent) == 3
     assert len({chat for chat, _ in zalo.sent + telegram.sent}) == 9
-    assert zalo.sent[0][1].text.startswith("📢 Thông báo từ Chủ tịch UB MTTQ xã (mẫu):\n\nKế hoạch tổ chức Ngày hội")
+    assert zalo.sent[0][1].text.startswith(
+        "📢 Thông báo từ Chủ tịch Ủy ban MTTQ Việt Nam xã (mẫu):\n\nKế hoạch tổ chức Ngày hội")
     async with app.db.transaction() as repos:
         rows = await repos.outbox.for_chat("zalo", "p000")
     assert [(r.priority, r.dedupe_key) for r in rows] == [(PRIORITY_BROADCAST, "broadcast:1:zalo:p000")]

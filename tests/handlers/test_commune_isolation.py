@@ -206,7 +206,7 @@ async def test_an_invite_made_in_b_registers_into_b_and_shows_b_units_only(world
     code = re.search(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}", "\n".join(await chair_b.say("2"))).group(0)
     newcomer = ChatUser(app, recorder, "newcomer", "Người mới")
     welcome = (await newcomer.say(f"/start {code}"))[0]
-    assert "Thôn 1 Phúc Lộc" in welcome
+    assert "Trưởng ban Công tác Mặt trận thôn 1 Phúc Lộc" in welcome
     async with app.db.transaction() as repos:
         person = await repos.directory.person_by_identity("console", "newcomer")
     assert person.commune_id == same.id and person.unit_id == same.units["Thôn 1 Phúc Lộc"]

@@ -40,7 +40,7 @@ SESSION = [
     ("20/11", "Số 1 — Ngày hội Đại đoàn kết toàn dân tộc (20/11/2026)"),
     ("2", "Xóa báo cáo Số 1"),
     ("có", "chưa có báo cáo nào"),
-    ("/cuatoi", "Trong Quý IV/2026 đồng chí chưa có báo cáo nào"),
+    ("/cuatoi", "Trong quý IV năm 2026 đồng chí chưa có báo cáo nào"),
 ]
 
 
@@ -57,7 +57,7 @@ async def test_invite_register_report_see_edit_delete(app, recorder, staff):
     guest = ChatUser(app, recorder, "guest-lan", "Bà Lan")
     assert "mã mời" in (await guest.say("bao cao"))[0]  # unregistered: an explanation, nothing else
     welcome = await guest.say(f"/start {code.lower()}")  # codes survive being retyped in lower case
-    assert "Chào đồng chí Bà Lan" in welcome[0] and "Thôn Nà Pài (mẫu)" in welcome[0]
+    assert "Chào đồng chí Bà Lan, Trưởng ban Công tác Mặt trận thôn Nà Pài (mẫu)!" in welcome[0]
     assert "/baocao" in welcome[1]
     for text, expected in SESSION:
         replies = await guest.say(text)
@@ -169,4 +169,4 @@ LOOSE_TYPING = [
 async def test_loose_typing_reaches_the_same_places(staff):
     for text, expected in LOOSE_TYPING:
         replies = await staff.say(text)
-        assert replies and expected in replies[-1], (text, replies)
+        assert replies and any(expected in reply for reply in replies), (text, replies)

@@ -169,7 +169,7 @@ async def test_role_changes_and_moves_with_their_refusals(app, users):
     actions = (await admin.say(number_of((await admin.say("/nguoi"))[0], "Cấp xã")))[0]
     roles = (await admin.say(number_of(actions, "Quản trị viên (mẫu)")))[0]
     roles = (await admin.say(number_of(roles, "Đổi vai trò")))[0]
-    assert await admin.say(number_of(roles, "Cán bộ UB")) == [t("people.refused.last_admin", name=admin_name)]
+    assert await admin.say(number_of(roles, "Cán bộ Ủy ban")) == [t("people.refused.last_admin", name=admin_name)]
 
 
 async def test_a_units_figures_are_shown_and_corrected(app, users):

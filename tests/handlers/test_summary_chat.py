@@ -32,7 +32,7 @@ async def test_chair_gets_text_two_documents_and_a_photo(app, chair, recorder):
     answers = await chair.say("/tonghop")
     replies = [reply for _chat, reply in recorder.sent]
     assert "Tổng hợp quý IV năm 2026" in answers[0]
-    assert "Chưa báo cáo: Ủy ban MTTQ xã, Thôn Bản Quân (mẫu)" in answers[0]
+    assert "Chưa báo cáo: Ủy ban MTTQ Việt Nam xã, Thôn Bản Quân (mẫu)" in answers[0]
     assert "⚠️ 1.1.1." in answers[0] and "20%/100%" in answers[0]
     assert [r.document.name.rsplit(".", 1)[1] for r in replies if r.document] == ["docx", "xlsx"]
     assert [r.photo.name for r in replies if r.photo] == ["bao-cao-2026-Q4-nam-cuong.png"]

@@ -20,7 +20,7 @@ CONFIG = ReminderConfig.build(PLAN, SendingCalendar(VN))
 # 1 commune committee (p1, also chair), 2 and 3 villages (p2, p3), 4 an organisation (p4).
 SNAPSHOT = Snapshot(
     commune_id=1,
-    units=(UnitRef(1, "Ủy ban MTTQ xã", "commune"), UnitRef(2, "Thôn A", "village"),
+    units=(UnitRef(1, "Ủy ban MTTQ Việt Nam xã", "commune"), UnitRef(2, "Thôn A", "village"),
            UnitRef(3, "Thôn B", "village"), UnitRef(4, "Hội Nông dân", "organisation")),
     reporters={1: (1,), 2: (2,), 3: (3,), 4: (4,)}, chairs=(1,), groups=(9,),
     reports=((3, "tuyen_truyen", date(2026, 2, 10)),),  # Thôn B reported in Quý I

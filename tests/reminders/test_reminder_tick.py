@@ -98,7 +98,7 @@ async def test_a_simulated_year_sends_each_reminder_once_in_sending_hours(sqlite
         units = await _people(app, recorder)
         ban_quan = units["Thôn Bản Quân (mẫu)"]
         reports = {at("2026-05-10", "10:00"): [(units["Thôn Nà Pài (mẫu)"], "mo_hinh_tu_quan")],
-                   at("2026-07-10", "09:00"): [(units["Ủy ban MTTQ xã"], "tiep_xuc_cu_tri")],
+                   at("2026-07-10", "09:00"): [(units["Ủy ban MTTQ Việt Nam xã"], "tiep_xuc_cu_tri")],
                    **{at(day, "08:00"): [(ban_quan, "tuyen_truyen")]
                       for day in ("2026-02-02", "2026-05-04", "2026-08-03", "2026-11-02")}}
         await ChatUser(app, recorder, "chair").say("/kyhop 15/07/2026")
@@ -201,6 +201,6 @@ async def test_preview_prints_the_year_and_writes_nothing(app, capsys):
     assert await print_preview(app, date(2026, 1, 1), date(2026, 12, 31), with_text=True) == 0
     out = capsys.readouterr().out
     assert "09/03/2026 07:30  quarter|2026-Q1|p4|-7  → Trưởng ban" in out
-    assert "Quá hạn 31/03/2026 (Quý I/2026)" in out and "(nothing was sent)" in out
+    assert "Quá hạn 31/03/2026 (quý I năm 2026)" in out and "(nothing was sent)" in out
     async with app.db.transaction() as repos:
         assert await repos.reminders.occurrences(1) == [] and await repos.outbox.counts() == {}

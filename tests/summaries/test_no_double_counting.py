@@ -17,7 +17,7 @@ from summaries.model import Snapshot, UnitInfo
 PLAN = load_plan("plan/plans/nam_cuong_2026.yaml")
 NOW = datetime(2026, 12, 30, 9, 0, tzinfo=VN)
 COMMUNE, A, B, C, WOMEN = 1, 2, 3, 4, 5
-UNITS = (UnitInfo(COMMUNE, "Ủy ban MTTQ xã", "commune"), UnitInfo(A, "Thôn A", "village"),
+UNITS = (UnitInfo(COMMUNE, "Ủy ban MTTQ Việt Nam xã", "commune"), UnitInfo(A, "Thôn A", "village"),
          UnitInfo(B, "Thôn B", "village"), UnitInfo(C, "Thôn C", "village"),
          UnitInfo(WOMEN, "Hội Phụ nữ xã", "organisation"))
 # 25 poor or near-poor households in each village: 75 in the commune; 40 cadres to train, held by the commune

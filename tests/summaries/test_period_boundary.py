@@ -17,7 +17,7 @@ from summaries.compile import compile_summary
 from summaries.model import ReportRow, Snapshot, UnitInfo
 
 PLAN = load_plan("plan/plans/nam_cuong_2026.yaml")
-UNITS = (UnitInfo(1, "Ủy ban MTTQ xã", "commune"), UnitInfo(2, "Thôn A", "village"))
+UNITS = (UnitInfo(1, "Ủy ban MTTQ Việt Nam xã", "commune"), UnitInfo(2, "Thôn A", "village"))
 NOW = datetime(2027, 1, 10, 9, tzinfo=VN)
 
 

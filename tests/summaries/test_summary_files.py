@@ -180,4 +180,4 @@ def test_coverage_shows_reached_over_baseline_per_unit(document, files):
     sheet = openpyxl.load_workbook(io.BytesIO(files.xlsx))["Độ bao phủ theo đơn vị"]
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert rows == [["1.1.7", "Thôn Bản Quân", 12, 15, 80, 12], ["1.1.7", "Thôn Khuổi Đeng", 0, 15, 0, 0],
-                    ["1.1.7", "Thôn Nà Pài", 15, 15, 100, 15], ["1.5.1", "Ủy ban MTTQ xã", 0, 40, 0, 0]]
+                    ["1.1.7", "Thôn Nà Pài", 15, 15, 100, 15], ["1.5.1", "Ủy ban MTTQ Việt Nam xã", 0, 40, 0, 0]]

@@ -16,7 +16,7 @@ from summaries.model import ReportRow, Snapshot, UnitInfo
 
 PLAN = judged_by_reports(calendar_quarters(load_plan("plan/plans/nam_cuong_2026.yaml")))
 COMMUNE, VILLAGE = 1, 2
-UNITS = (UnitInfo(COMMUNE, "Ủy ban MTTQ xã", "commune"), UnitInfo(VILLAGE, "Thôn A", "village"))
+UNITS = (UnitInfo(COMMUNE, "Ủy ban MTTQ Việt Nam xã", "commune"), UnitInfo(VILLAGE, "Thôn A", "village"))
 ROWS = ("I.1", "I.3", "II.2.1", "II.3.1")
 Q1 = Period.quarter(2026, 1)
 

@@ -18,7 +18,7 @@ POOR, NEAR_POOR = 5, 3  # per village: 20 villages → 160 households to visit
 
 
 def realistic_sheets(commune: str = "Phúc Lộc", province: str = "Thái Nguyên") -> dict[str, list[list]]:
-    units = [["UB", "Ủy ban MTTQ xã", "Xã", "Có"]]
+    units = [["UB", "Ủy ban MTTQ Việt Nam xã", "Xã", "Có"]]
     units += [[f"TH{n:02d}", f"Thôn {name}", "Thôn", "Có"] for n, name in enumerate(VILLAGES, 1)]
     units += [[f"TC{n:02d}", name, "Tổ chức", "Có"] for n, name in enumerate(ORGANISATIONS, 1)]
     units += [[f"CB{n:02d}", name, "Chi bộ", "Có"] for n, name in enumerate(PARTY_CELLS, 1)]

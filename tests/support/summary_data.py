@@ -11,7 +11,7 @@ from summaries.model import PetitionRow, ReportRow, Snapshot, UnitInfo
 
 COMMUNE, VILLAGE_A, VILLAGE_B, VILLAGE_C, FARMERS, BOARD = 1, 2, 3, 4, 5, 6
 UNITS = (
-    UnitInfo(COMMUNE, "Ủy ban MTTQ xã", "commune"),
+    UnitInfo(COMMUNE, "Ủy ban MTTQ Việt Nam xã", "commune"),
     UnitInfo(VILLAGE_A, "Thôn Nà Pài", "village"),
     UnitInfo(VILLAGE_B, "Thôn Bản Quân", "village"),
     UnitInfo(VILLAGE_C, "Thôn Khuổi Đeng", "village"),  # never reports

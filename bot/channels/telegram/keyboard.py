@@ -7,6 +7,7 @@ import secrets
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from core.messages import Choice
+from core.wordcut import cut_words
 
 MAX_LABEL = 40  # longer labels are cut on the button; the full text is in the numbered list above it
 
@@ -22,7 +23,7 @@ def callback_data(key: str, index: int) -> str:
 
 def button_label(number: int, label: str) -> str:
     text = f"{number}. {label}"
-    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1].rstrip() + "…"
+    return cut_words(text, MAX_LABEL)
 
 
 def markup(choices: tuple[Choice, ...], key: str) -> InlineKeyboardMarkup:

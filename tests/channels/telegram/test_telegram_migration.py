@@ -16,7 +16,7 @@ OLD, NEW = -4001, -1004001
 
 async def _registered_group(h, *, summaries: bool = True) -> None:
     """The chair registers the (basic) group OLD and, optionally, turns summaries off for it."""
-    await TgUser(h, CHAIR, "Chủ tịch").say(f"/start {await h.invite('chair', 'Ủy ban MTTQ xã')}")
+    await TgUser(h, CHAIR, "Chủ tịch").say(f"/start {await h.invite('chair', 'Ủy ban MTTQ Việt Nam xã')}")
     group = {"id": OLD, "type": "group", "title": "MTTQ xã Nam Cường"}
     await h.deliver(text_update(CHAIR, f"/dangkynhom@{BOT_USERNAME}", chat=group))
     async with h.app.db.transaction() as repos:

@@ -128,7 +128,7 @@ async def test_a_429_on_a_later_piece_ends_the_attempt_and_the_outbox_sends_only
 async def test_in_a_group_registered_people_are_answered_but_no_form_starts(sqlite_url, clock):
     async with telegram_bot(sqlite_url, clock) as h:
         chair, stranger = TgUser(h, ALICE, "Chủ tịch"), 999
-        await chair.say(f"/start {await h.invite('chair', 'Ủy ban MTTQ xã')}")
+        await chair.say(f"/start {await h.invite('chair', 'Ủy ban MTTQ Việt Nam xã')}")
         group = {"id": GROUP, "type": "supergroup", "title": "MTTQ xã Nam Cường"}
         await h.deliver(text_update(ALICE, f"/dangkynhom@{BOT_USERNAME}", chat=group))
         async with h.app.db.transaction() as repos:
@@ -145,7 +145,7 @@ async def test_in_a_group_registered_people_are_answered_but_no_form_starts(sqli
 
 async def test_command_menus_are_scoped_and_translated(sqlite_url, clock):
     async with telegram_bot(sqlite_url, clock, webhook=True) as h:  # webhook mode: start-up tasks awaited
-        await TgUser(h, ALICE).say(f"/start {await h.invite('chair', 'Ủy ban MTTQ xã')}")
+        await TgUser(h, ALICE).say(f"/start {await h.invite('chair', 'Ủy ban MTTQ Việt Nam xã')}")
         await h.channel._publish_menus()
         menus = {(c.params["scope"]["type"], c.params.get("language_code"), c.params["scope"].get("chat_id")):
                  {cmd["command"]: cmd["description"] for cmd in c.params["commands"]}
@@ -165,7 +165,7 @@ async def test_a_chat_gets_its_menu_when_its_person_registers_and_again_in_a_new
 
         before = len(chat_menus())
         alice = TgUser(h, ALICE)
-        await alice.say(f"/start {await h.invite('staff', 'Ủy ban MTTQ xã')}")
+        await alice.say(f"/start {await h.invite('staff', 'Ủy ban MTTQ Việt Nam xã')}")
         menus = chat_menus()[before:]
         assert len(menus) == 1 and menus[0]["moi"] == "Tạo mã mời người dùng mới"  # no restart needed
         await alice.say("/ngonngu")
