@@ -40,12 +40,13 @@ def wall_clock() -> datetime:
 
 
 async def one_run(messages: int, chats: int, per_second: float, lanes: int | None = None,
-                  latency: float = 0.0, slack: float = 0.0, groups: int = 0) -> dict[str, float]:
+                  latency: float = 0.0, slack: float = 0.0, groups: int = 0, pg: str = "") -> dict[str, float]:
     limits = {"telegram_max_per_second": per_second, "telegram_private_per_second": 1.0}
     if lanes is not None:
         limits["outbox_lanes"] = lanes
     with tempfile.TemporaryDirectory() as tmp:
-        async with telegram_bot(f"sqlite+aiosqlite:///{tmp}/mttq.db", wall_clock, **limits) as h:
+        url = await fresh_pg(pg, "outbox_limit") if pg else f"sqlite+aiosqlite:///{tmp}/mttq.db"
+        async with telegram_bot(url, wall_clock, **limits) as h:
             h.fake.flood = FloodRules(per_second, 1.0, 3.0, slack=slack)  # slack 0: strict, as issue 20 asks
             if latency:
                 slow_down(h.fake, latency)
@@ -72,6 +73,19 @@ async def one_run(messages: int, chats: int, per_second: float, lanes: int | Non
                     "why": Counter(reason.split(": ", 1)[1] for reason in h.fake.refusals)}
 
 
+async def fresh_pg(server_url: str, name: str) -> str:
+    """A new empty database on that server (dropped first if a previous run left it)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(server_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
 def slow_down(fake, latency: float) -> None:
     """Answer every sendMessage `latency` seconds after taking it (the flood check stays at arrival)."""
     answer = fake._m_sendMessage
@@ -94,16 +108,17 @@ def main() -> None:
     parser.add_argument("--slack", type=float, default=0.0,
                         help="timing jitter the fake forgives (0: strict; 0.25 was used before issue 20)")
     parser.add_argument("--groups", type=int, default=0, help="how many of the chats are groups (20 messages/min)")
+    parser.add_argument("--pg", default="", help="a PostgreSQL server URL instead of SQLite")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; {args.messages} messages to {args.chats} "
           f"chats, limit {args.per_second:g}/s overall and 1/s per chat, {args.repeat} runs (median shown); "
           f"lanes {args.lanes or 'default'}, latency {1000 * args.latency:g} ms, slack {args.slack:g}, "
-          f"{args.groups} group chats")
+          f"{args.groups} group chats, {'PostgreSQL' if args.pg else 'SQLite'}")
     runs = []
     for _ in range(args.repeat):
         started = time.perf_counter()
         runs.append(asyncio.run(one_run(args.messages, args.chats, args.per_second, args.lanes, args.latency,
-                                        args.slack, args.groups)))
+                                        args.slack, args.groups, args.pg)))
         print(f"  run: {runs[-1]['messages']} sent in {runs[-1]['seconds']:.2f} s = {runs[-1]['rate']:.2f}/s "
               f"({100 * runs[-1]['share']:.1f} % of the limit), 429s: {runs[-1]['too_many']} {dict(runs[-1]['why'])}, "
               f"wall {time.perf_counter() - started:.1f} s")
