@@ -31,7 +31,7 @@ DEMO_PEOPLE = [
     ("admin", "Quản trị viên (mẫu)", "admin", None),
     ("chair", "Chủ tịch Ủy ban MTTQ Việt Nam xã (mẫu)", "chair", "Ủy ban MTTQ Việt Nam xã"),
     ("staff", "Cán bộ Ủy ban MTTQ Việt Nam xã (mẫu)", "staff", "Ủy ban MTTQ Việt Nam xã"),
-    ("reporter", "Trưởng ban công tác Mặt trận thôn Nà Pài (mẫu)", "reporter", "Thôn Nà Pài (mẫu)"),
+    ("reporter", "Trưởng ban Công tác Mặt trận thôn Nà Pài (mẫu)", "reporter", "Thôn Nà Pài (mẫu)"),
     ("viewer", "Thường trực Đảng ủy (mẫu)", "viewer", None),
 ]
 

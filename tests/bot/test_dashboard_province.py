@@ -73,7 +73,7 @@ async def test_the_province_page_shows_each_communes_own_numbers_side_by_side(si
             shown = fmt_value(r.year_to_date.value, r.measure) + (" ✓" if r.status == "dat" else "")
             assert rows[name][r.id] == shown, (name, r.id)
     assert "Thôn 3 Phúc Lộc" in page  # a silent unit, by name
-    for private in (SECRET_NOTE, "Bà B", "Ông B", "0912", "Trưởng ban công tác Mặt trận thôn Nà Pài"):
+    for private in (SECRET_NOTE, "Bà B", "Ông B", "0912", "Trưởng ban Công tác Mặt trận thôn Nà Pài"):
         assert private not in page
     commune = await client.get(f"/d/?xa={same.id}&ky=2026-Q4", headers=session)
     assert commune.status == 200 and "Phúc Lộc" in await commune.text()
