@@ -64,10 +64,11 @@ async def reporter(app, n: int, think: float, sent_at: dict[str, list[float]]) -
                                  sender_name=f"Trưởng thôn {n}", text=text))
 
 
-async def run(reporters: int, think: float, latency: float, per_second: float) -> dict:
+async def run(reporters: int, think: float, latency: float, per_second: float, working: float | None) -> dict:
+    extra = {} if working is None else {"working_indicator_seconds": working}
     with tempfile.TemporaryDirectory() as tmp:
         async with telegram_bot(f"sqlite+aiosqlite:///{tmp}/mttq.db", wall_clock, webhook=True,
-                                telegram_max_per_second=per_second) as h:
+                                telegram_max_per_second=per_second, **extra) as h:
             await register(h.app, reporters)
             if latency:
                 slow_down(h.fake, latency)
@@ -102,11 +103,12 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=4.0)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--per-second", type=float, default=1000.0)
+    parser.add_argument("--working", type=float, default=None, help="WORKING_INDICATOR_SECONDS (default: the bot's)")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}; {args.reporters} reporters, think {args.think} s "
           f"(≈ {args.reporters / args.think:.0f} msg/s offered), {1000 * args.latency:g} ms per send, limiter "
           f"{args.per_second:g}/s, outbox lanes: the default")
-    r = asyncio.run(run(args.reporters, args.think, args.latency, args.per_second))
+    r = asyncio.run(run(args.reporters, args.think, args.latency, args.per_second, args.working))
     print(f"{r['messages']} messages, {r['replies']} replies in {r['seconds']:.1f} s; reply latency "
           f"p50 {r['p50']:.0f} ms, p99 {r['p99']:.0f} ms, max {r['max']:.0f} ms (target p99 ≤ 1000 ms); "
           f"load average {os.getloadavg()[0]:.2f}")
