@@ -87,7 +87,7 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
     CommandSpec("trogiup", _help, ("tro giup", "giup", "huong dan", "help"), EVERYONE),
     CommandSpec("ngonngu", _no_args(account.ask_language), ("ngon ngu", "language"), EVERYONE, True),
     CommandSpec("huy", _no_args(account.cancel), ("huy", "huy bo", "cancel"), EVERYONE),
-    CommandSpec("lich", _no_args(show_agenda), ("lich", "lich bao cao", "han bao cao", "deadlines"), REPORTING),
+    CommandSpec("lich", show_agenda, ("lich", "lich bao cao", "han bao cao", "deadlines"), REPORTING),
     CommandSpec("kyhop", sessions_command, ("ky hop", "ky hop hdnd", "council sessions"), STAFF_ONLY),
     # bare "mới" (new) is an ordinary answer, so /moi has only the slash form and a longer phrase
     CommandSpec("moi", _no_args(invite.start), ("tao ma moi", "invite"), STAFF_ONLY, True),

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from core.menus import page_text
 from core.roles import STAFF_ROLES
 from core.vnparse import parse_date
 from handlers.context import Context
@@ -14,7 +15,6 @@ from reminders.rules import ReportIndex, UnitRef, done_mark, filtered_forms, fil
 from reminders.texts import day_text, period_text, shorten, when_text
 
 HORIZON = timedelta(days=60)
-MAX_LINES = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,7 @@ class AgendaLine:
     missing: int  # of which still without the linked report
 
 
-async def show_agenda(ctx: Context) -> None:
+async def show_agenda(ctx: Context, args: str = "") -> None:
     """Upcoming deadlines (next 60 days) and overdue ones not yet reported, for the person's unit(s)."""
     units = await _units_of(ctx)
     if not units:
@@ -44,12 +44,10 @@ async def show_agenda(ctx: Context) -> None:
         ctx.say(ctx.t("agenda.empty"))
         return
     staff = ctx.role in STAFF_ROLES
-    text = [ctx.t("agenda.title_staff" if staff else "agenda.title", unit=units[0].name)]
-    for line in lines[:MAX_LINES]:
-        text.append(_line_text(ctx, line, staff))
-    if len(lines) > MAX_LINES:
-        text.append(ctx.t("agenda.more", count=len(lines) - MAX_LINES))
-    ctx.say("\n".join(text))
+    header = ctx.t("agenda.title_staff" if staff else "agenda.title", unit=units[0].name)
+    page = int(args.strip()) if args.strip().isdigit() else 1  # "/lich 2": the next page of a long list
+    ctx.say(page_text(header, [_line_text(ctx, line, staff) for line in lines],
+                      lambda n, total: ctx.t("agenda.more", page=n, pages=total), page))
 
 
 def agenda(ctx: Context, units: list[UnitRef], index: ReportIndex, sessions: tuple[date, ...]) -> list[AgendaLine]:

@@ -8,6 +8,7 @@ import pytest
 from support.app import VN, ChatUser
 from support.reminding import remind
 
+from core.menus import MESSAGE_CHARS
 from plan.loader import SHIPPED_PLAN, PlanError, parse_plan
 from storage.models import Report
 
@@ -67,8 +68,13 @@ async def test_an_unclear_answer_gets_the_question_again(app, recorder, greeted)
 ])
 async def test_lich_shows_upcoming_and_overdue_deadlines(app, recorder, clock, who, expected):
     clock.set(datetime(2026, 3, 10, 9, 0, tzinfo=VN))
-    text = (await ChatUser(app, recorder, who).say("/lich"))[0]
+    user, pages = ChatUser(app, recorder, who), []
+    while not pages or "… còn tiếp: gõ /lich" in pages[-1]:  # a long list comes a page at a time
+        pages.append((await user.say(f"/lich {len(pages) + 1}"))[0])
+        assert len(pages[-1]) <= MESSAGE_CHARS and len(pages) < 20, pages[-1]
+    text = "\n".join(pages)
     assert all(part in text for part in expected), text
+    assert (await user.say("/lich"))[0] == pages[0]
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
