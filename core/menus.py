@@ -22,6 +22,8 @@ def choices_of(options: list[dict[str, Any]]) -> list[Choice]:
 def line_pages(header: str, lines: list[str], more_for, limit: int = MESSAGE_CHARS) -> list[list[str]]:
     """A long list in pages that each fit `limit` with the header and the "more" line `more_for(page, pages)`
     says under every page but the last (a sample call sizes it); a line too long alone gets a page alone."""
+    if len(header) + sum(1 + len(line) for line in lines) <= limit:
+        return [list(lines)]  # all fit: no "more" line to make room for
     reserve = len(more_for(99, 99)) + 1
     pages: list[list[str]] = [[]]
     used = len(header)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.menus import choices_of, option
+from core.menus import MESSAGE_CHARS, choices_of, option, page_text
 from core.roles import STAFF_ROLES
 from core.vnparse import ParseError, clean_text, fold, parse_date
 from core.wordcut import cut_words
@@ -21,7 +21,6 @@ from storage.models import Petition
 
 FLOW = PetitionState.FLOW
 NEW_WORDS = ("moi", "ghi", "ghi moi", "them", "new")
-LISTED = 30  # a commune may have many open items: the oldest are the ones to chase
 
 
 async def start(ctx: Context, args: str) -> None:
@@ -31,6 +30,8 @@ async def start(ctx: Context, args: str) -> None:
         await petition_update.open_reference(ctx, *reference)
     elif fold(args) in NEW_WORDS:
         await _ask_source(ctx)
+    elif args.strip().isdigit():  # "/kiennghi 2": the next page of a long list
+        await _list_open(ctx, int(args.strip()))
     elif args.strip():
         ctx.say(ctx.t("petition.usage"))
     else:
@@ -53,29 +54,28 @@ async def prompt(ctx: Context, state: PetitionState) -> None:
         ctx.say(ctx.t(f"petition.ask.{state.step}"))
 
 
-async def _list_open(ctx: Context) -> None:
+async def _list_open(ctx: Context, page: int = 1) -> None:
     staff = ctx.role in STAFF_ROLES
     if not staff and ctx.person.unit_id is None:
         ctx.say(ctx.t("report.no_unit"))
         return
     items = await ctx.repos.petitions.open_items(ctx.person.commune_id, None if staff else ctx.person.unit_id)
-    names = await ctx.repos.directory.unit_names(ctx.person.commune_id, [item.unit_id for item in items[:LISTED]])
-    if items:
-        lines = [ctx.t("petition.list.title", count=len(items))]
-        lines += [_line(ctx, item, names) for item in items[:LISTED]]
-        if len(items) > LISTED:
-            lines.append(ctx.t("petition.list.more", count=len(items) - LISTED))
-    else:
-        lines = [ctx.t("petition.list.empty")]
-    if staff:
-        lines.append(ctx.t("petition.list.update_hint"))
+    names = await ctx.repos.directory.unit_names(ctx.person.commune_id, [item.unit_id for item in items])
     options = [option("new", ctx.t("petition.new"), "moi", "ghi moi", "new")]
-    await ctx.ask_menu(PetitionState(step="menu"), "menu", "\n".join(lines), options)
+    hint = ctx.t("petition.list.update_hint") if staff else ""
+    # the list shares one message with the hint and the one-line menu (MESSAGE_CHARS in all)
+    room = MESSAGE_CHARS - len(hint) - len(f"\n1. {ctx.t('petition.new')}\n{ctx.t('menu.type_number_one')}") - 1
+    if items:
+        text = page_text(ctx.t("petition.list.title", count=len(items)), [_line(ctx, item, names) for item in items],
+                         lambda n, total: ctx.t("petition.list.more", page=n, pages=total), page, room)
+    else:
+        text = ctx.t("petition.list.empty")
+    await ctx.ask_menu(PetitionState(step="menu"), "menu", "\n".join(filter(None, (text, hint))), options)
 
 
 def _line(ctx: Context, item: Petition, names: dict[int, str]) -> str:
     age = (ctx.today - item.received_on).days
-    content = cut_words(item.content, 61)
+    content = cut_words(item.content, 41)
     return ctx.t("petition.list.line", ref=life.reference(item.year, item.number), days=age,
                  unit=names.get(item.unit_id, ""), status=ctx.t(f"petition.status.{item.status}"), content=content)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import date, datetime, time
 
 import pytest
@@ -226,3 +227,18 @@ async def test_references_stay_unique_under_concurrent_creation(database_url, cl
     ("KN-2026", None), ("KN-2026-000", None), ("báo cáo", None)])
 def test_parse_reference(text, expected):
     assert life.parse_reference(text) == expected
+
+
+async def test_a_long_open_list_comes_a_page_at_a_time(app, staff, clock):
+    """Issue 15.7: each message at most 300 characters; "/kiennghi 2" shows the next page; nothing is lost."""
+    async with app.db.transaction() as repos:
+        for day in range(1, 13):
+            await _add(repos, received=date(2026, 10, day), now=clock())
+    pages = [(await staff.say("/kiennghi"))[0]]
+    while "… còn tiếp: gõ /kiennghi" in pages[-1]:
+        pages.append((await staff.say(f"/kiennghi {len(pages) + 1}"))[0])
+        assert len(pages) <= 12
+    assert len(pages) > 1 and all(len(page) <= 300 for page in pages), [len(p) for p in pages]
+    listed = [ref for page in pages for ref in re.findall(r"^- (KN-2026-\d{3})", page, re.MULTILINE)]
+    assert sorted(listed) == [f"KN-2026-{n:03d}" for n in range(1, 13)]
+    assert all("1. Ghi kiến nghị mới" in page for page in pages)
