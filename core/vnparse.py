@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from core.sanitize import strip_invisible
 
@@ -31,12 +32,22 @@ class ParseError:
 
 # --- normalisation -----------------------------------------------------------------------------
 
+# Most messages are short answers that repeat ("1", "có", "bỏ qua", a village's name), folded several times
+# each (command, menu, yes/no): short texts are folded once and remembered. Long texts are not kept.
+_REMEMBERED_LENGTH = 80
+
+
 def fold(text: str) -> str:
     """Accent-insensitive key, because the same word arrives with, without or with wrong diacritics.
 
     đ has no decomposition, so it is mapped by hand (ð too: legacy fonts render Đ with it).
     """
-    s = unicodedata.normalize("NFC", text or "").lower().replace("đ", "d").replace("ð", "d")
+    text = text or ""
+    return _fold_short(text) if len(text) <= _REMEMBERED_LENGTH else _fold(text)
+
+
+def _fold(text: str) -> str:
+    s = unicodedata.normalize("NFC", text).lower().replace("đ", "d").replace("ð", "d")
     s = "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
     return " ".join(s.split())
 
@@ -72,8 +83,17 @@ def loose(text: str) -> str:
     Aggressive on purpose ("cards" survives, "bus" becomes "bu"): it is only a matching key and is
     applied to both sides of every comparison.
     """
+    text = text or ""
+    return _loose_short(text) if len(text) <= _REMEMBERED_LENGTH else _loose(text)
+
+
+def _loose(text: str) -> str:
     s = _NON_WORD.sub(" ", fold(text))
     return " ".join(_ALNUM_RUN.sub(lambda m: _loose_word(m.group()), s).split())
+
+
+_fold_short = lru_cache(maxsize=4096)(_fold)
+_loose_short = lru_cache(maxsize=4096)(_loose)
 
 
 def _soft(text: str) -> str:

@@ -35,21 +35,23 @@ _ARRIVAL = (
 )
 
 
+# A batch's people are ORM objects (flows may change them); their commune, usually one for the whole batch, is
+# read once rather than joined to every row. Chats and conversations are plain rows: the pipeline only reads
+# them (a chat that needs a write is read again by ChatRepo.remember; conversations are written without the ORM),
+# and building ORM objects for them was a large part of a message's CPU (docs/benchmarks.md).
 _PEOPLE = (
-    select(Identity.channel, Identity.external_id, Person, Commune)
+    select(Identity.channel, Identity.external_id, Person)
     .join(Person, Person.id == Identity.person_id)
-    .join(Commune, Commune.id == Person.commune_id)
     .where(tuple_(Identity.channel, Identity.external_id).in_(bindparam("senders", expanding=True)))
     .execution_options(populate_existing=True)
 )
-_CHATS = (select(Chat).where(tuple_(Chat.channel, Chat.external_id).in_(bindparam("chats", expanding=True)))
-          .execution_options(populate_existing=True))
-_CONVERSATIONS = (
-    select(Conversation)
-    .where(tuple_(Conversation.channel, Conversation.chat_id, Conversation.sender_id)
-           .in_(bindparam("conversations", expanding=True)))
-    .execution_options(populate_existing=True)
-)
+_COMMUNES = (select(Commune).where(Commune.id.in_(bindparam("ids", expanding=True)))
+             .execution_options(populate_existing=True))
+_CHATS = select(*Chat.__table__.c).where(
+    tuple_(Chat.channel, Chat.external_id).in_(bindparam("chats", expanding=True)))
+_CONVERSATIONS = select(*Conversation.__table__.c).where(
+    tuple_(Conversation.channel, Conversation.chat_id, Conversation.sender_id)
+    .in_(bindparam("conversations", expanding=True)))
 ArrivalKey = tuple[str, str, str]  # channel, sender id, chat id
 
 
@@ -64,16 +66,18 @@ class ArrivalRepo:
         return Arrival() if row is None else Arrival(*row)
 
     async def of_many(self, keys: list[ArrivalKey]) -> dict[ArrivalKey, Arrival]:
-        """`of` for a batch of messages in three statements, whatever its size."""
+        """`of` for a batch of messages in four statements, whatever its size."""
         execute = self.session.execute
-        people = {(channel, sender): (person, commune) for channel, sender, person, commune in await execute(
+        people = {(channel, sender): person for channel, sender, person in await execute(
             _PEOPLE, {"senders": sorted({(channel, sender) for channel, sender, _ in keys})})}
         known = [key for key in keys if (key[0], key[1]) in people]
         if not known:
             return {key: Arrival() for key in keys}
+        communes = {commune.id: commune for commune in (await execute(
+            _COMMUNES, {"ids": sorted({person.commune_id for person in people.values()})})).scalars()}
         chats = {(chat.channel, chat.external_id): chat for chat in (await execute(
-            _CHATS, {"chats": sorted({(channel, chat) for channel, _, chat in known})})).scalars()}
+            _CHATS, {"chats": sorted({(channel, chat) for channel, _, chat in known})})).all()}
         talks = {(row.channel, row.sender_id, row.chat_id): row for row in (await execute(
-            _CONVERSATIONS, {"conversations": sorted({(c, chat, sender) for c, sender, chat in known})})).scalars()}
-        return {key: Arrival(*people[key[:2]], chats.get((key[0], key[2])), talks.get(key)) if key[:2] in people
-                else Arrival() for key in keys}
+            _CONVERSATIONS, {"conversations": sorted({(c, chat, sender) for c, sender, chat in known})})).all()}
+        return {key: Arrival(people[key[:2]], communes[people[key[:2]].commune_id], chats.get((key[0], key[2])),
+                             talks.get(key)) if key[:2] in people else Arrival() for key in keys}

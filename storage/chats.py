@@ -13,6 +13,7 @@ from storage.models import Chat, GroupPreference, Person
 class ChatRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._written: set[tuple[str, str]] = set()  # chats created or given an id in this transaction
 
     async def get(self, channel: str, external_id: str) -> Chat | None:
         query = select(Chat).where(Chat.channel == channel, Chat.external_id == external_id)
@@ -21,6 +22,7 @@ class ChatRepo:
     async def remember(self, channel: str, external_id: str, kind: str, **fields: Any) -> Chat:
         """The chat row for an inbound message, created on first sight; reactivated when seen again."""
         chat = await self.get(channel, external_id)
+        self._written.add((channel, external_id))
         if chat is None:
             chat = Chat(channel=channel, external_id=external_id, kind=kind, **fields)
             self.session.add(chat)
@@ -32,13 +34,22 @@ class ChatRepo:
         await self.session.flush()
         return chat
 
-    async def remember_unless_current(self, known: Chat | None, channel: str, external_id: str, kind: str,
-                                      **fields: Any) -> Chat:
-        """`remember`, skipped when the row already read (`known`) says all of it: the usual case, no write."""
+    async def remember_unless_current(self, known: Any, channel: str, external_id: str, kind: str,
+                                      **fields: Any) -> None:
+        """`remember`, skipped when the row already read (`known`, a Chat or a plain row) says all of it: the usual
+        case, no write. When that read found no row and this transaction wrote none, the row is inserted at once,
+        without reading it again or building an ORM object (a chat's first message)."""
         if known is not None and known.active and all(
                 value is None or getattr(known, name) == value for name, value in fields.items()):
-            return known
-        return await self.remember(channel, external_id, kind, **fields)
+            return
+        if known is None and (channel, external_id) not in self._written:
+            self._written.add((channel, external_id))
+            # None means "leave as it is" (as in `remember`): here the column's default
+            values = {name: value for name, value in fields.items() if value is not None}
+            await self.session.execute(_NEW_CHAT, {"channel": channel, "external_id": external_id, "kind": kind,
+                                                   **values})
+            return
+        await self.remember(channel, external_id, kind, **fields)
 
     async def set_active(self, channel: str, external_id: str, active: bool) -> None:
         await self.session.execute(update(Chat).where(Chat.channel == channel, Chat.external_id == external_id)
@@ -62,6 +73,7 @@ class ChatRepo:
         new = await self.get(channel, new_id)
         if new is None:
             old.external_id = new_id
+            self._written.add((channel, new_id))
             await self.session.flush()
             return True
         if not new.registered and old.registered:
@@ -74,3 +86,6 @@ class ChatRepo:
         old.registered, old.active = False, False
         await self.session.flush()
         return True
+
+
+_NEW_CHAT = Chat.__table__.insert()

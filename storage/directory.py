@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.roles import PROVINCE
@@ -53,8 +53,8 @@ class DirectoryRepo:
         wanted = {int(unit_id) for unit_id in unit_ids if unit_id is not None}
         if not wanted:
             return {}
-        query = select(Unit.id, Unit.name).where(Unit.commune_id == commune_id, Unit.id.in_(sorted(wanted)))
-        return {unit_id: name for unit_id, name in (await self.session.execute(query)).all()}
+        rows = await self.session.execute(_UNIT_NAMES, {"commune_id": commune_id, "ids": sorted(wanted)})
+        return {unit_id: name for unit_id, name in rows.all()}
 
     async def unit_by_name(self, commune_id: int, name: str) -> Unit | None:
         query = select(Unit).where(Unit.commune_id == commune_id, Unit.name == name)
@@ -152,3 +152,8 @@ class InviteRepo:
         invite.used_at = now
         invite.used_by = person_id
         await self.session.flush()
+
+
+# Built once (every report confirmation asks): building and cache-keying the select cost more than running it.
+_UNIT_NAMES = select(Unit.id, Unit.name).where(Unit.commune_id == bindparam("commune_id"),
+                                               Unit.id.in_(bindparam("ids", expanding=True)))
