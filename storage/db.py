@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -103,12 +104,25 @@ def _create_engine(url: str, *, echo: bool) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **_inline_creator(parsed))
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, json_serializer=json_text,
+                                     **_inline_creator(parsed))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "handle_error", _reopen_after_file_fault)
         return engine
     # pre-ping: after PostgreSQL restarts, a pooled connection is found dead and replaced before it is used
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, json_serializer=json_text)
+
+
+def json_text(value: Any) -> str:
+    """JSON columns as UTF-8 text, not \\u escapes: a conversation's Vietnamese menus are a third shorter and
+    read and written ~35 % faster (every inbound message reads and writes one; docs/benchmarks.md). Text that
+    cannot be UTF-8 (a lone surrogate from a platform's JSON) is escaped as before, so it can still be stored."""
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value)
+    return text
 
 
 def _reopen_after_file_fault(context) -> None:
