@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import upsert
+from storage.jsontext import serialised
 from storage.models import Conversation
 
 _CONVERSATION_KEY = ("channel", "chat_id", "sender_id")
@@ -41,8 +42,8 @@ class ConversationRepo:
         row = {"channel": channel, "chat_id": chat_id, "sender_id": sender_id, "flow": flow, "state": dict(state),
                "updated_at": now}
         if self._deferred is not None:  # a copy as of now, as an immediate write would have stored
-            copy = json.loads(json.dumps(state, ensure_ascii=False))  # UTF-8: faster than \u escapes both ways
-            self._deferred[(channel, chat_id, sender_id)] = {**row, "state": copy}
+            # as text, taken now: the write passes it through (one serialisation per message, no copy to decode)
+            self._deferred[(channel, chat_id, sender_id)] = {**row, "state": serialised(state)}
             return
         await self.session.execute(upsert(Conversation.__table__, self.dialect, _CONVERSATION_KEY,
                                           _CONVERSATION_SET), row)
@@ -74,4 +75,5 @@ _CLEAR_CONVERSATION = Conversation.__table__.delete().where(
 
 
 def _unsaved(row: dict[str, Any] | None) -> Conversation | None:
-    return None if row is None else Conversation(**row)
+    """A deferred write as the row a read would return (its state as stored, decoded)."""
+    return None if row is None else Conversation(**{**row, "state": json.loads(row["state"])})
