@@ -58,7 +58,7 @@ async def test_a_realistic_commune_goes_live_and_its_baselines_feed_the_summary(
     recorder = attach_recorder(app)
     head = ChatUser(app, recorder, "zalo-head-1")
     welcome = await head.say(f"/start {codes['Trưởng ban Nà Pài']}")
-    assert "Trưởng ban Nà Pài" in welcome[0] and "Thôn Nà Pài" in welcome[0]
+    assert "Trưởng ban Nà Pài, Trưởng ban Công tác Mặt trận thôn Nà Pài!" in welcome[0]  # his real position
     receipt = await file_visit_report(head, 40)
     assert "Đã ghi báo cáo" in receipt[0]
 
