@@ -47,9 +47,22 @@ def fold(text: str) -> str:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # nothing to normalise or strip
+        return " ".join(text.lower().split())
     s = unicodedata.normalize("NFC", text).lower().replace("đ", "d").replace("ð", "d")
-    s = "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
-    return " ".join(s.split())
+    # str.translate instead of a per-character generator: faster on a 100,000-report summary
+    return " ".join(unicodedata.normalize("NFD", s).translate(_NONSPACING_MARKS).split())
+
+
+class _NonspacingMarks(dict):
+    """A str.translate table deleting every character of category Mn, each looked up once."""
+
+    def __missing__(self, code: int) -> int | None:
+        self[code] = value = None if unicodedata.category(chr(code)) == "Mn" else code
+        return value
+
+
+_NONSPACING_MARKS = _NonspacingMarks()
 
 
 _TONE_KEYS = "sfrxj"  # Telex tone keys; never a final letter of a Vietnamese syllable
