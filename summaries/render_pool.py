@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 from core.i18n import Translator
 from plan.schema import Plan
+from summaries.gc_pause import paused_gc
 from summaries.model import DocumentSettings, Summary
 from summaries.service import DOCUMENT_LANGUAGE, Rendered, render_files
 
@@ -62,14 +63,16 @@ def _init_worker(plan: Plan, locales_dir: str, default_language: str, document: 
 
 def render_in_worker(summary: Summary, party: bool, chart_language: str) -> Rendered:
     """The three files, in a worker (module-level so a process can find it by name)."""
-    return render_files(summary, _worker["plan"], _worker["translator"], _worker["document"], party=party,
-                        chart_language=chart_language)
+    with paused_gc():
+        return render_files(summary, _worker["plan"], _worker["translator"], _worker["document"], party=party,
+                            chart_language=chart_language)
 
 
 def render_in_worker_with(plan: Plan, summary: Summary, party: bool, chart_language: str) -> Rendered:
     """The three files by another plan than the worker's (a commune's stored plan of the summary's year)."""
-    return render_files(summary, plan, _worker["translator"], _worker["document"], party=party,
-                        chart_language=chart_language)
+    with paused_gc():
+        return render_files(summary, plan, _worker["translator"], _worker["document"], party=party,
+                            chart_language=chart_language)
 
 
 class RenderPool:

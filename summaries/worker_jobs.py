@@ -21,6 +21,7 @@ from plan.periods import Period
 from plan.schema import Plan
 from storage.reading import read_in_process, read_summary_rows
 from summaries.compile import compile_summary
+from summaries.gc_pause import paused_gc
 from summaries.load import snapshot_of
 from summaries.model import Summary
 from summaries.render_pool import worker_context
@@ -53,7 +54,8 @@ class SummaryMade:
 
 
 def summary_in_worker(request: SummaryRequest) -> SummaryMade:
-    summary = _compile(request)
+    with paused_gc():
+        summary = _compile(request)
     _kept[request.key] = summary
     while len(_kept) > KEPT:
         _kept.popitem(last=False)
@@ -63,10 +65,11 @@ def summary_in_worker(request: SummaryRequest) -> SummaryMade:
 
 
 def files_in_worker(request: SummaryRequest, party: bool) -> Rendered:
-    summary = _kept.pop(request.key, None) or _compile(request)
     context = worker_context()
-    return render_files(summary, request.plan, context["translator"], context["document"], party=party,
-                        chart_language=request.language)
+    with paused_gc():
+        summary = _kept.pop(request.key, None) or _compile(request)
+        return render_files(summary, request.plan, context["translator"], context["document"], party=party,
+                            chart_language=request.language)
 
 
 def _compile(request: SummaryRequest) -> Summary:
