@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.roles import PROVINCE
@@ -40,6 +40,11 @@ class DirectoryRepo:
 
     async def unit(self, unit_id: int) -> Unit | None:
         return await self.session.get(Unit, unit_id)
+
+    async def unit_row(self, unit_id: int) -> Row | None:
+        """The unit's columns as a plain row, for a screen that only shows it (no ORM object: a report starts
+        with one, and reading it through the ORM was a visible share of that message's CPU)."""
+        return (await self.session.execute(_UNIT_ROW, {"id": unit_id})).one_or_none()
 
     async def units(self, commune_id: int, *, active_only: bool = True) -> list[Unit]:
         query = select(Unit).where(Unit.commune_id == commune_id)
@@ -157,3 +162,4 @@ class InviteRepo:
 # Built once (every report confirmation asks): building and cache-keying the select cost more than running it.
 _UNIT_NAMES = select(Unit.id, Unit.name).where(Unit.commune_id == bindparam("commune_id"),
                                                Unit.id.in_(bindparam("ids", expanding=True)))
+_UNIT_ROW = select(*Unit.__table__.c).where(Unit.id == bindparam("id"))

@@ -68,11 +68,11 @@ async def start(ctx: Context) -> None:
     if ctx.role in STAFF_ROLES:
         await _ask_unit(ctx, ReportState(step="unit"))
         return
-    unit = await ctx.repos.directory.unit(ctx.person.unit_id) if ctx.person.unit_id else None
+    unit = await ctx.repos.directory.unit_row(ctx.person.unit_id) if ctx.person.unit_id else None
     if unit is None:
         ctx.say(ctx.t("report.no_unit"))
         return
-    await _ask_form(ctx, ReportState(step="form", unit_id=unit.id))
+    await _ask_form(ctx, ReportState(step="form", unit_id=unit.id), unit)
 
 
 async def start_from_text(ctx: Context, photos: list[int] | None = None) -> bool:
@@ -157,8 +157,9 @@ async def _on_unit(ctx: Context, state: ReportState) -> None:
     await _ask_form(ctx, state)
 
 
-async def _ask_form(ctx: Context, state: ReportState) -> None:
-    unit = await ctx.repos.directory.unit(state.unit_id)
+async def _ask_form(ctx: Context, state: ReportState, unit: Any = None) -> None:
+    """The activity menu for the state's unit (`unit`: its row when the caller has just read it)."""
+    unit = unit or await ctx.repos.directory.unit_row(state.unit_id)
     forms = ctx.plan.forms_for(UnitKind(unit.kind))
     if not forms:
         ctx.say(ctx.t("report.no_forms", unit=unit.name))
