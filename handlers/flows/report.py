@@ -367,7 +367,7 @@ async def _save(ctx: Context, state: ReportState) -> str:
     form = ctx.plan.form(state.form)
     answers = {f.id: state.answers.get(f.id) for f in form.fields}  # questions never asked are stored as skipped
     report_text.photo_answer(form, answers, state.photos)
-    report = await ctx.repos.reports.add(Report(
+    report = await ctx.repos.reports.insert(Report(
         commune_id=ctx.person.commune_id, unit_id=state.unit_id, person_id=ctx.person.id, form_id=form.id,
         activity_date=date.fromisoformat(answers[form.date_field]), answers=answers, created_at=ctx.now))
     photos = [answers[f.id] for f in form.fields if f.kind is FieldKind.PHOTO and answers.get(f.id)]
