@@ -9,6 +9,11 @@ from core.messages import Choice
 MESSAGE_CHARS = 300  # the longest message the bot sends in a conversation (read on a cheap phone's screen)
 
 
+def menu_chars(text: str, labels: list[str], footer: str) -> int:
+    """How long a numbered menu is once rendered (bot/channels/text_menu.render_numbered)."""
+    return len(text) + sum(len(f"\n{n}. {label}") for n, label in enumerate(labels, start=1)) + 1 + len(footer)
+
+
 def option(value: str | int, *labels: str) -> dict[str, Any]:
     """A menu option as kept in conversation state: its value and every label that selects it."""
     return {"value": str(value), "labels": [label for label in labels if label]}

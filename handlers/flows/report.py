@@ -1,10 +1,7 @@
 """/baocao: choose the unit (staff), choose the activity, answer field by field, confirm, save.
 
-States: unit → form → field (× each field; back/skip) → confirm ⇄ edit_pick → saved.
-A report written as one message (report_text) starts here too: unit (staff) → activity (when the message is
-unclear or names several) → only the required fields still missing → confirm → saved → next (the other
-activity the message named). "xong" at an optional question goes straight to the summary.
-"""
+States: unit → form (groups first: report_menu) → field (× each; back/skip) → confirm ⇄ edit_pick → saved.
+One message (report_text): unit → activity (unclear, several) → missing required fields → confirm → saved → next."""
 
 from __future__ import annotations
 
@@ -15,7 +12,7 @@ from core.menus import choices_of, option
 from core.roles import REPORTING_ROLES, STAFF_ROLES
 from core.vnparse import ParseError
 from handlers.context import Context
-from handlers.flows import petition_intake, report_text
+from handlers.flows import petition_intake, report_menu, report_text
 from handlers.flows.report_text import DONE_WORDS, OTHER_ACTIVITY, activities, activity_options, next_missing
 from handlers.forms import (
     BACK_WORDS,
@@ -165,14 +162,24 @@ async def _ask_form(ctx: Context, state: ReportState, unit: Any = None) -> None:
         ctx.say(ctx.t("report.no_forms", unit=unit.name))
         await ctx.forget()
         return
-    lang = ctx.language
-    options = [option(f.id, f.label.get(lang), f.label.vi, f.label.en) for f in forms]
-    await ctx.ask_menu(state, "form", ctx.t("report.choose_activity", unit=unit.name), options)
+    text = ctx.t("report.choose_activity", unit=unit.name)
+    groups = report_menu.groups_for(ctx.plan, forms)
+    if len(groups) > 1 and not report_menu.fits(ctx, text, forms):  # too long for one message: groups first
+        text = ctx.t("report.choose_group", unit=unit.name)
+        await ctx.ask_menu(state, "form", text, report_menu.group_options(ctx, groups))
+        return
+    await ctx.ask_menu(state, "form", text, report_menu.form_options(ctx, forms))
 
 
 async def _on_form(ctx: Context, state: ReportState) -> None:
-    picked = ctx.pick_or_ask_again(state.options)
+    forms = ctx.plan.forms_for(UnitKind((await ctx.repos.directory.unit(state.unit_id)).kind))
+    picked = report_menu.typed_form(ctx, forms) or ctx.pick_or_ask_again(state.options)
     if picked is None:
+        return
+    if picked.startswith(report_menu.GROUP):  # a group of the first level: its forms
+        group = report_menu.group(ctx.plan, picked, forms)
+        await ctx.ask_menu(state, "form", ctx.t("report.choose_in_group", group=group.label.get(ctx.language)),
+                           report_menu.form_options(ctx, [f for f in forms if f.id in group.forms]))
         return
     if state.sentence or state.photos:
         await _fill(ctx, state, picked)

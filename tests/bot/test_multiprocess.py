@@ -24,7 +24,7 @@ from storage.db import Database
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
 ROWS = 500
 CHAT = "6ede9afa66b88fe6d6a9"
-REPORT = ("bao cao", "1", "hôm qua", "Nhà văn hóa thôn", "120 người", "co", "bỏ qua", "bỏ qua", "bỏ qua", "1")
+REPORT = ("bao cao", "1", "1", "hôm qua", "Nhà văn hóa thôn", "120 người", "co", "bỏ qua", "bỏ qua", "bỏ qua", "1")
 
 
 class CountingSender:

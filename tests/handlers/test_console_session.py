@@ -100,7 +100,7 @@ async def test_the_real_chat_command_reads_one_message_per_line(tmp_path, capsys
     finally:
         await app.close()
     code = CODE.search(capsys.readouterr().out)[0]
-    lines = [f"/start {code}", "bao cao", "1", day.strftime("%d/%m/%Y"), "Nha van hoa", "80 nguoi", "khong",
+    lines = [f"/start {code}", "bao cao", "1", "1", day.strftime("%d/%m/%Y"), "Nha van hoa", "80 nguoi", "khong",
              "bo qua", "bo qua", "bo qua", "1", "/huy"]
     result = subprocess.run(_mttq_bot("chat", "--user", "Bà Lan"), input="\n".join(lines) + "\n",
                             capture_output=True, text=True, timeout=60, cwd=tmp_path,

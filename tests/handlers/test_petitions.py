@@ -106,7 +106,7 @@ async def test_reporter_records_a_petition_and_lists_the_open_ones_of_their_unit
 
 
 async def test_staff_links_an_item_to_its_supervision_and_forwards_it_at_once(app, staff, clock):
-    for text in ("bao cao", "1", "4"):  # a supervision report by the commune committee (form 4: giám sát)
+    for text in ("bao cao", "1", "4", "1"):  # the commune committee: group 4 (giám sát…), its form 1 (giám sát)
         await staff.say(text)
     await staff.say("/huy")
     async with app.db.transaction() as repos:

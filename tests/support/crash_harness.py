@@ -45,7 +45,7 @@ from support.zalo_harness import WEBHOOK_SECRET, free_port
 LEASE_SKIP = timedelta(minutes=3)  # > bot.outbox.LEASE: a restarted bot may re-send what the dead one claimed
 QUIET_EVENING = datetime(2026, 11, 25, 21, 0, tzinfo=VN)  # no reminders then: only the scenario's own messages
 DEADLINE_MORNING = datetime(2026, 3, 31, 7, 30, tzinfo=VN)  # deadline day of three Quý I items
-REPORT_SCRIPT = ("bao cao", "1", "hom qua", "Nha van hoa", "120 nguoi", "co", "bo qua", "bo qua", "bo qua", "1")
+REPORT_SCRIPT = ("bao cao", "1", "1", "hom qua", "Nha van hoa", "120 nguoi", "co", "bo qua", "bo qua", "bo qua", "1")
 RECEIPT = re.compile(r"Đã ghi báo cáo số (\d+)")
 REPORTER_CHAT = "zr0001"
 KINDS = ("report", "broadcast", "reminder")

@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 ONE_SENTENCE = ("hôm qua thôn tổ chức ngày hội đại đoàn kết ở nhà văn hóa có 150 người", "có", "1")
-MENU_WITH_DONE = ("bao cao", "1", "hôm qua", "Nhà văn hóa thôn", "150 người", "có", "xong", "1")
-MENU = ("bao cao", "1", "hôm qua", "Nhà văn hóa thôn", "150 người", "có", "bỏ qua", "bỏ qua", "bỏ qua", "1")
+MENU_WITH_DONE = ("bao cao", "1", "1", "hôm qua", "Nhà văn hóa thôn", "150 người", "có", "xong", "1")
+MENU = ("bao cao", "1", "1", "hôm qua", "Nhà văn hóa thôn", "150 người", "có", "bỏ qua", "bỏ qua", "bỏ qua", "1")
 SCRIPTS = {"menu": MENU, "menu + xong": MENU_WITH_DONE, "one sentence": ONE_SENTENCE}
 
 

@@ -101,7 +101,7 @@ async def test_a_restart_mid_report_resumes_where_it_stopped(fake, sqlite_url, c
     app = await zalo_app(fake, sqlite_url, clock)
     async with running(app, tmp_path):
         user = await registered_user(app, fake)
-        for text in ("bao cao", "1", "hom qua"):
+        for text in ("bao cao", "1", "1", "hom qua"):
             await user.say(text)
     await app.close()
     clock.advance(hours=5)
