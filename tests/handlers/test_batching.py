@@ -89,7 +89,9 @@ async def test_a_cancelled_caller_does_not_cancel_the_batch_of_the_others():
 
 # Through the app: the same path as the channels (app.handle), SQLite and PostgreSQL.
 
-REPORT = ("bao cao", "1", "1", "hom qua", "Nha van hoa", "120 nguoi", "co", "bo qua", "bo qua", "bo qua", "1")
+# the form by its name (either menu level)
+REPORT = ("bao cao", "ngay hoi dai doan ket toan dan toc", "hom qua", "Nha van hoa", "120 nguoi", "co",
+          "bo qua", "bo qua", "bo qua", "1")
 
 
 async def _reporters(app, count: int) -> list[ChatUser]:

@@ -20,8 +20,8 @@ NGAY_HOI_ANSWERS = {"ngay": "2026-11-24", "dia_diem": "Nhà văn hóa thôn Nà 
 
 # (what the new reporter types, a fragment of the bot's last reply)
 SESSION = [
-    ("bao cao", "1. Ngày hội Đại đoàn kết toàn dân tộc"),
-    ("ngay hoi dai doan ket", "(1/7) Ngày tổ chức?"),  # the label typed without diacritics
+    ("bao cao", "1. Ngày hội, mô hình ở khu dân cư"),  # the menu's groups first (issue 15.7)
+    ("ngay hoi dai doan ket", "(1/7) Ngày tổ chức?"),  # a form's label typed without diacritics opens it
     ("hôm qua", "(2/7) Tổ chức ở đâu?"),
     ("Nhà văn hóa thôn Nà Pài", "(3/7) Khoảng bao nhiêu người"),
     ("1.200 người", "(4/7) Có giám sát"),
@@ -125,7 +125,8 @@ def _mttq_bot(*args: str) -> list[str]:
 
 # Going back, skipping, a required question that cannot be skipped, editing before sending, cancelling.
 NAVIGATION = [
-    ("bao cao", "1. Ngày hội Đại đoàn kết toàn dân tộc"),
+    ("bao cao", "1. Ngày hội, mô hình ở khu dân cư"),
+    ("1", "1. Ngày hội Đại đoàn kết toàn dân tộc"),  # the group's forms
     ("1", "(1/7) Ngày tổ chức?"),
     ("hôm qua", "(2/7) Tổ chức ở đâu?"),
     ("quay lại", "(1/7) Ngày tổ chức?"),
@@ -141,7 +142,7 @@ NAVIGATION = [
     ("so nguoi", "(3/7) Khoảng bao nhiêu người"),
     ("60", "- Số người tham gia: 60 người"),
     ("huy bao cao", "Đã hủy. Báo cáo này chưa được gửi."),
-    ("bao cao", "1. Ngày hội Đại đoàn kết toàn dân tộc"),
+    ("bao cao", "1. Ngày hội, mô hình ở khu dân cư"),
     ("/huy", "Đã dừng."),
     ("1", "Chưa rõ ý đồng chí."),  # no conversation any more: a hint, not an answer
 ]
@@ -159,7 +160,7 @@ async def test_back_skip_edit_and_cancel(app, reporter):
 # Typed with the input method off: Telex tone keys, VNI digits, no diacritics at all.
 LOOSE_TYPING = [
     ("baos caos", "Báo cáo cho đơn vị nào?"),
-    ("tho6n na2 pa2i", "Báo cáo hoạt động gì? (Đơn vị: Thôn Nà Pài (mẫu))"),  # not "Chi bộ thôn Nà Pài"
+    ("tho6n na2 pa2i", "Báo cáo việc gì? (Đơn vị: Thôn Nà Pài (mẫu))"),  # not "Chi bộ thôn Nà Pài"
     ("ngayf hooij", "(1/7) Ngày tổ chức?"),
     ("homf quaa", "(2/7) Tổ chức ở đâu?"),
     ("trowj giupj", "/baocao — báo cáo một hoạt động"),

@@ -14,6 +14,7 @@ from support.demo_db import demo_app
 
 from core.messages import PhotoIn
 from core.vnparse import fold
+from handlers.flows import report_menu
 from plan.loader import SHIPPED_PLAN, load_plan
 from plan.schema import FieldKind, Form, FormField, UnitKind
 from storage.models import StoredFile
@@ -89,6 +90,12 @@ async def _open_form(staff: ChatUser, form: Form, units: list) -> str:
     assert "Báo cáo cho đơn vị nào?" in (await staff.say("/baocao"))[0]
     menu = (await staff.say(str(unit_number)))[0]
     forms = PLAN.forms_for(UnitKind(units[unit_number - 1].kind))
+    groups = report_menu.groups_for(PLAN, forms)
+    if "Báo cáo việc gì?" in menu:  # too long for one message: the group holding the form first (issue 15.7)
+        group_number = next(n for n, g in enumerate(groups, 1) if form.id in g.forms)
+        assert f"{group_number}. {groups[group_number - 1].label.vi}" in menu
+        menu = (await staff.say(str(group_number)))[0]
+        forms = [f for f in forms if f.id in groups[group_number - 1].forms]
     form_number = forms.index(form) + 1
     assert f"{form_number}. {form.label.vi}" in menu
     [question] = await staff.say(str(form_number))

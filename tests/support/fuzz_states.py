@@ -110,8 +110,7 @@ class Explorer:
             units = await repos.directory.units(1)
         for form_number, form in enumerate(PLAN.forms):
             unit_number = next(n for n, u in enumerate(units, 1) if UnitKind(u.kind) in form.reporters)
-            forms = PLAN.forms_for(UnitKind(units[unit_number - 1].kind))
-            await self.script("staff", "/baocao", str(unit_number), str(forms.index(form) + 1))
+            await self.script("staff", "/baocao", str(unit_number), form.label.vi)  # a name opens it at either level
             await self._answer_all(form)
             await self.script("staff", *(("2", "1") if form_number == 0 else ()), *SAVE.get(form.id, ("/huy",)))
 
@@ -123,7 +122,7 @@ class Explorer:
     async def other_flows(self) -> None:
         await self.script("reporter", "/trogiup")
         await next(t for t in self.app.tickers if isinstance(t, ReminderTicker))(self.app.clock())
-        await self.script("reporter", "/lich", "/baocao", "1")  # /lich records the reminder state the tick stored
+        await self.script("reporter", "/lich", "/baocao", "1", "1")  # /lich records the reminder state; group, form
         await self._answer_all(PLAN.form("ngay_hoi"), "reporter")
         await self.script("reporter", "1", "/cuatoi", "1", "1", "2", "/huy", "/cuatoi", "1", "2", "/huy")
         await self.script("staff", "/moi", "1", "/huy", "/ngonngu", "/huy")

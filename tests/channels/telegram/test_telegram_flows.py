@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from support.fake_telegram import text_update
+from support.report_menu import NGAY_HOI, NGAY_HOI_GROUP
 from support.telegram_harness import TOKEN, TgUser, telegram_bot
 
 from bot.channels.telegram.webhook import SECRET_HEADER, ensure_webhook, webhook_path
@@ -20,8 +21,9 @@ async def registered(h, role: str = "reporter") -> TgUser:
 
 async def report_festival_by_buttons(alice: TgUser) -> list[str]:
     menu = await alice.say("/baocao")
-    assert "1. Ngày hội Đại đoàn kết" in menu[0]  # the numbered list is in the text too
-    await alice.press("Ngày hội")
+    assert NGAY_HOI_GROUP in menu[0]  # the numbered list is in the text too
+    await alice.press("Ngày hội")  # the group "Ngày hội, mô hình ở khu dân cư"
+    await alice.press("Ngày hội")  # then its form
     for text in ("hôm qua", "Nhà văn hóa thôn", "120 người"):
         await alice.say(text)
     await alice.press("Có")
@@ -65,6 +67,7 @@ async def test_typed_numbers_work_like_buttons_and_old_buttons_are_refused(sqlit
         old_menu, old_buttons = h.fake.last_keyboard(ALICE)
         await alice.say("1")  # typed instead of pressed
         assert h.fake.of("editMessageReplyMarkup", ALICE)[-1].params["message_id"] == old_menu  # old buttons removed
+        await alice.say("1")  # the group's first form
         for text in ("hôm qua", "Nhà văn hóa thôn", "120", "1", "bỏ qua", "bỏ qua", "bỏ qua"):
             await alice.say(text)
         assert "Đã ghi báo cáo số 1" in (await alice.say("1"))[0]
@@ -78,7 +81,7 @@ async def test_typed_numbers_work_like_buttons_and_old_buttons_are_refused(sqlit
 
         await alice.say("/baocao")
         menu, buttons = h.fake.last_keyboard(ALICE)
-        assert "(1/7)" in (await alice.press_data(menu, buttons[0]["callback_data"]))[0]
+        assert NGAY_HOI in (await alice.press_data(menu, buttons[0]["callback_data"]))[0]  # the group's forms
         assert await alice.press_data(menu, buttons[0]["callback_data"]) == []  # a double tap counts once
 
 
@@ -86,6 +89,7 @@ async def test_photo_attached_is_fetched_with_get_file_and_stored(sqlite_url, cl
     async with telegram_bot(sqlite_url, clock) as h:
         alice = await registered(h)
         await alice.say("/baocao")
+        await alice.press("Ngày hội")  # the group, then its form
         await alice.press("Ngày hội")
         for text in ("hôm qua", "Nhà văn hóa thôn", "120", "có", "bỏ qua"):
             await alice.say(text)

@@ -36,6 +36,7 @@ async def test_a_location_or_a_sticker_in_a_form_is_answered_and_the_form_goes_o
     async with telegram_bot(sqlite_url, clock) as h:
         alice = await registered(h)
         await alice.say("/baocao")
+        await alice.press("Ngày hội")  # the group, then its form
         await alice.press("Ngày hội")
         location = text_update(alice.user_id, "")
         del location["message"]["text"]

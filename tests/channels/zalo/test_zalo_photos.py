@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from support.app import invite_code
 from support.fake_zalo import PNG, FakeZalo, image_update, new_message_id
+from support.report_menu import NGAY_HOI, NGAY_HOI_GROUP, open_form
 from support.zalo_harness import USER, ZaloUser, running, wait_until, zalo_app
 
 from storage.models import StoredFile
@@ -67,8 +68,8 @@ async def test_a_photo_first_then_a_new_report(zalo, fake):
     app, user = zalo
     [which] = await user.send_photo(fake.media_url("anh0.jpg"))
     assert "Ảnh này thuộc báo cáo nào?" in which and "1. Báo cáo mới" in which
-    assert "Ngày hội Đại đoàn kết" in (await user.say("1"))[0]  # the activity menu
-    [question] = await user.say("1")
+    assert NGAY_HOI_GROUP in (await user.say("1"))[0]  # the activity menu, its groups first
+    [question] = await user.say(NGAY_HOI)
     assert "📷 Gửi kèm 1 ảnh" in question and "(1/7) Ngày tổ chức?" in question
     for text in ("hôm qua", "Nhà văn hóa", "120"):
         await user.say(text)
@@ -126,8 +127,7 @@ async def test_a_photo_over_the_size_limit_is_answered_and_not_kept(zalo, fake):
 
 async def test_a_photo_during_a_report_is_kept_for_it(zalo, fake):
     app, user = zalo
-    await user.say("bao cao")
-    await user.say("1")
+    await open_form(user.say)
     [kept] = await user.send_photo(fake.media_url("anh0.jpg"))
     assert "sẽ gửi kèm báo cáo này" in kept
     for text in ("hôm qua", "Nhà văn hóa", "120", "có", "xong"):
@@ -144,8 +144,7 @@ async def test_a_photo_during_a_report_is_kept_for_it(zalo, fake):
 ])
 async def test_what_the_bot_cannot_read_is_said_and_the_form_goes_on(zalo, event, expected):
     _app, user = zalo
-    await user.say("bao cao")
-    await user.say("1")
+    await open_form(user.say)
     update = {"event_name": event, "message": {
         "message_id": new_message_id(), "date": 1795568400000,
         "from": {"id": USER, "display_name": "Trưởng thôn", "is_bot": False},
