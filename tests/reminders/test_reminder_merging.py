@@ -8,6 +8,7 @@ import pytest
 from support.app import VN
 from support.fuzz_states import PLAN, valid_answer
 from support.reminding import remind, ticker_of
+from support.report_menu import open_form
 
 # Tuesday 8 September 2026, 07:30: the demo village head has six items due (Q3 report and five targets).
 MOMENT = datetime(2026, 9, 8, 7, 30, tzinfo=VN)
@@ -86,8 +87,7 @@ async def test_an_unclear_answer_to_a_list_gets_the_list_again(app, recorder, he
 
 async def test_a_reminder_waits_for_a_report_in_progress(app, recorder, head):
     app.clock.set(MOMENT.replace(hour=7, minute=10))
-    await head.say("bao cao")
-    await head.say("1")  # Ngày hội: the date question is asked
+    await open_form(head.say)  # Ngày hội: the date question is asked
     assert await remind(app, recorder, head, MOMENT) == []
     assert await remind(app, recorder, head, MOMENT.replace(minute=45)) == []  # still in the report
     assert (await head.say("hôm qua"))[0].startswith("(2/7)")  # the form was not interrupted
@@ -112,8 +112,7 @@ async def test_a_second_moment_the_same_day_is_folded_into_the_next_morning(app,
 
 async def test_a_waiting_reminder_reported_meanwhile_is_dropped(app, recorder, head):
     app.clock.set(MOMENT.replace(hour=7, minute=10))
-    await head.say("bao cao")
-    await head.say("1")  # a Ngày hội report, under way when the six items fall due
+    await open_form(head.say)  # a Ngày hội report, under way when the six items fall due
     assert await remind(app, recorder, head, MOMENT) == []
     async with app.db.transaction() as repos:
         assert {key.rsplit("|", 1)[0] for key in await repos.reminders.pending(1)} == set(SIX)
