@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from datetime import date
 from pathlib import Path
 
@@ -36,10 +35,11 @@ async def invite_codes(app, tmp_path: Path) -> dict[str, str]:
 
 
 async def file_visit_report(user: ChatUser, households: int) -> list[str]:
-    menu = await user.say("/baocao")
-    number = re.search(r"(\d+)\. Thăm hỏi", menu[0]).group(1)
-    # all of them poor households, all visited for the first time this year; "xong" skips the optional rest
-    for answer in (number, "hôm qua", "Khác", str(households), "0", str(households), "xong"):
+    await user.say("/baocao")
+    # the form by its name (either menu level); all of them poor households, all visited for the first time this
+    # year; "xong" skips the optional rest
+    visits = "Thăm hỏi, tặng quà hộ nghèo, cận nghèo"
+    for answer in (visits, "hôm qua", "Khác", str(households), "0", str(households), "xong"):
         await user.say(answer)
     return await user.say("1")
 
