@@ -71,7 +71,7 @@ async def test_later_by_numbers_snoozes_only_the_items_named(app, recorder, head
 
 
 @pytest.mark.parametrize(("typed", "opens"), [("xong hết", "(1/7) Ngày tổ chức?"), ("xong het", "(1/7)"),
-                                               ("4", "(1/"), ("đã làm 6", "Báo cáo hoạt động gì?")])
+                                               ("4", "(1/"), ("đã làm 6", "Báo cáo việc gì?")])
 async def test_all_done_or_a_bare_number_opens_a_report(app, recorder, head, typed, opens):
     await remind(app, recorder, head, MOMENT)
     assert (await head.say(typed))[0].startswith(opens)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from support.app import VN, ChatUser, FakeClock, attach_recorder, make_app
 from support.fuzz_states import PLAN, valid_answer
 from support.reminding import ticker_of
+from support.report_menu import NGAY_HOI
 
 from bot.channels.text_menu import render_numbered
 from reminders.planner import schedule
@@ -63,8 +64,8 @@ async def _answer(head: ChatUser, text: str, reported: set[tuple[str, int]], mon
         return
     reported.add((head.external_id, month))
     opened = (await head.say("đã làm 1" if "việc):" in text else "1"))[0]
-    if opened.startswith("Báo cáo hoạt động gì?"):
-        opened = (await head.say("1"))[0]  # any report will do: the first activity
+    if opened.startswith(("Báo cáo hoạt động gì?", "Báo cáo việc gì?")):  # the menu, one level or groups first
+        opened = (await head.say(NGAY_HOI))[0]  # any report will do: the Ngày hội, by its name
     form = next(f for f in PLAN.forms if opened.startswith(f"(1/{len(f.fields)}) {f.fields[0].prompt.vi}"))
     for field in form.fields:
         answer, photo = valid_answer(field)
