@@ -41,7 +41,8 @@ from storage.models import Identity, Person
 
 SORT = os.environ.get("BENCH_SORT", "cumulative")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
-CONVERSATION = ("bao cao", "1", "hom qua", "Nha van hoa", "120 nguoi", "co", "bo qua", "bo qua", "bo qua", "1")
+CONVERSATION = ("bao cao", "ngay hoi dai doan ket toan dan toc",  # the form by name: ten messages, as before 15.7
+                "hom qua", "Nha van hoa", "120 nguoi", "co", "bo qua", "bo qua", "bo qua", "1")
 _ids = itertools.count(1)
 
 

@@ -35,7 +35,8 @@ from bot.runner import outbox_loop
 from core.messages import Inbound
 from storage.models import Identity, Person
 
-CONVERSATION = ("bao cao", "1", "hom qua", "Nha van hoa", "120 nguoi", "co", "bo qua", "bo qua", "bo qua", "1")
+CONVERSATION = ("bao cao", "ngay hoi dai doan ket toan dan toc",  # the form by name: ten messages, as before 15.7
+                "hom qua", "Nha van hoa", "120 nguoi", "co", "bo qua", "bo qua", "bo qua", "1")
 _ids = itertools.count(1)
 
 
