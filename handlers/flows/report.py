@@ -172,7 +172,7 @@ async def _ask_form(ctx: Context, state: ReportState, unit: Any = None) -> None:
 
 
 async def _on_form(ctx: Context, state: ReportState) -> None:
-    forms = ctx.plan.forms_for(UnitKind((await ctx.repos.directory.unit(state.unit_id)).kind))
+    forms = ctx.plan.forms_for(UnitKind((await ctx.repos.directory.unit_row(state.unit_id)).kind))
     picked = report_menu.typed_form(ctx, forms) or ctx.pick_or_ask_again(state.options)
     if picked is None:
         return

@@ -17,6 +17,7 @@ from support.demo_db import demo_app
 from support.fake_zalo import FakeZalo
 from support.fake_zalo import text_update as zalo_text
 from support.province_data import province_invite
+from support.report_menu import open_form
 from support.telegram_harness import SECRET as TG_SECRET
 from support.telegram_harness import TOKEN as TG_TOKEN
 from support.telegram_harness import TgUser, telegram_bot
@@ -304,7 +305,8 @@ def _log_texts(records: list[logging.LogRecord]) -> list[tuple[int, str]]:
 
 async def _console_scenario(app) -> None:
     reporter = ChatUser(app, attach_recorder(app), "reporter")
-    for text in ("/baocao", "1", "hôm qua", PRIVATE_TEXT, "120", "có", "-", "-", "-", "1"):
+    await open_form(reporter.say)
+    for text in ("hôm qua", PRIVATE_TEXT, "120", "có", "-", "-", "-", "1"):  # the private text as the place
         await reporter.say(text)
 
 
