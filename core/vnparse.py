@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
 
 from core.sanitize import strip_invisible
+from core.textfold import PARTICLES, drop_particles, fold, loose, loose_word, soft, wordy
 
 _MAX_INPUT = 500  # real answers are a few words; longer text is never a date/number/choice
 
@@ -28,107 +28,6 @@ class ParseError:
 
     code: str
     params: dict[str, object] = field(default_factory=dict)
-
-
-# --- normalisation -----------------------------------------------------------------------------
-
-# Most messages are short answers that repeat ("1", "có", "bỏ qua", a village's name), folded several times
-# each (command, menu, yes/no): short texts are folded once and remembered. Long texts are not kept.
-_REMEMBERED_LENGTH = 80
-
-
-def fold(text: str) -> str:
-    """Accent-insensitive key, because the same word arrives with, without or with wrong diacritics.
-
-    đ has no decomposition, so it is mapped by hand (ð too: legacy fonts render Đ with it).
-    """
-    text = text or ""
-    return _fold_short(text) if len(text) <= _REMEMBERED_LENGTH else _fold(text)
-
-
-def _fold(text: str) -> str:
-    if text.isascii():  # nothing to normalise or strip
-        return " ".join(text.lower().split())
-    s = unicodedata.normalize("NFC", text).lower().replace("đ", "d").replace("ð", "d")
-    # str.translate instead of a per-character generator: faster on a 100,000-report summary
-    return " ".join(unicodedata.normalize("NFD", s).translate(_NONSPACING_MARKS).split())
-
-
-class _NonspacingMarks(dict):
-    """A str.translate table deleting every character of category Mn, each looked up once."""
-
-    def __missing__(self, code: int) -> int | None:
-        self[code] = value = None if unicodedata.category(chr(code)) == "Mn" else code
-        return value
-
-
-_NONSPACING_MARKS = _NonspacingMarks()
-
-
-_TONE_KEYS = "sfrxj"  # Telex tone keys; never a final letter of a Vietnamese syllable
-_FINALS = ("a", "e", "i", "o", "u", "y", "w", "c", "ch", "m", "n", "ng", "nh", "p", "t")
-_VOWEL = re.compile(r"[aeiouyw]")
-_VNI_DIGITS = re.compile(r"(?<=[a-z])[0-9]+")
-_DIGIT_RUN = re.compile(r"[0-9]+")
-_ALNUM_RUN = re.compile(r"[a-z0-9]+")
-_ALPHA_RUN = re.compile(r"[a-z]+")
-_NON_WORD = re.compile(r"[\W_]+")
-_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
-
-
-def _loose_word(word: str) -> str:
-    """Undo IME-off leftovers in one folded ASCII word: VNI digits, Telex tone key, w-marks, doubles."""
-    letters = _DIGIT_RUN.sub("", word)
-    if letters != word and len(letters) >= 2 and _VOWEL.search(letters):
-        word = _VNI_DIGITS.sub("", word)  # "tho6n" -> "thon"; but keep "t2", "q1", "2026"
-    if not word.isalpha():
-        return word
-    rest = word[:-1]
-    if len(word) >= 2 and word[-1] in _TONE_KEYS and _VOWEL.search(rest) and rest.endswith(_FINALS):
-        word = rest  # "baos" -> "bao", "ngayf" -> "ngay"; "cards" stays (d is no Vietnamese final)
-    word = re.sub(r"(?<=[aou])w", "", word).replace("w", "u")  # aw ow uw -> a o u; lone w is ư
-    return re.sub(r"d{2,}", "d", re.sub(r"([aeo])\1+", r"\1", word))  # aa ee oo dd -> a e o d
-
-
-def loose(text: str) -> str:
-    """fold() made tolerant of Telex/VNI leftovers and punctuation, for matching names and answers.
-
-    Aggressive on purpose ("cards" survives, "bus" becomes "bu"): it is only a matching key and is
-    applied to both sides of every comparison.
-    """
-    text = text or ""
-    return _loose_short(text) if len(text) <= _REMEMBERED_LENGTH else _loose(text)
-
-
-def _loose(text: str) -> str:
-    s = _NON_WORD.sub(" ", fold(text))
-    return " ".join(_ALNUM_RUN.sub(lambda m: _loose_word(m.group()), s).split())
-
-
-_fold_short = lru_cache(maxsize=4096)(_fold)
-_loose_short = lru_cache(maxsize=4096)(_loose)
-
-
-def _soft(text: str) -> str:
-    """fold() with Telex repair on letter runs only, keeping digits and punctuation (for dates)."""
-    return _ALPHA_RUN.sub(lambda m: _loose_word(m.group()), fold(text))
-
-
-_PARTICLES = frozenset({"a", "nhe", "nha"})  # "có ạ", "hôm qua nhé": politeness, no meaning
-
-
-def _drop_particles(s: str) -> str:
-    """Remove trailing politeness words so "hôm qua ạ" reads like "hôm qua"."""
-    words = s.split(" ")
-    while len(words) > 1 and words[-1] in _PARTICLES:
-        words.pop()
-    return " ".join(words)
-
-
-def _wordy(text: str) -> str:
-    """_soft() as space-separated words, splitting glued letters/digits ("thu2" -> "thu 2")."""
-    s = _LETTER_DIGIT.sub(" ", _NON_WORD.sub(" ", _soft(text)))
-    return " ".join(s.split())
 
 
 def clean_text(text: str, max_length: int) -> str | ParseError:
@@ -175,12 +74,12 @@ def _calendar(y: int, m: int, d: int) -> date | ParseError:
 
 def _explicit_date(text: str, default_year: int) -> date | ParseError | None:
     """Day-first numeric ("15/3/26", "15.3.2026"), ISO, or "ngày 15 tháng 3 năm 2026"."""
-    s = _DATE_PREFIX.sub("", _drop_particles(_soft(text).strip(" .,;:!?")).strip(" .,"), count=1)
+    s = _DATE_PREFIX.sub("", drop_particles(soft(text).strip(" .,;:!?")).strip(" .,"), count=1)
     if m := _ISO_DATE.fullmatch(s):
         return _calendar(int(m[1]), int(m[2]), int(m[3]))
     if m := _NUMERIC_DATE.fullmatch(s):
         return _calendar(_year(m[3], default_year), int(m[2]), int(m[1]))
-    w = _DATE_PREFIX.sub("", _drop_particles(_wordy(text)), count=1)
+    w = _DATE_PREFIX.sub("", drop_particles(wordy(text)), count=1)
     if m := _WORD_DATE.fullmatch(w):
         return _calendar(_year(m[3] or m[4], default_year), int(m[2]), int(m[1]))
     return None
@@ -188,7 +87,7 @@ def _explicit_date(text: str, default_year: int) -> date | ParseError | None:
 
 def _relative_date(text: str, today: date) -> date | None:
     """Relative words and weekdays; a weekday means the latest such day on or before today."""
-    key = _drop_particles(_wordy(text)).replace(" ", "")
+    key = drop_particles(wordy(text)).replace(" ", "")
     if key in _RELATIVE:
         return today + timedelta(days=_RELATIVE[key])
     key = key.removeprefix("hom")
@@ -251,7 +150,7 @@ _ACCENTED_WORDS: dict[str, tuple[str, int]] = {
 def _number_word(token: str) -> tuple[str, int] | None:
     """Classify one lower-case NFC token; ASCII tokens also get Telex repair ("muwowi")."""
     if token.isascii():
-        return _ASCII_WORDS.get(_loose_word(token))
+        return _ASCII_WORDS.get(loose_word(token))
     return _ACCENTED_WORDS.get(token)
 
 
@@ -363,7 +262,7 @@ def parse_yesno(text: str) -> bool | None:
         return None
     s = (text or "").replace("👍", " ok ").replace("👎", " khong ")
     words = f" {loose(s)} ".replace(" dong y ", " dongy ").split()
-    words = [w for w in words if w not in _PARTICLES]
+    words = [w for w in words if w not in PARTICLES]
     if not words or any(w not in _YES and w not in _NO for w in words):
         return None
     return not any(w in _NO for w in words)
@@ -379,7 +278,7 @@ def parse_quarter(text: str) -> int | None:
     """"quý 1", "Q1", "Quý IV/2026", "quý tư" or a bare 1-4 -> 1..4; words need the "quý" prefix."""
     if len(text or "") > _MAX_INPUT:
         return None
-    s = _wordy(text)
+    s = wordy(text)
     m = _QUARTER.fullmatch(s)
     if not m or (not s.startswith("q") and s not in ("1", "2", "3", "4")):
         return None
