@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 
 import pytest
+from support.cli import cli_runner
 
-from bot.cli import configure_logging, main, version
+from bot.cli import configure_logging, version
 
 # (arguments, what the one line must mention); {tmp} is the test's folder (it exists: not a file)
 BAD = [
@@ -39,19 +40,7 @@ BAD = [
 @pytest.fixture
 def mttq(tmp_path, monkeypatch, capsys):
     """`mttq-bot ARGS` in-process on a demo database of this test; returns (exit status, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'mttq.sqlite'}")
-    for name in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        try:
-            code = main(list(args))
-        except SystemExit as exit_:  # argparse's own exits (a bad choice, --version)
-            code = exit_.code
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-    return run
+    return cli_runner(tmp_path, monkeypatch, capsys)
 
 
 @pytest.mark.parametrize("args, mentioned", BAD, ids=[" ".join(a)[:60] or "(nothing)" for a, _ in BAD])

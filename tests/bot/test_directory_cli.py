@@ -6,9 +6,9 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from support.cli import cli_runner
 from support.directory_data import realistic_sheets, save_xlsx
 
-from bot.cli import main
 from plan.loader import SHIPPED_PLAN, load_plan
 
 CODE = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$", re.MULTILINE)
@@ -17,16 +17,7 @@ CODE = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$", re.MULTILINE)
 @pytest.fixture
 def mttq(tmp_path, monkeypatch, capsys):
     """Run `mttq-bot ARGS` in-process on a database of this test; returns (exit status, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'mttq.sqlite'}")
-    for name in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-    return run
+    return cli_runner(tmp_path, monkeypatch, capsys)
 
 
 def test_the_first_commune_and_its_admin_need_only_commands(mttq):

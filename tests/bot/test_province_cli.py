@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from support.app import ChatUser, attach_recorder, make_app
+from support.cli import cli_runner
 from support.province_data import province_invite, three_communes
 
-from bot.cli import main
 from storage.models import Identity, Person
 
 CODE = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$", re.MULTILINE)
@@ -22,16 +22,7 @@ CODE = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$", re.MULTILINE)
 @pytest.fixture
 def mttq(tmp_path, monkeypatch, capsys):
     """Run `mttq-bot ARGS` in-process on a database of this test; returns (exit status, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'mttq.sqlite'}")
-    for name in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-    return run
+    return cli_runner(tmp_path, monkeypatch, capsys)
 
 
 def test_a_province_viewer_invite_names_the_province_and_refuses_to_guess(mttq):
