@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from support.fake_zalo import PNG, FakeZalo
+from support.fake_zalo import PNG
 from support.zalo_harness import USER, ZaloUser, running, wait_until, zalo_app
 
 from bot.channels.zalo.client import (
@@ -21,20 +21,6 @@ from bot.channels.zalo.media import PhotoDownloader
 from core.messages import PhotoIn
 
 SECRET_PART = "fake-SECRET-token-abcdef"
-
-
-@pytest.fixture
-async def fake():
-    server = await FakeZalo().start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def client(fake):
-    zalo = ZaloClient(fake.token, fake.url)
-    yield zalo
-    await zalo.close()
 
 
 async def test_methods_return_typed_results(fake, client):

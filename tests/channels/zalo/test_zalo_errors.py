@@ -5,10 +5,8 @@ sender and the start-up make of each answer."""
 from __future__ import annotations
 
 import pytest
-from support.fake_zalo import FakeZalo
 
 from bot.channels.base import ChatGoneError, PermanentSendError, TemporarySendError
-from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.errors import (
     RULES,
     Action,
@@ -85,20 +83,6 @@ def test_the_table_test_reaches_every_row():
     first = {next(rule for rule in RULES if rule.matches(method, answer)).meaning
              for method, answer, _ in TABLE if action_for(method, answer) is not Action.OK}
     assert first == {rule.meaning for rule in RULES}
-
-
-@pytest.fixture
-async def fake():
-    server = await FakeZalo().start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def client(fake):
-    zalo = ZaloClient(fake.token, fake.url)
-    yield zalo
-    await zalo.close()
 
 
 def envelope(code: int, description: str) -> dict:

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-from support.fake_zalo import FakeZalo, text_update
+from support.fake_zalo import text_update
 from support.zalo_harness import ZaloUser, running, wait_until, zalo_app
 
 from handlers.invites import create_invite
 
 GROUP, CHAIR, REPORTER, STRANGER = "9aa1b2c3d4e5f6a7b8c9", "c0000000000000000001", "r0000000000000000001", "s1"
-
-
-@pytest.fixture
-async def fake():
-    server = await FakeZalo().start()
-    yield server
-    await server.stop()
 
 
 async def register(app, fake, external_id: str, role: str) -> None:

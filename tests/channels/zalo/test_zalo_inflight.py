@@ -6,21 +6,13 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from support.app import invite_code, make_app
-from support.fake_zalo import FakeZalo, text_update
+from support.fake_zalo import text_update
 from support.zalo_harness import USER, ZaloUser, running, wait_until, zalo_app
 
 from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.inflight import InFlight, update_key
 from bot.channels.zalo.polling import Poller
-
-
-@pytest.fixture
-async def fake():
-    server = await FakeZalo().start()
-    yield server
-    await server.stop()
 
 
 async def inbox(app) -> list[str]:

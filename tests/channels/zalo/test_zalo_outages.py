@@ -82,13 +82,6 @@ def not_zalo() -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture
-async def fake():
-    server = await FakeZalo().start()
-    yield server
-    await server.stop()
-
-
 async def test_the_poller_waits_out_an_hour_of_403_and_5xx_and_resumes(caplog):
     fake = UnwellZalo()
     fake.time = FakeTime()

@@ -17,13 +17,6 @@ from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.polling import Poller, PollerBusy, PollLock
 
 
-@pytest.fixture
-async def fake():
-    server = await FakeZalo().start()
-    yield server
-    await server.stop()
-
-
 async def registered_user(app, fake) -> ZaloUser:
     user = ZaloUser(app, fake, USER)
     await user.say(f"/start {await invite_code(app)}")

@@ -6,17 +6,8 @@ from datetime import date
 
 import pytest
 from support.app import invite_code
-from support.fake_zalo import FakeZalo
 from support.report_scripts import SCRIPTS, file_report
 from support.zalo_harness import USER, ZaloUser, running, zalo_app
-
-
-@pytest.fixture
-async def fake():
-    server = await FakeZalo().start()
-    yield server
-    await server.stop()
-
 
 # (script, messages from the user, messages from the bot): every bot message costs one of the ~3,000 a month
 # (the menu has two levels: the groups of forms, then the group's forms)
