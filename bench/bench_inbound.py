@@ -32,12 +32,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from support.app import VN, FakeClock
+from support.reporters import add_reporters
 
 from bot.app import App, create_app
 from bot.demo import seed_demo
 from bot.settings import Settings
 from core.messages import Inbound
-from storage.models import Identity, Person
 
 SORT = os.environ.get("BENCH_SORT", "cumulative")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
@@ -51,11 +51,8 @@ async def build_app(url: str, reporters: int) -> App:
     app = await create_app(Settings(_env_file=None, database_url=url), clock=FakeClock(NOW))
     async with app.db.transaction() as repos:
         commune = await seed_demo(repos, app.plan, NOW)
-        villages = [u for u in await repos.directory.units(commune.id) if u.kind == "village"]
-        for n in range(reporters):
-            person = await repos.directory.add(Person(commune_id=commune.id, unit_id=villages[n % len(villages)].id,
-                                                      name=f"Trưởng thôn {n}", role="reporter", created_at=NOW))
-            await repos.directory.add(Identity(person_id=person.id, channel="console", external_id=f"r{n}"))
+        await add_reporters(repos, commune.id, reporters, channel="console", external_id=lambda n: f"r{n}",
+                            created_at=NOW)
     return app
 
 

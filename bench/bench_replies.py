@@ -29,11 +29,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bench_outbox_limit import slow_down
+from support.reporters import add_reporters
 from support.telegram_harness import telegram_bot
 
 from bot.runner import outbox_loop
 from core.messages import Inbound
-from storage.models import Identity, Person
 
 CONVERSATION = ("bao cao", "ngay hoi dai doan ket toan dan toc",  # the form by name: ten messages, as before 15.7
                 "hom qua", "Nha van hoa", "120 nguoi", "co", "bo qua", "bo qua", "bo qua", "1")
@@ -47,12 +47,8 @@ def wall_clock() -> datetime:
 async def register(app, reporters: int) -> None:
     async with app.db.transaction() as repos:
         commune = (await repos.directory.communes())[0]
-        villages = [u for u in await repos.directory.units(commune.id) if u.kind == "village"]
-        for n in range(reporters):
-            person = await repos.directory.add(Person(commune_id=commune.id, unit_id=villages[n % len(villages)].id,
-                                                      name=f"Trưởng thôn {n}", role="reporter",
-                                                      created_at=wall_clock()))
-            await repos.directory.add(Identity(person_id=person.id, channel="telegram", external_id=str(70_000 + n)))
+        await add_reporters(repos, commune.id, reporters, channel="telegram", external_id=lambda n: str(70_000 + n),
+                            created_at=wall_clock())
 
 
 async def reporter(app, n: int, think: float, sent_at: dict[str, list[float]]) -> None:

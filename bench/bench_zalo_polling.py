@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from support.app import VN, FakeClock
 from support.fake_zalo import FakeZalo, text_update
+from support.reporters import add_reporters
 
 from bot.app import App, create_app
 from bot.channels.zalo.channel import ZaloChannel
@@ -34,7 +35,6 @@ from bot.channels.zalo.inflight import InFlight
 from bot.channels.zalo.polling import Poller
 from bot.demo import seed_demo
 from bot.settings import Settings
-from storage.models import Identity, Person
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
 
@@ -56,11 +56,8 @@ async def build(fake: FakeZalo, folder: str, chats: int) -> tuple[App, ZaloChann
     app = await create_app(settings, clock=FakeClock(NOW))
     async with app.db.transaction() as repos:
         commune = await seed_demo(repos, app.plan, NOW)
-        villages = [u for u in await repos.directory.units(commune.id) if u.kind == "village"]
-        for n in range(chats):
-            person = await repos.directory.add(Person(commune_id=commune.id, unit_id=villages[n % len(villages)].id,
-                                                      name=f"Trưởng thôn {n}", role="reporter", created_at=NOW))
-            await repos.directory.add(Identity(person_id=person.id, channel="zalo", external_id=f"z{n:04d}"))
+        await add_reporters(repos, commune.id, chats, channel="zalo", external_id=lambda n: f"z{n:04d}",
+                            created_at=NOW)
     channel = ZaloChannel(app.channel_host(app.settings.zalo_section()), poll_min_interval=0.01,
                           lock_dir=Path(folder))
     return app, channel
