@@ -16,7 +16,7 @@ from core.menus import choices_of, option
 from core.numbers import format_number
 from core.vnparse import ParseError, parse_number
 from handlers.context import Context
-from handlers.flows.admin_common import audit, own_unit, unit_named, unit_options
+from handlers.flows.admin_common import audit, own_unit, unit_named
 from storage.models import Unit
 
 FLOW = "baselines_admin"
@@ -45,8 +45,7 @@ async def start(ctx: Context, args: str) -> None:
         if unit is not None:
             await _show(ctx, unit, year)
         return
-    units = await ctx.repos.directory.units(ctx.person.commune_id)
-    await ctx.ask_menu(BaselinesState(step="unit"), "unit", ctx.t("baselines.pick_unit"), unit_options(units))
+    await ctx.ask_menu(BaselinesState(step="unit"), "unit", ctx.t("baselines.pick_unit"), await ctx.unit_options())
 
 
 async def resume(ctx: Context, state: BaselinesState) -> None:

@@ -38,8 +38,7 @@ async def start(ctx: Context, args: str) -> None:
         if unit is not None:
             await _show_people(ctx, unit.id)
         return
-    units = await ctx.repos.directory.units(ctx.person.commune_id)
-    options = unit_options(units)
+    options = await ctx.unit_options()
     if await ctx.repos.directory_admin.has_people_without_unit(ctx.person.commune_id):
         options.append(option(NO_UNIT, ctx.t("people.no_unit")))
     await ctx.ask_menu(PeopleAdminState(step="unit"), "unit", ctx.t("people.pick_unit"), options)
