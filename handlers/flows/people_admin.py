@@ -15,7 +15,7 @@ from core.flowstate import FlowState
 from core.menus import choices_of, option
 from core.roles import ADMIN, REPORTER, ROLES
 from handlers.context import Context
-from handlers.flows.admin_common import audit, own_unit, unit_named, unit_options
+from handlers.flows.admin_common import audit, own_unit, unit_named, unit_options, yes_no_options
 from handlers.invites import create_invite
 from storage.models import Person
 
@@ -122,7 +122,7 @@ async def _on_action(ctx: Context, person: Person, action: str) -> None:
     elif action == "deactivate":
         if await _refused(ctx, person, losing_admin=True):
             return
-        options = [option("yes", ctx.t("answer.yes"), "co", "yes"), option("no", ctx.t("answer.no"), "khong", "no")]
+        options = yes_no_options(ctx)
         await ctx.ask_menu(state, "confirm", ctx.t("people.confirm_deactivate", name=person.name), options)
     elif action == "reactivate":
         await _set_active(ctx, person, True)

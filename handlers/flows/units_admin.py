@@ -12,7 +12,15 @@ from typing import ClassVar, Literal
 from core.flowstate import FlowState
 from core.menus import choices_of, option
 from handlers.context import Context
-from handlers.flows.admin_common import audit, new_unit_name, own_unit, unit_line, unit_named, unit_options
+from handlers.flows.admin_common import (
+    audit,
+    new_unit_name,
+    own_unit,
+    unit_line,
+    unit_named,
+    unit_options,
+    yes_no_options,
+)
 from plan.schema import UnitKind
 from storage.models import Unit
 
@@ -105,7 +113,7 @@ async def _on_unit(ctx: Context, state: UnitsAdminState, unit_id: int) -> None:
         await _ask_name(ctx, UnitsAdminState(step="name", action="rename", unit_id=unit.id))
     elif state.action == "deactivate":
         people = await ctx.repos.directory_admin.active_people_in_unit(unit.id)
-        options = [option("yes", ctx.t("answer.yes"), "co", "yes"), option("no", ctx.t("answer.no"), "khong", "no")]
+        options = yes_no_options(ctx)
         await ctx.ask_menu(UnitsAdminState(step="confirm", action="deactivate", unit_id=unit.id), "confirm",
                            ctx.t("unit_admin.confirm_deactivate", name=unit.name, people=people), options)
     else:
