@@ -17,7 +17,7 @@ from bot.dashboard.auth import with_security_headers
 from bot.dashboard.routes import Dashboard
 from bot.dashboard.scope import Viewer
 from plan.periods import Period
-from summaries.province import ProvinceSummary
+from summaries.province import ProvinceSummary, province_of
 from summaries.render_province import province_stem, render_province_docx, render_province_xlsx
 from summaries.service import DOCUMENT_LANGUAGE, DOCX_MIME, XLSX_MIME
 from summaries.text_util import period_label, upper_first
@@ -25,8 +25,8 @@ from summaries.text_util import period_label, upper_first
 
 async def _province_summary(dash: Dashboard, viewer: Viewer, period: Period) -> ProvinceSummary:
     async with dash.db.transaction() as repos:
-        own = await repos.directory.commune(viewer.commune_ids[0])
-    return await dash.province_rows.summary(dash.db, dash.plans, own.province if own else "", viewer.commune_ids,
+        province = await province_of(repos, viewer.commune_ids[0])
+    return await dash.province_rows.summary(dash.db, dash.plans, province or "", viewer.commune_ids,
                                             period, dash.clock(), dash.tz)
 
 
