@@ -9,6 +9,7 @@ from aiohttp import web
 from core.roles import PROVINCE  # a province viewer sees every commune of their province
 from storage.models import Person
 from storage.repositories import Repositories
+from summaries.province import province_communes, province_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,6 @@ async def commune_scope(repos: Repositories, person: Person) -> tuple[int, ...]:
     """The communes the person may see: their own, or for a province role all of their province's."""
     if person.role != PROVINCE:
         return (person.commune_id,)
-    own = await repos.directory.commune(person.commune_id)
-    province = own.province if own else None
-    return tuple(c.id for c in await repos.directory.communes() if c.province == province) or (person.commune_id,)
+    province = await province_of(repos, person.commune_id)
+    communes = await province_communes(repos, province) if province else []
+    return tuple(c.id for c in communes) or (person.commune_id,)
