@@ -64,9 +64,6 @@ async def supervise(channel: str, task: Task, health: ChannelHealth | None,
                     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
     """Run one channel task; when it stops with an error (a revoked token, a bug, anything), mark the channel as
     failing and start it again after a backoff, for as long as the bot runs. A task that returns is done."""
-    if not callable(task):
-        await task
-        return
     failures = 0
     name = getattr(task, "__qualname__", type(task).__name__)
     while True:

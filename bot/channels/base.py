@@ -24,9 +24,9 @@ InboundHandler = Callable[[Inbound, PhotoFetcher | None], Awaitable[bool]]
 Transactions = Callable[[], AbstractAsyncContextManager[Repositories]]  # a database session factory
 WebHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SectionT = TypeVar("SectionT")
-# What Channel.start returns: work to run beside the bot. A factory (a coroutine function) is restarted by the
-# runner, with backoff, whenever it stops with an error; a bare awaitable runs once.
-Task = Callable[[], Awaitable[object]] | Awaitable[object]
+# What Channel.start returns: work to run beside the bot, as a factory (a coroutine function), so the runner can
+# restart it, with backoff, whenever it stops with an error.
+Task = Callable[[], Awaitable[object]]
 
 
 @dataclass(frozen=True, slots=True)
