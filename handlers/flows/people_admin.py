@@ -18,6 +18,7 @@ from handlers.context import Context
 from handlers.flows.admin_common import audit, own_unit, unit_named, unit_options, yes_no_options
 from handlers.invites import create_invite
 from storage.models import Person
+from summaries.text_util import upper_first
 
 FLOW = "people_admin"
 NO_UNIT = "none"  # the menu value of "people without a unit" (commune-level staff, viewers)
@@ -93,10 +94,6 @@ async def _show_people(ctx: Context, unit_id: int | None) -> None:
     await ctx.ask_menu(PeopleAdminState(step="person"), "person", ctx.t("people.pick_person"), options)
 
 
-def _capitalised(label: str) -> str:
-    return label[:1].upper() + label[1:]
-
-
 def _describe(ctx: Context, person: Person) -> str:
     line = f"{person.name} ({ctx.t(f'role.{person.role}')})"
     return line if person.active else f"{line} — {ctx.t('admin.inactive')}"
@@ -115,7 +112,7 @@ async def _on_action(ctx: Context, person: Person, action: str) -> None:
     if action == "role":
         roles = [role for role in ROLES if role != person.role and (role != ADMIN or ctx.role == ADMIN)]
         await ctx.ask_menu(state, "role", ctx.t("people.pick_role", name=person.name),
-                           [option(role, _capitalised(ctx.t(f"role.{role}"))) for role in roles])
+                           [option(role, upper_first(ctx.t(f"role.{role}"))) for role in roles])
     elif action == "move":
         units = [u for u in await ctx.repos.directory.units(ctx.person.commune_id) if u.id != person.unit_id]
         await ctx.ask_menu(state, "move", ctx.t("people.pick_unit_to", name=person.name), unit_options(units))
