@@ -66,15 +66,13 @@ async def resume(ctx: Context, state: BaselinesState) -> None:
     elif state.step == "unit":
         await _show(ctx, unit, ctx.today.year)
     else:
-        label = _labels(ctx, state.year).get(picked, picked)
-        ctx.say(ctx.t("baselines.ask_value", figure=label, year=state.year))
+        ctx.say(_ask_value(ctx, state.year, picked))
         await ctx.remember(BaselinesState(step="value", unit_id=unit.id, year=state.year, key=picked))
 
 
 async def prompt(ctx: Context, state: BaselinesState) -> None:
     if state.step == "value":
-        ctx.say(ctx.t("baselines.ask_value", figure=_labels(ctx, state.year).get(state.key, state.key),
-                      year=state.year))
+        ctx.say(_ask_value(ctx, state.year, state.key))
     else:
         ctx.say(ctx.t("menu.choose_again"), choices_of(state.options))
 
@@ -90,6 +88,10 @@ def _name_and_year(ctx: Context, args: str) -> tuple[str, int]:
 def _labels(ctx: Context, year: int) -> dict[str, str]:
     """The figures the commune's plan of that year divides by, labelled in the reader's language."""
     return {spec.id: spec.label.get(ctx.language) for spec in ctx.plan_for_year(year).baseline_keys()}
+
+
+def _ask_value(ctx: Context, year: int, key: str) -> str:
+    return ctx.t("baselines.ask_value", figure=_labels(ctx, year).get(key, key), year=year)
 
 
 async def _show(ctx: Context, unit: Unit, year: int) -> None:
@@ -113,9 +115,7 @@ async def _on_value(ctx: Context, state: BaselinesState) -> None:
     value = parse_number(ctx.inbound.text, minimum=0, maximum=MAX_FIGURE) if ctx.inbound.kind == "text" \
         else ParseError("err.number.unreadable")
     if isinstance(value, ParseError):
-        label = _labels(ctx, state.year).get(state.key, state.key)
-        ctx.say(ctx.t(value.code, **value.params) + "\n" +
-                ctx.t("baselines.ask_value", figure=label, year=state.year))
+        ctx.say(ctx.t(value.code, **value.params) + "\n" + _ask_value(ctx, state.year, state.key))
         return
     unit = await own_unit(ctx, state.unit_id)
     if unit is None:
