@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from support.fake_telegram import FloodRules
+from support.pgdb import fresh_database
 from support.telegram_harness import telegram_bot
 
 from bot.runner import outbox_loop
@@ -45,7 +46,7 @@ async def one_run(messages: int, chats: int, per_second: float, lanes: int | Non
     if lanes is not None:
         limits["outbox_lanes"] = lanes
     with tempfile.TemporaryDirectory() as tmp:
-        url = await fresh_pg(pg, "outbox_limit") if pg else f"sqlite+aiosqlite:///{tmp}/mttq.db"
+        url = await fresh_database(pg, "outbox_limit") if pg else f"sqlite+aiosqlite:///{tmp}/mttq.db"
         async with telegram_bot(url, wall_clock, **limits) as h:
             h.fake.flood = FloodRules(per_second, 1.0, 3.0, slack=slack)  # slack 0: strict, as issue 20 asks
             if latency:
@@ -71,19 +72,6 @@ async def one_run(messages: int, chats: int, per_second: float, lanes: int | Non
             return {"messages": len(delivered), "seconds": elapsed, "rate": (len(delivered) - 1) / elapsed,
                     "share": (len(delivered) - 1) / elapsed / per_second, "too_many": h.fake.too_many,
                     "why": Counter(reason.split(": ", 1)[1] for reason in h.fake.refusals)}
-
-
-async def fresh_pg(server_url: str, name: str) -> str:
-    """A new empty database on that server (dropped first if a previous run left it)."""
-    import asyncpg
-
-    connection = await asyncpg.connect(server_url.replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def slow_down(fake, latency: float) -> None:

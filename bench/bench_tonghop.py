@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from sqlalchemy import insert
 from support.app import VN, FakeClock, attach_recorder
 from support.dashboard_data import answers_for
+from support.pgdb import fresh_database
 
 from bot.app import create_app
 from bot.demo import seed_demo
@@ -164,19 +165,6 @@ async def scenario(url: str, processes: int, reporters: int, think: float) -> di
         await app.close()
 
 
-async def fresh_pg(server_url: str, name: str) -> str:
-    """A new empty database on the server of `server_url` (dropped first if a previous run left it)."""
-    import asyncpg
-
-    connection = await asyncpg.connect(server_url.replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
-
-
 def p(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -198,7 +186,8 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, villages in (("small", args.small), ("large", args.large)):
-            url = asyncio.run(fresh_pg(args.pg, f"tonghop_{label}")) if args.pg else f"sqlite+aiosqlite:///{tmp}/{label}.db"
+            url = (asyncio.run(fresh_database(args.pg, f"tonghop_{label}")) if args.pg
+                   else f"sqlite+aiosqlite:///{tmp}/{label}.db")
             started = time.perf_counter()
             units, reports = asyncio.run(build(url, villages, args.per_unit, args.reporters))
             print(f"({label}: {units} villages, {reports} reports stored in {time.perf_counter() - started:.0f} s)")
