@@ -38,7 +38,7 @@ from summaries.compile import compile_summary
 from summaries.load import read_snapshot
 from summaries.model import DocumentSettings, Snapshot, Summary
 from summaries.render_pool import RenderPool
-from summaries.render_text import render_text
+from summaries.render_text import text_before_files
 from summaries.service import DOCUMENT_LANGUAGE, Rendered, file_replies, render_files, store_files
 from summaries.text_util import period_label
 from summaries.worker_jobs import SummaryMade, SummaryRequest, files_in_worker, summary_in_worker
@@ -238,7 +238,7 @@ class RenderJobs:
     async def _send_text(self, group: list[RenderJob], summary: Summary) -> None:
         """The summary as chat text, before the files are rendered (one language: claim_same groups by it)."""
         t = self.translator.for_language(group[0].language)
-        await self._queue_text(group, render_text(summary, t, group[0].language) + "\n\n" + t("summary.files_coming"))
+        await self._queue_text(group, text_before_files(summary, t, group[0].language))
 
     async def _queue_text(self, group: list[RenderJob], text: str) -> None:
         """Queue the chat text to every chat of the group; its dedupe key sends it once per job."""

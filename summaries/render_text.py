@@ -45,3 +45,8 @@ def render_text(summary: Summary, t: Translate, language: str = "vi") -> str:
         items = ", ".join(f"{form_id} ({count})" for form_id, count in summary.retired_forms.items())
         lines.append(t("summary.retired_forms", items=items))
     return "\n".join(lines)
+
+
+def text_before_files(summary: Summary, t: Translate, language: str) -> str:
+    """A render job's chat text, queued before its files (summaries/jobs.py, or its worker in worker_jobs.py)."""
+    return render_text(summary, t, language) + "\n\n" + t("summary.files_coming")

@@ -25,7 +25,7 @@ from summaries.gc_pause import paused_gc
 from summaries.load import snapshot_of
 from summaries.model import Summary
 from summaries.render_pool import worker_context
-from summaries.render_text import render_text
+from summaries.render_text import text_before_files
 from summaries.service import Rendered, render_files
 
 KEPT = 4  # compiled summaries a worker keeps between the two calls (one job at a time; a few is plenty)
@@ -60,7 +60,7 @@ def summary_in_worker(request: SummaryRequest) -> SummaryMade:
     while len(_kept) > KEPT:
         _kept.popitem(last=False)
     t = worker_context()["translator"].for_language(request.language)
-    text = render_text(summary, t, request.language) + "\n\n" + t("summary.files_coming")
+    text = text_before_files(summary, t, request.language)
     return SummaryMade(summary.commune_name, summary.period, text)
 
 
