@@ -63,9 +63,7 @@ def _init_worker(plan: Plan, locales_dir: str, default_language: str, document: 
 
 def render_in_worker(summary: Summary, party: bool, chart_language: str) -> Rendered:
     """The three files, in a worker (module-level so a process can find it by name)."""
-    with paused_gc():
-        return render_files(summary, _worker["plan"], _worker["translator"], _worker["document"], party=party,
-                            chart_language=chart_language)
+    return render_in_worker_with(_worker["plan"], summary, party, chart_language)
 
 
 def render_in_worker_with(plan: Plan, summary: Summary, party: bool, chart_language: str) -> Rendered:
