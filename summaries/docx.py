@@ -177,7 +177,8 @@ def _results(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate) ->
                 body(doc, _timeline_line(t, item))
     open_petitions_line(doc, summary, t)
     number = len(sections) + 1
-    if any(activity_sections(plan).get(a.form_id) == OTHER for a in summary.activities):
+    other = {form_id for form_id, heading in activity_sections(plan).items() if heading == OTHER}  # once, not per row
+    if any(a.form_id in other for a in summary.activities):
         _heading(doc, t("docx.section.other_activities", number=number))
         list_activities(doc, summary, plan, t, OTHER)
         number += 1
