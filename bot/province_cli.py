@@ -61,9 +61,10 @@ async def list_viewers(app: App, province: str | None, stdout: TextIO | None = N
 async def set_active(app: App, name: str, province: str | None, *, active: bool) -> int:
     """Deactivate (or reactivate) the one province viewer of that name; several of that name need --province."""
     async with app.db.transaction() as repos:
-        matched = [(p, prov) for p, prov in await _viewers(repos, province) if fold(p.name) == fold(name)]
+        viewers = await _viewers(repos, province)
+        matched = [(p, prov) for p, prov in viewers if fold(p.name) == fold(name)]
         if len(matched) != 1:
-            choices = "; ".join(f"{p.name}, {prov}" for p, prov in await _viewers(repos, province)) or "—"
+            choices = "; ".join(f"{p.name}, {prov}" for p, prov in viewers) or "—"
             problem = "several province viewers are named" if matched else "no province viewer named"
             print(f"mttq-bot: {problem} '{name}' (give --province): {choices}", file=sys.stderr)
             return 1
