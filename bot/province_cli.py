@@ -70,8 +70,7 @@ async def set_active(app: App, name: str, province: str | None, *, active: bool)
             return 1
         person, _province = matched[0]
         if person.active != active:
-            before = {"active": person.active}
-            person.active = active
+            before = await repos.directory_admin.change(person, active=active)
             await repos.audit.record(at=app.clock(), person_id=None, entity="person", entity_id=person.id,
                                      action="edit", before=before, after={"active": active})
     print(f"{person.name}: {'active' if active else 'deactivated'}")
