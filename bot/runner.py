@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
-from bot.channels.base import Channel, Task
+from bot.channels.base import Channel, Task, doubling_wait
 from bot.channels.health import ChannelHealth
 from core.sanitize import log_safe
 
@@ -74,7 +74,7 @@ async def supervise(channel: str, task: Task, health: ChannelHealth | None,
             raise
         except Exception as exc:
             failures += 1
-            wait = min(RESTART_MAX_WAIT, RESTART_FIRST_WAIT * 2 ** (failures - 1))
+            wait = doubling_wait(failures, RESTART_FIRST_WAIT, RESTART_MAX_WAIT)
             reason = log_safe(f"{type(exc).__name__}: {exc}", 300)
             log.error("%s: %s stopped (%s); restarting in %.0f s", channel, name, reason, wait)
             if health is not None:

@@ -104,6 +104,11 @@ class ChatGoneError(PermanentSendError):
 AfterSend = Callable[[Repositories], Awaitable[None]]
 
 
+def doubling_wait(failures: int, first: float, most: float) -> float:
+    """Seconds to wait after the `failures`-th failure in a row: `first`, twice that, four times … at most `most`."""
+    return min(most, first * 2 ** (failures - 1))
+
+
 class Sender(Protocol):
     channel: str
 

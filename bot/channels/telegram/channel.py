@@ -11,7 +11,7 @@ from typing import Any
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
-from bot.channels.base import ChannelHost, Task, not_recorded
+from bot.channels.base import ChannelHost, Task, doubling_wait, not_recorded
 from bot.channels.health import ChannelHealth
 from bot.channels.telegram.api import make_bot, redact
 from bot.channels.telegram.limiter import FloodLimiter
@@ -144,7 +144,7 @@ class TelegramChannel:
                 if failures == 1 or failures % 10 == 0:
                     log.error("setWebhook failed (%s); retrying every %.0f s at most (attempt %s)", error,
                               WEBHOOK_RETRY_MAX, failures)
-                await asyncio.sleep(min(WEBHOOK_RETRY_MAX, WEBHOOK_RETRY_FIRST * 2 ** (failures - 1)))
+                await asyncio.sleep(doubling_wait(failures, WEBHOOK_RETRY_FIRST, WEBHOOK_RETRY_MAX))
                 continue
             self.health.registered()
             return

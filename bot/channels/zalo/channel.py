@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from bot.channels.base import ChannelHost, Task
+from bot.channels.base import ChannelHost, Task, doubling_wait
 from bot.channels.health import ChannelHealth
 from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloWrongBase
 from bot.channels.zalo.inflight import InFlight
@@ -107,7 +107,7 @@ class ZaloChannel:
                 if attempts is not None and failures >= attempts:
                     log.warning("zalo getMe failed (%s); starting anyway, asking again in the background", exc)
                     return False
-                await asyncio.sleep(min(MAX_RETRY_WAIT, self.retry_backoff * 2 ** (failures - 1)))
+                await asyncio.sleep(doubling_wait(failures, self.retry_backoff, MAX_RETRY_WAIT))
                 continue
             self.bot_names = tuple(name for name in {info.display_name, info.account_name} if name)
             self.health.me_ok = True
@@ -131,7 +131,7 @@ class ZaloChannel:
             except ZaloError as exc:
                 failures += 1
                 self.health.failed(f"setWebhook: {exc}")
-                wait = min(MAX_RETRY_WAIT, self.retry_backoff * 2 ** (failures - 1))
+                wait = doubling_wait(failures, self.retry_backoff, MAX_RETRY_WAIT)
                 if failures == 1 or failures % 10 == 0:
                     log.error("zalo webhook not registered (%s); updates cannot arrive until it is. Retrying every "
                               "%.0f s at most (attempt %s)", exc, MAX_RETRY_WAIT, failures)

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bot.channels.base import not_recorded
+from bot.channels.base import doubling_wait, not_recorded
 from bot.channels.health import ChannelHealth
 from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloWebhookActive
 from bot.channels.zalo.inflight import InFlight, update_key
@@ -221,4 +221,4 @@ class Poller:
     def _error_wait(self, failures: int) -> float:
         if failures == 0:
             return 0.0
-        return min(MAX_ERROR_WAIT, self.min_interval * 2 ** (failures - 1))
+        return doubling_wait(failures, self.min_interval, MAX_ERROR_WAIT)
