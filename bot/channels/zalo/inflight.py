@@ -38,7 +38,7 @@ REMOVE_WAIT = 1.0  # handled updates leave the inbox with the next recording, or
 # nothing more queued, or the network is slow), a poll came back empty, or HANDLE_BACKLOG updates wait.
 HANDLE_GAP = 0.03
 HANDLE_BACKLOG = 500
-UpdateHandler = Callable[[dict[str, Any]], Awaitable[bool | None]]
+UpdateHandler = Callable[[dict[str, Any]], Awaitable[bool | None]]  # True: a new update, handled
 Sleep = Callable[[float], Awaitable[object]]
 
 

@@ -10,20 +10,19 @@ import os
 import tempfile
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bot.channels.base import doubling_wait, not_recorded
 from bot.channels.health import ChannelHealth
 from bot.channels.zalo.client import ZaloClient, ZaloConfigError, ZaloError, ZaloWebhookActive
-from bot.channels.zalo.inflight import InFlight, Sleep, update_key
+from bot.channels.zalo.inflight import InFlight, Sleep, UpdateHandler, update_key
 
 log = logging.getLogger(__name__)
 MIN_INTERVAL = 1.0  # seconds between polls when the server answers at once with nothing new (no offset to wait on)
 MAX_ERROR_WAIT = 60.0
 RECENT = 4096  # update keys remembered to recognise a replay at once
-UpdateHandler = Callable[[dict[str, Any]], Awaitable[bool | None]]  # True: a new update, handled
 Monotonic = Callable[[], float]
 
 
