@@ -60,7 +60,7 @@ class Pipeline:
 
     def __init__(self, db: Database, plans: Plan | PlanBook, translator: Translator, settings: HandlerSettings,
                  tz: ZoneInfo, clock: Clock, *, inbound_per_minute: int = 0) -> None:
-        self.plans = plans if isinstance(plans, PlanBook) else PlanBook(plans)
+        self.plans = PlanBook.of(plans)
         self.db, self.translator, self.settings = db, translator, settings
         self.tz, self.clock = tz, clock
         self.rate = SenderRate(inbound_per_minute)

@@ -25,6 +25,11 @@ class PlanBook:
         self._stored: dict[tuple[int, int], Plan] = dict(stored or {})
         self.stamp: object = None  # what the stored rows looked like when read (bot/plans.py compares it)
 
+    @classmethod
+    def of(cls, plans: Plan | PlanBook) -> PlanBook:
+        """The book itself, or a book of one plan (tests and one-commune callers hand a bare Plan)."""
+        return plans if isinstance(plans, PlanBook) else cls(plans)
+
     def replace(self, stored: Mapping[tuple[int, int], Plan], stamp: object = None) -> None:
         self._stored, self.stamp = dict(stored), stamp
 

@@ -31,7 +31,7 @@ async def preview(db: Database, plans: Plan | PlanBook, translator: Translator, 
                   first: date, last: date, *, commune_ids: list[int] | None = None) -> list[PreviewLine]:
     """The reminders of [first, last] for these communes (default: every one), in time order, each by its
     plan of `first`'s year (plan/book.py)."""
-    book = plans if isinstance(plans, PlanBook) else PlanBook(plans)
+    book = PlanBook.of(plans)
     async with db.transaction() as repos:
         communes = commune_ids if commune_ids is not None else [c.id for c in await repos.directory.communes()]
         loaded = [(book.for_day(c, first), await load_snapshot(repos, book.for_day(c, first), c)) for c in communes]

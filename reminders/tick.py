@@ -92,7 +92,7 @@ class ReminderTicker:
 
     def __init__(self, db: Database, plans: Plan | PlanBook, translator: Translator, config: ReminderConfig,
                  on_claimed: Callable[[list[Occurrence]], None] | None = None) -> None:
-        self.plans = plans if isinstance(plans, PlanBook) else PlanBook(plans)
+        self.plans = PlanBook.of(plans)
         self.db, self.translator, self.config = db, translator, config
         self.on_claimed = on_claimed
 

@@ -53,7 +53,7 @@ class QuarterlySummaryTicker:
     def __init__(self, db: Database, plans: Plan | PlanBook, translator: Translator, calendar: SendingCalendar,
                  document: DocumentSettings, default_language: str = "vi",
                  render: Callable[..., Awaitable[Rendered]] | None = None) -> None:
-        self.plans = plans if isinstance(plans, PlanBook) else PlanBook(plans)
+        self.plans = PlanBook.of(plans)
         self.db, self.translator, self.calendar = db, translator, calendar
         self.document, self.default_language = document, default_language
         self.render = render or self._render_in_thread  # the app passes RenderJobs.render: one render at a time

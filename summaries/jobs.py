@@ -81,7 +81,7 @@ class RenderJobs:
     def __init__(self, db: Database, plans: Plan | PlanBook, translator: Translator, document: DocumentSettings,
                  tz: ZoneInfo, clock: Clock, on_queued: Callable[[], None] = lambda: None,
                  pool: RenderPool | None = None) -> None:
-        self.plans = plans if isinstance(plans, PlanBook) else PlanBook(plans)
+        self.plans = PlanBook.of(plans)
         self.db, self.translator, self.document, self.tz = db, translator, document, tz
         # Where files are rendered: worker processes (summaries/render_pool.py); without a pool, a thread.
         self.pool = pool
