@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -136,6 +137,8 @@ def deadlines(item: TimelineItem, year: int, session_dates: tuple[date, ...] = (
               cutoff_day: int = 0) -> list[Deadline]:
     """Every due date of a timeline item in the plan year (none for ongoing items); "Hằng quý" follows the
     plan's reporting period (its cut-off), the other kinds the calendar the plan's wording names."""
+    if item.is_reference:  # the row asks for this very plan (I.1): it exists, so nothing is due, reminded or
+        return []           # listed by /lich; the report shows the row done on the plan's date (cited_plan_date)
     due = item.due
     if due.kind is DueKind.MONTH:
         return [Deadline(item.id, f"{year}-{due.month:02d}", month_end(year, due.month))]
@@ -150,6 +153,16 @@ def deadlines(item: TimelineItem, year: int, session_dates: tuple[date, ...] = (
     if due.kind is DueKind.HDND_SESSION:
         return [Deadline(item.id, d.isoformat(), d) for d in sorted(set(session_dates)) if d.year == year]
     return []
+
+
+def cited_plan_date(reference: str) -> date | None:
+    """The date in the plan's reference ("Kế hoạch số 65-KH/TU ngày 10/03/2026 …"): the day a row that asks for
+    this very plan (TimelineItem.is_reference) was done; None when the reference names no date."""
+    found = re.search(r"ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})", reference)
+    try:
+        return date(int(found[3]), int(found[2]), int(found[1])) if found else None
+    except ValueError:  # "ngày 31/02/2026": a typo in the plan file, shown without a date
+        return None
 
 
 def window_of(item: TimelineItem, year: int, deadline: Deadline,

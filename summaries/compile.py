@@ -7,7 +7,6 @@ yearly: the status compares the year-to-date value with the target.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -16,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from plan.due import DueKind
-from plan.periods import Period, business_date, deadlines, window_of
+from plan.periods import Period, business_date, cited_plan_date, deadlines, window_of
 from plan.petition_lifecycle import OPEN
 from plan.schema import FieldKind, Indicator, Plan, TimelineItem
 from summaries.aggregations import TITLE_FIELDS, ReportIndex, Window, measure_aggregation, number
@@ -114,8 +113,8 @@ def _units(plan: Plan, index: ReportIndex) -> tuple[UnitResult, ...]:
 
 def _timeline_item(item: TimelineItem, index: ReportIndex, plan: Plan, snapshot: Snapshot, period: Period,
                    today: date) -> list[TimelineResult]:
-    if item.is_reference:  # the plan the report cites exists: never "chưa có báo cáo"
-        return [TimelineResult(item.id, item.text, item.due.text, None, "done", 0, _reference_date(plan),
+    if item.is_reference:  # the plan the report cites exists (plan.periods.deadlines: nothing due): done on its date
+        return [TimelineResult(item.id, item.text, item.due.text, None, "done", 0, cited_plan_date(plan.reference),
                                cited=plan.reference)]
     reports = [r for r in index.by_form.get(item.form, ()) if item.matches(r.answers)] if item.form else []
     if item.due.kind is DueKind.ONGOING:
@@ -131,12 +130,6 @@ def _timeline_item(item: TimelineItem, index: ReportIndex, plan: Plan, snapshot:
         results.append(TimelineResult(item.id, item.text, item.due.text, deadline.due, status, len(dates),
                                       dates[0] if dates else None))
     return results
-
-
-def _reference_date(plan: Plan) -> date | None:
-    """The date in the plan's reference ("… ngày 10/03/2026 …"), when it has one."""
-    found = re.search(r"ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})", plan.reference)
-    return date(int(found[3]), int(found[2]), int(found[1])) if found else None
 
 
 def _timeline(plan: Plan, index: ReportIndex, snapshot: Snapshot, period: Period, today: date) -> tuple:

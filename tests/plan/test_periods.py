@@ -152,8 +152,9 @@ def quarter_ends(item_id: str, year: int = 2026) -> list[Deadline]:
 
 # Real rows of the shipped plan's appendix: (label, item, year, expected deadlines).
 @labelled("item_id, year, expected", [
-    ("I.1 Tháng 02/2026", "I.1", 2026, [Deadline("I.1", "2026-02", D(2026, 2, 28))]),
-    ("I.1 in a leap year", "I.1", 2028, [Deadline("I.1", "2028-02", D(2028, 2, 29))]),
+    ("II.3.1 Tháng 02/2026", "II.3.1", 2026, [Deadline("II.3.1", "2026-02", D(2026, 2, 28))]),
+    ("II.3.1 in a leap year", "II.3.1", 2028, [Deadline("II.3.1", "2028-02", D(2028, 2, 29))]),
+    ("I.1 is the plan the report cites: none", "I.1", 2026, []),
     ("II.2.1 Tháng 01/2026", "II.2.1", 2026, [Deadline("II.2.1", "2026-01", D(2026, 1, 31))]),
     ("I.2 Quý I", "I.2", 2026, [Deadline("I.2", "2026-Q1", D(2026, 3, 31))]),
     ("I.4 Quý II, III: end of the last", "I.4", 2026, [Deadline("I.4", "2026-Q3", D(2026, 9, 30))]),
