@@ -195,7 +195,7 @@ def test_every_shipped_item_has_deadlines_inside_the_year(items: dict[str, Timel
     ("I.4 Quý II, III: from Q2's start", "I.4", 0, (D(2026, 4, 1), D(2026, 9, 30))),
     ("I.2 Quý I", "I.2", 0, (D(2026, 1, 1), D(2026, 3, 31))),
     ("II.1.1 Quý IV", "II.1.1", 0, (D(2026, 10, 1), D(2026, 12, 31))),
-    ("I.1 month: the year so far", "I.1", 0, (D(2026, 1, 1), D(2026, 2, 28))),
+    ("II.3.1 month: the year so far", "II.3.1", 0, (D(2026, 1, 1), D(2026, 2, 28))),
     ("II.4.3 year: the whole year", "II.4.3", 0, (D(2026, 1, 1), D(2026, 12, 31))),
     ("II.4.1 session: the year so far", "II.4.1", 0, (D(2026, 1, 1), D(2026, 7, 10))),
 ])
