@@ -17,6 +17,7 @@ from summaries.docx_layout import CENTER, LEFT, PAGE_HEIGHT, PAGE_WIDTH, grid_ta
 from summaries.docx_tables import LANDSCAPE_TEXT_MM
 from summaries.province import CommuneRow, ProvinceSummary
 from summaries.text_util import fmt_date, fmt_value, period_label, short, unit_label, xml_safe
+from summaries.xlsx_bulk import sheet_text
 
 SIDE_BY_SIDE_MAX = 6  # communes whose values the chat lists per indicator; beyond, "reached in k of n communes"
 LABEL_CHARS = 60
@@ -120,7 +121,7 @@ def render_province_xlsx(summary: ProvinceSummary, t: Translate) -> bytes:
     widths = [30, 10, 10, 12, 12] + [16] * len(summary.indicators)
     sheet = _sheet(book, t("province.sheet.communes"), titles, head, widths)
     for r, row in enumerate(summary.communes, start=1):
-        sheet.write_string(r, 0, xml_safe(row.name))
+        sheet.write_string(r, 0, sheet_text(row.name))
         for c, value in enumerate((row.reports, row.units, len(row.silent), row.reached), start=1):
             sheet.write_number(r, c, value, number)
         for c, cell in enumerate(row.cells, start=5):
@@ -132,15 +133,15 @@ def render_province_xlsx(summary: ProvinceSummary, t: Translate) -> bytes:
                    head, [10, 70, 12, 14])
     for r, h in enumerate(summary.indicators, start=1):
         sheet.write_string(r, 0, h.id)
-        sheet.write_string(r, 1, xml_safe(h.label_vi))
+        sheet.write_string(r, 1, sheet_text(h.label_vi))
         sheet.write_number(r, 2, h.target, number)
         sheet.write_number(r, 3, summary.reached_by(r - 1), number)
     sheet = _sheet(book, t("province.sheet.silent"), [t("province.col.commune"), t("province.col.unit")], head,
                    [30, 40])
     silent = [(row.name, name) for row in summary.communes for name in row.silent]
     for r, (commune, unit) in enumerate(silent, start=1):
-        sheet.write_string(r, 0, xml_safe(commune))
-        sheet.write_string(r, 1, unit_label(t, unit))
+        sheet.write_string(r, 0, sheet_text(commune))
+        sheet.write_string(r, 1, sheet_text(unit_label(t, unit)))
     sheet.autofilter(0, 0, max(len(silent), 1), 1)
     book.set_properties({"title": xml_safe(period_label(t, summary.period)), "company": xml_safe(summary.province)})
     book.close()
@@ -150,7 +151,7 @@ def render_province_xlsx(summary: ProvinceSummary, t: Translate) -> bytes:
 def _sheet(book, name: str, titles: list[str], head, widths: list[int]):
     sheet = book.add_worksheet(xml_safe(name)[:31])
     for column, (title, width) in enumerate(zip(titles, widths, strict=True)):
-        sheet.write_string(0, column, xml_safe(title), head)
+        sheet.write_string(0, column, sheet_text(title), head)
         sheet.set_column(column, column, width)
     sheet.freeze_panes(1, 1)
     return sheet

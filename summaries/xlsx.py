@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import xlsxwriter
 
 from core.i18n import Translate
 from plan.petition_lifecycle import SOURCE_KINDS
-from plan.schema import FieldKind, Plan
-from summaries.compile import title_fields, title_from
+from plan.schema import Plan
 from summaries.docx_tables import appendix_columns, appendix_rows
 from summaries.model import Summary
 from summaries.text_util import period_label, short, unit_label, xml_safe
-from summaries.xlsx_bulk import ColumnCells, replace_rows
+from summaries.xlsx_bulk import replace_rows, sheet_text, style_number
+from summaries.xlsx_reports import number_columns, report_rows
 
 
 def render_xlsx(summary: Summary, plan: Plan, t: Translate) -> bytes:
@@ -30,6 +29,8 @@ def render_xlsx(summary: Summary, plan: Plan, t: Translate) -> bytes:
                                         "border": 1}),
                "date": book.add_format({"num_format": "dd/mm/yyyy"}),
                "number": book.add_format({"num_format": "#,##0.##"})}
+    for name in ("head", "number", "date"):  # numbered now (the report rows need theirs), as the sheets use them
+        style_number(formats[name])
     _indicators(book, summary, t, formats)
     _units(book, summary, plan, t, formats)
     _reach(book, summary, t, formats)
@@ -44,7 +45,7 @@ def render_xlsx(summary: Summary, plan: Plan, t: Translate) -> bytes:
 def _sheet(book, name: str, header: list[str], formats: dict, widths: list[int]):
     sheet = book.add_worksheet(xml_safe(name)[:31])
     for column, (title, width) in enumerate(zip(header, widths, strict=True)):
-        sheet.write_string(0, column, xml_safe(title), formats["head"])
+        sheet.write_string(0, column, sheet_text(title), formats["head"])
         sheet.set_column(column, column, width)
     sheet.freeze_panes(1, 0)
     return sheet
@@ -58,7 +59,7 @@ def _cell(sheet, row: int, column: int, value: Any, formats: dict) -> None:
     elif isinstance(value, int | float):
         sheet.write_number(row, column, value, formats["number"])
     else:
-        sheet.write_string(row, column, xml_safe(value))
+        sheet.write_string(row, column, sheet_text(value))
 
 
 def _finish(sheet, rows: int, columns: int) -> None:
@@ -122,83 +123,14 @@ def _petitions(book, summary: Summary, t: Translate, formats: dict) -> None:
     _finish(sheet, len(sources), len(header))
 
 
-def _number_columns(plan: Plan) -> list[tuple[str, str]]:
-    """Every number field id of the plan once, with its Vietnamese label (and unit)."""
-    columns: dict[str, str] = {}
-    for form in plan.forms:
-        for f in form.fields:
-            if f.kind is FieldKind.NUMBER and f.id not in columns:
-                columns[f.id] = f"{f.label.vi} ({f.unit.vi})" if f.unit else f.label.vi
-    return list(columns.items())
-
-
-def _detail_fields(plan: Plan, t: Translate, form_id: str, skip: set[str]) -> list[tuple[str, str, FieldKind, dict]]:
-    """The fields a report's details list, as (id, "label: ", kind, how its values read), made once per form."""
-    fields = []
-    for f in plan.form(form_id).fields:
-        if f.id in skip or f.kind in (FieldKind.PHOTO, FieldKind.DATE):
-            continue
-        names = {o.id: o.label.vi for o in f.options} if f.kind is FieldKind.CHOICE else \
-            {True: t("answer.yes"), False: t("answer.no")} if f.kind is FieldKind.YESNO else {}
-        fields.append((f.id, f"{f.label.vi}: ", f.kind, names))
-    return fields
-
-
-def _details(fields: list[tuple[str, str, FieldKind, dict]], answers) -> str:
-    parts = []
-    for field_id, label, kind, names in fields:
-        value = answers.get(field_id)
-        if value is None:
-            continue
-        if kind is FieldKind.CHOICE and isinstance(value, str):
-            value = names.get(value, value)
-        elif kind is FieldKind.YESNO and (value is True or value is False):
-            value = names[value]
-        parts.append(f"{label}{value}")
-    return "; ".join(parts)
-
-
 def _reports(book, summary: Summary, plan: Plan, t: Translate, formats: dict) -> Callable[[bytes], bytes]:
     """Every report of the period, one row each: the header through xlsxwriter, the rows as XML text
-    (summaries/xlsx_bulk.py); returns what puts those rows into the closed workbook."""
-    numbers = _number_columns(plan)
+    (summaries/xlsx_reports.py); returns what puts those rows into the closed workbook."""
+    numbers = number_columns(plan)
     header = [t(f"xlsx.reports.{k}") for k in ("id", "date", "unit", "activity", "title")]
     header += [label for _id, label in numbers] + [t("xlsx.reports.details")]
     sheet = _sheet(book, t("xlsx.sheet.reports"), header, formats, [8, 12, 30, 36, 40] + [14] * len(numbers) + [60])
     _finish(sheet, len(summary.activities), len(header))
-    sheet.write_blank(1, 1, None, formats["date"])  # gives the formats their style numbers; the row is replaced
-    sheet.write_blank(1, 5, None, formats["number"])
-    rows = _report_rows(ColumnCells(book, len(header)), summary, plan, t, numbers)  # strings shared before the close
-    return lambda workbook: replace_rows(workbook, sheet.index + 1, rows, len(summary.activities) + 1, len(header),
-                                         {name: formats[name].xf_index for name in ("date", "number")})
-
-
-def _report_rows(cells: ColumnCells, summary: Summary, plan: Plan, t: Translate,
-                 numbers: list[tuple[str, str]]) -> str:
-    """The rows after the header; per form and per unit what every row repeats is worked out once. Styles are
-    named (s="date"): xlsxwriter numbers its formats when the book closes."""
-    number_columns = {field_id: column for column, (field_id, _label) in enumerate(numbers, start=5)}
-    details, titles, labels, units = {}, {}, {}, {}
-    epoch = date(1899, 12, 30).toordinal()  # Excel's day 0 (its 1900 leap-year bug included)
-    last = 5 + len(numbers)
-    string, number = cells.string, cells.number
-    parts = []
-    for row, a in enumerate(summary.activities, start=2):
-        form_id, answers = a.form_id, a.answers
-        if form_id not in details:
-            details[form_id] = _detail_fields(plan, t, form_id, set(number_columns))
-            titles[form_id] = title_fields(plan, form_id)
-            labels[form_id] = xml_safe(a.form_label)
-        if a.unit_name not in units:
-            units[a.unit_name] = unit_label(t, a.unit_name)
-        figures = [(number_columns[key], value) for key, value in answers.items() if key in number_columns
-                   and isinstance(value, int | float) and not isinstance(value, bool)]
-        if len(figures) > 1:
-            figures.sort()  # cells in column order
-        parts.append(f'<row r="{row}"><c r="A{row}"><v>{a.report_id:d}</v></c>'
-                     f'<c r="B{row}" s="date"><v>{a.day.toordinal() - epoch}</v></c>'
-                     f"{string(2, row, units[a.unit_name])}{string(3, row, labels[form_id])}"
-                     f"{string(4, row, xml_safe(title_from(titles[form_id], answers)))}"
-                     f"{''.join(number(column, row, value, 'number') for column, value in figures)}"
-                     f"{string(last, row, xml_safe(_details(details[form_id], answers)))}</row>")
-    return "".join(parts)
+    # strings go into the shared table before the book closes
+    rows = report_rows(book, summary, plan, t, numbers, style_number(formats["date"]), style_number(formats["number"]))
+    return lambda workbook: replace_rows(workbook, sheet.index + 1, rows, len(summary.activities) + 1, len(header))

@@ -181,3 +181,15 @@ def test_coverage_shows_reached_over_baseline_per_unit(document, files):
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert rows == [["1.1.7", "Thôn Bản Quân", 12, 15, 80, 12], ["1.1.7", "Thôn Khuổi Đeng", 0, 15, 0, 0],
                     ["1.1.7", "Thôn Nà Pài", 15, 15, 100, 15], ["1.5.1", "Ủy ban MTTQ Việt Nam xã", 0, 40, 0, 0]]
+
+
+def test_text_that_looks_like_xlsxwriter_rich_string_xml_reads_back_as_typed():
+    """xlsxwriter writes a shared string starting "<r>" and ending "</r>" as raw XML: such a unit name or
+    report title made an XLSX nobody could open (the "&" unescaped)."""
+    snapshot = golden_snapshot((UnitInfo(51, "<r>Thôn & xóm</r>", "village"),),
+                               [(51, "mo_hinh_tu_quan", "2026-03-02", {"ten_mo_hinh": "<r>a & b</r>"})])
+    summary = compile_summary(PLAN, snapshot, Period.quarter(2026, 1), NOW)
+    book = openpyxl.load_workbook(io.BytesIO(render_files(summary, PLAN, TRANSLATOR, SETTINGS).xlsx))
+    reports = [[c.value for c in row] for row in book["Báo cáo trong kỳ"].iter_rows(min_row=2)]
+    assert ["<r>Thôn & xóm</r>", "<r>a & b</r>"] in [row[2:5:2] for row in reports]
+    assert "<r>Thôn & xóm</r>" in [row[1].value for row in book["Đơn vị"].iter_rows(min_row=2)]
