@@ -267,6 +267,9 @@ class Petition(SQLModel, table=True):
     content: str = Field(max_length=500)
     received_on: date
     origin_report_id: int | None = Field(default=None, foreign_key="report.id")  # the supervision/criticism
+    # The field of that report the item was read from (handlers/flows/petition_intake.py), so editing or
+    # deleting the report updates the items it made; None for items recorded with /kiennghi.
+    origin_field: str | None = Field(default=None, max_length=40)
     status: str = Field(default="tiep_nhan", max_length=30)
     forwarded_to: str = Field(default="", max_length=200)
     forwarded_on: date | None = None

@@ -74,6 +74,17 @@ class PetitionRepo:
                  .order_by(Petition.received_on, Petition.id))
         return list((await self.session.execute(query)).scalars())
 
+    async def from_report(self, report_id: int) -> list[Petition]:
+        """The items read from a report's answers (not those recorded with /kiennghi that name it), by number."""
+        query = (select(Petition).where(Petition.origin_report_id == report_id, Petition.origin_field.is_not(None))
+                 .order_by(Petition.id))
+        return list((await self.session.execute(query)).scalars())
+
+    async def delete(self, petition: Petition) -> None:
+        """Remove an item its report no longer names (its number is not given again; the audit keeps it)."""
+        await self.session.delete(petition)
+        await self.session.flush()
+
     async def update(self, petition: Petition, now: datetime, **changes: Any) -> None:
         for name, value in changes.items():
             setattr(petition, name, value)

@@ -1,4 +1,5 @@
-"""/cuatoi: my reports of the current quarter; open one, edit a field, or delete it (audit-logged).
+"""/cuatoi: my reports of the current quarter; open one, edit a field, or delete it (audit-logged); the
+recommendations a report put in the register follow its edits and its deletion (petition_intake).
 
 States: list → detail → (edit_pick → field → detail) | (delete_confirm → list).
 """
@@ -11,6 +12,7 @@ from typing import ClassVar, Literal
 from core.menus import choices_of, option
 from core.vnparse import ParseError
 from handlers.context import Context
+from handlers.flows import petition_intake
 from handlers.forms import (
     BACK_WORDS,
     SKIP_WORDS,
@@ -163,7 +165,8 @@ async def _on_field(ctx: Context, state: MyReportsState) -> None:
         await ctx.repos.files.attach([value], report.id)
     await ctx.repos.audit.record(at=ctx.now, person_id=ctx.person.id, entity="report", entity_id=report.id,
                                  action="edit", before=before, after=answers)
-    ctx.say(ctx.t("mine.edited"))
+    follow = await petition_intake.follow_edit(ctx, form, report, field)  # the register says what it says now
+    ctx.say("\n".join([ctx.t("mine.edited"), *follow.lines(ctx)]))
     await _show_detail(ctx, report.id)
 
 
@@ -177,7 +180,8 @@ async def _on_delete_confirm(ctx: Context, state: MyReportsState) -> None:
         await ctx.repos.reports.soft_delete(report, ctx.now)
         await ctx.repos.audit.record(at=ctx.now, person_id=ctx.person.id, entity="report", entity_id=report.id,
                                      action="delete", before=dict(report.answers))
-        ctx.say(ctx.t("mine.deleted", id=report.id))
+        follow = await petition_intake.withdraw(ctx, report)
+        ctx.say("\n".join([ctx.t("mine.deleted", id=report.id), *follow.lines(ctx)]))
         await _show_list(ctx)
     elif picked == "no":
         await _show_detail(ctx, report.id)
