@@ -12,7 +12,10 @@ the first view after a report arrives. Three databases:
 - one scope: the same numbers of units and reports all in one commune (what a province-wide page must read).
 
 `--province-viewer`: only the province-size database, seen by a province viewer (every commune side by side,
-one commune's indicators, the province XLSX/DOCX): warm, after one report arrived, and cold (after a restart).
+one commune's indicators, the province XLSX/DOCX): warm; after one report arrived; the first view after a restart
+(a new App on the same database, its web server started, the session cookie kept); and "never made": the kept
+rows deleted before each request (a province's first view ever, or the first after a deploy that changed the
+code that compiles the numbers).
 
 Targets (issue 18): ≤ 200 ms for a commune, ≤ 1 s for a province-size database.
 """
@@ -31,6 +34,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+from sqlalchemy import delete
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the dashboard tests' data helpers
 
@@ -42,7 +46,7 @@ from bot.dashboard import auth
 from bot.dashboard.routes import DASHBOARD
 from core.roles import PROVINCE
 from handlers.web_login import issue_login
-from storage.models import Commune, Person, Report, Unit
+from storage.models import Commune, Person, ProvinceRow, Report, Unit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
@@ -110,25 +114,33 @@ async def measure(app, repeat: int, *, cold: bool) -> dict[str, float]:
 PROVINCE_PAGES = ("/d/", "/d/?xa=2", "/d/?ky=2026", "/d/tinh/tai-ve/xlsx", "/d/tinh/tai-ve/docx")
 
 
-async def measure_province(app, repeat: int, *, cold: str) -> dict[str, float]:
-    """A province viewer's pages. cold: "warm" (rows kept), "one report" (a report arrived in one commune just
-    before each request: that commune's row is made again), "cold" (every row made again: a restart)."""
+async def province_session(app) -> dict[str, str]:
+    """A province viewer, logged in through a /web link: the session cookie (kept in the database)."""
     async with app.db.transaction() as repos:
         viewer = await repos.directory.add(Person(commune_id=1, name="Ban Thường trực tỉnh", role=PROVINCE,
                                                   created_at=NOW))
         token = await issue_login(repos, viewer.id, app.clock())
+    async with httpx.AsyncClient() as http:
+        opened = await http.post(f"{app.settings.public_base_url}/d/dang-nhap/{token}")
+    return {"Cookie": f"{auth.SESSION_COOKIE}={opened.cookies[auth.SESSION_COOKIE]}"}
+
+
+async def measure_province(app, repeat: int, cookie: dict[str, str], *, cold: str) -> dict[str, float]:
+    """A province viewer's pages. cold: "warm" (rows kept), "one report" (a report arrived in one commune just
+    before each request: that commune's row is made again), "never made" (the kept rows deleted: every row
+    read and compiled again)."""
+    async with app.db.transaction() as repos:
         staff = next(p for p in await repos.directory.people(1) if p.role == "staff")
         unit = (await repos.directory.units(2))[0]
     base, dash = app.settings.public_base_url, app.web.app[DASHBOARD]
     rng, results = random.Random(9), {}
     async with httpx.AsyncClient(timeout=300) as http:
-        opened = await http.post(f"{base}/d/dang-nhap/{token}")
-        cookie = {"Cookie": f"{auth.SESSION_COOKIE}={opened.cookies[auth.SESSION_COOKIE]}"}
         for path in PROVINCE_PAGES:
             times = []
             for attempt in range(repeat + 1):
-                if cold == "cold":
-                    dash.province_rows.clear()
+                if cold == "never made":
+                    async with app.db.transaction() as repos:
+                        await repos.session.execute(delete(ProvinceRow))
                     dash.scenes._entries.clear()
                 elif cold == "one report":
                     async with app.db.transaction() as repos:
@@ -147,22 +159,50 @@ async def measure_province(app, repeat: int, *, cold: str) -> dict[str, float]:
     return results
 
 
+async def restarted(url: str, port: int, repeat: int, cookie: dict[str, str]) -> dict[str, float]:
+    """Each page's first view after a restart: the App stopped, a new one made on the same database and its web
+    server started (nothing of the old process kept but the database), then one request."""
+    results = {}
+    for path in PROVINCE_PAGES:
+        times = []
+        for _ in range(repeat):
+            app = await started_app(url, port, demo=False)
+            try:
+                async with httpx.AsyncClient(timeout=300) as http:
+                    started = time.perf_counter()
+                    response = await http.get(f"http://127.0.0.1:{port}{path}", headers=cookie)
+                    times.append(time.perf_counter() - started)
+                    assert response.status_code == 200, (path, response.status_code)
+            finally:
+                await app.web.stop()
+                await app.close()
+        results[path] = statistics.median(times)
+    return results
+
+
 async def warm_up(app) -> None:
-    """The minute ticker after a restart: every commune's row made again (the province page then reads none)."""
+    """The minute ticker with nothing kept: every commune's row made (the province page then reads none)."""
     from bot.dashboard.province_cache import ProvinceWarmer
 
     warmer = next(t for t in app.tickers if isinstance(t, ProvinceWarmer))
-    warmer.rows.clear()
+    async with app.db.transaction() as repos:
+        await repos.session.execute(delete(ProvinceRow))
     started = time.perf_counter()
     await warmer(NOW)
-    print(f"  warm-up tick after a restart (every commune's row made): {time.perf_counter() - started:.1f} s")
+    print(f"  warm-up tick with no row kept (every commune's row made): {time.perf_counter() - started:.1f} s")
+
+
+async def started_app(url: str, port: int, *, demo: bool = True):
+    app = await make_app(url, FakeClock(NOW), demo=demo, web_port=port, public_base_url=f"http://127.0.0.1:{port}",
+                         webhook_secret="bench-secret-123")
+    await app.web.start()
+    return app
 
 
 async def run(label: str, url: str, units: int, per_unit: int, per_commune: int, repeat: int
               ) -> dict[str, dict[str, float]]:
     port = free_port()
-    app = await make_app(url, FakeClock(NOW), web_port=port, public_base_url=f"http://127.0.0.1:{port}",
-                         webhook_secret="bench-secret-123")
+    app = await started_app(url, port)
     try:
         async with app.db.transaction() as repos:
             await seed_commune(repos, app.plan, NOW, 1)
@@ -170,9 +210,14 @@ async def run(label: str, url: str, units: int, per_unit: int, per_commune: int,
             started = time.perf_counter()
             await grow(app, units, per_unit, per_commune)
             print(f"  ({label}: {units} units × {per_unit} reports stored in {time.perf_counter() - started:.0f} s)")
-        await app.web.start()
         if label == "province viewer":
-            found = {kind: await measure_province(app, repeat, cold=kind) for kind in ("warm", "one report", "cold")}
+            cookie = await province_session(app)
+            found = {kind: await measure_province(app, repeat, cookie, cold=kind) for kind in ("warm", "one report")}
+            await app.web.stop()
+            await app.close()
+            found["restart"] = await restarted(url, port, repeat, cookie)
+            app = await started_app(url, port, demo=False)
+            found["never made"] = await measure_province(app, repeat, cookie, cold="never made")
             await warm_up(app)
             return found
         return {"warm": await measure(app, repeat, cold=False), "cold": await measure(app, repeat, cold=True)}

@@ -335,11 +335,12 @@ class ChatKeyboard(SQLModel, table=True):
     sent_at: datetime = _when()
 
 
-# The service tables (login links, sessions, render jobs, health) live beside these; re-exported so every
-# `from storage.models import …` and the metadata Alembic compares keep seeing one set of tables.
+# The service tables (login links, sessions, render jobs, health, kept province rows) live beside these;
+# re-exported so every `from storage.models import …` and the metadata Alembic compares see one set of tables.
 from storage.models_service import (  # noqa: E402, F401
     Heartbeat,
     InviteAttempt,
+    ProvinceRow,
     RenderJob,
     StrangerNotice,
     WebLogin,

@@ -1,11 +1,13 @@
-"""The service tables: failed invite attempts, render jobs, dashboard logins and sessions, the health beat and
-strangers' notices. Kept apart from the directory and messaging tables in storage/models.py, which re-exports them."""
+"""The service tables: failed invite attempts, render jobs, dashboard logins and sessions, the health beat,
+strangers' notices and the province page's kept rows. Kept apart from the directory and messaging tables in
+storage/models.py, which re-exports them."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import utc_field as _when
@@ -86,3 +88,16 @@ class StrangerNotice(SQLModel, table=True):
     sender_id: str = Field(max_length=64)
     day: date  # business day of the answers counted
     answers: int = 0
+
+
+class ProvinceRow(SQLModel, table=True):
+    """A commune's row of the province page for one period, as compiled from data whose version is `version`
+    (bot/dashboard/province_cache.py): kept in the database so a restart reuses it instead of reading the
+    province's 100,000 reports again. A derived copy: deleting every row loses nothing."""
+
+    commune_id: int = Field(foreign_key="commune.id", primary_key=True)
+    period_key: str = Field(max_length=10, primary_key=True)  # 2026-Q4, 2026-H1, 2026-9M, 2026
+    columns: str = Field(max_length=64, primary_key=True)  # digest of the indicator columns the cells follow
+    version: str = Field(max_length=64)  # digest of everything the row was compiled from (summaries/row_version.py)
+    row: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    made_at: datetime = _when()

@@ -19,6 +19,7 @@ from storage.ledger import LedgerRepo
 from storage.outbox import OutboxRepo
 from storage.petitions import PetitionRepo
 from storage.plans import PlanRepo
+from storage.province_rows import ProvinceRowRepo
 from storage.reminders import ReminderRepo
 from storage.render_jobs import RenderJobRepo
 from storage.reports import AuditRepo, FileRepo, ReportRepo
@@ -58,5 +59,6 @@ class Repositories:
         self.web_sessions = WebSessionRepo(session)
         self.heartbeat = HeartbeatRepo(session)
         self.plans = PlanRepo(session)
+        self.province_rows = ProvinceRowRepo(session, dialect)  # the province page's rows, kept across restarts
         self.strangers = StrangerRepo(session, dialect)
         self.replies = ReplyRepo(session)

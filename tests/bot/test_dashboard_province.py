@@ -54,14 +54,8 @@ def _rows(page: str) -> dict[str, dict[str, str]]:
     return rows
 
 
-async def test_the_province_page_shows_each_communes_own_numbers_side_by_side(site, clock):
-    app, client, _recorder, viewer, same, _other = site
-    session = await _session(client, viewer)
-    response = await client.get("/d/", headers=session)
-    page = await response.text()
-    assert response.status == 200 and "Các xã của Thái Nguyên" in page
-    rows = _rows(page)
-    assert set(rows) == {"Nam Cường", "Phúc Lộc"}  # Minh Tân is of Hà Giang
+async def _assert_own_numbers(app, rows: dict[str, dict[str, str]], clock) -> None:
+    """Each commune's row as the page shows it equals that commune's own /tonghop (compiled now, from storage)."""
     async with app.db.transaction() as repos:
         ids = {c.name: c.id for c in await repos.directory.communes()}
         own = {name: compile_summary(app.plan, await load_snapshot(repos, ids[name], app.plan.year),
@@ -72,6 +66,17 @@ async def test_the_province_page_shows_each_communes_own_numbers_side_by_side(si
         for r in summary.indicators:
             shown = fmt_value(r.year_to_date.value, r.measure) + (" ✓" if r.status == "dat" else "")
             assert rows[name][r.id] == shown, (name, r.id)
+
+
+async def test_the_province_page_shows_each_communes_own_numbers_side_by_side(site, clock):
+    app, client, _recorder, viewer, same, _other = site
+    session = await _session(client, viewer)
+    response = await client.get("/d/", headers=session)
+    page = await response.text()
+    assert response.status == 200 and "Các xã của Thái Nguyên" in page
+    rows = _rows(page)
+    assert set(rows) == {"Nam Cường", "Phúc Lộc"}  # Minh Tân is of Hà Giang
+    await _assert_own_numbers(app, rows, clock)
     assert "Thôn 3 Phúc Lộc" in page  # a silent unit, by name
     for private in (SECRET_NOTE, "Bà B", "Ông B", "0912", "Trưởng ban Công tác Mặt trận thôn Nà Pài"):
         assert private not in page
@@ -135,3 +140,42 @@ async def test_the_minute_ticker_keeps_the_province_rows_warm(site):
     session = await _session(client, viewer)
     assert (await client.get("/d/", headers=session)).status == 200
     assert rows.misses == 2
+
+
+async def test_after_a_restart_the_kept_rows_are_shown_without_reading_a_commune(site, database_url, clock):
+    """The rows are kept in the database: a new process on the same database reads no commune for the first view,
+    and shows the same numbers — still each commune's own /tonghop."""
+    _app, client, _recorder, viewer, _same, _other = site
+    session = await _session(client, viewer)
+    before = _rows(await (await client.get("/d/", headers=session)).text())
+    restarted = await make_app(database_url, clock, demo=False, public_base_url=BASE,
+                               webhook_secret="secret-for-links-1")
+    try:
+        async with TestClient(TestServer(restarted.web.app)) as again:
+            response = await again.get("/d/", headers=session)
+            after = _rows(await response.text())
+        rows = restarted.web.app[DASHBOARD].province_rows
+        assert response.status == 200 and rows.misses == 0 and rows.hits == 2
+        assert after == before
+        await _assert_own_numbers(restarted, after, clock)
+    finally:
+        await restarted.close()
+
+
+async def test_a_renamed_unit_or_a_new_baseline_is_shown_at_the_next_view(site, clock):
+    """Units and baselines are part of a row's version: a kept row is never shown after they change."""
+    app, client, _recorder, viewer, same, _other = site
+    session = await _session(client, viewer)
+    rows = app.web.app[DASHBOARD].province_rows
+    await client.get("/d/", headers=session)
+    misses = rows.misses
+    async with app.db.transaction() as repos:
+        unit = await repos.directory.unit(same.units["Thôn 3 Phúc Lộc"])
+        await repos.directory_admin.change(unit, name="Thôn Ba Phúc Lộc")
+    page = await (await client.get("/d/", headers=session)).text()
+    assert rows.misses == misses + 1 and "Thôn Ba Phúc Lộc" in page and "Thôn 3 Phúc Lộc" not in page
+    async with app.db.transaction() as repos:  # the village that reported reaches more households than thought
+        await repos.directory.set_baseline(same.units["Thôn 1 Phúc Lộc"], app.plan.year, "households", 1000)
+    page = await (await client.get("/d/", headers=session)).text()
+    assert rows.misses == misses + 2
+    await _assert_own_numbers(app, _rows(page), clock)
