@@ -1,7 +1,7 @@
 """province rows: the province page's row of each commune and period, kept across restarts by data version
 
-Revision ID: 0017_province_rows
-Revises: 0016_update_inbox
+Revision ID: 0018_province_rows
+Revises: 0017_petition_origin_field
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 import storage.types
 
-revision = '0017_province_rows'
-down_revision = '0016_update_inbox'
+revision = '0018_province_rows'
+down_revision = '0017_petition_origin_field'
 branch_labels = None
 depends_on = None
 
