@@ -15,6 +15,7 @@ from bot import province_cli
 from bot.app import App, Clock, create_app, system_clock
 from bot.demo import seed_demo
 from bot.settings import ConfigError, Settings, load_settings
+from core.i18n import Translate
 from core.roles import ALL_ROLES, PROVINCE
 from core.vnparse import fold
 from handlers.invites import create_invite
@@ -267,6 +268,11 @@ async def _init(app: App, *, demo: bool) -> int:
     return 0
 
 
+def _t(app: App) -> Translate:
+    """The CLI speaks the deployment's language (DEFAULT_LANGUAGE), like every answer of the bot."""
+    return app.translator.for_language(app.settings.default_language)
+
+
 async def _directory(app: App, args: argparse.Namespace) -> int:
     from bot import directory_cli
 
@@ -277,7 +283,7 @@ async def _directory(app: App, args: argparse.Namespace) -> int:
     if args.directory_command == "import":
         missing = [path for path in args.files if not os.path.isfile(path)]
         if missing:
-            print(f"mttq-bot: {missing[0]}: no such file", file=sys.stderr)
+            print("mttq-bot: " + _t(app)("cli.no_such_file", file=missing[0]), file=sys.stderr)
             return 2
         return await directory_cli.import_directory(app, args.files, args.commune, dry_run=args.dry_run)
     return await directory_cli.export_directory(app, args.out, args.commune)
@@ -286,20 +292,19 @@ async def _directory(app: App, args: argparse.Namespace) -> int:
 async def _invite_command(app: App, args: argparse.Namespace) -> int:
     if args.all_pending:
         if not args.out:
-            print("mttq-bot: --all-pending writes a sheet: give --out FILE.xlsx", file=sys.stderr)
+            print("mttq-bot: " + _t(app)("cli.invite.all_pending_out"), file=sys.stderr)
             return 2
         from bot.directory_cli import invite_all_pending
 
         return await invite_all_pending(app, args.out, args.commune)
     if not args.role:
-        print("mttq-bot: give --role (or --all-pending --out FILE.xlsx)", file=sys.stderr)
+        print("mttq-bot: " + _t(app)("cli.invite.role_needed"), file=sys.stderr)
         return 2
     if args.province and args.role != PROVINCE:
-        print("mttq-bot: --province goes with --role province", file=sys.stderr)
+        print("mttq-bot: " + _t(app)("cli.invite.province_needs_role"), file=sys.stderr)
         return 2
     if args.role == PROVINCE and (args.commune or args.unit):
-        print("mttq-bot: a province viewer belongs to a province: give --province, not --commune or --unit",
-              file=sys.stderr)
+        print("mttq-bot: " + _t(app)("cli.invite.province_not_commune"), file=sys.stderr)
         return 2
     return await _invite(app, args.role, args.unit, args.name, args.commune, province=args.province)
 
@@ -313,8 +318,8 @@ async def _invite(app: App, role: str, unit_name: str | None, person_name: str,
             choice = await pick_province(repos, province)
         else:
             choice = await pick_commune(repos, commune_name)
+        t = _t(app)
         if choice.commune is None:
-            t = app.translator.for_language(app.settings.default_language)
             print(f"mttq-bot: {t(choice.problem, **(choice.params or {}))}", file=sys.stderr)
             return 1
         commune = choice.commune
@@ -322,11 +327,11 @@ async def _invite(app: App, role: str, unit_name: str | None, person_name: str,
         if unit_name:
             units = [u for u in await repos.directory.units(commune.id) if fold(u.name) == fold(unit_name)]
             if not units:
-                print(f"mttq-bot: no unit named '{unit_name}' in {commune.name}", file=sys.stderr)
+                print("mttq-bot: " + t("cli.invite.no_unit", unit=unit_name, commune=commune.name), file=sys.stderr)
                 return 1
             unit_id = units[0].id
         elif role == "reporter":
-            print("mttq-bot: a reporter invite needs --unit", file=sys.stderr)
+            print("mttq-bot: " + t("cli.invite.unit_needed"), file=sys.stderr)
             return 1
         code = await create_invite(repos, commune_id=commune.id, role=role, unit_id=unit_id, now=app.clock(),
                                    ttl=app.pipeline.settings.invite_ttl, person_name=person_name)
@@ -351,8 +356,7 @@ async def _chat(app: App, user: str, commune_name: str | None = None) -> int:
     try:
         await chat(app, user, sys.stdin, sys.stdout, commune_name)
     except AmbiguousUser as exc:
-        print(f"mttq-bot: '{user}' is a person of several communes ({exc}); say which with --commune",
-              file=sys.stderr)
+        print("mttq-bot: " + _t(app)("cli.chat.several_communes", user=user, communes=exc), file=sys.stderr)
         return 1
     return 0
 

@@ -13,6 +13,7 @@ import sys
 from typing import TextIO
 
 from bot.app import App
+from core.i18n import Translate
 from core.roles import PROVINCE
 from core.vnparse import fold
 from storage.models import Person
@@ -47,31 +48,41 @@ async def _viewers(repos: Repositories, province: str | None) -> list[tuple[Pers
 
 
 async def list_viewers(app: App, province: str | None, stdout: TextIO | None = None) -> int:
+    t = _t(app)
     async with app.db.transaction() as repos:
         viewers = await _viewers(repos, province)
         registered = {p.id for p, _ in viewers if await repos.directory.identities(p.id)}
     for person, name in viewers:
-        state = "active" if person.active else "deactivated"
-        chat = "registered in chat" if person.id in registered else "not registered yet"
-        print(f"{name}: {person.name} — {state}, {chat}", file=stdout or sys.stdout)
-    print(f"{len(viewers)} province viewers", file=stdout or sys.stdout)
+        chat = "province.cli.registered" if person.id in registered else "province.cli.not_registered"
+        print(t("province.cli.line", province=name, name=person.name, state=_state(t, person.active), chat=t(chat)),
+              file=stdout or sys.stdout)
+    print(t("province.cli.count", count=len(viewers)), file=stdout or sys.stdout)
     return 0
 
 
 async def set_active(app: App, name: str, province: str | None, *, active: bool) -> int:
     """Deactivate (or reactivate) the one province viewer of that name; several of that name need --province."""
+    t = _t(app)
     async with app.db.transaction() as repos:
         viewers = await _viewers(repos, province)
         matched = [(p, prov) for p, prov in viewers if fold(p.name) == fold(name)]
         if len(matched) != 1:
-            choices = "; ".join(f"{p.name}, {prov}" for p, prov in viewers) or "—"
-            problem = "several province viewers are named" if matched else "no province viewer named"
-            print(f"mttq-bot: {problem} '{name}' (give --province): {choices}", file=sys.stderr)
+            listed = "; ".join(f"{p.name}, {prov}" for p, prov in viewers) or "—"
+            problem = "province.cli.several_named" if matched else "province.cli.none_named"
+            print("mttq-bot: " + t(problem, name=name, viewers=listed), file=sys.stderr)
             return 1
         person, _province = matched[0]
         if person.active != active:
             before = await repos.directory_admin.change(person, active=active)
             await repos.audit.record(at=app.clock(), person_id=None, entity="person", entity_id=person.id,
                                      action="edit", before=before, after={"active": active})
-    print(f"{person.name}: {'active' if active else 'deactivated'}")
+    print(t("province.cli.changed", name=person.name, state=_state(t, active)))
     return 0
+
+
+def _t(app: App) -> Translate:
+    return app.translator.for_language(app.settings.default_language)
+
+
+def _state(t: Translate, active: bool) -> str:
+    return t("province.cli.active" if active else "province.cli.deactivated")

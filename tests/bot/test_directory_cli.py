@@ -69,7 +69,7 @@ def test_all_pending_invites_make_a_sheet_to_print(mttq, tmp_path):
     save_xlsx(realistic_sheets(), tmp_path / "danh_ba.xlsx")
     assert mttq("directory", "import", "danh_ba.xlsx")[0] == 0
     code, _out, err = mttq("invite", "create", "--all-pending")
-    assert code == 2 and "--out" in err
+    assert code == 2 and "--all-pending ghi ra một bảng tính: hãy thêm --out TỆP.xlsx" in err
     code, out, _err = mttq("invite", "create", "--all-pending", "--out", "moi.xlsx")
     assert code == 0 and "Đã ghi 60 mã mời vào moi.xlsx" in out
     rows = list(load_workbook(tmp_path / "moi.xlsx").active.iter_rows(values_only=True))
