@@ -180,6 +180,22 @@ async def restarted(url: str, port: int, repeat: int, cookie: dict[str, str]) ->
     return results
 
 
+async def until_complete(app, cookie: dict[str, str]) -> None:
+    """With no row kept, the province page's views (each within its budget, the rest marked as being updated and
+    reloaded by the page) until every commune is shown: how many, and how long together."""
+    async with app.db.transaction() as repos:
+        await repos.session.execute(delete(ProvinceRow))
+    views, started = 0, time.perf_counter()
+    async with httpx.AsyncClient(timeout=300) as http:
+        while True:
+            views += 1
+            page = (await http.get(f"{app.settings.public_base_url}/d/", headers=cookie)).text
+            if "http-equiv" not in page:
+                break
+    print(f"  no row kept: {views} views of /d/ until every commune is shown, {time.perf_counter() - started:.1f} s"
+          " of views (the page's own 2 s reloads not counted)")
+
+
 async def warm_up(app) -> None:
     """The minute ticker with nothing kept: every commune's row made (the province page then reads none)."""
     from bot.dashboard.province_cache import ProvinceWarmer
@@ -218,6 +234,7 @@ async def run(label: str, url: str, units: int, per_unit: int, per_commune: int,
             found["restart"] = await restarted(url, port, repeat, cookie)
             app = await started_app(url, port, demo=False)
             found["never made"] = await measure_province(app, repeat, cookie, cold="never made")
+            await until_complete(app, cookie)
             await warm_up(app)
             return found
         return {"warm": await measure(app, repeat, cold=False), "cold": await measure(app, repeat, cold=True)}

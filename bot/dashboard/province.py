@@ -14,6 +14,7 @@ import asyncio
 from aiohttp import web
 
 from bot.dashboard.auth import with_security_headers
+from bot.dashboard.province_cache import Pending
 from bot.dashboard.routes import Dashboard
 from bot.dashboard.scope import Viewer
 from plan.periods import Period
@@ -23,11 +24,12 @@ from summaries.service import DOCUMENT_LANGUAGE, DOCX_MIME, XLSX_MIME
 from summaries.text_util import period_label, upper_first
 
 
-async def _province_summary(dash: Dashboard, viewer: Viewer, period: Period) -> ProvinceSummary:
+async def _province_summary(dash: Dashboard, viewer: Viewer, period: Period, budget: float | None = None
+                            ) -> tuple[ProvinceSummary, tuple[Pending, ...]]:
     async with dash.db.transaction() as repos:
         province = await province_of(repos, viewer.commune_ids[0])
-    return await dash.province_rows.summary(dash.db, dash.plans, province or "", viewer.commune_ids,
-                                            period, dash.clock(), dash.tz)
+    return await dash.province_rows.view(dash.db, dash.plans, province or "", viewer.commune_ids, period,
+                                         dash.clock(), dash.tz, budget)
 
 
 async def province(dash: Dashboard, request: web.Request, viewer: Viewer, language: str) -> web.StreamResponse:
@@ -40,14 +42,15 @@ async def province(dash: Dashboard, request: web.Request, viewer: Viewer, langua
         return dash.pages.message(request, t("dash.bad_period_title"),
                                   t("dash.bad_period", text=request.query.get("ky", "")[:20], year=plan.year),
                                   language=language, status=400, viewer=viewer)
-    summary = await _province_summary(dash, viewer, period)
+    summary, pending = await _province_summary(dash, viewer, period, dash.province_budget)
     return dash.pages.render(request, "communes.html", language=language, viewer=viewer, periods=periods,
                              period=period, period_name=period_label(t, summary.period),
-                             ytd_name=period_label(t, summary.year_to_date), summary=summary,
-                             commune=summary.province, as_of=summary.as_of)
+                             ytd_name=period_label(t, summary.year_to_date), summary=summary, pending=pending,
+                             refresh=REFRESH_SECONDS, commune=summary.province, as_of=summary.as_of)
 
 
 PROVINCE_FILES = {"docx": DOCX_MIME, "xlsx": XLSX_MIME}
+REFRESH_SECONDS = 2  # a page with communes being updated asks again this soon (a <meta> refresh: no script)
 
 
 async def province_download(dash: Dashboard, request: web.Request, viewer: Viewer,
@@ -57,7 +60,7 @@ async def province_download(dash: Dashboard, request: web.Request, viewer: Viewe
     period = dash.period(request, dash.plan_of(viewer.commune_ids[0]))
     if kind not in PROVINCE_FILES or period is None or not viewer.province:
         raise web.HTTPNotFound()
-    summary = await _province_summary(dash, viewer, period)
+    summary, _pending = await _province_summary(dash, viewer, period)  # a file: every row, however long
     t = dash.translator.for_language(DOCUMENT_LANGUAGE)
     if kind == "docx":
         columns = dash.plans.for_year(viewer.commune_ids[0], summary.period.year)

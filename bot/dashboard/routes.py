@@ -27,6 +27,9 @@ from summaries.service import Rendered
 log = logging.getLogger(__name__)
 Render = Callable[..., Awaitable[Rendered]]
 FileLink = Callable[[int, str], "str | None"]
+# A province page compiles the rows it has no current copy of for at most this long (plus the commune under way),
+# then shows the others as being updated and reloads: the page stays within 1 s (issue 18) even with no row kept.
+PROVINCE_BUDGET = 0.4
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Dashboard:
     petition_answer_days: int = 30
     zalo_quota: int = 3000
     plans: PlanBook | None = None  # each commune's plan (plan/book.py): the province page compiles each with its own
+    province_budget: float = PROVINCE_BUDGET  # seconds a province page may spend compiling rows not kept
 
     def __post_init__(self) -> None:
         self.pages = Pages(self.translator, self.tz)

@@ -25,6 +25,8 @@ from support.demo_db import demo_app
 from support.province_data import province_invite, three_communes
 from support.zalo_harness import free_port
 
+from bot.dashboard.routes import DASHBOARD
+
 SIZES = {"phone": (360, 740), "desktop": (1366, 768)}
 PAGES = {"tong-quan": "/d/", "don-vi": "/d/don-vi", "bao-cao": "/d/bao-cao", "kien-nghi": "/d/kien-nghi",
          "nhac-viec": "/d/nhac-viec", "tai-ve": "/d/tai-ve"}
@@ -214,6 +216,19 @@ async def test_the_province_page_in_a_real_browser(tmp_path, clock, browser, sho
             width = await run(browser.execute_script, "return document.documentElement.scrollWidth")
             assert width <= size[0] + 1, f"province page at {size_name}: {width}px wide"
             await run(_full_page, browser, shots / f"tinh-{size_name}.png")
+        # A period never viewed, with a budget of one commune per view: one commune is marked as being updated,
+        # and the page reloads itself (a <meta> refresh, no script) until both are shown.
+        app.web.app[DASHBOARD].province_budget = 0
+        for size_name, size in SIZES.items():
+            await run(browser.set_window_size, *size)
+            await run(browser.get, f"{base}/d/?ky={'2026-H1' if size_name == 'phone' else '2026-9M'}")
+            assert len(browser.find_elements(By.CSS_SELECTOR, "table.province tr.pending")) == 1
+            assert "Đang cập nhật số liệu của 1/2 xã" in browser.find_element(By.CSS_SELECTOR, ".updating").text
+            await run(_full_page, browser, shots / f"tinh-dang-cap-nhat-{size_name}.png")
+            await run(WebDriverWait(browser, 30).until,
+                      lambda b: not b.find_elements(By.CSS_SELECTOR, "tr.pending, .updating"))
+            assert len(browser.find_elements(By.CSS_SELECTOR, "table.province tbody tr[id^='xa-']")) == 2
+        await run(browser.get, base + "/d/")  # the current quarter again, as the chat's /tonghop
         rows = browser.find_elements(By.CSS_SELECTOR, "table.province tbody tr")
         names = [row.find_element(By.CSS_SELECTOR, "th a").text for row in rows]
         assert names == ["Nam Cường", "Phúc Lộc"]

@@ -179,3 +179,27 @@ async def test_a_renamed_unit_or_a_new_baseline_is_shown_at_the_next_view(site, 
     page = await (await client.get("/d/", headers=session)).text()
     assert rows.misses == misses + 2
     await _assert_own_numbers(app, _rows(page), clock)
+
+
+async def test_rows_not_made_within_the_budget_are_marked_as_updating_and_the_page_reloads(site, clock):
+    """With no row kept (a province's first view, a deploy that changed the compiler) a view compiles only within
+    its time budget (at least one commune): the others are shown as being updated — no number, old or new — and
+    the page asks again by itself (<meta> refresh: no script under the CSP); the next view completes them."""
+    app, client, _recorder, viewer, _same, _other = site
+    app.web.app[DASHBOARD].province_budget = 0  # one commune per view
+    session = await _session(client, viewer)
+    first = await client.get("/d/", headers=session)
+    page = await first.text()
+    assert first.status == 200 and "script-src" not in first.headers["Content-Security-Policy"]
+    assert '<meta http-equiv="refresh" content="2">' in page and "<script" not in page
+    assert "Đang cập nhật số liệu của 1/2 xã" in page
+    [ready] = _rows(page)
+    waiting = re.search(r'<tr id="xa-dang-cap-nhat-\d+" class="pending">\s*<th scope="row">([^<]+)</th>', page)
+    assert waiting and html.unescape(waiting.group(1)) == ({"Nam Cường", "Phúc Lộc"} - {ready}).pop()
+    await _assert_own_numbers(app, _rows(page), clock)
+    second = await (await client.get("/d/", headers=session)).text()
+    assert set(_rows(second)) == {"Nam Cường", "Phúc Lộc"} and "http-equiv" not in second
+    assert "đang cập nhật" not in second
+    await _assert_own_numbers(app, _rows(second), clock)
+    xlsx = await client.get("/d/tinh/tai-ve/xlsx", headers=session)  # a file waits for every row
+    assert xlsx.status == 200
