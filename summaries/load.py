@@ -1,47 +1,41 @@
-"""Read one commune's year from storage into a Snapshot, through repositories only."""
+"""One commune's year as a Snapshot, by one read (storage/reading.read_summary_rows: plain columns, Core).
+
+There used to be two readers — this module through the repositories, and the render job's read beside the
+writer — kept in step only by a test. Now every way in runs the same read on some connection: a transaction's
+(`load_snapshot`: the dashboard, the export CLI, tests), a read connection beside the writer (`read_snapshot`:
+/tonghop, the quarter-end summary, a province), or a render worker's own (summaries/worker_jobs.py). So the
+numbers the chat, the files and the dashboard show cannot come from two different readings of the data.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from typing import TYPE_CHECKING
 
 from plan.petition_lifecycle import reference
 from storage.reading import Reader, SummaryRows, read_summary_rows
 from storage.repositories import Repositories
 from summaries.model import PetitionRow, ReportRow, Snapshot, UnitInfo
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+
+def snapshot_in(connection: Connection, commune_id: int, year: int) -> Snapshot:
+    """Units (active or not), the year's baselines, live reports and petitions (plus older open ones)."""
+    return snapshot_of(read_summary_rows(connection, commune_id, year), year)
+
 
 async def load_snapshot(repos: Repositories, commune_id: int, year: int) -> Snapshot:
-    """Units (active or not), the year's baselines, live reports and petitions (plus older open ones)."""
-    commune = await repos.directory.commune(commune_id)
-    if commune is None:
-        raise LookupError(f"no commune with id {commune_id}")
-    units = await repos.directory.units(commune_id, active_only=False)
-    baselines = await repos.directory.baselines(commune_id, year)
-    # from December of the year before: with a cut-off day, Quý I starts there (plan.periods.Period)
-    reports = await repos.reports.rows_in_commune(commune_id, date(year - 1, 12, 1), date(year, 12, 31))
-    return Snapshot(
-        commune_name=commune.name, province=commune.province, year=year,
-        units=tuple(UnitInfo(u.id, u.name, u.kind, u.active) for u in units),
-        baselines={(b.unit_id, b.key): b.value for b in baselines},
-        reports=tuple(ReportRow(report_id, unit_id, form_id, day, answers or {})
-                      for report_id, unit_id, form_id, day, answers in reports),
-        session_dates=tuple(await repos.reminders.sessions(commune_id)),
-        petitions=await _petitions(repos, commune_id, year))
-
-
-async def _petitions(repos: Repositories, commune_id: int, year: int) -> tuple[PetitionRow, ...]:
-    """The year's items, and items of earlier years still open (they belong on the open list)."""
-    items = {p.id: p for p in await repos.petitions.open_items(commune_id) if p.received_on.year < year}
-    items.update((p.id, p) for p in await repos.petitions.in_commune(commune_id, date(year - 1, 12, 1),
-                                                                    date(year, 12, 31)))
-    return tuple(PetitionRow(p.id, reference(p.year, p.number), p.unit_id, p.source_kind, p.status, p.content,
-                             p.received_on, p.closed_on) for p in items.values())
+    """The Snapshot as the caller's transaction sees it (rows it added but has not flushed included)."""
+    await repos.session.flush()
+    connection = await repos.session.connection()
+    return await connection.run_sync(snapshot_in, commune_id, year)
 
 
 async def read_snapshot(reader: Reader, commune_id: int, year: int) -> Snapshot:
-    """The same Snapshot as load_snapshot, read beside the writer (storage/reading.py): on SQLite the query and the
-    building of 100,000 rows happen in a worker thread, and no chat waits behind them for the writer's lock."""
-    return await reader.run(lambda connection: snapshot_of(read_summary_rows(connection, commune_id, year), year))
+    """The same Snapshot read beside the writer (storage/reading.py): on SQLite the query and the building of
+    100,000 rows happen in a worker thread, and no chat waits behind them for the writer's lock."""
+    return await reader.run(lambda connection: snapshot_in(connection, commune_id, year))
 
 
 def snapshot_of(rows: SummaryRows, year: int) -> Snapshot:
@@ -50,8 +44,7 @@ def snapshot_of(rows: SummaryRows, year: int) -> Snapshot:
         commune_name=name, province=province, year=year,
         units=tuple(UnitInfo(uid, uname, kind, bool(active)) for uid, uname, kind, active in rows.units),
         baselines={(unit_id, key): value for unit_id, key, value in rows.baselines},
-        reports=tuple(ReportRow(report_id, unit_id, form_id, day, answers or {})
-                      for report_id, unit_id, form_id, day, answers in rows.reports),
+        reports=tuple(map(ReportRow._make, rows.reports)),  # (id, unit, form, day, answers): ReportRow's order
         session_dates=tuple(rows.sessions),
         petitions=tuple(PetitionRow(pid, reference(pyear, number), unit_id, source, status, content, received, closed)
                         for pid, pyear, number, unit_id, source, status, content, received, closed in rows.petitions))

@@ -25,9 +25,9 @@ class UnitInfo:
     active: bool = True  # inactive units keep their reports' names but count in no denominator
 
 
-@dataclass(frozen=True, slots=True)
-class ReportRow:
-    """One live report, as the compiler needs it (no ORM object leaves storage)."""
+class ReportRow(NamedTuple):
+    """One live report, as the compiler needs it (no ORM object leaves storage). A NamedTuple, as Activity: a
+    large commune's year is 100,000 of them, made at less than half a frozen dataclass's cost."""
 
     id: int
     unit_id: int

@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 
 from plan.periods import Period
 from plan.schema import Plan
-from storage.reading import read_in_process, read_summary_rows
+from storage.reading import read_in_process
 from summaries.compile import compile_summary
 from summaries.gc_pause import paused_gc
-from summaries.load import snapshot_of
+from summaries.load import snapshot_in
 from summaries.model import Summary
 from summaries.render_pool import worker_context
 from summaries.render_text import text_before_files
@@ -74,7 +74,7 @@ def files_in_worker(request: SummaryRequest, party: bool) -> Rendered:
 
 def _compile(request: SummaryRequest) -> Summary:
     year = request.plan.year
-    rows = read_in_process(request.database_url, lambda connection: read_summary_rows(connection,
-                                                                                        request.commune_id, year))
-    return compile_summary(request.plan, snapshot_of(rows, year), Period.parse_key(request.period),
-                           request.requested_at, request.tz)
+    snapshot = read_in_process(request.database_url,
+                               lambda connection: snapshot_in(connection, request.commune_id, year))
+    return compile_summary(request.plan, snapshot, Period.parse_key(request.period), request.requested_at,
+                           request.tz)
