@@ -16,8 +16,10 @@ None of them counts a household, a person or an activity twice (docs/summaries.m
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
+from itertools import islice
+from operator import attrgetter, le
 
 from core.vnparse import fold
 from plan.schema import Aggregation
@@ -30,22 +32,37 @@ TITLE_FIELDS = ("ten", "ten_mo_hinh", "ten_hoat_dong", "ten_du_thao", "ten_lop",
 
 
 class ReportIndex:
-    """The year's reports grouped once, so each aggregation scans only its own form's reports."""
+    """The year's reports grouped once, so each aggregation scans only its own form's reports.
+
+    One pass over the reports (100,000 for a large commune's year) files each under its form and under the
+    period and the year to date (the same list when the two windows are one, as for a year's summary); the
+    lists keep the reports in date order (then by number), as the activities list needs them.
+    """
 
     def __init__(self, snapshot: Snapshot, period: Window, year_to_date: Window, answer_days: int = 30) -> None:
         self.all_units = {u.id: u for u in snapshot.units}
         self.units = {u.id: u for u in snapshot.units if u.active}
         self.unit_kind = {u.id: u.kind for u in snapshot.units}
-        self.by_form: dict[str, list[ReportRow]] = defaultdict(list)
-        for report in snapshot.reports:
-            self.by_form[report.form_id].append(report)
         self.baselines = snapshot.baselines
         self.year_start = year_to_date[0]  # 1 January, or the day after last year's Q4 cut-off
         self.petitions = snapshot.petitions
         self.answer_days = answer_days  # "kịp thời" for petition_share with `timely`
-        # one date test per report here, instead of one per report in every later step
-        self.in_period = [r for r in snapshot.reports if period[0] <= r.activity_date <= period[1]]
-        self.in_year_to_date = [r for r in snapshot.reports if year_to_date[0] <= r.activity_date <= year_to_date[1]]
+        self.by_form: dict[str, list[ReportRow]] = defaultdict(list)
+        self.in_period: list[ReportRow] = []
+        self.in_year_to_date: list[ReportRow] = self.in_period if period == year_to_date else []
+        self._file(in_date_order(snapshot.reports), period, year_to_date)
+
+    def _file(self, reports: Sequence[ReportRow], period: Window, year_to_date: Window) -> None:
+        (first, last), (ytd_first, ytd_last) = period, year_to_date
+        by_form, in_period, in_ytd = self.by_form, self.in_period, self.in_year_to_date
+        separate = in_ytd is not in_period
+        for report in reports:
+            by_form[report.form_id].append(report)
+            day = report.activity_date
+            if first <= day <= last:
+                in_period.append(report)
+            if separate and ytd_first <= day <= ytd_last:
+                in_ytd.append(report)
 
     def matching(self, agg: Aggregation, window: Window) -> Iterable[ReportRow]:
         kinds, (first, last), unit_kind = {str(k) for k in agg.unit_kinds}, window, self.unit_kind
@@ -57,6 +74,18 @@ class ReportIndex:
             if agg.where is not None and not agg.where.accepts(report.answers.get(agg.where.field)):
                 continue
             yield report
+
+
+def in_date_order(reports: Sequence[ReportRow]) -> Sequence[ReportRow]:
+    """The reports by activity date, then report number: as they are read (storage/reading.py), so usually
+    only checked (a C-speed comparison of neighbours), sorted when not."""
+    keys = list(map(_DAY_AND_ID, reports))
+    if all(map(le, keys, islice(keys, 1, None))):
+        return reports
+    return sorted(reports, key=_DAY_AND_ID)
+
+
+_DAY_AND_ID = attrgetter("activity_date", "id")
 
 
 def number(value: object) -> float:

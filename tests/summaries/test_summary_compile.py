@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -10,7 +12,7 @@ from support.summary_data import BOARD, COMMUNE, FARMERS, VILLAGE_A, calendar_qu
 
 from plan.loader import load_plan
 from plan.periods import Period
-from plan.schema import Aggregation
+from plan.schema import Aggregation, FieldKind
 from summaries.compile import compile_summary
 from summaries.model import SummaryError, UnitInfo
 
@@ -158,3 +160,23 @@ def test_open_petitions_as_of_the_period_end_oldest_first(key, now, expected):
     first = summary.open_petitions[0]
     assert (first.source_kind, first.unit_name, first.content, first.received_on) == (
         "cu_tri", "Thôn Nà Pài", "Xin làm cầu tràn", date(2025, 11, 20))
+
+
+@pytest.mark.parametrize("key", ["2026-Q4", "2026"])
+def test_reports_in_any_order_compile_to_the_same_summary(key):
+    """The compiler files the reports in date order once (the read gives them so); a snapshot in another order
+    — the first report of a unit, the activities' order, the totals' order — must not change a thing."""
+    snapshot = golden_snapshot()
+    ordered = replace(snapshot, reports=tuple(sorted(snapshot.reports, key=lambda r: (r.activity_date, r.id))))
+    shuffled = replace(snapshot, reports=tuple(random.Random(7).sample(snapshot.reports, len(snapshot.reports))))
+    assert shuffled.reports != ordered.reports
+    now = GOLDEN[key][0]
+    expected = compile_summary(PLAN, ordered, Period.parse_key(key), now)
+    assert compile_summary(PLAN, shuffled, Period.parse_key(key), now) == expected
+    # the DOCX lists the totals in the order their fields first have a value, activity by activity
+    numbers = {f.id: [x.id for x in f.fields if x.kind is FieldKind.NUMBER] for f in PLAN.forms}
+    first_seen = dict.fromkeys((a.form_id, field_id) for a in expected.activities for field_id in numbers[a.form_id]
+                               if a.answers.get(field_id) is not None)
+    assert len(expected.totals) > 1 and list(expected.totals) == list(first_seen)
+    assert any(unit.first_done for unit in expected.units)
+    assert [a.day for a in expected.activities] == sorted(a.day for a in expected.activities)
