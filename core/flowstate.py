@@ -9,10 +9,12 @@ pipeline closes that conversation politely instead of failing on it later.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, NotRequired, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from typing_extensions import TypedDict  # pydantic reads typing.TypedDict only from Python 3.12
+
+from core.menus import NEXT_PAGE
 
 
 class MenuOption(TypedDict):
@@ -20,6 +22,7 @@ class MenuOption(TypedDict):
 
     value: str
     labels: list[str]
+    number: NotRequired[int]  # its number in a paged menu (core.menus.with_numbers), shown on every page
 
 
 class StateUnreadable(ValueError):
@@ -37,6 +40,11 @@ class FlowState(BaseModel):
 
     step: str
     options: list[MenuOption] = []
+    # A menu too long for one message is shown a page at a time (handlers/context.Context.ask_menu): `options`
+    # holds the page shown and its option 0; the question, every option (numbered) and the page are kept here.
+    menu_text: str = ""
+    all_options: list[MenuOption] = []
+    page: int = 0
 
     def takes_free_text(self) -> bool:
         """Whether the current question reads any text as its answer (then "tổng hợp" is not a command)."""
@@ -47,8 +55,13 @@ class FlowState(BaseModel):
         return False
 
     def option_labels(self) -> list[str]:
-        """Every label that selects one of the offered options."""
-        return [label for option in self.options for label in option["labels"]]
+        """Every label that selects one of the offered options (on any page of a paged menu)."""
+        return [label for option in (self.all_options if self.paged() else self.options) for label in option["labels"]]
+
+    def paged(self) -> bool:
+        """Whether the options offered are a page of a longer menu (they end with option 0, the next page); a step
+        that set its own options since keeps no stale page."""
+        return bool(self.all_options) and any(option["value"] == NEXT_PAGE for option in self.options)
 
     def to_row(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

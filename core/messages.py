@@ -54,6 +54,9 @@ class Inbound:
 class Choice:
     value: str
     label: str
+    # The number shown before the label when it is not the choice's place in the list: a long menu shown a page
+    # at a time keeps each option's number on every page (11–20 on page 2), and its "next page" option is 0.
+    number: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +84,7 @@ class Reply:
 
     def to_payload(self) -> dict[str, Any]:
         """The outbox's JSON form, written for every reply (by hand: dataclasses.asdict's deep copy cost more)."""
-        return {"text": self.text, "choices": [{"value": c.value, "label": c.label} for c in self.choices],
+        return {"text": self.text, "choices": [_choice_payload(c) for c in self.choices],
                 "document": _file_payload(self.document), "photo": _file_payload(self.photo),
                 "language": self.language, "menu_role": self.menu_role, "meta": dict(self.meta)}
 
@@ -97,6 +100,13 @@ class Reply:
             if data.get(name):
                 data[name] = FileOut(**data[name])
         return cls(**data)
+
+
+def _choice_payload(choice: Choice) -> dict[str, Any]:
+    payload: dict[str, Any] = {"value": choice.value, "label": choice.label}
+    if choice.number is not None:  # only a paged menu's choices carry one: other rows keep their shape
+        payload["number"] = choice.number
+    return payload
 
 
 def _file_payload(file: FileOut | None) -> dict[str, Any] | None:

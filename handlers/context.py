@@ -10,7 +10,17 @@ from zoneinfo import ZoneInfo
 
 from core.flowstate import FlowState
 from core.i18n import Translate, Translator
-from core.menus import choices_of, option
+from core.menus import (
+    MESSAGE_CHARS,
+    NEXT_NUMBER,
+    NEXT_PAGE,
+    choices_of,
+    option,
+    option_pages,
+    page_menu,
+    rendered_chars,
+    with_numbers,
+)
 from core.messages import Choice, Inbound, PhotoIn, Reply
 from core.vnparse import fold, match_choice, parse_yesno
 from plan.book import PlanBook
@@ -97,18 +107,66 @@ class Context:
         await self.repos.conversations.clear(inbound.channel, inbound.chat_id, inbound.sender_id)
 
     def picked(self, options: list[dict[str, Any]]) -> str | None:
-        """The option the user chose: a pressed button, a number, or a label typed loosely."""
+        """The option the user chose: a pressed button, a number, or a label typed loosely (in a paged menu, any
+        option's number or name, whatever page is shown)."""
+        options = self.every_option(options)
         values = [o["value"] for o in options]
         if self.inbound.choice is not None:
             return self.inbound.choice if self.inbound.choice in values else None
         index = match_choice(self.inbound.text, [o["labels"] for o in options])
         return values[index] if index is not None else None
 
-    async def ask_menu(self, state: FlowState, step: str, text: str, options: list[dict[str, Any]]) -> None:
-        """Ask a numbered question and keep the state so the next message answers it."""
-        state.step, state.options = step, options
-        self.say(text, choices_of(options))
+    def every_option(self, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The whole menu `options` is a page of (numbered 1…N, so a number is the option's place), or `options`."""
+        state = self.state
+        paged = state is not None and options is state.options and state.paged()
+        return state.all_options if paged else options
+
+    async def ask_menu(self, state: FlowState, step: str, text: str, options: list[dict[str, Any]],
+                       **meta: Any) -> None:
+        """Ask a numbered question and keep the state so the next message answers it. A menu too long for one
+        message (core.menus.MESSAGE_CHARS) is shown a page at a time, each option keeping its number."""
+        state.step, state.page = step, 0
+        numbered = with_numbers(options)
+        if len(option_pages(text, numbered, self.t)) == 1:
+            state.options, state.all_options, state.menu_text = options, [], ""
+            self.say(text, choices_of(options), **meta)
+        else:
+            state.all_options, state.menu_text = numbered, text
+            self._show_page(state, **meta)
         await self.remember(state)
+
+    def _pages(self, state: FlowState) -> list[list[dict[str, Any]]]:
+        return option_pages(state.menu_text, state.all_options, self.t)
+
+    def _show_page(self, state: FlowState, **meta: Any) -> None:
+        pages = self._pages(state)
+        state.page %= len(pages)
+        state.options = page_menu(pages, state.page, self.t)
+        self.say(state.menu_text, choices_of(state.options), **meta)
+
+    def page_turn(self) -> int | None:
+        """+1 or -1 when the message turns the page of the paged menu waiting for an answer (0, "tiếp", "trước",
+        option 0's button), else None."""
+        if self.state is None or not self.state.paged():
+            return None
+        if self.inbound.choice is not None:
+            return 1 if self.inbound.choice == NEXT_PAGE else None
+        key = fold(self.inbound.text).strip(" .")
+        if key == str(NEXT_NUMBER) or key in self._page_words("menu.page.next_words"):
+            return 1
+        return -1 if key in self._page_words("menu.page.prev_words") else None
+
+    def _page_words(self, msgid: str) -> set[str]:
+        """The words of both languages (a catalog line "tiếp|xem tiếp|…"), compared without diacritics."""
+        return {fold(word) for language in ("vi", "en")
+                for word in self.translator.for_language(language)(msgid).split("|")}
+
+    async def turn_page(self, step: int) -> None:
+        """Show the next (or previous) page of the paged menu waiting for an answer; the question stays open."""
+        self.state.page += step
+        self._show_page(self.state)
+        await self.remember(self.state)
 
     async def unit_options(self) -> list[dict[str, Any]]:
         """The commune's active units as menu options (staff report or record for any of them)."""
@@ -118,8 +176,16 @@ class Context:
         """The option chosen, or None after saying how to choose and showing the same menu again."""
         picked = self.picked(options)
         if picked is None:
-            self.say(self.t("err.answer.pick_number", last=len(options)), choices_of(options))
+            self.say_with_menu(self.t("err.answer.pick_number", last=len(self.every_option(options))), options)
         return picked
+
+    def say_with_menu(self, text: str, options: list[dict[str, Any]]) -> None:
+        """`text` (what was wrong) and the menu (the page shown) again: one message, or two if one would be longer
+        than core.menus.MESSAGE_CHARS (the menu then under "Xin chọn một mục:")."""
+        if rendered_chars(text, choices_of(options), self.t) > MESSAGE_CHARS:
+            self.say(text)
+            text = self.t("menu.choose_again")
+        self.say(text, choices_of(options))
 
     def said_yes(self) -> bool | None:
         return parse_yesno(self.inbound.text)

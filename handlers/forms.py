@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from core.flowstate import FlowState
-from core.menus import choices_of, option
+from core.menus import option
 from core.numbers import format_money, format_number
 from core.sentence import mentions_money
 from core.vnmoney import parse_money
@@ -46,8 +46,8 @@ def field_options(ctx: Context, field: FormField, units: list[Any]) -> list[dict
     return []
 
 
-def ask_field(ctx: Context, form: Form, index: int, options: list[dict[str, Any]], intro: Sequence[str] = ()) -> None:
-    """Send the question for field `index` of `form`, with its options and what may be typed (after `intro`)."""
+def field_text(ctx: Context, form: Form, index: int, intro: Sequence[str] = ()) -> str:
+    """The question for field `index` of `form` and what may be typed (after `intro`)."""
     field = form.fields[index]
     question = ctx.t("form.question", number=index + 1, total=len(form.fields), prompt=field.prompt.get(ctx.language))
     lines = [*intro, question]
@@ -55,7 +55,15 @@ def ask_field(ctx: Context, form: Form, index: int, options: list[dict[str, Any]
         lines.append(ctx.t("form.optional_hint"))
     if index == 0:
         lines.append(ctx.t("form.navigation_hint"))
-    ctx.say("\n".join(lines), choices_of(options), question=f"{form.id}:{field.id}")
+    return "\n".join(lines)
+
+
+async def ask_field(ctx: Context, state: FlowState, form: Form, index: int, options: list[dict[str, Any]],
+                    intro: Sequence[str] = ()) -> None:
+    """Ask field `index` of `form` with its options (a unit field's commune-long list a page at a time), after
+    `intro`, and keep `state` at its "field" step so the next message answers it."""
+    await ctx.ask_menu(state, "field", field_text(ctx, form, index, intro), options,
+                       question=f"{form.id}:{form.fields[index].id}")
 
 
 async def read_answer(ctx: Context, field: FormField, options: list[dict[str, Any]], year: int) -> Any:
@@ -82,7 +90,7 @@ async def read_answer(ctx: Context, field: FormField, options: list[dict[str, An
         return ParseError("err.answer.pick_yes_no") if answer is None else answer
     picked = ctx.picked(options)
     if picked is None:
-        return ParseError("err.answer.pick_number", {"last": len(options)})
+        return ParseError("err.answer.pick_number", {"last": len(ctx.every_option(options))})
     return int(picked) if kind is FieldKind.UNIT else picked
 
 

@@ -44,6 +44,8 @@ async def handle(ctx: Context) -> None:
     elif inbound.kind in UNREADABLE_KINDS:
         ctx.say(ctx.t(f"err.inbound.{inbound.kind}"))
         await _ask_again(ctx)  # a form in progress is not disturbed: the same question again
+    elif (step := ctx.page_turn()) is not None:
+        await ctx.turn_page(step)  # a long menu's next or previous page (Context.ask_menu); the question stays
     elif ctx.state is not None:
         await FLOWS[ctx.state.FLOW].resume(ctx, ctx.state)
     elif inbound.kind == "photo" and ctx.role in REPORTING_ROLES:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.channels.base import ChannelLimits
 from core.i18n import Translate
+from core.menus import footer, numbered
 from core.messages import Reply
 
 
@@ -14,9 +15,7 @@ def render_numbered(reply: Reply, t: Translate) -> str:
     """The reply's text, then its choices as "1. …" lines and a one-line instruction."""
     if not reply.choices:
         return reply.text
-    lines = [reply.text, *(f"{n}. {choice.label}" for n, choice in enumerate(reply.choices, start=1))]
-    count = len(reply.choices)
-    lines.append(t("menu.type_number_one") if count == 1 else t("menu.type_number", last=count))
+    lines = [reply.text, *(f"{n}. {label}" for n, label in numbered(reply.choices)), footer(t, reply.choices)]
     return "\n".join(lines)
 
 

@@ -110,14 +110,15 @@ def pick_many(text: str, count: int) -> list[int] | None:
 
 
 async def _on_units(ctx: Context, state: BroadcastState) -> None:
-    indexes = pick_many(ctx.inbound.text, len(state.options))
+    every = ctx.every_option(state.options)  # a long list is shown a page at a time; numbers are the whole list's
+    indexes = pick_many(ctx.inbound.text, len(every))
     if indexes is None:
         picked = ctx.picked(state.options)  # a unit typed by name
-        indexes = None if picked is None else [[o["value"] for o in state.options].index(picked)]
+        indexes = None if picked is None else [[o["value"] for o in every].index(picked)]
     if indexes is None:
-        ctx.say(ctx.t("broadcast.err.units", last=len(state.options)), choices_of(state.options))
+        ctx.say_with_menu(ctx.t("broadcast.err.units", last=len(every)), state.options)
         return
-    await _preview(ctx, state, {"kind": aud.UNITS, "unit_ids": [int(state.options[i]["value"]) for i in indexes]})
+    await _preview(ctx, state, {"kind": aud.UNITS, "unit_ids": [int(every[i]["value"]) for i in indexes]})
 
 
 async def _on_pick(ctx: Context, state: BroadcastState) -> None:

@@ -133,10 +133,8 @@ async def _ask_field(ctx: Context, state: MyReportsState, report: Report) -> Non
     form = _form_of(ctx, report)
     field = form.field(state.field)
     units = await ctx.repos.directory.units(ctx.person.commune_id) if field.kind is FieldKind.UNIT else []
-    state.options = field_options(ctx, field, units)
     state.free_text = field.kind is FieldKind.TEXT  # the router then takes "kỳ họp HĐND" as the answer
-    ask_field(ctx, form, [f.id for f in form.fields].index(field.id), state.options)
-    await ctx.remember(state)
+    await ask_field(ctx, state, form, [f.id for f in form.fields].index(field.id), field_options(ctx, field, units))
 
 
 async def _on_field(ctx: Context, state: MyReportsState) -> None:

@@ -163,7 +163,7 @@ async def _ask_form(ctx: Context, state: ReportState, unit: Any = None) -> None:
         await ctx.forget()
         return
     text = ctx.t("report.choose_activity", unit=unit.name)
-    groups = report_menu.groups_for(ctx.plan, forms)
+    groups = report_menu.groups_for(ctx.plan, forms, report_menu.other_label(ctx.translator))
     if len(groups) > 1 and not report_menu.fits(ctx, text, forms):  # too long for one message: groups first
         text = ctx.t("report.choose_group", unit=unit.name)
         await ctx.ask_menu(state, "form", text, report_menu.group_options(ctx, groups))
@@ -177,7 +177,7 @@ async def _on_form(ctx: Context, state: ReportState) -> None:
     if picked is None:
         return
     if picked.startswith(report_menu.GROUP):  # a group of the first level: its forms
-        group = report_menu.group(ctx.plan, picked, forms)
+        group = report_menu.group(ctx.plan, picked, forms, report_menu.other_label(ctx.translator))
         await ctx.ask_menu(state, "form", ctx.t("report.choose_in_group", group=group.label.get(ctx.language)),
                            report_menu.form_options(ctx, [f for f in forms if f.id in group.forms]))
         return
@@ -239,10 +239,8 @@ async def _ask_current_field(ctx: Context, state: ReportState, intro: list[str] 
     form = ctx.plan.form(state.form)
     field = form.fields[state.index]
     units = await ctx.repos.directory.units(ctx.person.commune_id) if field.kind is FieldKind.UNIT else []
-    state.step, state.options = "field", field_options(ctx, field, units)
     state.free_text = field.kind is FieldKind.TEXT  # the router then takes "kỳ họp HĐND" as the answer
-    ask_field(ctx, form, state.index, state.options, intro or [])
-    await ctx.remember(state)
+    await ask_field(ctx, state, form, state.index, field_options(ctx, field, units), intro or [])
 
 
 async def _on_field(ctx: Context, state: ReportState) -> None:

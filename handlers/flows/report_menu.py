@@ -5,29 +5,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.i18n import Translator
 from core.menus import MESSAGE_CHARS, menu_chars, option
 from core.vnparse import loose
 from handlers.context import Context
 from plan.schema import Form, FormGroup, LocalText, Plan
 
 GROUP = "group:"  # the value prefix of a first-level option
+OTHER_ID = "__khac__"  # the group of the forms the plan placed in none (not a plan's group id: those are words)
 
 
-OTHER = FormGroup(id="khac", label=LocalText(vi="Hoạt động khác", en="Other activities"), forms=("khac",))
+def other_label(translator: Translator) -> LocalText:
+    """"Hoạt động khác" / "Other activities", from the catalogs."""
+    return LocalText(**{lang: translator.for_language(lang)("report.group.other") for lang in ("vi", "en")})
 
 
-def groups_for(plan: Plan, forms: list[Form]) -> list[FormGroup]:
-    """The plan's groups that hold at least one of `forms` (a unit sees only what it reports), then "Hoạt động
-    khác" with the forms no group holds (a plan may add a form without placing it)."""
+def groups_for(plan: Plan, forms: list[Form], other: LocalText) -> list[FormGroup]:
+    """The plan's groups that hold at least one of `forms` (a unit sees only what it reports), then `other`
+    ("Hoạt động khác") with the forms no group holds (a plan may add a form without placing it)."""
     ids = {f.id for f in forms}
     groups = [g for g in plan.form_groups if ids.intersection(g.forms)]
     placed = {f for g in plan.form_groups for f in g.forms}
     loose_forms = tuple(f.id for f in forms if f.id not in placed)
-    return [*groups, OTHER.model_copy(update={"forms": loose_forms})] if loose_forms and groups else groups
+    if not (loose_forms and groups):
+        return groups
+    return [*groups, FormGroup.model_construct(id=OTHER_ID, label=other, forms=loose_forms)]
 
 
-def group(plan: Plan, value: str, forms: list[Form]) -> FormGroup:
-    return next(g for g in groups_for(plan, forms) if g.id == value.removeprefix(GROUP))
+def group(plan: Plan, value: str, forms: list[Form], other: LocalText) -> FormGroup:
+    return next(g for g in groups_for(plan, forms, other) if g.id == value.removeprefix(GROUP))
 
 
 def form_options(ctx: Context, forms: list[Form]) -> list[dict[str, Any]]:

@@ -1,7 +1,9 @@
 """/donvi (admin, chair, staff): the commune's units — list, add, rename, deactivate, reactivate.
 
 States: action → kind → name (add); action → unit → name (rename); action → unit → confirm (deactivate);
-action → unit (reactivate). `/donvi <tên đơn vị>` goes straight to what can be done with that unit.
+action → unit (reactivate); action → unit → action (list: a list too long to show above the actions is a
+paged menu of its own, a unit picked there offers its actions). `/donvi <tên đơn vị>` goes straight to what
+can be done with that unit.
 A unit is never deleted: deactivated, its reports stay in every summary of the periods it reported in.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from core.flowstate import FlowState
-from core.menus import choices_of, option
+from core.menus import MESSAGE_CHARS, choices_of, option, rendered_chars
 from handlers.context import Context
 from handlers.flows.admin_common import (
     audit,
@@ -26,6 +28,7 @@ from storage.models import Unit
 
 FLOW = "units_admin"
 ACTIONS = ("add", "rename", "deactivate", "reactivate")
+LIST = "list"  # a commune's units too many to list above the actions: a paged menu, a unit picked opens its actions
 
 
 class UnitsAdminState(FlowState):
@@ -34,7 +37,7 @@ class UnitsAdminState(FlowState):
                                                    "confirm": ("unit_id",)}
 
     step: Literal["action", "kind", "unit", "name", "confirm"]
-    action: str | None = None  # add, rename, deactivate, reactivate
+    action: str | None = None  # list, add, rename, deactivate, reactivate
     kind: str | None = None  # the new unit's kind
     unit_id: int | None = None  # the unit renamed or deactivated
 
@@ -49,10 +52,13 @@ async def start(ctx: Context, args: str) -> None:
             await _offer_unit_actions(ctx, unit)
         return
     units = await ctx.repos.directory_admin.all_units(ctx.person.commune_id)
-    lines = [ctx.t("unit_admin.title", count=sum(u.active for u in units))]
-    lines += [f"- {unit_line(ctx, unit)}" for unit in units]
+    title = ctx.t("unit_admin.title", count=sum(u.active for u in units))
+    listed = "\n".join([title, *(f"- {unit_line(ctx, unit)}" for unit in units)])
     options = [option(action, ctx.t(f"unit_admin.action.{action}")) for action in ACTIONS]
-    await ctx.ask_menu(UnitsAdminState(step="action"), "action", "\n".join(lines), options)
+    if rendered_chars(listed, choices_of(options), ctx.t) > MESSAGE_CHARS:  # a long list: a menu of its own
+        listed = title
+        options.insert(0, option(LIST, ctx.t("unit_admin.action.list")))
+    await ctx.ask_menu(UnitsAdminState(step="action"), "action", listed, options)
 
 
 async def resume(ctx: Context, state: UnitsAdminState) -> None:
@@ -87,6 +93,11 @@ async def _on_action(ctx: Context, action: str) -> None:
         options = [option(kind.value, ctx.t(f"unit_kind.{kind.value}")) for kind in UnitKind]
         await ctx.ask_menu(UnitsAdminState(step="kind", action="add"), "kind", ctx.t("unit_admin.ask_kind"), options)
         return
+    if action == LIST:
+        units = await ctx.repos.directory_admin.all_units(ctx.person.commune_id)
+        options = [option(unit.id, unit_line(ctx, unit), unit.name) for unit in units]
+        await ctx.ask_menu(UnitsAdminState(step="unit", action=LIST), "unit", ctx.t("unit_admin.pick.list"), options)
+        return
     active = action != "reactivate"
     units = [u for u in await ctx.repos.directory_admin.all_units(ctx.person.commune_id) if u.active == active]
     if not units:
@@ -109,6 +120,8 @@ async def _on_unit(ctx: Context, state: UnitsAdminState, unit_id: int) -> None:
     if unit is None:
         await ctx.forget()
         ctx.say(ctx.t("unit_admin.gone"))
+    elif state.action == LIST:
+        await _offer_unit_actions(ctx, unit)
     elif state.action == "rename":
         await _ask_name(ctx, UnitsAdminState(step="name", action="rename", unit_id=unit.id))
     elif state.action == "deactivate":

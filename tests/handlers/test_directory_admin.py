@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 from support.app import ChatUser, attach_recorder, make_app
+from support.menus import number_of, page_showing, pick
 
 from storage.models import AuditLog, Commune, Person, Report, Unit
 
@@ -26,13 +27,6 @@ def users(app):
     return {who: ChatUser(app, recorder, who) for who in ("admin", "chair", "staff", "reporter", "viewer")}
 
 
-def number_of(menu: str, label: str) -> str:
-    """The number a rendered menu gives the option whose line contains `label`."""
-    match = re.search(rf"^(\d+)\. [^\n]*{re.escape(label)}", menu, re.M)
-    assert match, (label, menu)
-    return match.group(1)
-
-
 async def rows(app, model, **where):
     async with app.db.transaction() as repos:
         return list((await repos.session.execute(select(model).filter_by(**where).order_by(model.id))).scalars())
@@ -47,11 +41,15 @@ async def test_a_reporter_is_refused_every_admin_command_and_nothing_changes(app
 
 async def test_units_are_added_renamed_deactivated_and_reactivated_with_an_audit_trail(app, users):
     staff = users["staff"]
+    listing = (await staff.say("/donvi"))[0]  # 12 units do not fit above the actions: they are a menu of their own
+    assert NA_PAI not in listing and "Thêm đơn vị" in listing and len(listing) <= 300
+    units = (await pick(staff.say, listing, "Xem các đơn vị"))[0]
+    assert NA_PAI in units and "0. ➡️ Xem tiếp (trang 2/" in units and len(units) <= 300
+    assert "Đổi tên" in (await pick(staff.say, units, NA_PAI))[0]  # a unit picked: what can be done with it
     listing = (await staff.say("/donvi"))[0]
-    assert NA_PAI in listing and "Thêm đơn vị" in listing
-    kinds = (await staff.say(number_of(listing, "Thêm đơn vị")))[0]
+    kinds = (await pick(staff.say, listing, "Thêm đơn vị"))[0]
     assert "Tên" not in kinds
-    assert (await staff.say(number_of(kinds, "thôn, khu dân cư")))[0].startswith("Gõ tên đơn vị")
+    assert (await pick(staff.say, kinds, "thôn, khu dân cư"))[0].startswith("Gõ tên đơn vị")
     assert "đã có đơn vị" in (await staff.say("thôn nà pài (mẫu)"))[0]  # another unit's name, any case
     assert (await staff.say("Thôn Bản Mới"))[0].startswith("Đã thêm đơn vị: Thôn Bản Mới")
     [unit] = await rows(app, Unit, name="Thôn Bản Mới")
@@ -61,14 +59,16 @@ async def test_units_are_added_renamed_deactivated_and_reactivated_with_an_audit
     await staff.say(number_of(menu, "Đổi tên"))
     assert "Thôn Bản Mới Hai" in (await staff.say("Thôn Bản Mới Hai"))[0]
     menu = (await staff.say("/donvi"))[0]
-    pick = (await staff.say(number_of(menu, "Ngừng hoạt động")))[0]
-    confirm = (await staff.say(number_of(pick, "Thôn Bản Mới Hai")))[0]
+    units = (await pick(staff.say, menu, "Ngừng hoạt động"))[0]
+    confirm = (await pick(staff.say, units, "Thôn Bản Mới Hai"))[0]  # the 13th unit: on the menu's second page
     assert "còn 0 người" in confirm
     assert "Đã ngừng hoạt động" in (await staff.say("có"))[0]
     menu = (await staff.say("/donvi"))[0]
-    assert "Thôn Bản Mới Hai (Các thôn" in menu and "ngừng hoạt động" in menu
-    pick = (await staff.say(number_of(menu, "Cho hoạt động lại")))[0]
-    assert "hoạt động lại" in (await staff.say(number_of(pick, "Thôn Bản Mới Hai")))[0]
+    units = await page_showing(staff.say, (await pick(staff.say, menu, "Xem các đơn vị"))[0], "Thôn Bản Mới Hai")
+    assert "Thôn Bản Mới Hai (Các thôn" in units and "ngừng hoạt động" in units
+    menu = (await staff.say("/donvi"))[0]
+    units = (await pick(staff.say, menu, "Cho hoạt động lại"))[0]
+    assert "hoạt động lại" in (await pick(staff.say, units, "Thôn Bản Mới Hai"))[0]
     [unit] = await rows(app, Unit, id=unit.id)
     assert (unit.name, unit.active) == ("Thôn Bản Mới Hai", True)
     actions = [(a.action, a.after) for a in await rows(app, AuditLog, entity="unit", entity_id=unit.id)]
@@ -104,8 +104,8 @@ async def test_a_deactivated_reporter_is_unregistered_at_once_and_their_reports_
     recorder_reports = len(await rows(app, Report))
     staff, reporter = users["staff"], users["reporter"]
     people = (await staff.say(f"/nguoi {NA_PAI}"))[0]
-    actions = (await staff.say(number_of(people, "Trưởng ban")))[0]
-    confirm = (await staff.say(number_of(actions, "Ngừng hoạt động")))[0]
+    actions = (await pick(staff.say, people, "Trưởng ban"))[0]
+    confirm = (await pick(staff.say, actions, "Ngừng hoạt động"))[0]
     assert "thôi dùng được ngay" in confirm
     assert "Đã ngừng hoạt động" in (await staff.say("1"))[0]
     t = app.translator.for_language("vi")
@@ -121,8 +121,8 @@ async def test_a_deactivated_reporter_is_unregistered_at_once_and_their_reports_
 async def test_a_new_invite_registers_its_user_as_the_same_person(app, users):
     staff = users["staff"]
     people = (await staff.say(f"/nguoi {NA_PAI}"))[0]
-    actions = (await staff.say(number_of(people, "Trưởng ban")))[0]
-    answer = (await staff.say(number_of(actions, "Cấp mã mời mới")))[0]
+    actions = (await pick(staff.say, people, "Trưởng ban"))[0]
+    answer = (await pick(staff.say, actions, "Cấp mã mời mới"))[0]
     code = re.search(r": (\S+)\n", answer).group(1)
     new_phone = ChatUser(app, staff.sender, "new-zalo-account")
     assert "Trưởng ban" in (await new_phone.say(f"/start {code}"))[0]
@@ -136,39 +136,39 @@ async def test_role_changes_and_moves_with_their_refusals(app, users):
     t = app.translator.for_language("vi")
     # the only administrator may neither deactivate nor demote themselves
     people = (await admin.say("/nguoi"))[0]
-    own = (await admin.say(number_of(people, "Cấp xã")))[0]
+    own = (await pick(admin.say, people, "Cấp xã"))[0]
     actions = (await admin.say(number_of(own, "Quản trị viên (mẫu)")))[0]
     assert await admin.say(number_of(actions, "Ngừng hoạt động")) == [
         t("people.refused.last_admin", name="Quản trị viên (mẫu)")]
     # staff may not touch an administrator
     people = (await staff.say("/nguoi"))[0]
-    own = (await staff.say(number_of(people, "Cấp xã")))[0]
+    own = (await pick(staff.say, people, "Cấp xã"))[0]
     actions = (await staff.say(number_of(own, "Quản trị viên (mẫu)")))[0]
-    roles = (await staff.say(number_of(actions, "Đổi vai trò")))[0]
+    roles = (await pick(staff.say, actions, "Đổi vai trò"))[0]
     admin_name = "Quản trị viên (mẫu)"
     assert await staff.say(number_of(roles, "Người theo dõi")) == [t("people.refused.admin_only", name=admin_name)]
     # a viewer without a unit cannot become a reporter; moved to a village first, it can
-    actions = (await staff.say(number_of((await staff.say("/nguoi"))[0], "Cấp xã")))[0]
-    actions = (await staff.say(number_of(actions, "Thường trực")))[0]
-    roles = (await staff.say(number_of(actions, "Đổi vai trò")))[0]
+    actions = (await pick(staff.say, (await staff.say("/nguoi"))[0], "Cấp xã"))[0]
+    actions = (await pick(staff.say, actions, "Thường trực"))[0]
+    roles = (await pick(staff.say, actions, "Đổi vai trò"))[0]
     assert "Quản trị" not in roles  # only an administrator grants that role
     name = "Thường trực Đảng ủy (mẫu)"
     assert await staff.say(number_of(roles, "Người báo cáo")) == [t("people.refused.reporter_needs_unit", name=name)]
-    actions = (await staff.say(number_of((await staff.say("/nguoi"))[0], "Cấp xã")))[0]
-    actions = (await staff.say(number_of(actions, "Thường trực")))[0]
-    units = (await staff.say(number_of(actions, "Chuyển sang")))[0]
-    assert "Đã chuyển" in (await staff.say(number_of(units, "Thôn Bản Quân")))[0]
-    actions = (await staff.say(number_of((await staff.say("/nguoi Thôn Bản Quân (mẫu)"))[0], "Thường trực")))[0]
-    roles = (await staff.say(number_of(actions, "Đổi vai trò")))[0]
-    assert "Đã đổi vai trò" in (await staff.say(number_of(roles, "Người báo cáo")))[0]
+    actions = (await pick(staff.say, (await staff.say("/nguoi"))[0], "Cấp xã"))[0]
+    actions = (await pick(staff.say, actions, "Thường trực"))[0]
+    units = (await pick(staff.say, actions, "Chuyển sang"))[0]
+    assert "Đã chuyển" in (await pick(staff.say, units, "Thôn Bản Quân"))[0]
+    actions = (await pick(staff.say, (await staff.say("/nguoi Thôn Bản Quân (mẫu)"))[0], "Thường trực"))[0]
+    roles = (await pick(staff.say, actions, "Đổi vai trò"))[0]
+    assert "Đã đổi vai trò" in (await pick(staff.say, roles, "Người báo cáo"))[0]
     [viewer] = await rows(app, Person, name=name)
     assert viewer.role == "reporter"
     assert [a.after for a in await rows(app, AuditLog, entity="person", entity_id=viewer.id)] == [
         {"unit_id": viewer.unit_id}, {"role": "reporter"}]
     # nor demote themselves
-    actions = (await admin.say(number_of((await admin.say("/nguoi"))[0], "Cấp xã")))[0]
+    actions = (await pick(admin.say, (await admin.say("/nguoi"))[0], "Cấp xã"))[0]
     roles = (await admin.say(number_of(actions, "Quản trị viên (mẫu)")))[0]
-    roles = (await admin.say(number_of(roles, "Đổi vai trò")))[0]
+    roles = (await pick(admin.say, roles, "Đổi vai trò"))[0]
     assert await admin.say(number_of(roles, "Cán bộ Ủy ban")) == [t("people.refused.last_admin", name=admin_name)]
 
 
@@ -176,7 +176,7 @@ async def test_a_units_figures_are_shown_and_corrected(app, users):
     staff = users["staff"]
     figures = (await staff.say(f"/chiso {NA_PAI}"))[0]
     assert "Chỉ số năm 2026 của Thôn Nà Pài (mẫu)" in figures and "Số hộ nghèo" in figures
-    ask = (await staff.say(number_of(figures, "Số hộ nghèo")))[0]
+    ask = (await pick(staff.say, figures, "Số hộ nghèo"))[0]
     assert ask.startswith("Nhập Số hộ nghèo năm 2026")
     wrong = await staff.say("-5")
     assert "Nhập Số hộ nghèo" in wrong[0]  # the same question again, with what was wrong

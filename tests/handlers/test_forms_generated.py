@@ -90,7 +90,7 @@ async def _open_form(staff: ChatUser, form: Form, units: list) -> str:
     assert "Báo cáo cho đơn vị nào?" in (await staff.say("/baocao"))[0]
     menu = (await staff.say(str(unit_number)))[0]
     forms = PLAN.forms_for(UnitKind(units[unit_number - 1].kind))
-    groups = report_menu.groups_for(PLAN, forms)
+    groups = report_menu.groups_for(PLAN, forms, report_menu.other_label(staff.app.translator))
     if "Báo cáo việc gì?" in menu:  # too long for one message: the group holding the form first (issue 15.7)
         group_number = next(n for n, g in enumerate(groups, 1) if form.id in g.forms)
         assert f"{group_number}. {groups[group_number - 1].label.vi}" in menu

@@ -6,6 +6,7 @@ import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from core.menus import numbered
 from core.messages import Choice
 from core.wordcut import cut_words
 
@@ -28,6 +29,6 @@ def button_label(number: int, label: str) -> str:
 
 def markup(choices: tuple[Choice, ...], key: str) -> InlineKeyboardMarkup:
     """One button per row: old phones show long Vietnamese labels better stacked than side by side."""
-    rows = [[InlineKeyboardButton(button_label(i + 1, c.label), callback_data=callback_data(key, i))]
-            for i, c in enumerate(choices)]
+    rows = [[InlineKeyboardButton(button_label(number, label), callback_data=callback_data(key, i))]
+            for i, (number, label) in enumerate(numbered(choices))]
     return InlineKeyboardMarkup(rows)
