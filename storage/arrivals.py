@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import and_, bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Chat, Commune, Conversation, Identity, Person
+from storage import unit_memo
+from storage.models import Chat, Commune, Conversation, Identity, Person, Unit
+from storage.unit_memo import UnitRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +42,9 @@ _ARRIVAL = (
 # them (a chat that needs a write is read again by ChatRepo.remember; conversations are written without the ORM),
 # and building ORM objects for them was a large part of a message's CPU (docs/benchmarks.md).
 _PEOPLE = (
-    select(Identity.channel, Identity.external_id, Person)
+    select(Identity.channel, Identity.external_id, Person, *Unit.__table__.c)
     .join(Person, Person.id == Identity.person_id)
+    .outerjoin(Unit, Unit.id == Person.unit_id)  # kept for the batch's unit reads (storage/unit_memo.py)
     .where(tuple_(Identity.channel, Identity.external_id).in_(bindparam("senders", expanding=True)))
     .execution_options(populate_existing=True)
 )
@@ -68,8 +71,13 @@ class ArrivalRepo:
     async def of_many(self, keys: list[ArrivalKey]) -> dict[ArrivalKey, Arrival]:
         """`of` for a batch of messages in four statements, whatever its size."""
         execute = self.session.execute
-        people = {(channel, sender): person for channel, sender, person in await execute(
-            _PEOPLE, {"senders": sorted({(channel, sender) for channel, sender, _ in keys})})}
+        people, units = {}, []
+        for channel, sender, person, *unit in await execute(
+                _PEOPLE, {"senders": sorted({(channel, sender) for channel, sender, _ in keys})}):
+            people[channel, sender] = person
+            if unit[0] is not None:
+                units.append(UnitRow(*unit))
+        unit_memo.remember(self.session, units)
         known = [key for key in keys if (key[0], key[1]) in people]
         if not known:
             return {key: Arrival() for key in keys}

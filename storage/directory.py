@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.roles import PROVINCE
+from storage import unit_memo
 from storage.models import Baseline, Commune, Identity, Invite, Person, Unit
+from storage.unit_memo import UnitRow
 
 
 class DirectoryRepo:
@@ -41,10 +43,18 @@ class DirectoryRepo:
     async def unit(self, unit_id: int) -> Unit | None:
         return await self.session.get(Unit, unit_id)
 
-    async def unit_row(self, unit_id: int) -> Row | None:
+    async def unit_row(self, unit_id: int) -> UnitRow | None:
         """The unit's columns as a plain row, for a screen that only shows it (no ORM object: a report starts
-        with one, and reading it through the ORM was a visible share of that message's CPU)."""
-        return (await self.session.execute(_UNIT_ROW, {"id": unit_id})).one_or_none()
+        with one, and reading it through the ORM was a visible share of that message's CPU); not read again
+        when this transaction has it already (storage/unit_memo.py)."""
+        kept = unit_memo.memo(self.session)
+        row = kept.get(unit_id)
+        if row is None:
+            found = (await self.session.execute(_UNIT_ROW, {"id": unit_id})).one_or_none()
+            if found is None:
+                return None
+            row = kept[unit_id] = UnitRow(*found)
+        return row
 
     async def units(self, commune_id: int, *, active_only: bool = True) -> list[Unit]:
         query = select(Unit).where(Unit.commune_id == commune_id)
@@ -58,6 +68,9 @@ class DirectoryRepo:
         wanted = {int(unit_id) for unit_id in unit_ids if unit_id is not None}
         if not wanted:
             return {}
+        kept = unit_memo.memo(self.session)
+        if wanted <= kept.keys():  # the usual confirmation: the reporter's own unit, read with the batch
+            return {unit_id: kept[unit_id].name for unit_id in wanted if kept[unit_id].commune_id == commune_id}
         rows = await self.session.execute(_UNIT_NAMES, {"commune_id": commune_id, "ids": sorted(wanted)})
         return {unit_id: name for unit_id, name in rows.all()}
 
