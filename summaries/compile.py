@@ -62,8 +62,20 @@ def _indicators(plan: Plan, index: ReportIndex, period: Period, ytd: Period, tod
             id=indicator.id, section=indicator.section, label_vi=indicator.label.vi,
             label_en=indicator.label.en, measure=indicator.measure,
             target=indicator.target, period=in_period, year_to_date=cumulative,
-            status=status_of(cumulative, indicator.target, date(plan.year, 12, 31), today)))
+            status=status_of(cumulative, indicator.target, date(plan.year, 12, 31), today),
+            no_value=_no_value(indicator, in_period, cumulative)))
     return tuple(results)
+
+
+# Why a percent has no value (its denominator is 0), per aggregation: shown next to "—", never a division error.
+NO_VALUE = {"petition_share": "summary.no_value.petitions", "field_sum_over_baseline": "summary.no_value.baseline",
+            "unit_coverage": "summary.no_value.units", "field_ratio": "summary.no_value.reported"}
+
+
+def _no_value(indicator: Indicator, *measures: Measure) -> str:
+    if indicator.measure != "percent" or all(m.value is not None for m in measures):
+        return ""
+    return NO_VALUE.get(indicator.aggregate.kind, "summary.no_value.reported")
 
 
 def required_forms(plan: Plan) -> dict[str, tuple[str, ...]]:

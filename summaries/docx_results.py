@@ -97,7 +97,7 @@ def indicator_line(t: Translate, plan: Plan, summary: Summary, result: Indicator
         "docx.target_no_value"
     line = t(key, label=result.label_vi, ytd_period=period_label(t, summary.year_to_date),
              reached=reached_text(t, plan, result), target=target_text(result),
-             status=t(f"summary.status.{result.status}"))
+             status=t(f"summary.status.{result.status}"), reason=t(result.no_value or "summary.no_value.reported"))
     if summary.period != summary.year_to_date:
         line += t("docx.target_in_period", period=period_label(t, summary.period),
                   reached=reached_text(t, plan, result, cumulative=False))

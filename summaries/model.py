@@ -105,6 +105,8 @@ class IndicatorResult:
     period: Measure
     year_to_date: Measure
     status: Status
+    # Why a value is "—" (no denominator): a message id (summaries.compile.NO_VALUE), "" when it has one
+    no_value: str = ""
 
 
 @dataclass(frozen=True, slots=True)

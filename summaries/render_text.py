@@ -12,9 +12,13 @@ LABEL_CHARS = 70  # indicator labels are whole sentences in the plan; the phone 
 def indicator_line(t: Translate, result: IndicatorResult, language: str, *, with_period: bool) -> str:
     mark = "✅" if result.status == "dat" else "⚠️"
     label = short(result.label_en if language == "en" else result.label_vi, LABEL_CHARS)
-    line = t("summary.text.indicator", mark=mark, id=result.id, label=label,
-             value=fmt_value(result.year_to_date.value, result.measure),
-             target=fmt_value(result.target, result.measure), status=t(f"summary.status.{result.status}"))
+    target, status = fmt_value(result.target, result.measure), t(f"summary.status.{result.status}")
+    if result.year_to_date.value is None and result.no_value:  # "—" with the reason, never 0% or 100%
+        line = t("summary.text.indicator_no_value", mark=mark, id=result.id, label=label,
+                 reason=t(result.no_value), target=target, status=status)
+    else:
+        line = t("summary.text.indicator", mark=mark, id=result.id, label=label,
+                 value=fmt_value(result.year_to_date.value, result.measure), target=target, status=status)
     if with_period:
         line += " " + t("summary.text.in_period", value=fmt_value(result.period.value, result.measure))
     return line

@@ -68,14 +68,21 @@ def _finish(sheet, rows: int, columns: int) -> None:
 
 def _indicators(book, summary: Summary, t: Translate, formats: dict) -> None:
     header = [t(f"xlsx.indicators.{k}") for k in ("id", "section", "label", "measure", "target", "in_period",
-                                                  "year_to_date", "progress", "status")]
-    sheet = _sheet(book, t("xlsx.sheet.indicators"), header, formats, [8, 8, 60, 10, 10, 12, 12, 14, 16])
+                                                  "year_to_date", "progress", "status", "note")]
+    sheet = _sheet(book, t("xlsx.sheet.indicators"), header, formats, [8, 8, 60, 10, 10, 12, 12, 14, 16, 40])
     for row, r in enumerate(summary.indicators, start=1):
-        values = [r.id, r.section, r.label_vi, t(f"xlsx.measure.{r.measure}"), r.target, r.period.value,
-                  r.year_to_date.value, r.year_to_date.progress(r.target), t(f"summary.status.{r.status}")]
+        dash = "—" if r.no_value else None  # no denominator: "—" and, in the last column, why
+        values = [r.id, r.section, r.label_vi, t(f"xlsx.measure.{r.measure}"), r.target,
+                  _or(r.period.value, dash), _or(r.year_to_date.value, dash),
+                  _or(r.year_to_date.progress(r.target), dash), t(f"summary.status.{r.status}"),
+                  t(r.no_value) if r.no_value else None]
         for column, value in enumerate(values):
             _cell(sheet, row, column, round(value, 2) if isinstance(value, float) else value, formats)
     _finish(sheet, len(summary.indicators), len(header))
+
+
+def _or(value: Any, instead: Any) -> Any:
+    return instead if value is None else value
 
 
 def _units(book, summary: Summary, plan: Plan, t: Translate, formats: dict) -> None:

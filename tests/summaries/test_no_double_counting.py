@@ -3,16 +3,24 @@ no unit over its own baseline (issue 15, point 1)."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
+from pathlib import Path
 
+import openpyxl
 import pytest
+from docx import Document
 from support.app import VN
 
+from core.i18n import Translator
 from plan.loader import load_plan
 from plan.periods import Period
 from summaries.compile import compile_summary
+from summaries.docx import render_docx
+from summaries.model import DocumentSettings, Snapshot, UnitInfo
 from summaries.model import ReportRow as Row
-from summaries.model import Snapshot, UnitInfo
+from summaries.render_text import render_text
+from summaries.xlsx import render_xlsx
 
 PLAN = load_plan("plan/plans/nam_cuong_2026.yaml")
 NOW = datetime(2026, 12, 30, 9, 0, tzinfo=VN)
@@ -132,3 +140,22 @@ def test_a_zero_baseline_gives_no_value_not_a_division_error():
     for indicator_id in ("1.1.7", "1.5.1"):
         result = indicator(summary, indicator_id)
         assert result.year_to_date.value is None and result.status == "dang_thuc_hien"
+        assert result.no_value == "summary.no_value.baseline"
+
+
+def test_a_zero_baseline_shows_a_dash_with_the_reason_in_the_text_the_docx_and_the_xlsx():
+    zero = {(v, key): 0 for v in (A, B, C) for key in ("poor_households", "near_poor_households")}
+    summary = compile_summary(PLAN, snapshot([visit(A, "2026-02-10", 25)], zero), Period(2026, "year"), NOW)
+    t = Translator(Path("locales")).for_language("vi")
+    reason = "số liệu gốc (số hộ, số cán bộ…) bằng 0 hoặc chưa nhập, nhập bằng /chiso"
+    line = next(line for line in render_text(summary, t).splitlines() if " 1.1.7. " in line)
+    assert line.endswith(f": — ({reason}); chỉ tiêu 100% — đang thực hiện"), line
+    paragraphs = [p.text for p in Document(io.BytesIO(render_docx(summary, PLAN, t, DocumentSettings()))).paragraphs]
+    assert any(text.startswith("- Hỗ trợ, thăm hỏi") and f"chưa có số liệu để tính ({reason})" in text
+               for text in paragraphs)
+    sheet = openpyxl.load_workbook(io.BytesIO(render_xlsx(summary, PLAN, t)))["Chỉ tiêu"]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["1.1.7"][5:] == ("—", "—", "—", "đang thực hiện", reason), rows["1.1.7"]
+    assert rows["1.1.5"][9] is None  # a count always has a value: no note
+    petitions = next(line for line in render_text(summary, t).splitlines() if " 1.2.2. " in line)
+    assert ": — (chưa có kiến nghị nào để tính); chỉ tiêu 100%" in petitions  # nothing received yet
