@@ -149,6 +149,10 @@ BROKEN_PLANS = [  # (what is wrong, text replaced, replacement, the line named, 
     ("unknown field kind", "kind: number", "kind: numbr", _line_of("kind: number"), "kind"),
     ("bad yaml", "kind: number", "kind: number: x", _line_of("kind: number"), "not valid YAML"),
     ("unknown form", "form: ngay_hoi", "form: ngay_hoi_x", _line_of("form: ngay_hoi"), "unknown form"),
+    ("timeline filter on a field the form lacks (issue 15)", "where: {field: loai, equals: chuong_trinh_giam_sat}",
+     "where: {field: loai_x, equals: chuong_trinh_giam_sat}",
+     _line_of("where: {field: loai, equals: chuong_trinh_giam_sat}"),
+     "timeline item II.2.1: form 'ban_hanh_van_ban' has no field 'loai_x'"),
 ]
 
 

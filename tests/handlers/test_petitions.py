@@ -242,3 +242,19 @@ async def test_a_long_open_list_comes_a_page_at_a_time(app, staff, clock):
     listed = [ref for page in pages for ref in re.findall(r"^- (KN-2026-\d{3})", page, re.MULTILINE)]
     assert sorted(listed) == [f"KN-2026-{n:03d}" for n in range(1, 13)]
     assert all("1. Ghi kiến nghị mới" in page for page in pages)
+
+
+async def test_an_answer_dated_before_the_item_was_received_is_refused_and_asked_again(app, staff, clock):
+    """Issue 15, bad input: a petition answered before it was received; nothing changes until a real date."""
+    async with app.db.transaction() as repos:
+        item = await _add(repos, status=S.FORWARDED, now=clock())  # received 02/11/2026
+    await staff.say("/kiennghi KN-2026-001 đã trả lời")
+    refused = (await staff.say("30/10/2026"))[0]
+    assert refused == "Ngày này trước ngày tiếp nhận (02/11/2026). Xin gõ lại ngày.", refused
+    async with app.db.transaction() as repos:
+        assert (await repos.petitions.get(item.id)).status == S.FORWARDED
+    await staff.say("05/11/2026")
+    assert "Đã cập nhật KN-2026-001: Đã trả lời" in (await staff.say("UBND xã đã trả lời bằng văn bản"))[0]
+    async with app.db.transaction() as repos:
+        stored = await repos.petitions.get(item.id)
+    assert (stored.status, stored.closed_on) == (S.ANSWERED, date(2026, 11, 5))

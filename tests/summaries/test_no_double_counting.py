@@ -149,7 +149,7 @@ def test_a_zero_baseline_shows_a_dash_with_the_reason_in_the_text_the_docx_and_t
     t = Translator(Path("locales")).for_language("vi")
     reason = "số liệu gốc (số hộ, số cán bộ…) bằng 0 hoặc chưa nhập, nhập bằng /chiso"
     line = next(line for line in render_text(summary, t).splitlines() if " 1.1.7. " in line)
-    assert line.endswith(f": — ({reason}); chỉ tiêu 100% — đang thực hiện"), line
+    assert line.endswith(f": —/100% ({reason}) — đang thực hiện"), line
     paragraphs = [p.text for p in Document(io.BytesIO(render_docx(summary, PLAN, t, DocumentSettings()))).paragraphs]
     assert any(text.startswith("- Hỗ trợ, thăm hỏi") and f"chưa có số liệu để tính ({reason})" in text
                for text in paragraphs)
@@ -158,4 +158,4 @@ def test_a_zero_baseline_shows_a_dash_with_the_reason_in_the_text_the_docx_and_t
     assert rows["1.1.7"][5:] == ("—", "—", "—", "đang thực hiện", reason), rows["1.1.7"]
     assert rows["1.1.5"][9] is None  # a count always has a value: no note
     petitions = next(line for line in render_text(summary, t).splitlines() if " 1.2.2. " in line)
-    assert ": — (chưa có kiến nghị nào để tính); chỉ tiêu 100%" in petitions  # nothing received yet
+    assert ": —/100% (chưa có kiến nghị nào để tính) — " in petitions  # nothing received yet

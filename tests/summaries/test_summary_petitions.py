@@ -55,4 +55,4 @@ async def test_tonghop_shows_the_petition_shares_and_a_dash_without_items(app, c
     lines = {line.split(" ", 2)[1].rstrip("."): line for line in text.splitlines() if line.startswith(("✅", "⚠️"))}
     assert "50%/100%" in lines["1.5.2"] and "(trong kỳ: 50%)" in lines["1.5.2"]  # 1 of 2; the redirected one out
     assert "100%/100% — đạt" in lines["1.2.2"] and "(trong kỳ: —)" in lines["1.2.2"]  # answered in Q2
-    assert "—/100%" in lines["1.3.2"]  # no social-criticism item at all: no value, not 0 %
+    assert "—/100% (chưa có kiến nghị nào để tính)" in lines["1.3.2"]  # none at all: no value and why, not 0 %
