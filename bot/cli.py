@@ -15,7 +15,7 @@ from bot import province_cli
 from bot.app import App, Clock, create_app, system_clock
 from bot.demo import seed_demo
 from bot.settings import ConfigError, Settings, load_settings
-from core.i18n import Translate
+from core.i18n import Translate, Translator
 from core.roles import ALL_ROLES, PROVINCE
 from core.vnparse import fold
 from handlers.invites import create_invite
@@ -193,8 +193,8 @@ def _main(args: argparse.Namespace) -> int:
         print(f"mttq-bot: {exc}", file=sys.stderr)
         return 2
     except DatabaseUnwritable as exc:
-        print(f"mttq-bot: DATABASE_URL: the database does not accept writes ({exc}); check that the file and its "
-              "folder are writable, the disk has room and the server is running", file=sys.stderr)
+        t = Translator(settings.locales_dir).for_language(settings.default_language)
+        print("mttq-bot: " + t("cli.database_unwritable", reason=exc), file=sys.stderr)
         return 2
 
 

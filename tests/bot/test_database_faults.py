@@ -173,7 +173,7 @@ def test_a_database_that_refuses_writes_stops_start_up_with_one_line(fault, tmp_
                 subprocess.run(["chattr", "-i", str(tmp_path)], check=True)
     err = capsys.readouterr().err
     assert code == 2
-    assert err.count("\n") == 1 and err.startswith("mttq-bot: DATABASE_URL: the database does not accept writes"), err
+    assert err.count("\n") == 1 and err.startswith("mttq-bot: DATABASE_URL: cơ sở dữ liệu không ghi được ("), err
     assert "Traceback" not in err
 
 
