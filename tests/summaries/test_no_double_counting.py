@@ -15,6 +15,8 @@ from support.app import VN
 from core.i18n import Translator
 from plan.loader import load_plan
 from plan.periods import Period
+from plan.schema import Aggregation
+from summaries.aggregations import ReportIndex, measure_aggregation
 from summaries.compile import compile_summary
 from summaries.docx import render_docx
 from summaries.model import DocumentSettings, Snapshot, UnitInfo
@@ -159,3 +161,23 @@ def test_a_zero_baseline_shows_a_dash_with_the_reason_in_the_text_the_docx_and_t
     assert rows["1.1.5"][9] is None  # a count always has a value: no note
     petitions = next(line for line in render_text(summary, t).splitlines() if " 1.2.2. " in line)
     assert ": —/100% (chưa có kiến nghị nào để tính) — " in petitions  # nothing received yet
+
+
+# field_ratio (no shipped indicator uses it yet): cumulative figures, so each unit's latest report counts and
+# its numerator never passes its own denominator. (case, reports as (unit, day, numerator, denominator), percent)
+RATIOS = [
+    ("two units: summed", [(A, "2026-02-10", 10, 20), (B, "2026-02-11", 5, 10)], 50),
+    ("the same unit's later cumulative figure replaces its earlier one", [(A, "2026-02-10", 10, 20),
+                                                                           (A, "2026-05-10", 15, 20)], 75),
+    ("a numerator over its denominator is capped at it", [(A, "2026-02-10", 30, 20)], 100),
+    ("nothing reported: no value, not 0 %", [], None),
+]
+
+
+@pytest.mark.parametrize(("case", "reports", "expected"), RATIOS, ids=[c[0] for c in RATIOS])
+def test_field_ratio_counts_each_unit_once_and_never_over_100(case, reports, expected):
+    agg = Aggregation(kind="field_ratio", form="tap_huan", field="so_nguoi_lan_dau", denominator_field="so_nguoi")
+    rows = [training(unit, day, attended, first) for unit, day, first, attended in reports]
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    value = measure_aggregation(ReportIndex(snapshot(rows), year, year), "x.1", agg, year).value
+    assert value == (None if expected is None else pytest.approx(expected))
