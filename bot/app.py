@@ -164,7 +164,7 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
     app.tickers.append(ReminderTicker(db, plans, translator, reminder_config))
     app.tickers.append(NextYearPlanNotice(db, plans, translator, calendar))
     app.tickers.append(QuarterlySummaryTicker(db, plans, translator, calendar, document, settings.default_language,
-                                              render=render_jobs.render))
+                                              ready=render_jobs.ready))
     app.tickers.append(render_jobs)  # what a crash left between a message's commit and its render
     app.tickers.append(RetentionTicker(db, settings.tz, outbox_days=settings.outbox_retention_days,
                                        ledger_days=settings.ledger_retention_days))

@@ -22,12 +22,14 @@ from storage.models import Commune
 from storage.repositories import Repositories
 from summaries.compile import compile_summary
 from summaries.load import read_snapshot
-from summaries.model import DocumentSettings, Summary
-from summaries.render_text import render_text
-from summaries.service import Rendered, file_replies, render_files, store_files
+from summaries.model import DocumentSettings
+from summaries.service import DOCUMENT_LANGUAGE, file_replies, store_files
 from summaries.text_util import period_label
+from summaries.worker_jobs import SummaryReady, summary_ready
 
 log = logging.getLogger(__name__)
+# (commune id, plan, period, now, languages) -> the summary's texts and files (RenderJobs.ready)
+Ready = Callable[[int, Plan, Period, datetime, tuple[str, ...]], Awaitable[SummaryReady]]
 CATCH_UP = timedelta(days=7)  # a bot that was down on the day still sends within this many days
 
 
@@ -51,12 +53,12 @@ class QuarterlySummaryTicker:
     """Called every minute with `now`; does work only in the sending window and only for unsent recipients."""
 
     def __init__(self, db: Database, plans: Plan | PlanBook, translator: Translator, calendar: SendingCalendar,
-                 document: DocumentSettings, default_language: str = "vi",
-                 render: Callable[..., Awaitable[Rendered]] | None = None) -> None:
-        self.plans = PlanBook.of(plans)
+                 document: DocumentSettings, default_language: str = "vi", ready: Ready | None = None) -> None:
+        self.plans = plans if isinstance(plans, PlanBook) else PlanBook(plans)
         self.db, self.translator, self.calendar = db, translator, calendar
         self.document, self.default_language = document, default_language
-        self.render = render or self._render_in_thread  # the app passes RenderJobs.render: one render at a time
+        # The app passes RenderJobs.ready: read, compiled and rendered in a render worker, one render at a time.
+        self.ready = ready or self._ready_here
         self.__name__ = "quarterly_summary"
 
     async def __call__(self, now: datetime) -> int:
@@ -89,18 +91,17 @@ class QuarterlySummaryTicker:
                        if not await repos.outbox.exists(dedupe_key(key, r))]
             if not pending:
                 return 0
-        snapshot = await read_snapshot(self.db.reader, commune.id, plan.year)  # beside the writer, not behind
-        summary = compile_summary(plan, snapshot, period, now, self.calendar.tz)
-        rendered = await self.render(summary, plan=plan)  # between the two transactions, off the event loop
+        # between the two transactions, off the event loop and beside the writer
+        made = await self.ready(commune.id, plan, period, now, tuple(sorted({r.language for r in pending})))
         async with self.db.transaction() as repos:
-            files = await store_files(repos, summary, rendered, now)
+            files = await store_files(repos, made, made.rendered, now)
 
             @cache
             def messages(language: str) -> list[dict]:
                 """The text, then the DOCX, XLSX and PNG, in one language."""
                 t = self.translator.for_language(language)
                 intro = t("summary.auto_intro", period=period_label(t, period))
-                text = Reply(text=intro + "\n" + render_text(summary, t, language), language=language)
+                text = Reply(text=intro + "\n" + made.texts[language], language=language)
                 return [reply.to_payload() for reply in (text, *file_replies(self.translator, files, language))]
 
             for index, suffix in enumerate(("", ":docx", ":xlsx", ":png")):  # per chat in this order
@@ -109,8 +110,13 @@ class QuarterlySummaryTicker:
         log.info("quarterly summary %s of %s queued for %d chats", period.key, commune.name, len(pending))
         return len(pending)
 
-    async def _render_in_thread(self, summary: Summary, plan: Plan | None = None) -> Rendered:
-        return await asyncio.to_thread(render_files, summary, plan or self.plan, self.translator, self.document)
+    async def _ready_here(self, commune_id: int, plan: Plan, period: Period, now: datetime,
+                          languages: tuple[str, ...]) -> SummaryReady:
+        """Without render jobs (a ticker made on its own): read beside the writer, compile and render in a thread."""
+        snapshot = await read_snapshot(self.db.reader, commune_id, plan.year)
+        summary = await asyncio.to_thread(compile_summary, plan, snapshot, period, now, self.calendar.tz)
+        return await asyncio.to_thread(summary_ready, summary, plan, self.translator, self.document, languages,
+                                       DOCUMENT_LANGUAGE)
 
     async def _recipients(self, repos: Repositories, commune_id: int) -> list[Target]:
         """The chairs' private chats, then the registered groups that receive summaries."""

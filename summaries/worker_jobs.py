@@ -17,15 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from core.i18n import Translator
 from plan.periods import Period
 from plan.schema import Plan
 from storage.reading import read_in_process
 from summaries.compile import compile_summary
 from summaries.gc_pause import paused_gc
 from summaries.load import snapshot_in
-from summaries.model import Summary
+from summaries.model import DocumentSettings, Summary
 from summaries.render_pool import worker_context
-from summaries.render_text import text_before_files
+from summaries.render_text import render_text, text_before_files
 from summaries.service import Rendered, render_files
 
 KEPT = 4  # compiled summaries a worker keeps between the two calls (one job at a time; a few is plenty)
@@ -53,6 +54,17 @@ class SummaryMade:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class SummaryReady:
+    """A summary sent on its own (the quarter-end summary): its name parts, its text in each language asked for,
+    and its files."""
+
+    commune_name: str
+    period: Period
+    texts: dict[str, str]
+    rendered: Rendered
+
+
 def summary_in_worker(request: SummaryRequest) -> SummaryMade:
     with paused_gc():
         summary = _compile(request)
@@ -70,6 +82,23 @@ def files_in_worker(request: SummaryRequest, party: bool) -> Rendered:
         summary = _kept.pop(request.key, None) or _compile(request)
         return render_files(summary, request.plan, context["translator"], context["document"], party=party,
                             chart_language=request.language)
+
+
+def ready_in_worker(request: SummaryRequest, languages: tuple[str, ...]) -> SummaryReady:
+    """Read, compile, write the text in each of `languages` and render the files (the chart in request.language),
+    in one call: only the request goes over and only text and bytes come back, never the compiled summary."""
+    context = worker_context()
+    with paused_gc():
+        summary = _compile(request)
+        return summary_ready(summary, request.plan, context["translator"], context["document"], languages,
+                             request.language)
+
+
+def summary_ready(summary: Summary, plan: Plan, translator: Translator, document: DocumentSettings,
+                  languages: tuple[str, ...], chart_language: str) -> SummaryReady:
+    texts = {language: render_text(summary, translator.for_language(language), language) for language in languages}
+    rendered = render_files(summary, plan, translator, document, chart_language=chart_language)
+    return SummaryReady(summary.commune_name, summary.period, texts, rendered)
 
 
 def _compile(request: SummaryRequest) -> Summary:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import datetime
 
 import pytest
 from support import bad_renders
-from support.app import ChatUser, attach_recorder, make_app
+from support.app import VN, ChatUser, FakeClock, attach_recorder, make_app
 
+from summaries.auto import QuarterlySummaryTicker
 from summaries.jobs import MAX_ATTEMPTS
 from summaries.render_pool import render_in_worker
 from summaries.worker_jobs import files_in_worker
@@ -77,3 +79,34 @@ async def test_a_render_that_crashes_or_hangs_is_retried_then_the_reader_is_told
     bot.render_jobs.files_in_worker, bot.render_jobs.pool.timeout = files_in_worker, 120
     await chair.say("/tonghop")  # the pool recovered: the next request gets its files
     assert files_sent(recorder) == FILES
+
+
+async def test_the_quarter_end_summary_is_read_compiled_and_rendered_in_the_worker(sqlite_url):
+    """The quarter-end send hands the worker only the request, as /tonghop does: never the compiled summary
+    (pickling a 2,000-unit one over held the bot's loop ~0.5 s)."""
+    clock = FakeClock(datetime(2026, 3, 16, 8, 0, tzinfo=VN))  # the Monday after Quý I's cut-off, sending hours
+    bot = await make_app(sqlite_url, clock, render_processes=1, render_timeout_seconds=120)
+    try:
+        recorder = attach_recorder(bot)
+        async with bot.db.transaction() as repos:
+            commune = (await repos.directory.communes())[0]
+            await repos.chats.remember("console", "chair", "private", person_id=2, commune_id=commune.id)
+        ran = []
+        real_run = bot.render_jobs.pool.run
+
+        async def watched_run(fn, *args):
+            ran.append(fn.__name__)
+            return await real_run(fn, *args)
+
+        async def no_summary_over(*_args, **_kwargs):
+            raise AssertionError("the compiled summary was sent to the worker")
+
+        bot.render_jobs.pool.run, bot.render_jobs.pool.render = watched_run, no_summary_over
+        ticker = next(t for t in bot.tickers if isinstance(t, QuarterlySummaryTicker))
+        assert await ticker(clock()) == 1
+        await bot.outbox.drain()
+        assert ran == ["ready_in_worker"]
+        assert recorder.texts_for("chair")[0].startswith("Báo cáo tổng hợp tự động sau kỳ chốt số liệu quý I năm 2026")
+        assert files_sent(recorder) == [f"bao-cao-2026-Q1-nam-cuong.{suffix}" for suffix in ("docx", "xlsx", "png")]
+    finally:
+        await bot.close()
