@@ -11,7 +11,7 @@ from support.app import ChatUser, attach_recorder, make_app
 
 from plan import petition_lifecycle as life
 from plan.periods import Period
-from storage.models import AuditLog
+from storage.models import AuditLog, Petition
 from summaries.compile import compile_summary
 from summaries.load import load_snapshot
 
@@ -70,40 +70,49 @@ async def test_an_edited_report_updates_the_register_items_it_made(database_url,
             forwarded = await repos.petitions.by_reference(1, 2026, 2)
             await repos.petitions.update(forwarded, clock(), status=life.FORWARDED, forwarded_to="UBND xã",
                                          forwarded_on=YESTERDAY)
+            # and record one more with /kiennghi, naming the supervision it came from: the report's edits
+            # never touch it (it was not read from the report's answers)
+            await repos.petitions.create(Petition(
+                commune_id=1, unit_id=forwarded.unit_id, person_id=1, year=2026, number=0, source_kind="sau_giam_sat",
+                content="Công khai thu chi quỹ", received_on=YESTERDAY, origin_report_id=1, status=life.RECEIVED,
+                created_at=clock(), updated_at=clock()))
 
         # one line kept, one reworded, one new; the forwarded one no longer named is kept and said so
         answer = await edit(reporter, "Kiến nghị sau giám sát", "- Công khai thu chi quỹ\n- Lắp đèn ngõ 3 và ngõ 5\n"
                                                                   "- Nạo vét mương")
         assert answer.splitlines()[0] == "Đã lưu thay đổi."
-        assert "KN-2026-004" in answer and "KN-2026-003" in answer and "KN-2026-002" in answer, answer
+        assert "KN-2026-005" in answer and "KN-2026-003" in answer and "KN-2026-002" in answer, answer
+        assert "KN-2026-004" not in answer, answer
         assert await register(app) == {
             "KN-2026-001": ("Công khai thu chi quỹ", life.RECEIVED, YESTERDAY),
             "KN-2026-002": ("Sửa đường liên thôn", life.FORWARDED, YESTERDAY),
             "KN-2026-003": ("Lắp đèn ngõ 3 và ngõ 5", life.RECEIVED, YESTERDAY),
-            "KN-2026-004": ("Nạo vét mương", life.RECEIVED, YESTERDAY)}
-        assert await received_in_summary(app, clock) == 4  # the outputs read the register: they follow
+            "KN-2026-004": ("Công khai thu chi quỹ", life.RECEIVED, YESTERDAY),
+            "KN-2026-005": ("Nạo vét mương", life.RECEIVED, YESTERDAY)}
+        assert await received_in_summary(app, clock) == 5  # the outputs read the register: they follow
 
         await edit(reporter, "Nội dung giám sát", "Việc sử dụng quỹ khuyến học")  # not about recommendations
-        assert len(await register(app)) == 4
+        assert len(await register(app)) == 5
 
         answer = await edit(reporter, "Kiến nghị sau giám sát", "Công khai thu chi quỹ")  # two lines dropped
-        assert "KN-2026-003, KN-2026-004" in answer, answer
-        assert set(await register(app)) == {"KN-2026-001", "KN-2026-002"}
-        assert await received_in_summary(app, clock) == 2
+        assert "KN-2026-003, KN-2026-005" in answer, answer
+        assert set(await register(app)) == {"KN-2026-001", "KN-2026-002", "KN-2026-004"}
+        assert await received_in_summary(app, clock) == 3
 
         answer = await edit(reporter, "Ngày giám sát", "20/11/2026")  # the activity moves: its items follow
         assert "KN-2026-001" in answer and "KN-2026-002" in answer, answer
         items = await register(app)
         assert items["KN-2026-001"][2] == date(2026, 11, 20) and items["KN-2026-002"][2] == YESTERDAY
+        assert items["KN-2026-004"][2] == YESTERDAY and "KN-2026-004" not in answer
 
         for typed in ("/cuatoi", "1", "Xóa"):
             await reporter.say(typed)
         answer = (await reporter.say("1"))[0]  # yes, delete it
         assert answer.startswith("Đã xóa báo cáo số 1.") and "KN-2026-001" in answer and "KN-2026-002" in answer
-        assert set(await register(app)) == {"KN-2026-002"}  # forwarded to UBND xã: still followed up
+        assert set(await register(app)) == {"KN-2026-002", "KN-2026-004"}  # forwarded; recorded by staff
 
         assert await audit_trail(app) == {
             "KN-2026-001": ["create", "edit", "delete"], "KN-2026-002": ["create"],
-            "KN-2026-003": ["create", "edit", "delete"], "KN-2026-004": ["create", "delete"]}
+            "KN-2026-003": ["create", "edit", "delete"], "KN-2026-005": ["create", "delete"]}
     finally:
         await app.close()
