@@ -42,6 +42,7 @@ class Harness:
             await self._settled(update["update_id"])
         await self.app.render_jobs.drain()  # /tonghop's files, rendered after the commit
         await self.app.outbox.drain()
+        await self.channel.sender.settled()  # the old buttons taken off, aside from the lane
         return update["update_id"]
 
     async def _settled(self, update_id: int) -> None:

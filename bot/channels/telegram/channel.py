@@ -70,6 +70,7 @@ class TelegramChannel:
         return tasks
 
     async def stop(self) -> None:
+        await self.sender.close()
         try:
             await self.bot.shutdown()
         except Exception:

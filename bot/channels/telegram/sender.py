@@ -1,10 +1,20 @@
-"""Reply → Telegram: text split at its limit, choices as an inline keyboard (and numbered), files as files."""
+"""Reply → Telegram: text split at its limit, choices as an inline keyboard (and numbered), files as files.
+
+Taking the previous question's buttons off and setting a chat's command menu are done aside, after the reply, in
+tasks the outbox lane does not wait for, and behind every message in the flood limiter: Telegram counts them against
+the same 30 calls/s, and a third of a conversation's replies close an unpressed menu. Awaited in the lane, that edit
+cost every such reply a slot and a round trip before its message, and spent the limit on edits while replies
+queued (bench/bench_replies.py, docs/benchmarks.md). An edit still waiting for a slot after COSMETIC_WAIT is dropped:
+old buttons stay visible, and pressing them is refused anyway.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
 from telegram.error import BadRequest, ChatMigrated, TelegramError
@@ -22,6 +32,7 @@ from core.messages import PRIORITY_REPLY, FileOut, MenuCommand, Reply
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+COSMETIC_WAIT = 60.0  # seconds an edit taking old buttons off may wait behind the messages before it is dropped
 
 
 def is_group(chat_id: str) -> bool:
@@ -39,6 +50,7 @@ class TelegramSender:
         self.bot, self.transaction, self.translator = bot, transaction, translator
         self.limiter, self.clock = limiter, clock
         self._token, self.commands = token, commands
+        self._aside: set[asyncio.Task] = set()
 
     async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
         t = self.translator.for_language(reply.language)
@@ -65,7 +77,28 @@ class TelegramSender:
             error.delivered = delivered
             raise
         if reply.menu_role and not is_group(chat_id):
-            await set_chat_menu(self.bot, self.limiter, chat_id, reply.menu_role, t, self.commands)
+            self._do_aside(set_chat_menu(self.bot, self.limiter, chat_id, reply.menu_role, t, self.commands))
+
+    async def settled(self) -> None:
+        """Wait for what was done aside (tests: the old buttons are off once this returns)."""
+        while self._aside:
+            await asyncio.gather(*self._aside, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stop what is still waiting aside (the channel stops): cosmetic, and the next start sets the menus."""
+        for task in list(self._aside):
+            task.cancel()
+        await asyncio.gather(*self._aside, return_exceptions=True)
+
+    def _do_aside(self, work: Coroutine[object, object, object], give_up: float | None = None) -> None:
+        async def bounded() -> None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(give_up):
+                    await work
+
+        task = asyncio.create_task(bounded())
+        self._aside.add(task)
+        task.add_done_callback(self._aside.discard)
 
     async def working(self, chat_id: str) -> None:
         """"typing…" in the chat (bot/working.py); behind messages in the flood limiter, as it is only cosmetic."""
@@ -130,25 +163,26 @@ class TelegramSender:
             message_id, pressed = menu.message_id, menu.answered_by is not None
             if drop:
                 await repos.keyboards.close(CHANNEL, chat_id)
-        if not pressed:
-            await remove_buttons(self.bot, self.limiter, chat_id, message_id)
+        if not pressed:  # behind the messages, and the lane does not wait for it (see the module's docstring)
+            self._do_aside(remove_buttons(self.bot, self.limiter, chat_id, message_id, background=True),
+                           give_up=COSMETIC_WAIT)
 
 
 async def remove_buttons(bot: Bot, limiter: FloodLimiter, chat_id: str, message_id: str,
-                         text: str | None = None) -> None:
+                         text: str | None = None, *, background: bool = False) -> None:
     """Best effort: take the keyboard off a message (and show what was chosen); a failure only leaves
     old buttons visible, and pressing them is refused anyway.
 
     An edit counts against the overall rate, not the chat's message interval: it would otherwise hold up
-    the answer that follows it by a second."""
+    the answer that follows it by a second. `background`: behind every message waiting for the limiter."""
     try:
         if text is not None:
             await limiter.call(lambda: bot.edit_message_text(
                 chat_id=int(chat_id), message_id=int(message_id), text=text, reply_markup=None,
-                link_preview_options=NO_PREVIEW))
+                link_preview_options=NO_PREVIEW), background=background)
         else:
             await limiter.call(lambda: bot.edit_message_reply_markup(
-                chat_id=int(chat_id), message_id=int(message_id), reply_markup=None))
+                chat_id=int(chat_id), message_id=int(message_id), reply_markup=None), background=background)
     except BadRequest as exc:
         log.debug("could not remove buttons: %s", exc.message)
     except TelegramError as exc:

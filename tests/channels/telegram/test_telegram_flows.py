@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from support.fake_telegram import text_update
 from support.report_menu import NGAY_HOI, NGAY_HOI_GROUP
 from support.telegram_harness import TOKEN, TgUser, telegram_bot
@@ -83,6 +85,37 @@ async def test_typed_numbers_work_like_buttons_and_old_buttons_are_refused(sqlit
         menu, buttons = h.fake.last_keyboard(ALICE)
         assert NGAY_HOI in (await alice.press_data(menu, buttons[0]["callback_data"]))[0]  # the group's forms
         assert await alice.press_data(menu, buttons[0]["callback_data"]) == []  # a double tap counts once
+
+
+async def test_old_buttons_come_off_aside_and_never_hold_up_the_reply(sqlite_url, clock, monkeypatch):
+    monkeypatch.setattr("bot.channels.telegram.sender.COSMETIC_WAIT", 0.5)
+    async with telegram_bot(sqlite_url, clock) as h:
+        alice = await registered(h)
+        await alice.say("/baocao")
+        old_menu, _ = h.fake.last_keyboard(ALICE)
+        answered, platform_answers = asyncio.Event(), asyncio.Event()
+        edit = h.fake._m_editMessageReplyMarkup
+
+        async def slow_edit(params: dict, call) -> dict:  # the platform sits on the edit until told
+            await platform_answers.wait()
+            answered.set()
+            return await edit(params, call)
+
+        h.fake._m_editMessageReplyMarkup = slow_edit
+        for typed in ("1", "1"):  # typed instead of pressed: the group, then its form; each closes a menu
+            sent = len(h.fake.of("sendMessage", ALICE))
+            h.fake.push(text_update(ALICE, typed))
+            await h._settled(h.fake.updates[-1]["update_id"])
+            async with asyncio.timeout(5):
+                await h.app.outbox.drain()
+            assert len(h.fake.of("sendMessage", ALICE)) == sent + 1  # the answer went, the edit still unanswered
+            assert not answered.is_set()
+        async with asyncio.timeout(5):  # an edit that cannot go within COSMETIC_WAIT is dropped, not waited for
+            await h.channel.sender.settled()
+        assert not answered.is_set()
+        platform_answers.set()
+        await alice.say("hôm qua")
+        assert answered.is_set() and h.fake.of("editMessageReplyMarkup", ALICE)[-1].params["message_id"] != old_menu
 
 
 async def test_photo_attached_is_fetched_with_get_file_and_stored(sqlite_url, clock):
