@@ -86,6 +86,24 @@ def _full_page(driver, path: Path) -> None:
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
+def _tab_through(driver, presses: int) -> list[str]:
+    """Press Tab `presses` times from the top of the page; what got the focus each time (tag, class or href)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    driver.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+    reached = []
+    for _ in range(presses):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        reached.append(driver.execute_script(
+            "const e = document.activeElement; if (!e || e === document.body) return 'body';"
+            "const href = e.getAttribute('href'); const type = e.getAttribute('type');"
+            "return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '')"
+            " + (href ? '[href=' + href.split('?')[0] + ']' : '') + (type ? '[type=' + type + ']' : '')"
+            " + (e.form && e.form.className ? ' in form.' + e.form.className : '')"))
+    return reached
+
+
 def _wait_for_file(directory: Path, suffix: str, timeout: float = 60) -> Path:
     """A download is written by the browser process: wait for the finished file (I/O, not a schedule)."""
     deadline = time.monotonic() + timeout
@@ -146,6 +164,11 @@ async def test_the_dashboard_in_a_real_browser(tmp_path, clock, browser, shots):
                 await run(_full_page, browser, shots / f"{name}-{size_name}.png")
 
         await run(browser.get, base + "/d/")
+        reached = await run(_tab_through, browser, 40)  # keyboard only: Tab from the top of the page
+        assert reached[0] == "a.skip[href=#main]", reached  # the skip link first
+        for needed in (*(f"a[href={path}]" for path in PAGES.values()), "select#ky in form.period",
+                       "button[type=submit] in form.period", "button[type=submit] in form.logout"):
+            assert any(r.startswith(needed) or r.endswith(needed) for r in reached), (needed, reached)
         shown = {e.get_attribute("data-indicator"): e.text
                  for e in browser.find_elements(By.CSS_SELECTOR, "[data-indicator]")}
         assert shown == told and len(shown) == len(app.plan.indicators)
