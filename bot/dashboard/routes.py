@@ -48,7 +48,7 @@ class Dashboard:
     petition_answer_days: int = 30
     zalo_quota: int = 3000
     plans: PlanBook | None = None  # each commune's plan (plan/book.py): the province page compiles each with its own
-    province_budget: float = PROVINCE_BUDGET  # seconds a province page may spend compiling rows not kept
+    province_budget: float | None = PROVINCE_BUDGET  # seconds a province page may compile rows not kept; None: all
 
     def __post_init__(self) -> None:
         self.pages = Pages(self.translator, self.tz)
