@@ -44,8 +44,11 @@ def scene_of(plan: Plan, commune_id: int, snapshot: Snapshot, period: Period, no
                  business_date(now, tz), plan)
 
 
-def bar_percent(result: IndicatorResult) -> float:
-    """How far the year-to-date value has come towards the target, 0–100 (the chart's bar length)."""
+def bar_percent(result: IndicatorResult) -> float | None:
+    """How far the year-to-date value has come towards the target, 0–100 (the chart's bar length); None while the
+    indicator has no value (a percent with nothing to divide by yet): shown as "—", as the value is, not 0 %."""
+    if result.year_to_date.value is None:
+        return None
     progress = result.year_to_date.progress(result.target) if result.target else None
     return max(0.0, min(100.0, progress or 0.0))
 

@@ -140,3 +140,16 @@ async def test_reminders_broadcasts_and_the_zalo_budget_are_shown(site, clock):
     assert _cells(row)[2:] == ["4", "3", "1"]  # recipients, delivered, failed
     assert "1.234 / 3.000" in text or "1,234 / 3,000" in text or "1234 / 3000" in text
     assert 'value="1234"' in page and 'max="3000"' in page
+
+
+async def test_an_indicator_with_no_value_yet_is_a_dash_in_every_column_not_zero_percent(site):
+    app, client, session, _recorder, _made = site
+    page = await (await client.get("/d/", headers=session)).text()
+    rows = {rid: _cells(row) for rid, row in re.findall(r'<tr id="ind-([^"]+)">(.*?)</tr>', page, re.S)}
+    chart = dict(re.findall(r'<text x="0" y="13" class="lbl">([^<]+)</text>.*?class="val">([^<]+)</text>', page,
+                            re.S))
+    empty = [rid for rid, cells in rows.items() if cells[2] == "—"]  # achieved: nothing to divide by yet
+    assert empty and len(rows) == len(app.plan.indicators)
+    for rid in empty:
+        assert rows[rid][4] == "—" and chart[rid] == "—", (rid, rows[rid], chart[rid])
+    assert all(rows[rid][4].endswith("%") for rid in rows if rid not in empty)
