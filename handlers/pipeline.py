@@ -109,6 +109,7 @@ class Pipeline:
             fresh = await repos.ledger.claim_many([(m.channel, m.message_id) for m in batch], now)
             arrivals = await repos.arrivals.of_many([(m.channel, m.sender_id, m.chat_id) for m in batch])
             repos.conversations.defer_writes()  # one key per batch (see Batcher), so nobody reads a deferred write
+            repos.audit.defer_writes()  # written after the batch's messages, in order, in the same transaction
             for inbound in batch:
                 is_new = (inbound.channel, inbound.message_id) in fresh
                 fresh.discard((inbound.channel, inbound.message_id))  # the same update twice: the first one counts
@@ -122,6 +123,7 @@ class Pipeline:
                     log.info("skipping replayed update %s/%s", inbound.channel, log_safe(inbound.message_id))
                 handled.append(is_new)
             await repos.conversations.write_deferred()
+            await repos.audit.write_deferred()
             for priority, rows in replies.items():
                 await repos.outbox.enqueue_many(rows, now, priority=priority)
         self._committed(woken)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,9 +27,7 @@ class LedgerRepo:
         """The (channel, update id) pairs that are new, now recorded; in one statement for a batch of updates."""
         if not keys:
             return set()
-        table = ProcessedUpdate.__table__
-        claim = insert_or_ignore(table, self.dialect).returning(table.c.channel, table.c.external_id)
-        rows = await self.session.execute(claim, [{"channel": channel, "external_id": external_id,
+        rows = await self.session.execute(_claim_many(self.dialect), [{"channel": channel, "external_id": external_id,
                                                    "received_at": now} for channel, external_id in keys])
         return {(channel, external_id) for channel, external_id in rows}
 
@@ -44,3 +43,10 @@ class LedgerRepo:
         result = await self.session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.id.in_(ids.scalar_subquery()))
                                             .execution_options(synchronize_session=False))
         return result.rowcount
+
+
+@cache
+def _claim_many(dialect: str):
+    """Built once: a `.returning()` per call was a new statement whose cache key was computed every batch."""
+    table = ProcessedUpdate.__table__
+    return insert_or_ignore(table, dialect).returning(table.c.channel, table.c.external_id)

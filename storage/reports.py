@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import skip_locked
+from storage.jsontext import serialised
 from storage.models import AuditLog, Report, StoredFile
 
 
@@ -119,18 +120,38 @@ class FileRepo:
 
 
 class AuditRepo:
+    """The audit log. While `deferring` (a batch of inbound messages, as ConversationRepo does) entries wait for
+    `write_deferred`, which inserts them in the order they were recorded by one executemany: one statement a
+    batch instead of one a confirmed report (a visible share of a confirmation's CPU, docs/benchmarks.md)."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._deferred: list[dict[str, Any]] | None = None
 
     async def record(self, *, at: datetime, person_id: int | None, entity: str, entity_id: int, action: str,
                      before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
         # Written without an ORM object (nothing reads it back in the transaction): a flush per entry was a
         # visible share of a report's confirmation. None is stored as JSON null, as the ORM did.
-        await self.session.execute(_NEW_AUDIT_ENTRY, {"at": at, "person_id": person_id, "entity": entity,
-                                                      "entity_id": entity_id, "action": action, "before": before,
-                                                      "after": after})
+        entry = {"at": at, "person_id": person_id, "entity": entity, "entity_id": entity_id, "action": action,
+                 "before": before, "after": after}
+        if self._deferred is not None:  # serialised now, as an immediate write would have stored them
+            self._deferred.append({**entry, "before": serialised(before), "after": serialised(after)})
+            return
+        await self.session.execute(_NEW_AUDIT_ENTRY, entry)
+
+    def defer_writes(self) -> None:
+        self._deferred = []
+
+    async def write_deferred(self) -> None:
+        """Insert the deferred entries, in order, and stop deferring."""
+        entries, self._deferred = self._deferred or [], None
+        if entries:
+            await self.session.execute(_NEW_AUDIT_ENTRY, entries)
 
     async def for_entity(self, entity: str, entity_id: int) -> list[AuditLog]:
+        if self._deferred:  # what this transaction recorded is part of the history
+            entries, self._deferred = self._deferred, []
+            await self.session.execute(_NEW_AUDIT_ENTRY, entries)
         query = (select(AuditLog).where(AuditLog.entity == entity, AuditLog.entity_id == entity_id)
                  .order_by(AuditLog.id))
         return list((await self.session.execute(query)).scalars())

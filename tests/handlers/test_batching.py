@@ -132,7 +132,11 @@ async def test_many_reporters_at_once_each_file_their_report(database_url, clock
         await app.outbox.drain()
         async with app.db.transaction() as repos:
             reports = await repos.reports.in_commune(1, date(2026, 1, 1), date(2026, 12, 31))
+            # each confirmation's audit entry, written with its batch (AuditRepo.write_deferred)
+            history = [await repos.audit.for_entity("report", r.id) for r in reports]
         assert len({r.person_id for r in reports}) == len(reports) == 12
+        assert [[(e.action, e.person_id, e.after) for e in entries] for entries in history] == [
+            [("create", r.person_id, r.answers)] for r in reports]
         assert {r.answers["dia_diem"] for r in reports} == {"Nha van hoa"}
         for user in reporters:  # each saw exactly the conversation one reporter alone sees
             texts = user.sender.texts_for(user.target)
