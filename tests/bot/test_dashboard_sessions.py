@@ -145,3 +145,24 @@ async def test_through_http_a_link_opens_a_session_once_and_another_communes_ids
             assert probe.status_code == 404, path
             assert "Xã Khác" not in probe.text and "Thôn Khác" not in probe.text
         assert (await http.get(f"{base}/d/", headers={"Cookie": "mttq_session=forged"})).status_code == 401
+
+
+async def test_through_http_expired_forged_and_deactivated_links_get_a_clear_page_and_no_cookie(dash, clock):
+    """What a person sees when they open such a link (GET, as the chat opens it, and the button's POST)."""
+    recorder = attach_recorder(dash)
+    t = dash.translator.for_language("vi")
+    chair, staff = ChatUser(dash, recorder, "chair", "Chủ tịch"), ChatUser(dash, recorder, "staff", "Cán bộ")
+    expiring, deactivated = link_in(await chair.say("/web")), link_in(await staff.say("/web"))
+    async with dash.db.transaction() as repos:
+        (await repos.directory.person((await _person(dash, "staff")).id)).active = False
+    forged = expiring[:-3] + ("AAA" if not expiring.endswith("AAA") else "BBB")
+    async with httpx.AsyncClient(timeout=30) as http:
+        for link, status, text, later in ((deactivated, 403, t("dash.login.inactive"), 0),
+                                          (forged, 404, t("dash.login.unknown"), 0),
+                                          (expiring, 410, t("dash.login.expired"), 10)):
+            clock.advance(minutes=later)  # a link lasts 10 minutes
+            for method in (http.get, http.post):
+                response = await method(link)
+                assert response.status_code == status and text in response.text, (link, method)
+                assert "mttq_session" not in response.headers.get("set-cookie", "")
+                assert 'id="login"' not in response.text  # no button to press
