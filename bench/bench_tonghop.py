@@ -2,6 +2,7 @@
 stall it causes for everyone else (issue 21.1 and 21.5; issue 20.3's loop lag).
 
     .venv/bin/python bench/bench_tonghop.py [--large 2000] [--per-unit 50] [--reporters 50] [--think 1] [--pg URL]
+                                            [--modes 0,1] [--repeat 3]
 
 For each commune size, in the same run: the demo commune grown to N villages × --per-unit reports over the year
 (stored in a real SQLite file, or PostgreSQL with --pg), --reporters registered village heads filing reports
@@ -11,6 +12,8 @@ queued (`app.handle`, then the render job woken by the commit, as in production)
 lag (a 10 ms sleep's overshoot) and the reporters' per-message latency (their `app.handle`, which returns after
 the commit), inside the /tonghop window and outside it ("out": the seconds before and after, the machine's own
 noise). `--modes 0,1` runs each commune with RENDER_PROCESSES=0 (a thread) and 1 (a worker process).
+`--repeat N` builds the two databases once and runs N rounds of small then large on them, each round's ratio
+printed with the load average before and after it.
 Targets: large ≤ 2.5× small (issue 21.1); others' p99 ≤ 100 ms, loop lag ≤ 50 ms during it (issue 20.3).
 """
 
@@ -181,33 +184,48 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0)
     parser.add_argument("--pg", default="", help="a PostgreSQL URL (postgresql+asyncpg://…/db) instead of SQLite")
     parser.add_argument("--modes", default="0,1", help="RENDER_PROCESSES values to compare (0: a thread)")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of small then large on the same databases")
     args = parser.parse_args()
     modes = [int(m) for m in args.modes.split(",")]
-    results = {}
+    results, loads = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
+        urls, sizes = {}, {}
         for label, villages in (("small", args.small), ("large", args.large)):
-            url = (asyncio.run(fresh_database(args.pg, f"tonghop_{label}")) if args.pg
-                   else f"sqlite+aiosqlite:///{tmp}/{label}.db")
+            urls[label] = (asyncio.run(fresh_database(args.pg, f"tonghop_{label}")) if args.pg
+                           else f"sqlite+aiosqlite:///{tmp}/{label}.db")
             started = time.perf_counter()
-            units, reports = asyncio.run(build(url, villages, args.per_unit, args.reporters))
-            print(f"({label}: {units} villages, {reports} reports stored in {time.perf_counter() - started:.0f} s)")
-            for mode in modes:
-                results[(label, mode)] = {"units": units, "reports": reports,
-                                          **asyncio.run(scenario(url, mode, args.reporters, args.think))}
+            sizes[label] = asyncio.run(build(urls[label], villages, args.per_unit, args.reporters))
+            print(f"({label}: {sizes[label][0]} villages, {sizes[label][1]} reports stored in "
+                  f"{time.perf_counter() - started:.0f} s)")
+        for round_ in range(1, args.repeat + 1):  # small and large alternate: the same load for both, roughly
+            before = os.getloadavg()[0]
+            for label in ("small", "large"):
+                for mode in modes:
+                    units, reports = sizes[label]
+                    results[(round_, label, mode)] = {"units": units, "reports": reports,
+                                                      **asyncio.run(scenario(urls[label], mode, args.reporters,
+                                                                             args.think))}
+            loads[round_] = (before, os.getloadavg()[0])
+    report(args, modes, results, loads)
+
+
+def report(args, modes: list[int], results: dict, loads: dict) -> None:
     print(f"/tonghop năm, {'PostgreSQL' if args.pg else 'SQLite'}; {args.reporters} reporters at think "
           f"{args.think} s (≈ {args.reporters / args.think:.0f} msg/s offered); render: 0 = thread, N = processes")
-    print(f"{'commune':<8}{'render':>7}{'units':>7}{'reports':>9}{'e2e s':>8}{'render s':>9}{'handle ms':>11}"
-          f"{'rows':>6}{'lag max ms':>12}{'lag p99':>9}{'max out':>9}{'others p50':>12}{'p99 in':>8}{'max in':>8}"
-          f"{'p99 out':>9}")
-    for (label, mode), r in results.items():
-        print(f"{label:<8}{mode:>7}{r['units']:>7}{r['reports']:>9}{r['total']:>8.2f}{r['render']:>9.2f}"
+    print(f"{'round':<6}{'commune':<8}{'render':>7}{'units':>7}{'reports':>9}{'e2e s':>8}{'render s':>9}"
+          f"{'handle ms':>11}{'rows':>6}{'lag max ms':>12}{'lag p99':>9}{'max out':>9}{'others p50':>12}"
+          f"{'p99 in':>8}{'max in':>8}{'p99 out':>9}")
+    for (round_, label, mode), r in results.items():
+        print(f"{round_:<6}{label:<8}{mode:>7}{r['units']:>7}{r['reports']:>9}{r['total']:>8.2f}{r['render']:>9.2f}"
               f"{r['handle'] * 1000:>11.1f}{r['queued']:>6}{max(r['lag'], default=0) * 1000:>12.0f}"
               f"{p(r['lag'], 0.99):>9.0f}{max(r['lag_out'], default=0) * 1000:>9.0f}"
               f"{p(r['inside'], 0.5):>12.1f}{p(r['inside'], 0.99):>8.0f}"
               f"{max(r['inside'], default=0) * 1000:>8.0f}{p(r['outside'], 0.99):>9.0f}")
-    for mode in modes:
-        ratio = results[("large", mode)]["total"] / results[("small", mode)]["total"]
-        print(f"render {mode}: large / small {ratio:.1f}× (target ≤ 2.5×)")
+    for round_, (before, after) in loads.items():
+        for mode in modes:
+            ratio = results[(round_, "large", mode)]["total"] / results[(round_, "small", mode)]["total"]
+            print(f"round {round_}, render {mode}: large / small {ratio:.2f}× (target ≤ 2.5×); "
+                  f"load average {before:.1f} → {after:.1f}")
 
 
 if __name__ == "__main__":
