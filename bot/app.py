@@ -199,7 +199,7 @@ def _add_dashboard(app: App) -> None:
     dashboard = Dashboard(
         db=app.db, plan=app.plan, translator=app.translator, tz=settings.tz, clock=app.clock,
         session_ttl=timedelta(hours=settings.web_session_hours),
-        secure_cookie=secure_cookie_for(settings.public_base_url), render_files=app.render_jobs.render,
+        secure_cookie=secure_cookie_for(settings.public_base_url), render_files=app.render_jobs.files_of,
         file_link=photo_link, petition_answer_days=settings.petition_answer_days,
         zalo_quota=settings.zalo_monthly_quota, plans=app.plans)
     register(web.app, dashboard)

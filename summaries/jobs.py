@@ -169,6 +169,18 @@ class RenderJobs:
             return await asyncio.to_thread(render_files, summary, plan or self.plan, self.translator, self.document,
                                            party=party, chart_language=chart_language)
 
+    async def files_of(self, summary: Summary, *, commune_id: int, now: datetime, party: bool = False,
+                       chart_language: str = DOCUMENT_LANGUAGE, plan: Plan | None = None) -> Rendered:
+        """The files of a summary the caller compiled already (the dashboard's download). With a worker that can
+        open the database, the worker reads and compiles the same period as of `now` itself instead of being sent
+        the compiled summary (pickling a 2,000-unit one cost the bot's loop ~0.5 s); otherwise as `render`."""
+        if not self._in_worker():
+            return await self.render(summary, party=party, chart_language=chart_language, plan=plan)
+        request = SummaryRequest(f"download:{commune_id}:{summary.period.key}", self.db.url, commune_id,
+                                 plan or self.plan, summary.period.key, now, self.tz, chart_language)
+        async with self.rendering:
+            return await self.pool.run(self.files_in_worker, request, party)
+
     async def ready(self, commune_id: int, plan: Plan, period: Period, now: datetime,
                     languages: tuple[str, ...]) -> SummaryReady:
         """A summary sent on its own (the quarter-end summary): its text in each of `languages` and its files.

@@ -163,7 +163,8 @@ DOWNLOADS = {"docx": ("docx", DOCX_MIME, False), "docx-dang-uy": ("docx", DOCX_M
 
 
 async def download(dash: Dashboard, request: web.Request, viewer: Viewer, language: str) -> web.StreamResponse:
-    """One of the period's files, rendered now by the render jobs' renderer (in a worker thread)."""
+    """One of the period's files, rendered now by the render jobs (summaries/jobs.RenderJobs.files_of: a worker
+    process that reads the period itself, or a thread)."""
     kind = DOWNLOADS.get(request.match_info["kind"])
     if kind is None:
         raise web.HTTPNotFound()
@@ -171,7 +172,8 @@ async def download(dash: Dashboard, request: web.Request, viewer: Viewer, langua
     if scene is None:
         return _bad_period(dash, request, language, common)
     suffix, mime, party = kind
-    rendered = await dash.render_files(scene.summary, party=party, chart_language=language, plan=scene.plan)
+    rendered = await dash.render_files(scene.summary, commune_id=scene.commune_id, now=dash.clock(), party=party,
+                                       chart_language=language, plan=scene.plan)
     name = f"{file_stem(scene.summary, party=party)}.{suffix}"
     response = web.Response(body=getattr(rendered, suffix), content_type=mime,
                             headers={"Content-Disposition": f'attachment; filename="{name}"'})

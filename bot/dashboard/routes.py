@@ -43,7 +43,7 @@ class Dashboard:
     clock: Callable[[], datetime]
     session_ttl: timedelta
     secure_cookie: bool
-    render_files: Render  # the render jobs' renderer: summary → DOCX, XLSX, PNG (summaries/jobs.py)
+    render_files: Render  # the render jobs' files_of: summary → DOCX, XLSX, PNG (summaries/jobs.py)
     file_link: FileLink  # a short-lived signed /files/ link to a report photo, or None without a secret
     petition_answer_days: int = 30
     zalo_quota: int = 3000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import random
 import re
@@ -24,21 +25,29 @@ TEMPLATES = Path(bot.dashboard.__file__).parent / "templates"
 
 @pytest.fixture
 async def site(tmp_path, clock):
+    async with open_site(tmp_path, clock) as opened:
+        yield opened
+
+
+@contextlib.asynccontextmanager
+async def open_site(tmp_path, clock, **overrides):
     port = free_port()
     app = await demo_app(tmp_path, clock, web_port=port, public_base_url=f"http://127.0.0.1:{port}",
-                         webhook_secret="secret-for-links-1")
+                         webhook_secret="secret-for-links-1", **overrides)
     recorder = attach_recorder(app)
     async with app.db.transaction() as repos:
         made = await seed_commune(repos, app.plan, clock(), 1)
     await app.web.start()
     chair = ChatUser(app, recorder, "chair", "Chủ tịch")
-    async with httpx.AsyncClient(timeout=60) as http:
-        link = link_in(await chair.say("/web"))
-        opened = await http.post(link)
-        headers = {"Cookie": "mttq_session=" + opened.cookies["mttq_session"]}
-        yield app, http, f"http://127.0.0.1:{port}", headers, chair, made
-    await app.web.stop()
-    await app.close()
+    try:
+        async with httpx.AsyncClient(timeout=60) as http:
+            link = link_in(await chair.say("/web"))
+            opened = await http.post(link)
+            headers = {"Cookie": "mttq_session=" + opened.cookies["mttq_session"]}
+            yield app, http, f"http://127.0.0.1:{port}", headers, chair, made
+    finally:
+        await app.web.stop()
+        await app.close()
 
 
 def _text(html: str) -> str:
@@ -110,6 +119,29 @@ async def test_downloads_render_the_periods_files(site):
     docx = (await http.get(f"{base}/d/tai-ve/docx", headers=session)).content
     assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(docx)).namelist()
     assert (await http.get(f"{base}/d/tai-ve/exe", headers=session)).status_code == 404
+
+
+async def test_a_download_is_read_compiled_and_rendered_by_the_worker(tmp_path, clock):
+    """With a render worker the page hands it the commune and period, never the compiled summary (pickling a
+    2,000-unit one over held the bot's loop ~0.5 s); the worker reads the period itself."""
+    async with open_site(tmp_path, clock, render_processes=1, render_timeout_seconds=120) as (app, http, base,
+                                                                                              session, _c, _m):
+        ran, pool = [], app.render_jobs.pool
+        real_run = pool.run
+
+        async def watched_run(fn, *args):
+            ran.append(fn.__name__)
+            return await real_run(fn, *args)
+
+        async def no_summary_over(*_args, **_kwargs):
+            raise AssertionError("the compiled summary was sent to the worker")
+
+        pool.run, pool.render = watched_run, no_summary_over
+        response = await http.get(f"{base}/d/tai-ve/xlsx", params={"ky": "2026-Q4"}, headers=session)
+        assert response.status_code == 200 and response.content.startswith(b"PK")
+        assert ran == ["files_in_worker"]
+        sheets = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+        assert "xl/worksheets/sheet1.xml" in sheets
 
 
 async def test_log_out_needs_the_forms_csrf_token_and_ends_the_session(site):
