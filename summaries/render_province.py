@@ -17,7 +17,7 @@ from summaries.docx_layout import CENTER, LEFT, PAGE_HEIGHT, PAGE_WIDTH, grid_ta
 from summaries.docx_tables import LANDSCAPE_TEXT_MM
 from summaries.province import CommuneRow, ProvinceSummary
 from summaries.text_util import fmt_date, fmt_value, period_label, short, unit_label, xml_safe
-from summaries.xlsx_bulk import sheet_text
+from summaries.xlsx_strings import sheet_text
 
 SIDE_BY_SIDE_MAX = 6  # communes whose values the chat lists per indicator; beyond, "reached in k of n communes"
 LABEL_CHARS = 60

@@ -16,7 +16,7 @@ _XML_INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 
 def xml_safe(text: object) -> str:
     """The text with every character that XML 1.0 forbids removed (reports may hold pasted junk)."""
-    text = "" if text is None else str(text)
+    text = text if text.__class__ is str else "" if text is None else str(text)
     # printable text (no control character, surrogate or noncharacter) is clean: a C scan, not the regex
     return text if text.isprintable() else _XML_INVALID.sub("", text)
 

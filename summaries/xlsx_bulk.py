@@ -1,9 +1,9 @@
-"""A sheet of 100,000 rows written as XML text and put into the workbook xlsxwriter made.
+"""Sheets of 100,000 rows written as XML text and put into the workbook xlsxwriter made.
 
-xlsxwriter spends ~8 µs of Python per cell (a province's year of reports is ~660,000 cells: 5 s). Here the
-rows are written as text, their strings put in xlsxwriter's shared string table as its write_string does;
-xlsxwriter still writes everything else (the header row, widths, frozen pane, autofilter, styles, the string
-table), and the sheet's rows after the header are swapped in when the file is closed.
+xlsxwriter spends ~5–8 µs of Python per cell (a province's year of reports is ~660,000 cells: 5 s). Here
+xlsxwriter writes what is small — each sheet's header row, widths, frozen pane and filter, the styles, the
+package — and the data rows are written as text, their strings in the shared string table
+(summaries/xlsx_strings.py), and swapped in after the header when the book is closed.
 """
 
 from __future__ import annotations
@@ -11,27 +11,20 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 
+import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from summaries.text_util import xml_safe
+from summaries.xlsx_strings import SharedText, sheet_text
 
-MAX_CELL_CHARS = 32767  # Excel's limit for one cell's text
 _HEADER_ROW = re.compile(r'<row r="1"[ >].*?</row>', re.DOTALL)
 _SHEET_DATA = re.compile(r"<sheetData>.*?</sheetData>|<sheetData/>", re.DOTALL)
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_SHARED_STRINGS = "xl/sharedStrings.xml"
 
-
-def sheet_text(value: object) -> str:
-    """A cell's text as xlsxwriter must be given it: XML-safe, at most Excel's 32,767 characters, and never taken
-    for one of xlsxwriter's own rich strings (it writes a shared string that starts with "<r>" and ends with
-    "</r>" as raw XML: a report reading "<r>a & b</r>" made a file no one could open). Such a text becomes a rich
-    string of one plain run, escaped, which reads back as typed."""
-    text = xml_safe(value)[:MAX_CELL_CHARS]
-    if text.startswith("<r>") and text.endswith("</r>"):
-        return f'<r><t xml:space="preserve">{text.translate(_ESCAPES)}</t></r>'
-    return text
+RowsMaker = Callable[[SharedText], str]  # a sheet's rows after the header, as XML, their text through SharedText
 
 
 def style_number(cell_format) -> int:
@@ -40,54 +33,98 @@ def style_number(cell_format) -> int:
     return cell_format._get_xf_index()
 
 
-class SharedText:
-    """Text cells by their text: `tail(text)` is what follows `<c r="C7` in a cell holding `text` (the shared
-    string's index through xlsxwriter's table, as its write_string puts it there), "" for an empty text (no
-    cell). Each distinct text is made safe and looked up once; rows repeat unit names, form labels, titles."""
-
-    def __init__(self, book):
-        self._table = book.str_table
-        self.tails: dict[str, str] = {"": ""}
-        self._counted = 0
-
-    def tail(self, text: str) -> str:
-        """The ending for `text` (raw: made XML-safe and cut here), remembered for the next row with it."""
-        safe = sheet_text(text)
-        tail = ""
-        if safe:
-            tail = f'" t="s"><v>{self._table._get_shared_string_index(safe)}</v></c>'
-            self._counted += 1
-        self.tails[text] = tail
-        return tail
-
-    def count_references(self, rows_xml: str) -> None:
-        """xlsxwriter's table counts every cell that refers to a string (its `count`, written in the file);
-        `tail` counted each text once, so the rows' other references are added here."""
-        self._table.count += rows_xml.count(' t="s"') - self._counted
-
-
 def column_letters(columns: int) -> list[str]:
     return [xl_col_to_name(column) for column in range(columns)]
 
 
-def replace_rows(workbook: bytes, sheet_number: int, rows_xml: str, last_row: int, columns: int) -> bytes:
-    """The workbook with the rows after the header of sheet `sheet_number` (1-based, as xlsxwriter names the
-    sheet files) replaced by `rows_xml` (`<row r="2">…` onwards, ASCII: its text is in the shared strings) and
-    its dimension widened to match."""
-    name = f"xl/worksheets/sheet{sheet_number}.xml"
+class BulkBook:
+    """A workbook whose sheets' headers are xlsxwriter's and whose data rows are XML text made at the close."""
+
+    def __init__(self, head: dict, number_format: str):
+        self._buffer = io.BytesIO()
+        self.workbook = xlsxwriter.Workbook(self._buffer, {"in_memory": True, "strings_to_formulas": False,
+                                                           "strings_to_urls": False})
+        self._head = self.workbook.add_format(head)
+        # numbered now, in the order the sheets use them: the rows carry the numbers
+        style_number(self._head)
+        self.number = self.style({"num_format": number_format})
+        self._rows: list[tuple[int, int, int, RowsMaker]] = []
+
+    def style(self, properties: dict) -> int:
+        return style_number(self.workbook.add_format(properties))
+
+    def sheet(self, name: str, header: list[str], widths: list[int], rows: int, make_rows: RowsMaker) -> None:
+        """A sheet: its header row, frozen, a filter over `rows` data rows that `make_rows` makes at the close."""
+        sheet = self.workbook.add_worksheet(xml_safe(name)[:31])
+        for column, (title, width) in enumerate(zip(header, widths, strict=True)):
+            sheet.write_string(0, column, sheet_text(title), self._head)
+            sheet.set_column(column, column, width)
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(rows, 1), len(header) - 1)
+        self._rows.append((sheet.index + 1, rows + 1, len(header), make_rows))
+
+    def values(self, name: str, header: list[str], widths: list[int], rows: list[list]) -> None:
+        """A sheet of plain values (value_rows) under its header."""
+        self.sheet(name, header, widths, len(rows), lambda text: value_rows(text, rows, self.number))
+
+    def close(self, properties: dict) -> bytes:
+        """The .xlsx file: every sheet's rows made (after every header: the rows' strings are numbered after
+        xlsxwriter's), xlsxwriter's book closed, the rows and their strings put in."""
+        text = SharedText(self.workbook)
+        sheets = {f"xl/worksheets/sheet{number}.xml": (make_rows(text), last_row, columns)
+                  for number, last_row, columns, make_rows in self._rows}
+        self.workbook.set_properties(properties)
+        self.workbook.close()
+        return _repack(self._buffer.getvalue(), sheets, text)
+
+
+def value_rows(text: SharedText, rows: list[list], number_style: int) -> str:
+    """`rows` from row 2 as XML: a number (int or float) with style `number_style`, anything else as text (True
+    and False as written), None or "" no cell."""
+    letters = column_letters(max((len(values) for values in rows), default=0))
+    tails = text.tails
+    parts = []
+    strings = 0
+    for row, values in enumerate(rows, start=2):
+        parts.append(f'<row r="{row}">')
+        for letter, value in zip(letters, values, strict=False):
+            if value.__class__ is int or value.__class__ is float:
+                parts.append(f'<c r="{letter}{row}" s="{number_style}"><v>{value:.16G}</v></c>')
+            elif value is not None and value != "":
+                value = value if value.__class__ is str else str(value)
+                tail = tails.get(value) or text.tail(value)
+                if tail:
+                    strings += 1
+                    parts.append(f'<c r="{letter}{row}{tail}')
+        parts.append("</row>")
+    text.references += strings
+    return "".join(parts)
+
+
+def _repack(workbook: bytes, sheets: dict[str, tuple[str, int, int]], text: SharedText) -> bytes:
+    """The package with each sheet's rows after its header (and its dimension widened to them) and the rows'
+    strings in the shared string table."""
     source = zipfile.ZipFile(io.BytesIO(workbook))
-    sheet = source.read(name).decode("utf-8")
-    last = f"{xl_col_to_name(columns - 1)}{last_row}"
-    sheet = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', sheet, count=1)
-    cells = _SHEET_DATA.search(sheet)
-    header = _HEADER_ROW.search(cells.group(0))
-    head = (sheet[:cells.start()] + "<sheetData>" + (header.group(0) if header else "")).encode("utf-8")
-    tail = ("</sheetData>" + sheet[cells.end():]).encode("utf-8")
+    if text.strings and _SHARED_STRINGS not in source.namelist():  # xlsxwriter writes it when it has a string
+        raise ValueError("a workbook with no header text has no shared string table to add the rows' to")
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
         # level 1: the 24 MB sheet of a province-size year deflates in 0.12 s instead of 0.38 s (4.5 MB, not 3.5)
         for info in source.infolist():
-            # the rows are ASCII (their text is in the shared strings): encoding is a copy, not a conversion
-            data = b"".join((head, rows_xml.encode("utf-8"), tail)) if info.filename == name else source.read(info)
+            data = source.read(info)
+            if info.filename in sheets:
+                data = _with_rows(data, *sheets[info.filename])
+            elif info.filename == _SHARED_STRINGS:
+                data = text.table(data)
             target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return output.getvalue()
+
+
+def _with_rows(sheet_xml: bytes, rows_xml: str, last_row: int, columns: int) -> bytes:
+    sheet = sheet_xml.decode("utf-8")
+    sheet = _DIMENSION.sub(f'<dimension ref="A1:{xl_col_to_name(columns - 1)}{last_row}"/>', sheet, count=1)
+    cells = _SHEET_DATA.search(sheet)
+    header = _HEADER_ROW.search(cells.group(0))
+    head = sheet[:cells.start()] + "<sheetData>" + (header.group(0) if header else "")
+    # the rows are ASCII (their text is in the shared strings): encoding them is a copy, not a conversion
+    return b"".join((head.encode("utf-8"), rows_xml.encode("utf-8"), f"</sheetData>{sheet[cells.end():]}".encode()))

@@ -1,8 +1,8 @@
 """The workbook's "every report of the period" rows as XML text: one row a report, 100,000 for a province's year.
 
 A row is one f-string. What rows repeat is worked out once and remembered: per unit its name's cell, per form
-and set of answered fields ("shape") which fields give the title, the figures and the details line, per text its
-shared string's cell. What is left per row is reading the answers and joining the details line (~4 µs).
+its label's cell and which fields give the title, the figures and the details line, per text its shared
+string's cell. What is left per row is reading the answers and joining the details line.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from plan.schema import FieldKind, Plan
 from summaries.compile import title_fields, title_from
 from summaries.model import Summary
 from summaries.text_util import unit_label
-from summaries.xlsx_bulk import SharedText, column_letters
+from summaries.xlsx_bulk import column_letters
+from summaries.xlsx_strings import SharedText
 
 _EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (its 1900 leap-year bug included)
 _NUMBER_TYPES = (int, float)  # bool is neither here: a yes/no answer is no figure
@@ -30,15 +31,6 @@ def number_columns(plan: Plan) -> list[tuple[str, str]]:
             if f.kind is FieldKind.NUMBER and f.id not in columns:
                 columns[f.id] = f"{f.label.vi} ({f.unit.vi})" if f.unit else f.label.vi
     return list(columns.items())
-
-
-class _Shape(NamedTuple):
-    """What every row of one form with the same answered fields shares."""
-
-    label: str  # the form label's cell, after `<c r="D7`
-    titles: tuple[str, ...]  # fields a title is looked for in, in order
-    figures: tuple[tuple[str, str], ...]  # (field id, column letter) of its number answers, in column order
-    details: tuple[tuple[str, str, dict | None], ...]  # (field id, "label: ", how choices/yes-no read) in form order
 
 
 def detail_fields(plan: Plan, t: Translate, form_id: str, skip) -> list[tuple[str, str, dict | None]]:
@@ -68,62 +60,82 @@ def details_line(fields, answers: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
-class _Shapes:
-    """The shape of each (form, answered fields) met, made on first meeting."""
+class _Layout(NamedTuple):
+    """What every row of one form shares."""
 
-    def __init__(self, plan: Plan, t: Translate, text: SharedText, numbers: list[tuple[str, str]]):
-        self.plan, self.t, self.text = plan, t, text
-        letters = column_letters(5 + len(numbers))
+    label: str  # the form label's cell, after `<c r="D7`
+    fields: frozenset[str]  # the form's field ids: a report answering only these has its figures in `figures`
+    titles: tuple[str, ...]  # fields a title is looked for in, in order
+    figures: tuple[tuple[str, str], ...]  # (field id, column letter) of its number fields, in column order
+    details: tuple[tuple[str, str, dict | None], ...]  # (field id, "label: ", how choices/yes-no read) in form order
+
+
+class _Layouts:
+    """Each form's layout, made when its first report comes; and the figures of a report whose answers hold a
+    field its form no longer has (an older plan's): every number field of the plan it answers."""
+
+    def __init__(self, plan: Plan, t: Translate, text: SharedText, numbers: list[tuple[str, str]],
+                 number_style: int):
+        self.plan, self.t, self.text, self.number_style = plan, t, text, number_style
+        self.letters = column_letters(5 + len(numbers))
         self.number_columns = {field_id: column for column, (field_id, _label) in enumerate(numbers, start=5)}
-        self.letters = letters
-        self.forms: dict[str, tuple] = {}
+        self.forms: dict[str, _Layout] = {}
 
-    def make(self, form_id: str, form_label: str, answered) -> _Shape:
-        if form_id not in self.forms:
-            # a label of nothing but control characters would leave no text: the form's id stands in
-            label = self.text.tail(form_label) or self.text.tail(form_id)
-            self.forms[form_id] = (label, title_fields(self.plan, form_id),
-                                   detail_fields(self.plan, self.t, form_id, self.number_columns))
-        label, titles, details = self.forms[form_id]
-        columns = sorted((self.number_columns[key], key) for key in answered if key in self.number_columns)
-        return _Shape(label, tuple(f for f in titles if f in answered),
-                      tuple((key, self.letters[column]) for column, key in columns),
-                      tuple(d for d in details if d[0] in answered))
+    def make(self, form_id: str, form_label: str) -> _Layout:
+        fields = [f.id for f in self.plan.form(form_id).fields]
+        # a label of nothing but control characters would leave no text: the form's id stands in
+        label = self.text.tail(form_label) or self.text.tail(form_id)
+        figures = sorted((self.number_columns[key], key) for key in fields if key in self.number_columns)
+        layout = self.forms[form_id] = _Layout(
+            label, frozenset(fields), title_fields(self.plan, form_id),
+            tuple((key, self.letters[column]) for column, key in figures),
+            tuple(detail_fields(self.plan, self.t, form_id, self.number_columns)))
+        return layout
+
+    def stray_figures(self, answers: Mapping[str, Any], row: str) -> str:
+        figures = sorted((self.number_columns[key], value) for key, value in answers.items()
+                         if key in self.number_columns and value.__class__ in _NUMBER_TYPES)
+        return "".join(f'<c r="{self.letters[column]}{row}" s="{self.number_style}"><v>{value:.16G}</v></c>'
+                       for column, value in figures)
 
 
-def report_rows(book, summary: Summary, plan: Plan, t: Translate, numbers: list[tuple[str, str]],
+def report_rows(text: SharedText, summary: Summary, plan: Plan, t: Translate, numbers: list[tuple[str, str]],
                 date_style: int, number_style: int) -> str:
     """The rows after the header (`<row r="2">…`): report number, date, unit, form, title, one column per number
     field of the plan (`numbers`, from column F), the details line last. Text goes into the book's shared
-    strings, as its write_string would put it."""
-    text = SharedText(book)
-    shapes = _Shapes(plan, t, text, numbers)
+    strings (`text`), as its write_string would put it."""
+    layouts = _Layouts(plan, t, text, numbers, number_style)
+    forms = layouts.forms
     details_column = column_letters(6 + len(numbers))[-1]
-    known: dict[tuple, _Shape] = {}
     units: dict[str, str] = {}
     tails = text.tails
     parts = []
+    strings = 2 * len(summary.activities)  # the unit and the form label of every row, then titles and details
     for row, (report_id, day, unit_name, form_id, form_label, answers) in enumerate(summary.activities, start=2):
-        shape = known.get(key := (form_id, *answers))
-        if shape is None:
-            shape = known[key] = shapes.make(form_id, form_label, answers)
+        form = forms.get(form_id) or layouts.make(form_id, form_label)
         unit = units.get(unit_name)
         if unit is None:
             unit = units[unit_name] = text.tail(unit_label(t, unit_name))
+        r = str(row)  # once: an int in an f-string is converted at each place
         title = details = figures = ""
-        if shape.titles and (title := title_from(shape.titles, answers)):
-            title = tails.get(title) or text.tail(title)
-            title = title and f'<c r="E{row}{title}'
-        if shape.details and (details := details_line(shape.details, answers)):
-            details = tails.get(details) or text.tail(details)
-            details = details and f'<c r="{details_column}{row}{details}'
-        if shape.figures:
-            figures = "".join([f'<c r="{letter}{row}" s="{number_style}"><v>{value:.16G}</v></c>'
-                               for field_id, letter in shape.figures
-                               if (value := answers[field_id]).__class__ in _NUMBER_TYPES])
-        parts.append(f'<row r="{row}"><c r="A{row}"><v>{report_id:d}</v></c>'
-                     f'<c r="B{row}" s="{date_style}"><v>{day.toordinal() - _EPOCH}</v></c>'
-                     f'<c r="C{row}{unit}<c r="D{row}{shape.label}{title}{figures}{details}</row>')
-    rows = "".join(parts)
-    text.count_references(rows)
-    return rows
+        # each: the text, then its cell's ending ("" when nothing is left of it: no cell)
+        if (form.titles and (title := title_from(form.titles, answers))
+                and (title := tails.get(title) or text.tail(title))):
+            title = f'<c r="E{r}{title}'
+            strings += 1
+        if (form.details and (details := details_line(form.details, answers))
+                and (details := tails.get(details) or text.tail(details))):
+            details = f'<c r="{details_column}{r}{details}'
+            strings += 1
+        if answers.keys() <= form.fields:
+            if form.figures:
+                figures = "".join([f'<c r="{letter}{r}" s="{number_style}"><v>{value:.16G}</v></c>'
+                                   for field_id, letter in form.figures
+                                   if (value := answers.get(field_id)).__class__ in _NUMBER_TYPES])
+        else:
+            figures = layouts.stray_figures(answers, r)
+        parts.append(f'<row r="{r}"><c r="A{r}"><v>{report_id:d}</v></c>'
+                     f'<c r="B{r}" s="{date_style}"><v>{day.toordinal() - _EPOCH}</v></c>'
+                     f'<c r="C{r}{unit}<c r="D{r}{form.label}{title}{figures}{details}</row>')
+    text.references += strings
+    return "".join(parts)

@@ -1,66 +1,91 @@
-"""The rows written as XML text (summaries/xlsx_bulk.py) read back exactly as xlsxwriter's own cells do."""
+"""The rows written as XML text and their shared strings (summaries/xlsx_bulk.py, xlsx_strings.py) read back
+exactly as xlsxwriter's own cells do."""
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import openpyxl
+import pytest
 import xlsxwriter
 
-from summaries.xlsx_bulk import MAX_CELL_CHARS, SharedText, column_letters, replace_rows, sheet_text, style_number
+from summaries.xlsx_bulk import BulkBook
+from summaries.xlsx_strings import MAX_CELL_CHARS, sheet_text
 
-TRICKY = ["a & b < c > d", " leading and trailing ", "_x0041_ stays as typed", "line\nbreak", "cr\r\nlf",
-          "Đơn vị số 1 ✓ (✓) ✗", "x" * (MAX_CELL_CHARS + 10), "12-KH/MTTQ", "=1+1", "<r>a & b</r>",
-          "bell\x07 and\x0b tab\tstay?", "a & b < c > d"]
-NUMBERS = [0, 7, -3, 2.5, 1234567.125, 10**15, 1, 2, 3, 4, 5, 6]
-
-
-def _books() -> tuple[bytes, bytes]:
-    """The same cells twice: through xlsxwriter's write_* calls, and as text swapped into the closed book."""
-    made = []
-    for bulk in (False, True):
-        buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-        number = book.add_format({"num_format": "#,##0.##"})
-        book.add_worksheet("first").write_string(0, 0, "TRICKY")  # a string shared with the bulk rows
-        sheet = book.add_worksheet("rows")
-        sheet.write_string(0, 0, "head")
-        sheet.write_string(0, 1, "TRICKY")
-        if bulk:
-            text, (a, b), style = SharedText(book), column_letters(2), style_number(number)
-            rows = "".join(f'<row r="{r}"><c r="{a}{r}{text.tails.get(s) or text.tail(s)}'
-                           f'<c r="{b}{r}" s="{style}"><v>{value:.16G}</v></c></row>'
-                           for r, (s, value) in enumerate(zip(TRICKY, NUMBERS, strict=True), start=2))
-            text.count_references(rows)
-            book.close()
-            made.append(replace_rows(buffer.getvalue(), 2, rows, len(TRICKY) + 1, 2))
-        else:
-            for r, (s, value) in enumerate(zip(TRICKY, NUMBERS, strict=True), start=1):
-                sheet.write_string(r, 0, sheet_text(s))
-                sheet.write_number(r, 1, value, number)
-            book.close()
-            made.append(buffer.getvalue())
-    return made[0], made[1]
+HEAD = {"bold": True, "bg_color": "#DDEBF7"}
+TRICKY = ["a & b < c > d", "_x0041_ stays as typed", "line\nbreak", "cr\r\nlf", "Đơn vị số 1 ✓ (✓) ✗",
+          "x" * (MAX_CELL_CHARS + 10), "12-KH/MTTQ", "=1+1", "<r>a & b</r>", "bell\x07 and\x0b tab\tstay?",
+          "a & b < c > d", "head", "\x07"]
+SPACED = [" leading and trailing ", "trailing\n", "\u00a0no-break first"]  # xml:space="preserve" on these
+NUMBERS = [0, 7, -3, 2.5, 1234567.125, 10**15, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11]
+OTHERS = [True, None, "", False, "✓", None, "", "✓", 0.1, None, "", "x", "✓", 12, None, "y"]
+WIDTHS = [30, 12, 10]
 
 
-def test_bulk_rows_read_back_like_xlsxwriter_cells():
-    plain_file, bulk_file = _books()
+def _rows(spaced: bool) -> list[list]:
+    texts = TRICKY + SPACED if spaced else TRICKY
+    return [list(row) for row in zip(texts, NUMBERS, OTHERS, strict=False)]
+
+
+def _plain(rows: list[list]) -> bytes:
+    """The same book through xlsxwriter's write_* calls, as summaries/xlsx.py wrote every cell before."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    head, number = book.add_format(HEAD), book.add_format({"num_format": "#,##0.##"})
+    for name, header, values in (("first", ["head"], [["head"], ["x"]]), ("rows", ["text", "n", "other"], rows)):
+        sheet = book.add_worksheet(name)
+        for column, title in enumerate(header):
+            sheet.write_string(0, column, title, head)
+            sheet.set_column(column, column, WIDTHS[column])
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, len(values), len(header) - 1)
+        for r, row in enumerate(values, start=1):
+            for column, value in enumerate(row):
+                if isinstance(value, bool):
+                    sheet.write_string(r, column, str(value))
+                elif isinstance(value, int | float):
+                    sheet.write_number(r, column, value, number)
+                elif value is not None and sheet_text(value):  # nothing left of "\x07": no cell
+                    sheet.write_string(r, column, sheet_text(value))
+    book.close()
+    return buffer.getvalue()
+
+
+def _bulk(rows: list[list]) -> bytes:
+    book = BulkBook(HEAD, "#,##0.##")
+    book.values("first", ["head"], WIDTHS[:1], [["head"], ["x"]])  # "head" is also a header: one string
+    book.values("rows", ["text", "n", "other"], WIDTHS, rows)
+    return book.close({})
+
+
+@pytest.mark.parametrize("spaced", [False, True], ids=["one join", "xml:space on some"])
+def test_bulk_rows_read_back_like_xlsxwriter_cells(spaced):
+    rows = _rows(spaced)
+    plain_file, bulk_file = _plain(rows), _bulk(rows)
     plain, bulk = (openpyxl.load_workbook(io.BytesIO(data)) for data in (plain_file, bulk_file))
-    assert plain.sheetnames == bulk.sheetnames
-    expected = [[(c.value, c.number_format) for c in row] for row in plain["rows"].iter_rows()]
-    got = [[(c.value, c.number_format) for c in row] for row in bulk["rows"].iter_rows()]
-    assert got == expected
-    assert got[7][0][0] == "x" * MAX_CELL_CHARS and got[3][0][0] == "_x0041_ stays as typed"
-    assert got[10][0][0] == "<r>a & b</r>"  # as typed: not taken for xlsxwriter's raw rich-string XML
-    assert got[11][0][0] == "bell and tab\tstay?"  # characters XML forbids are dropped, a tab stays
-    assert bulk["rows"].dimensions == plain["rows"].dimensions == "A1:B13"
-    assert bulk["first"]["A1"].value == "TRICKY"
-    # the string table counts each reference, as xlsxwriter's write_string does
-    count = f'count="{2 + 1 + len(TRICKY)}"'
-    assert count.encode() in _part(plain_file, "xl/sharedStrings.xml")
-    assert count.encode() in _part(bulk_file, "xl/sharedStrings.xml")
+    assert plain.sheetnames == bulk.sheetnames == ["first", "rows"]
+    for name in plain.sheetnames:
+        expected = [[(c.value, c.number_format, c.font.b) for c in row] for row in plain[name].iter_rows()]
+        assert [[(c.value, c.number_format, c.font.b) for c in row] for row in bulk[name].iter_rows()] == expected
+        assert bulk[name].dimensions == plain[name].dimensions
+        assert bulk[name].auto_filter.ref == plain[name].auto_filter.ref
+        assert bulk[name].freeze_panes == plain[name].freeze_panes == "A2"
+    got = [[c.value for c in row] for row in bulk["rows"].iter_rows(min_row=2)]
+    assert got[5][0] == "x" * MAX_CELL_CHARS and got[1][0] == "_x0041_ stays as typed"
+    assert got[8][0] == "<r>a & b</r>"  # as typed: not taken for xlsxwriter's raw rich-string XML
+    assert got[9][0] == "bell and tab\tstay?"  # characters XML forbids are dropped, a tab stays
+    assert got[12][0] is None  # nothing left of it: no cell
+    assert [row[2] for row in got[:4]] == ["True", None, None, "False"]
+    if spaced:
+        assert [row[0] for row in got[-3:]] == SPACED
+    # the string table counts each reference and each distinct string, as xlsxwriter's does
+    assert _counts(bulk_file) == _counts(plain_file)
 
 
-def _part(workbook: bytes, name: str) -> bytes:
-    return zipfile.ZipFile(io.BytesIO(workbook)).read(name)
+def _counts(workbook: bytes) -> tuple[int, int]:
+    table = zipfile.ZipFile(io.BytesIO(workbook)).read("xl/sharedStrings.xml").decode()
+    found = re.search(r'count="(\d+)" uniqueCount="(\d+)"', table)
+    assert found and table.count("<si>") == int(found[2])
+    return int(found[1]), int(found[2])
