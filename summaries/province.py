@@ -21,7 +21,7 @@ from storage.models import Commune
 from storage.repositories import Repositories
 from summaries.compile import compile_summary
 from summaries.load import read_snapshot
-from summaries.model import Snapshot, Status, Summary
+from summaries.model import IndicatorResult, Snapshot, Status, Summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,7 @@ class IndicatorHead:
 class Cell:
     value: float | None  # year to date, as the commune's own /tonghop shows it
     status: Status | None  # None: the commune's own plan of the year has no such indicator
+    no_value: str = ""  # why a percent is "—" (msgid, IndicatorResult.no_value), as the commune's /tonghop says
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,11 @@ class ProvinceSummary:
     indicators: tuple[IndicatorHead, ...]
     communes: tuple[CommuneRow, ...]
 
+    @property
+    def no_value_reasons(self) -> tuple[str, ...]:
+        """The reasons (msgids) some cell is "—" for, each once, in the order the page meets them: its footnotes."""
+        return tuple(dict.fromkeys(cell.no_value for row in self.communes for cell in row.cells if cell.no_value))
+
     def reached_by(self, index: int) -> int:
         """How many communes reached the indicator at `index`."""
         return sum(1 for row in self.communes if row.cells[index].status == "dat")
@@ -85,10 +91,14 @@ def commune_row(commune_id: int, summary: Summary, heads: tuple[IndicatorHead, .
     """The commune's summary as one row; its indicators matched to the columns by id (plans may differ)."""
     active = sum(1 for u in summary.units if u.unit.active)
     results = {r.id: r for r in summary.indicators}
-    cells = tuple(Cell(results[h.id].year_to_date.value, results[h.id].status) if h.id in results else Cell(None, None)
-                  for h in heads)
+    cells = tuple(_cell(results[h.id]) if h.id in results else Cell(None, None) for h in heads)
     return CommuneRow(commune_id, summary.commune_name, len(summary.activities), active,
                       tuple(u.name for u in summary.silent_units), cells)
+
+
+def _cell(result: IndicatorResult) -> Cell:
+    no_value = result.no_value if result.year_to_date.value is None else ""
+    return Cell(result.year_to_date.value, result.status, no_value)
 
 
 def compile_row(plan: Plan, commune_id: int, snapshot: Snapshot, period: Period, now: datetime, tz: ZoneInfo,

@@ -66,9 +66,9 @@ def row_version(plan: Plan, columns: str, period: Period, today: date, reports: 
 
 def row_to_json(row: CommuneRow) -> dict:
     return {"name": row.name, "reports": row.reports, "units": row.units, "silent": list(row.silent),
-            "cells": [[cell.value, cell.status] for cell in row.cells]}
+            "cells": [[cell.value, cell.status, cell.no_value] for cell in row.cells]}
 
 
 def row_from_json(commune_id: int, data: dict) -> CommuneRow:
     return CommuneRow(commune_id, data["name"], data["reports"], data["units"], tuple(data["silent"]),
-                      tuple(Cell(value, status) for value, status in data["cells"]))
+                      tuple(Cell(*cell) for cell in data["cells"]))  # [value, status(, no_value)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import random
 import re
@@ -61,6 +62,13 @@ async def test_the_overview_shows_the_same_numbers_as_tonghop(site):
     shown = dict(re.findall(r'data-indicator="([^"]+)">([^<]*)<', page))
     told = dict(re.findall(r"^\S+ (\S+)\. .*?: ([^/\n]+)/", chat, re.M))
     assert len(told) == len(app.plan.indicators) >= 10 and shown == told
+    # a percent with no denominator: "—" with the same reason as the chat's, in the indicator's own row
+    told_why = dict(re.findall(r"^\S+ (\S+)\. .*?: —/\S+ \((.+)\) — ", chat, re.M))
+    assert told_why and all(shown[i] == "—" for i in told_why)
+    rows = {i: html.unescape(_text(row)) for i, row in re.findall(r'<tr id="ind-([^"]+)">(.*?)</tr>', page, re.S)}
+    for indicator, reason in told_why.items():
+        assert f"— ({reason})" in rows[indicator], indicator
+    assert not any(reason in row for i, row in rows.items() if i not in told_why for reason in told_why.values())
     assert "<svg" in page and page.count('class="bar bar-') == len(app.plan.indicators)
 
 

@@ -55,7 +55,20 @@ def _rows(page: str) -> dict[str, dict[str, str]]:
     return rows
 
 
-async def _assert_own_numbers(app, rows: dict[str, dict[str, str]], clock) -> None:
+def _reasons(page: str) -> dict[tuple[str, str], str]:
+    """Per (commune, indicator) shown "—": the footnote its mark links to, as text."""
+    notes = {n: html.unescape(text) for n, text in re.findall(r'<li id="ly-do-(\d+)">([^<]*)</li>', page)}
+    marked = {}
+    for row in re.findall(r'<tr id="xa-\d+">(.*?)</tr>', page, re.S):
+        name = html.unescape(re.search(r"<a [^>]*>([^<]+)</a>", row).group(1))
+        for indicator, n, label in re.findall(
+                r'data-indicator="([^"]+)">—<a class="why" href="#ly-do-(\d+)" aria-label="([^"]+)">', row):
+            assert html.unescape(label) == notes[n]  # a screen reader hears the reason at the cell
+            marked[name, indicator] = notes[n]
+    return marked
+
+
+async def _assert_own_numbers(app, rows: dict[str, dict[str, str]], clock, reasons=None) -> None:
     """Each commune's row as the page shows it equals that commune's own /tonghop (compiled now, from storage)."""
     async with app.db.transaction() as repos:
         ids = {c.name: c.id for c in await repos.directory.communes()}
@@ -67,6 +80,10 @@ async def _assert_own_numbers(app, rows: dict[str, dict[str, str]], clock) -> No
         for r in summary.indicators:
             shown = fmt_value(r.year_to_date.value, r.measure) + (" ✓" if r.status == "dat" else "")
             assert rows[name][r.id] == shown, (name, r.id)
+            if reasons is not None and r.year_to_date.value is None and r.no_value:  # "—" and why, as /tonghop
+                t = app.translator.for_language("vi")
+                assert reasons.pop((name, r.id)) == t("dash.no_value.note", reason=t(r.no_value)), (name, r.id)
+    assert not reasons  # no reason where the commune's /tonghop has a number
 
 
 async def test_the_province_page_shows_each_communes_own_numbers_side_by_side(site, clock):
@@ -77,7 +94,9 @@ async def test_the_province_page_shows_each_communes_own_numbers_side_by_side(si
     assert response.status == 200 and "Các xã của Thái Nguyên" in page
     rows = _rows(page)
     assert set(rows) == {"Nam Cường", "Phúc Lộc"}  # Minh Tân is of Hà Giang
-    await _assert_own_numbers(app, rows, clock)
+    reasons = _reasons(page)
+    assert reasons and "“—”: chưa có tỉ lệ vì" in page
+    await _assert_own_numbers(app, rows, clock, reasons)
     assert "Thôn 3 Phúc Lộc" in page  # a silent unit, by name
     for private in (SECRET_NOTE, "Bà B", "Ông B", "0912", "Trưởng ban Công tác Mặt trận thôn Nà Pài"):
         assert private not in page
