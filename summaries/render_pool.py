@@ -15,13 +15,20 @@ the pool: the call raises `RenderCrashed` and the next call starts a fresh pool.
 RENDER_TIMEOUT_SECONDS raises `RenderTimedOut` after the pool's processes are killed — a hung render cannot be
 cancelled any other way. Either way the render job is retried, then the reader is told (summaries/jobs.py).
 `processes=0` renders in a thread of the bot's process instead (the old behaviour).
+
+Workers run at a lower CPU priority (WORKER_NICE): on a host with few cores a render is a CPU-bound process beside
+the bot's, and at the same priority the kernel split the cores evenly, so every statement of every chat ran at half
+speed while a province's year rendered (bench/bench_stall.py: the loop lagged inside ordinary SQLite calls, not in
+any work of the render). A render is background work; a chat is someone waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,6 +48,7 @@ T = TypeVar("T")
 # it), so without it here every new worker paid that import in its first chart (3.2 s → 1.3 s at load 9).
 PRELOAD = ["summaries.service", "summaries.docx", "summaries.xlsx", "summaries.chart", "summaries.worker_jobs",
            "matplotlib.figure", "matplotlib.backends.backend_agg"]
+WORKER_NICE = 10  # added to a render worker's niceness: the CPU goes to the bot's chats first (see above)
 
 
 class RenderCrashed(RuntimeError):
@@ -60,7 +68,11 @@ def worker_context() -> dict[str, Any]:
     return _worker
 
 
-def _init_worker(plan: Plan, locales_dir: str, default_language: str, document: DocumentSettings) -> None:
+def _init_worker(plan: Plan, locales_dir: str, default_language: str, document: DocumentSettings,
+                 nice: int = 0) -> None:
+    if nice:
+        with contextlib.suppress(OSError):  # a platform without it: the render just competes as before
+            os.nice(nice)
     _worker.update(plan=plan, translator=Translator(Path(locales_dir), default_language), document=document)
 
 
@@ -83,6 +95,7 @@ class RenderPool:
                  processes: int = 1, timeout: float = 300.0) -> None:
         self.plan, self.translator, self.document = plan, translator, document
         self.locales_dir, self.processes, self.timeout = locales_dir, processes, timeout
+        self.nice = WORKER_NICE  # bench/bench_stall.py --nice compares
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self.render_fn: Callable[[Summary, bool, str], Rendered] = render_in_worker  # tests put misbehaving ones
@@ -131,7 +144,8 @@ class RenderPool:
                 context.set_forkserver_preload(PRELOAD)
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.processes, mp_context=context, initializer=_init_worker,
-                    initargs=(self.plan, str(self.locales_dir), self.translator.default_language, self.document))
+                    initargs=(self.plan, str(self.locales_dir), self.translator.default_language, self.document,
+                              self.nice))
             return self._pool
 
     def _discard(self, pool: ProcessPoolExecutor, *, kill: bool = False) -> None:

@@ -14,7 +14,7 @@ from support.app import VN, ChatUser, FakeClock, attach_recorder, make_app
 
 from summaries.auto import QuarterlySummaryTicker
 from summaries.jobs import MAX_ATTEMPTS
-from summaries.render_pool import render_in_worker
+from summaries.render_pool import WORKER_NICE, render_in_worker
 from summaries.worker_jobs import files_in_worker
 
 FILES = ["bao-cao-2026-Q4-nam-cuong.docx", "bao-cao-2026-Q4-nam-cuong.xlsx", "bao-cao-2026-Q4-nam-cuong.png"]
@@ -51,6 +51,7 @@ async def check_rendered_in_a_worker(bot):
     assert docx.content[:2] == b"PK" and docx.size > 10_000
     worker = await bot.render_jobs.pool.run(bad_renders.pid)
     assert worker != os.getpid()
+    assert await bot.render_jobs.pool.run(os.nice, 0) == min(19, os.nice(0) + WORKER_NICE)  # the chats get the CPU first
     assert bot.render_jobs.pool.render_fn is render_in_worker  # (the quarter-end ticker's and dashboard's renders)
 
 
