@@ -201,7 +201,7 @@ def _add_dashboard(app: App) -> None:
         session_ttl=timedelta(hours=settings.web_session_hours),
         secure_cookie=secure_cookie_for(settings.public_base_url), render_files=app.render_jobs.files_of,
         file_link=photo_link, petition_answer_days=settings.petition_answer_days,
-        zalo_quota=settings.zalo_monthly_quota, plans=app.plans)
+        zalo_quota=settings.zalo_monthly_quota, plans=app.plans, reminder_config=app.reminder_config)
     register(web.app, dashboard)
     if settings.public_base_url:  # the dashboard is reachable: keep province viewers' rows warm
         from bot.dashboard.province_cache import ProvinceWarmer

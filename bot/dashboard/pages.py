@@ -8,6 +8,7 @@ from aiohttp import web
 
 from bot.dashboard import province, views
 from bot.dashboard.auth import with_security_headers
+from bot.dashboard.reminder_answers import answered_count
 from bot.dashboard.routes import Dashboard
 from bot.dashboard.scope import Viewer
 from bot.dashboard.views import Scene
@@ -142,7 +143,13 @@ async def messages(dash: Dashboard, request: web.Request, viewer: Viewer, langua
         return _bad_period(dash, request, language, common)
     month = dash.clock().astimezone(dash.tz).strftime("%Y-%m")
     async with dash.db.transaction() as repos:
-        reminders = views.reminder_counts(await repos.reminders.occurrences(scene.commune_id), scene.period, dash.tz)
+        occurrences = await repos.reminders.occurrences(scene.commune_id)
+        reminders = views.reminder_counts(occurrences, scene.period, dash.tz)
+        if dash.reminder_config is not None:
+            sent = [o.key for o in occurrences if o.status == "sent"
+                    and scene.period.contains(o.due_at.astimezone(dash.tz).date())]
+            reminders["answered"] = await answered_count(repos, scene.plan, dash.reminder_config,
+                                                         scene.commune_id, sent)
         broadcasts = [(b, await repos.broadcasts.delivery_counts(b.id))
                       for b in await repos.broadcasts.latest(scene.commune_id, limit=10)]
         used = await repos.usage.month_total(ZALO, month)

@@ -21,6 +21,7 @@ from core.i18n import Translator
 from plan.book import PlanBook
 from plan.periods import Period, business_date, current_quarter
 from plan.schema import Plan
+from reminders.config import ReminderConfig
 from storage.db import Database
 from summaries.service import Rendered
 
@@ -48,6 +49,7 @@ class Dashboard:
     petition_answer_days: int = 30
     zalo_quota: int = 3000
     plans: PlanBook | None = None  # each commune's plan (plan/book.py): the province page compiles each with its own
+    reminder_config: ReminderConfig | None = None  # the reminders' schedule: which reminders were answered
     province_budget: float | None = PROVINCE_BUDGET  # seconds a province page may compile rows not kept; None: all
 
     def __post_init__(self) -> None:

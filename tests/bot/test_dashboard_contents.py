@@ -12,9 +12,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from support.app import ChatUser, attach_recorder, make_app
 from support.dashboard_data import link_in, seed_commune
+from support.reminding import remind
 
 from storage.broadcasts import dedupe_prefix
-from storage.models import Broadcast, Outbox, ReminderOccurrence
+from storage.models import Broadcast, Outbox, ReminderOccurrence, Report
 
 BASE = "https://bot.example.org"
 
@@ -153,3 +154,41 @@ async def test_an_indicator_with_no_value_yet_is_a_dash_in_every_column_not_zero
     for rid in empty:
         assert rows[rid][4] == "—" and chart[rid] == "—", (rid, rows[rid], chart[rid])
     assert all(rows[rid][4].endswith("%") for rid in rows if rid not in empty)
+
+
+async def _reminder_counts(client, session) -> dict[str, str]:
+    page = await (await client.get("/d/nhac-viec?ky=2026-Q1", headers=session)).text()
+    return dict(re.findall(r'data-col="([a-z]+)">([^<]*)<', page))
+
+
+async def test_a_reminder_counts_as_answered_once_reported_or_put_off(sqlite_url, clock):
+    """The Q1 quarterly reminder reaches the village head on 9 March: sent, not answered; "nhắc lại sau" answers
+    it; in another commune set-up, a report of the quarter answers it (the planner's own test of "done")."""
+    nine_march = datetime(2026, 3, 9, 7, 30, tzinfo=clock().tzinfo)
+    for answer in ("nhac lai sau", "a report"):
+        clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=clock().tzinfo))
+        app = await make_app(sqlite_url.replace(".db", f"-{answer[0]}.db"), clock, public_base_url=BASE,
+                             webhook_secret="secret-for-links-1")
+        recorder = attach_recorder(app)
+        try:
+            reporter = ChatUser(app, recorder, "reporter", "Trưởng ban")
+            await reporter.say("/trogiup")
+            assert await remind(app, recorder, reporter, nine_march)
+            async with TestClient(TestServer(app.web.app)) as client:
+                link = link_in(await ChatUser(app, recorder, "chair", "Chủ tịch").say("/web")).removeprefix(BASE)
+                opened = await client.post(link, allow_redirects=False)
+                session = {"Cookie": "mttq_session=" + opened.cookies["mttq_session"].value}
+                before = await _reminder_counts(client, session)
+                assert int(before["sent"]) >= 1 and before["answered"] == "0"
+                if answer == "a report":
+                    async with app.db.transaction() as repos:
+                        unit = (await repos.directory.person_by_identity("console", "reporter")).unit_id
+                        await repos.reports.add(Report(commune_id=1, unit_id=unit, person_id=4, form_id="tuyen_truyen",
+                                                       activity_date=date(2026, 3, 5), answers={},
+                                                       created_at=clock()))
+                else:
+                    await reporter.say(answer)
+                after = await _reminder_counts(client, session)
+                assert after["sent"] == before["sent"] and int(after["answered"]) >= 1, answer
+        finally:
+            await app.close()

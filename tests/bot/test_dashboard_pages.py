@@ -175,7 +175,8 @@ def test_every_text_in_the_templates_is_in_both_catalogs():
     ids = set()
     families = {"dash.nav.": ("overview", "units", "reports", "petitions", "messages", "downloads"),
                 "dash.units.sort_": ("ten", "thieu", "moi"), "dash.units.": ("missing", "overdue"),
-                "dash.audit.": ("create", "edit", "delete"), "dash.reminder.": ("sent", "skipped", "unreachable"),
+                "dash.audit.": ("create", "edit", "delete"),
+                "dash.reminder.": ("sent", "answered", "skipped", "unreachable"),
                 "dash.download.": ("docx", "docx-dang-uy", "xlsx", "png"),
                 "dash.login.": ("used", "expired", "inactive", "unknown"),
                 "summary.status.": ("dat", "chua_dat", "dang_thuc_hien"),
