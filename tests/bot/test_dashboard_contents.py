@@ -10,12 +10,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 from support.app import ChatUser, attach_recorder, make_app
-from support.dashboard_data import link_in, seed_commune
+from support.dashboard_data import ZALO_ID, link_in, seed_commune
 from support.reminding import remind
 
 from storage.broadcasts import dedupe_prefix
-from storage.models import Broadcast, Outbox, ReminderOccurrence, Report
+from storage.models import Broadcast, Identity, Outbox, ReminderOccurrence, Report
 
 BASE = "https://bot.example.org"
 
@@ -192,3 +193,25 @@ async def test_a_reminder_counts_as_answered_once_reported_or_put_off(sqlite_url
                 assert after["sent"] == before["sent"] and int(after["answered"]) >= 1, answer
         finally:
             await app.close()
+
+
+async def test_no_page_shows_a_phone_number_or_a_chat_id(site):
+    """People appear by name only: the directory's phone numbers and the platforms' chat ids never reach a page."""
+    app, client, session, _recorder, made = site
+    phones = {"chair": "0912345678", "staff": "0987654321", "reporter": "0903111222"}
+    async with app.db.transaction() as repos:
+        for person in await repos.directory.people(1):
+            person.phone = phones.get(person.role, person.phone)
+        query = select(Identity.external_id).where(Identity.channel != "console")  # Zalo/Telegram user ids
+        chat_ids = list((await repos.session.execute(query)).scalars())
+    assert ZALO_ID in chat_ids
+    paths = ["/d/", "/d/don-vi", "/d/bao-cao", "/d/kien-nghi", "/d/nhac-viec", "/d/tai-ve",
+             f"/d/bao-cao/{made['scripted'].id}", f"/d/bao-cao/{made['photo'].id}",
+             f"/d/don-vi/{made['photo'].unit_id}"]
+    for path in paths:
+        page = await (await client.get(path, headers=session)).text()
+        digits = re.sub(r"\D", "", re.sub(r"<[^>]+>", " ", page))
+        for phone in phones.values():
+            assert phone not in digits, (path, phone)
+        for chat_id in chat_ids:
+            assert chat_id not in page, (path, chat_id)
