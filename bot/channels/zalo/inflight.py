@@ -1,9 +1,9 @@
 """Several polled updates in flight: each is recorded in the update inbox first (group commits: whatever arrived
-meanwhile shares one transaction), then handled while the poller already fetches the next one; one chat's
-updates are handled in the order Zalo served them. Handled updates leave the inbox; what a crash leaves there is
-handled at the next start (the ledger skips any that were handled already), so a crash loses no recorded update,
-only what Zalo's ack-less API loses anyway (a poll whose connection drops) and the few milliseconds of updates
-not yet committed to the inbox."""
+meanwhile shares one transaction), then handled while the poller already fetches the next one (when handling may
+run: bot/channels/zalo/handling_gate.py); one chat's updates are handled in the order Zalo served them. Handled
+updates leave the inbox; what a crash leaves there is handled at the next start (the ledger skips any that were
+handled already), so a crash loses no recorded update, only what Zalo's ack-less API loses anyway (a poll whose
+connection drops) and the few milliseconds of updates not yet committed to the inbox."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import contextlib
 import hashlib
 import json
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from bot.channels.base import Transactions, not_recorded
+from bot.channels.zalo.handling_gate import HandlingGate
 from bot.channels.zalo.platform import CHANNEL
 from storage.db import short_reason
 
@@ -24,7 +26,7 @@ log = logging.getLogger(__name__)
 # Updates polled and not yet handled, at most (the poller waits for room beyond this). They are recorded, so the
 # bound is memory, not safety: a burst of a few hundred (a village meeting writing at once) is taken off Zalo's
 # queue at polling speed and handled at the pipeline's.
-IN_FLIGHT = 1000
+IN_FLIGHT = 5000
 MAX_WAIT = 60.0
 # Recording waits this long for more updates to share its transaction (or until the poll comes back empty, or
 # RECORD_BATCH are queued): a transaction costs several polls' worth of CPU on the event loop, so one per update
@@ -32,12 +34,6 @@ MAX_WAIT = 60.0
 RECORD_WAIT = 0.02
 RECORD_BATCH = 100
 REMOVE_WAIT = 1.0  # handled updates leave the inbox with the next recording, or on their own after this
-# Handling runs on the same event loop as polling, in CPU stretches (a batch of messages is one transaction): while
-# Zalo answers polls at once (a burst is queued there) handling waits, so the burst is taken off Zalo at polling
-# speed and then handled together; it starts once a poll has been out HANDLE_GAP seconds (Zalo is holding it:
-# nothing more queued, or the network is slow), a poll came back empty, or HANDLE_BACKLOG updates wait.
-HANDLE_GAP = 0.03
-HANDLE_BACKLOG = 500
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[bool | None]]  # True: a new update, handled
 Sleep = Callable[[float], Awaitable[object]]
 
@@ -71,11 +67,11 @@ class InFlight:
         self._recording_ok = asyncio.Event()  # cleared while the database refuses to record: the poller holds
         self._recording_ok.set()
         self._flush_now = asyncio.Event()  # the poll came back empty, or a batch is full: record at once
-        self._may_handle = asyncio.Event()  # see HANDLE_GAP
-        self._may_handle.set()
-        self._gap_timer: asyncio.TimerHandle | None = None
-        self._chains: dict[str, asyncio.Task] = {}  # chat → its latest handling task (the next one waits for it)
-        self._tasks: set[asyncio.Task] = set()
+        self.gate = HandlingGate()
+        # chat → its recorded updates not handled yet, in Zalo's order, and the one task handling them (a task per
+        # chat with work, not per update: a burst of thousands waits as list entries, not as tasks)
+        self._queues: dict[str, deque[tuple[str, dict[str, Any]]]] = {}
+        self._workers: dict[str, asyncio.Task] = {}
         self._handled: list[str] = []
         self._remover: asyncio.Task | None = None
         self.stopping = False
@@ -87,12 +83,16 @@ class InFlight:
 
     async def ready(self) -> None:
         """Returns once another update may be polled: there is room, and recording works."""
+        if self._room.locked() or not self._recording_ok.is_set():
+            self.gate.open()  # the poller waits anyway: handling (which makes room) uses the time
         await self._recording_ok.wait()
         await self._room.acquire()
         self._room.release()
 
     async def admit(self, update: dict[str, Any]) -> None:
         """Record (group commit) then handle `update`; returns as soon as it is queued."""
+        if self._room.locked():
+            self.gate.open()
         await self._room.acquire()
         self._to_record.append((update_key(update), update))
         if len(self._to_record) >= RECORD_BATCH:
@@ -103,18 +103,13 @@ class InFlight:
     def idle(self) -> None:
         """The poll came back empty: Zalo has nothing more queued, so record and handle without waiting."""
         self._flush_now.set()
-        self._may_handle.set()
+        self.gate.open()
 
     def polling(self) -> None:
-        """A poll goes out: if Zalo holds it HANDLE_GAP seconds, handling may run meanwhile."""
-        if self._gap_timer is not None:
-            self._gap_timer.cancel()
-        self._gap_timer = asyncio.get_running_loop().call_later(HANDLE_GAP, self._may_handle.set)
+        self.gate.poll_sent()
 
     def polled(self) -> None:
-        """A poll brought an update at once: more may be queued at Zalo; handling waits unless too much does."""
-        if len(self._tasks) < HANDLE_BACKLOG:
-            self._may_handle.clear()
+        self.gate.poll_brought_update()
 
     async def resume(self) -> int:
         """Handle what a previous run recorded and did not handle (a crash, a stop with the database down)."""
@@ -136,15 +131,15 @@ class InFlight:
         """On a stop: record what is queued (one try), let every handling end, clear the inbox of what was."""
         self.stopping = True
         self._flush_now.set()
-        self._may_handle.set()
+        self.gate.open()
         if self._recorder is not None:
             with contextlib.suppress(Exception):
                 await self._recorder
         if self._to_record:
             log.error("zalo: stopping with %s polled updates the database would not record; they are lost",
                       len(self._to_record))
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        while self._workers:
+            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
         if self._remover is not None:  # a lazy one may be waiting REMOVE_WAIT: clear the inbox now instead
             self._remover.cancel()
             await asyncio.gather(self._remover, return_exceptions=True)
@@ -180,21 +175,35 @@ class InFlight:
 
     def _start(self, key: str, update: dict[str, Any]) -> None:
         chat = chat_of(update)
-        task = asyncio.create_task(self._handle(key, update, self._chains.get(chat)))
-        self._chains[chat] = task
-        self._tasks.add(task)
-        task.add_done_callback(lambda done: self._finished(chat, done))
+        queue = self._queues.get(chat)
+        if queue is None:
+            queue = self._queues[chat] = deque()
+        queue.append((key, update))
+        if chat not in self._workers:
+            self._workers[chat] = asyncio.create_task(self._work(chat, queue))
 
-    def _finished(self, chat: str, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if self._chains.get(chat) is task:
-            del self._chains[chat]
-        self._room.release()
+    async def _work(self, chat: str, queue: deque[tuple[str, dict[str, Any]]]) -> None:
+        """Handles one chat's updates one after the other, then ends (the next update of the chat starts another)."""
+        try:
+            while queue:
+                await self.gate.wait()
+                key, update = queue[0]
+                try:
+                    if await self._handle(update):
+                        self._handled.append(key)
+                finally:
+                    queue.popleft()
+                    self._room.release()
+                if self._remover is None or self._remover.done():
+                    self._remover = asyncio.create_task(self._remove(REMOVE_WAIT))
+        finally:
+            del self._workers[chat]
+            del self._queues[chat]
+            if not self._workers:
+                self.gate.all_handled()
 
-    async def _handle(self, key: str, update: dict[str, Any], before: asyncio.Task | None) -> None:
-        if before is not None:  # the same chat's earlier update first, whatever became of it
-            await asyncio.wait([before])
-        await self._may_handle.wait()
+    async def _handle(self, update: dict[str, Any]) -> bool:
+        """Handles `update`; False when it stays in the inbox (the database went away during a stop)."""
         wait = self.min_wait
         while True:
             try:
@@ -203,16 +212,13 @@ class InFlight:
                 if not not_recorded(exc):
                     log.exception("zalo: handling an update failed; skipping it")
                 elif self.stopping:  # it stays in the inbox: handled at the next start
-                    return
+                    return False
                 else:
                     log.warning("zalo: update not handled (database unavailable); retrying in %.1f s", wait)
                     await self.sleep(wait)
                     wait = min(MAX_WAIT, wait * 2)
                     continue
-            break
-        self._handled.append(key)
-        if self._remover is None or self._remover.done():
-            self._remover = asyncio.create_task(self._remove(REMOVE_WAIT))
+            return True
 
     async def _remove(self, after: float = 0.0) -> None:
         """Clear handled updates from the inbox: in the next recording's transaction when polls keep coming,
