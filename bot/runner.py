@@ -26,9 +26,7 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = 
     stop = stop or _stop_on_signals()
     for channel in channels:
         app.add_sender(channel.sender)
-        health = getattr(channel, "health", None)
-        if health is not None:
-            app.channel_health[channel.name] = health
+        app.channel_health[channel.name] = channel.health
     started = await start_channels(channels)
     background = [asyncio.create_task(supervise(name, task, app.channel_health.get(name)))
                   for name, task in started]

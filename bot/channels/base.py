@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bot.channels.health import ChannelHealth
 from core.i18n import Translator
 from core.messages import Inbound, MenuCommand, NotRecorded, PhotoIn, Reply
 from storage.db import is_database_fault
@@ -136,6 +137,7 @@ class Channel(Protocol):
     name: str
     limits: ChannelLimits
     sender: Sender
+    health: ChannelHealth  # written by the adapter, read by /healthz and `mttq-bot status` (bot/liveness.py)
 
     async def start(self) -> list[Task]:
         """Register webhook routes (before the web server starts) and return long-running tasks (polling): factories,
