@@ -52,6 +52,7 @@ class FakeTelegram:
         self.webhook_url = ""
         self.blocked: set[int] = set()
         self.flood: FloodRules | None = None
+        self.monotonic = time.monotonic  # when a call arrives, for the flood rules (a test may give a virtual clock)
         self.too_many = 0
         self.refusals: list[str] = []  # why each flood 429 was given
         self.download_delay = 0.0  # seconds a file download takes (a slow platform)
@@ -122,7 +123,7 @@ class FakeTelegram:
             return _error(404, "Not Found")
         method = request.match_info["method"]
         params, files = await _read_params(request)
-        call = Call(method, params, time.monotonic(), files)
+        call = Call(method, params, self.monotonic(), files)
         if method != "getUpdates":
             self.calls.append(call)
         if self._failures[method] and (failure := self._failures[method].popleft()) is not None:
