@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from bot.channels.health import ChannelHealth
 from bot.channels.zalo.client import account_of
 from bot.channels.zalo.platform import CHANNEL as ZALO
-from bot.channels.zalo.quota import QuotaPolicy, month_of
+from bot.channels.zalo.quota import month_of
+from core.budget import BudgetPolicy
 from core.messages import PRIORITY_REPLY, Reply
 from core.roles import ADMIN
 from storage.addressing import enqueue_each
@@ -90,7 +91,7 @@ async def _zalo_budget(app: App, repos: Repositories, now: datetime) -> dict[str
     month = month_of(now, app.settings.tz)
     usage = await repos.usage.get(ZALO, account_of(token.get_secret_value()), month)
     budget = app.settings.zalo_monthly_quota
-    return {"month": month, "used": usage.count, "budget": budget, "paused": QuotaPolicy(budget).paused(usage)}
+    return {"month": month, "used": usage.count, "budget": budget, "paused": BudgetPolicy(budget).paused(usage)}
 
 
 class OutageNotices:

@@ -8,9 +8,10 @@ import sys
 from bot.app import App
 from bot.channels.zalo.client import account_of
 from bot.channels.zalo.platform import CHANNEL
-from bot.channels.zalo.quota import QuotaPolicy, month_of
+from bot.channels.zalo.quota import month_of
 from bot.communes import commune_or_say_why
 from bot.status_live import print_liveness
+from core.budget import BudgetPolicy
 from core.messages import HELD_FOR_BUDGET, HELD_FOR_QUOTA
 from core.roles import PROVINCE
 from plan.periods import Period
@@ -33,7 +34,7 @@ async def print_status(app: App, commune_name: str | None = None) -> int:
     else:
         budget = settings.zalo_monthly_quota
         share = round(100 * usage.count / budget)
-        paused = QuotaPolicy(budget).paused(usage)
+        paused = BudgetPolicy(budget).paused(usage)
         print(t("status.zalo_month", month=month, used=usage.count, budget=budget, share=share)
               + (t("status.zalo_paused") if paused else ""))
     shown = ", ".join(f"{t(f'status.outbox_{status}')} {n}" for status, n in sorted(counts.items()))

@@ -1,38 +1,28 @@
-"""Zalo's monthly outbound budget: count every message, keep the last of it for replies, warn admins."""
+"""Zalo's monthly outbound budget: count every message, read a repeated 429 as the month's quota, warn admins;
+which messages the last of the budget is kept for is core/budget.py's policy."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.channels.base import Transactions
 from bot.channels.zalo.platform import CHANNEL
+from core.budget import BudgetPolicy
 from core.i18n import Translator
-from core.messages import (
-    PRIORITY_BROADCAST,
-    PRIORITY_REMINDER,
-    PRIORITY_REPLY,
-    PRIORITY_STRANGER,
-    PRIORITY_SUMMARY,
-    Reply,
-)
+from core.messages import PRIORITY_REPLY, Reply
 from core.roles import ADMIN
 from storage.addressing import enqueue_each
 from storage.repositories import Repositories
 from storage.usage import Usage
 
 log = logging.getLogger(__name__)
-# A message of this priority goes out only while more than this share of the month's budget is left.
-# The last 20% is reserved for replies to registered people and for reminders (the last 10%: replies only);
-# replies to strangers (at most two a day each) are served from the rest, like broadcasts.
-RESERVES = {PRIORITY_REPLY: 0.0, PRIORITY_REMINDER: 0.10, PRIORITY_SUMMARY: 0.15, PRIORITY_BROADCAST: 0.20,
-            PRIORITY_STRANGER: 0.20}
-WARN_AT = (80, 100)  # percent of the budget: admins are told once per month at each
 # Zalo answers 429 "Quota exceeded" both for a burst and for the month's budget, and publishes no way to tell them
-# apart: this many 429s on sends in a row (each an outbox attempt, after its backoff) is read as the month's.
+# apart: this many 429s on sends in a row (each an outbox attempt, after its backoff) is read as the month's. How
+# to read Zalo's answer is knowledge of Zalo, so it stays here, beside its error table (errors.py); what may still
+# be sent as the budget runs out is policy (core/budget.py). docs/zalo.md, "Monthly budget".
 QUOTA_STRIKES = 3
 
 
@@ -61,37 +51,13 @@ def quota_reset_at(now: datetime, tz: ZoneInfo, reset: date | None) -> datetime:
     return next_month_start(now, tz)
 
 
-@dataclass(frozen=True, slots=True)
-class QuotaPolicy:
-    """Pure rules: which priorities may still be sent, and which warning thresholds a send crossed."""
-
-    budget: int
-    reserves: dict[int, float] = field(default_factory=lambda: dict(RESERVES))
-    warn_at: tuple[int, ...] = WARN_AT
-
-    def paused(self, usage: Usage) -> bool:
-        """The platform said the month's quota is used up, and the setting was not raised since."""
-        return usage.paused_budget is not None and self.budget <= usage.paused_budget
-
-    def allows(self, priority: int, usage: Usage) -> bool:
-        if self.paused(usage):
-            return False  # nothing can go: Zalo refuses every message until its quota comes back
-        if priority <= PRIORITY_REPLY:
-            return True  # replies always go: the platform's own 429 is the hard stop
-        reserve = self.reserves.get(priority, max(self.reserves.values()))
-        return self.budget - usage.count > self.budget * reserve
-
-    def crossed(self, before: int, after: int) -> list[int]:
-        return [pct for pct in self.warn_at if before < self.budget * pct / 100 <= after]
-
-
 class ZaloQuota:
     """The budget of one bot account, kept in the database so every process and restart shares it."""
 
     def __init__(self, transaction: Transactions, translator: Translator, clock: Callable[[], datetime], tz: ZoneInfo,
                  account: str, budget: int, *, reset: date | None = None) -> None:
         self.transaction, self.translator, self.clock, self.tz = transaction, translator, clock, tz
-        self.account, self.policy, self.reset = account, QuotaPolicy(budget), reset
+        self.account, self.policy, self.reset = account, BudgetPolicy(budget), reset
         self.strikes = 0  # 429s on sends since the last accepted one (in memory: a restart starts afresh)
 
     def reset_at(self) -> datetime:
