@@ -215,3 +215,32 @@ async def test_no_page_shows_a_phone_number_or_a_chat_id(site):
             assert phone not in digits, (path, phone)
         for chat_id in chat_ids:
             assert chat_id not in page, (path, chat_id)
+
+
+async def test_a_units_page_lists_its_reports_with_answers_and_photo_thumbnails(site):
+    app, client, session, _recorder, made = site
+    photo = made["photo"]
+    page = await (await client.get(f"/d/don-vi/{photo.unit_id}?ky=2026-Q4", headers=session)).text()
+    cards = re.findall(r'<article class="card">(.*?)</article>', page, re.S)
+    async with app.db.transaction() as repos:
+        stored = [r for r in await repos.reports.in_commune(1, date(2026, 10, 1), date(2026, 12, 31))
+                  if r.unit_id == photo.unit_id]
+    assert len(cards) == len(stored) >= 2  # the unit's reports of the quarter, each a card
+    card = next(c for c in cards if f"/d/bao-cao/{photo.id}\"" in c)
+    assert "<dt>" in card and "<dd>" in card  # its answers
+    [thumb] = re.findall(r'<img src="(/files/[^"]+)"', card)
+    image = await client.get(html.unescape(thumb))
+    assert image.status == 200 and image.headers["Content-Type"] == "image/png"  # a signed link that works
+
+
+async def test_error_pages_and_downloads_carry_the_security_headers_too(site):
+    _app, client, session, _recorder, _made = site
+    for path, status in (("/d/bao-cao/999999", 404), ("/d/?ky=2026-Q9", 400), ("/d/", 401),
+                         ("/d/dang-nhap/forged-token", 404), ("/d/tai-ve/docx", 200)):
+        headers = session if status != 401 else {}
+        response = await client.get(path, headers=headers)
+        assert response.status == status, path
+        assert response.headers["X-Frame-Options"] == "DENY", path
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], path
+        assert response.headers["Referrer-Policy"] == "no-referrer", path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
