@@ -15,6 +15,7 @@ from bot import province_cli
 from bot.app import App, Clock, create_app, system_clock
 from bot.demo import seed_demo
 from bot.settings import ConfigError, Settings, load_settings
+from bot.settings_errors import deployment_language
 from core.i18n import Translate, Translator
 from core.roles import ALL_ROLES, PROVINCE
 from core.vnparse import fold
@@ -28,8 +29,8 @@ log = logging.getLogger("mttq-bot")
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but a mistake is one line (what is wrong and where to look), not the usage block first."""
 
-    def error(self, message: str):
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+    def error(self, message: str):  # argparse's own words stay English (its --help too); the hint is ours
+        self.exit(2, deployment_language()("cli.see_help", prog=self.prog, message=message) + "\n")
 
 
 def version() -> str:
@@ -125,7 +126,7 @@ def _timezone(text: str) -> str:
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        raise argparse.ArgumentTypeError(f"not a time zone like Asia/Ho_Chi_Minh: {text!r}") from None
+        raise argparse.ArgumentTypeError(deployment_language()("cli.bad_timezone", value=repr(text))) from None
     return text
 
 
@@ -133,7 +134,7 @@ def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date like 2026-01-31: {text!r}") from None
+        raise argparse.ArgumentTypeError(deployment_language()("cli.bad_date", value=repr(text))) from None
 
 
 def clock_from_env() -> Clock:
@@ -146,7 +147,7 @@ def clock_from_env() -> Clock:
         return system_clock
     origin, began = datetime.fromisoformat(start), time.monotonic()
     if origin.tzinfo is None:
-        raise ConfigError("MTTQ_FAKE_NOW: give a time with its offset, e.g. 2026-03-31T07:30:00+07:00")
+        raise ConfigError("MTTQ_FAKE_NOW", "config.fake_now")
     return lambda: origin + timedelta(seconds=time.monotonic() - began)
 
 
@@ -180,32 +181,36 @@ def _main(args: argparse.Namespace) -> int:
         return _plan_check(args.file)
     try:
         settings = load_settings()
-    except ConfigError as exc:
-        print(f"mttq-bot: {exc}", file=sys.stderr)
+    except ConfigError as exc:  # no settings yet: said in DEFAULT_LANGUAGE as read on its own
+        print("mttq-bot: " + exc.line(deployment_language()), file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
     try:
         return asyncio.run(_dispatch(args, settings))
     except ConfigError as exc:  # e.g. the platform refused the bot token at start-up
-        print(f"mttq-bot: {exc}", file=sys.stderr)
+        print("mttq-bot: " + exc.line(_speech(settings)), file=sys.stderr)
         return 2
     except PlanError as exc:
         print(f"mttq-bot: {exc}", file=sys.stderr)
         return 2
     except DatabaseUnwritable as exc:
-        t = Translator(settings.locales_dir).for_language(settings.default_language)
-        print("mttq-bot: " + t("cli.database_unwritable", reason=exc), file=sys.stderr)
+        print("mttq-bot: " + _speech(settings)("cli.database_unwritable", reason=exc), file=sys.stderr)
         return 2
 
 
+def _speech(settings: Settings) -> Translate:
+    return Translator(settings.locales_dir).for_language(settings.default_language)
+
+
 def _plan_check(path: str) -> int:
+    """Needs no settings (a plan is checked before a deployment exists); speaks DEFAULT_LANGUAGE if set."""
     try:
         plan = load_plan(path)
-    except PlanError as exc:
+    except PlanError as exc:  # the plan's lines, as the plan loader names them
         print(exc, file=sys.stderr)
         return 1
-    print(f"{path}: OK — {len(plan.indicators)} indicators, {len(plan.forms)} forms, "
-          f"{len(plan.timeline)} timeline items")
+    print(deployment_language()("cli.plan_check.ok", path=path, indicators=len(plan.indicators),
+                                forms=len(plan.forms), timeline=len(plan.timeline)))
     return 0
 
 
@@ -226,7 +231,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         start_collecting()
     try:
         if args.command == "db":
-            print("database is up to date")
+            print(_t(app)("cli.db_up_to_date"))
             return 0
         if args.command == "init":
             return await _init(app, demo=args.demo)
@@ -263,8 +268,9 @@ async def _init(app: App, *, demo: bool) -> int:
     if demo:
         async with app.db.transaction() as repos:
             commune = await seed_demo(repos, app.plan, app.clock())
-        print(f"demo data ready: {commune.name}, {commune.province} (sample units are marked '(mẫu)')")
-    print(f"database ready: {app.db.url.split('///')[-1] if app.db.dialect == 'sqlite' else app.db.dialect}")
+        print(_t(app)("cli.init.demo_ready", commune=commune.name, province=commune.province))
+    where = app.db.url.split("///")[-1] if app.db.dialect == "sqlite" else app.db.dialect
+    print(_t(app)("cli.init.database_ready", where=where))
     return 0
 
 

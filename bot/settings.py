@@ -13,14 +13,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.settings_errors import ConfigError, SettingProblem, config_error
 from plan.calendar import SendingCalendar
-from plan.holidays import SHIPPED_DECLARED, PublicHolidays, load_declared
+from plan.holidays import SHIPPED_DECLARED, HolidayFileError, PublicHolidays, load_declared
 from plan.loader import SHIPPED_PLAN
 from summaries.model import DocumentSettings
 
-
-class ConfigError(Exception):
-    """A setting with a bad value; the message is one line naming the variable."""
+__all__ = ["ConfigError", "Settings", "load_settings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,34 +151,37 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone '{value}'") from None
+            raise SettingProblem("config.timezone", value=value) from None
         return value
 
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB")
+            raise SettingProblem("config.database_url")
         return value
 
     @field_validator("plan_file")
     @classmethod
     def _plan_exists(cls, value: Path) -> Path:
         if not value.is_file():
-            raise ValueError(f"no plan file at {value}")
+            raise SettingProblem("config.no_plan_file", path=value)
         return value
 
     @field_validator("holidays_file")
     @classmethod
     def _declared_holidays(cls, value: Path) -> Path:
-        load_declared(value)  # a HolidayFileError (a ValueError) names the entry and what is wrong
+        try:
+            load_declared(value)
+        except HolidayFileError as exc:  # its text names the file, the entry and what is wrong
+            raise SettingProblem("config.holidays_file", detail=str(exc)) from None
         return value
 
     @field_validator("telegram_api_base", "zalo_api_base", "public_base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+            raise SettingProblem("config.http_url")
         return value.rstrip("/") if value else value
 
     @field_validator("public_base_url")
@@ -188,16 +190,14 @@ class Settings(BaseSettings):
         # Zalo and Telegram call only HTTPS webhooks, and Zalo fetches photos by HTTPS link. Plain http:// is left
         # to this machine's own address (a local fake platform in tests or development).
         if value and not value.startswith("https://") and _host(value) not in LOOPBACK:
-            raise ValueError("must start with https:// (Zalo and Telegram call only HTTPS addresses): put an HTTPS "
-                             "reverse proxy in front of the bot, see docs/deployment.md")
+            raise SettingProblem("config.https_only")
         return value
 
     @field_validator("zalo_bot_token")
     @classmethod
     def _zalo_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not ZALO_TOKEN.fullmatch(value.get_secret_value()):
-            raise ValueError("does not look like a Zalo bot token (<numeric id>:<secret>, copied whole from "
-                             "bot.zaloplatforms.com, without quotes or spaces)")
+            raise SettingProblem("config.zalo_token")
         return value
 
     @field_validator("webhook_secret")
@@ -207,7 +207,7 @@ class Settings(BaseSettings):
         if value is not None:
             secret = value.get_secret_value()
             if not 8 <= len(secret) <= 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in secret):
-                raise ValueError("must be 8–256 characters of A-Z, a-z, 0-9, _ or -")
+                raise SettingProblem("config.webhook_secret")
         return value
 
     @field_validator("reminder_ladder")
@@ -220,7 +220,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _sending_window(self) -> Settings:
         if self.reminder_send_start >= self.reminder_send_end:
-            raise ValueError("REMINDER_SEND_START must be earlier than REMINDER_SEND_END")
+            raise SettingProblem("config.sending_window", variable="REMINDER_SEND_START")
         return self
 
     @model_validator(mode="after")
@@ -228,11 +228,9 @@ class Settings(BaseSettings):
         if not (self.zalo_bot_token or self.telegram_bot_token) or self.updates_mode != "webhook":
             return self
         if not self.public_base_url:
-            raise ValueError("RECEIVE_UPDATES: webhook needs PUBLIC_BASE_URL (https://your.host)")
+            raise SettingProblem("config.webhook_needs_url", variable="RECEIVE_UPDATES")
         if self.webhook_secret is None:
-            raise ValueError("WEBHOOK_SECRET: empty, but PUBLIC_BASE_URL is set, so updates come by webhook (the "
-                             "production default): set 8–256 characters of A-Z, a-z, 0-9, _ or - "
-                             "(or RECEIVE_UPDATES=polling to poll instead)")
+            raise SettingProblem("config.webhook_needs_secret", variable="WEBHOOK_SECRET")
         return self
 
     @property
@@ -308,19 +306,15 @@ def _parse_ladder(text: str) -> tuple[int, ...]:
     try:
         days = tuple(sorted({int(part) for part in text.replace(" ", "").split(",") if part}))
     except ValueError:
-        raise ValueError("must be whole days separated by commas, e.g. -14,-7,-2,0,3") from None
+        raise SettingProblem("config.ladder") from None
     if not days or any(abs(day) > 366 for day in days):
-        raise ValueError("must be whole days separated by commas, e.g. -14,-7,-2,0,3")
+        raise SettingProblem("config.ladder")
     return days
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build the settings, turning a validation failure into one line that names the variable."""
+    """Build the settings, turning a validation failure into one line that names the variable (ConfigError)."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        message = error["msg"].removeprefix("Value error, ")
-        if not error["loc"]:  # a rule across settings: its message names the variable itself
-            raise ConfigError(message if ":" in message.split(" ", 1)[0] else f"SETTINGS: {message}") from None
-        raise ConfigError(f"{str(error['loc'][0]).upper()}: {message}") from None
+        raise config_error(exc.errors(include_url=False)[0], Settings.model_fields) from None

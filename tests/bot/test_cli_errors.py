@@ -4,11 +4,13 @@ subcommand with a bad path or argument; and `--version`."""
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from support.cli import cli_runner
 
 from bot.cli import configure_logging, version
+from plan.loader import SHIPPED_PLAN
 
 # (arguments, what the one line must mention); {tmp} is the test's folder (it exists: not a file)
 BAD = [
@@ -30,9 +32,11 @@ BAD = [
     (["invite", "create", "--role", "reporter"], "lời mời người báo cáo cần ghi --unit"),
     (["invite", "create"], "hãy ghi --role (hoặc --all-pending --out TỆP.xlsx)"),
     (["invite", "create", "--role", "mayor"], "--role"),
-    (["remind", "preview", "--from", "2026-13-01", "--to", "2026-12-31"], "2026-13-01"),
+    (["remind", "preview", "--from", "2026-13-01", "--to", "2026-12-31"],
+     "không phải ngày dạng 2026-01-31: '2026-13-01'"),
     (["remind", "preview", "--from", "2026-12-01", "--to", "2026-01-01"], "--to"),
-    (["commune", "add", "--name", "X", "--province", "Y", "--timezone", "Mars/Base"], "Mars/Base"),
+    (["commune", "add", "--name", "X", "--province", "Y", "--timezone", "Mars/Base"],
+     "không phải múi giờ như Asia/Ho_Chi_Minh: 'Mars/Base' (xem mttq-bot commune add --help)"),
     (["db", "downgrade"], "downgrade"),
     (["frobnicate"], "frobnicate"),
     ([], "command"),
@@ -72,3 +76,23 @@ def test_version(mttq):
 def test_the_scheduler_logs_only_warnings():
     configure_logging("INFO")
     assert logging.getLogger("apscheduler.scheduler").getEffectiveLevel() == logging.WARNING
+
+
+def test_the_technicians_lines_speak_the_deployments_language(mttq, monkeypatch, tmp_path):
+    """init, db upgrade and plan check answer from locales/ (cli.*): Vietnamese by default, English when
+    DEFAULT_LANGUAGE=en; a bad setting too (config.*), before any settings exist."""
+    code, out, _ = mttq("init", "--demo")
+    assert code == 0 and out.splitlines() == [
+        "đã thêm dữ liệu mẫu: Nam Cường, Thái Nguyên (các đơn vị mẫu có ghi '(mẫu)')",
+        f"cơ sở dữ liệu đã sẵn sàng: {tmp_path}/mttq.sqlite"], out
+    assert mttq("db", "upgrade")[1].strip() == "cơ sở dữ liệu đã ở phiên bản mới nhất"
+    code, out, _ = mttq("plan", "check", str(SHIPPED_PLAN))
+    assert code == 0 and re.fullmatch(r".*: đạt — \d+ chỉ tiêu, \d+ mẫu báo cáo, \d+ mốc tiến độ", out.strip())
+    monkeypatch.setenv("WEB_PORT", "ba")
+    assert mttq("db", "upgrade")[2].strip() == "mttq-bot: WEB_PORT: phải là một số nguyên"
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
+    assert mttq("db", "upgrade")[2].strip() == "mttq-bot: WEB_PORT: must be a whole number"
+    monkeypatch.delenv("WEB_PORT")
+    assert mttq("db", "upgrade")[1].strip() == "the database is up to date"
+    assert re.fullmatch(r".*: OK — \d+ indicators, \d+ forms, \d+ timeline items",
+                        mttq("plan", "check", str(SHIPPED_PLAN))[1].strip())

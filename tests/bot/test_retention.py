@@ -156,7 +156,7 @@ def test_a_too_short_period_is_one_line_naming_the_variable(monkeypatch, tmp_pat
     with pytest.raises(ConfigError) as caught:
         load_settings()
     message = str(caught.value)
-    assert message.startswith(f"{variable}: ") and "greater than or equal to" in message and "\n" not in message
+    assert message.startswith(f"{variable}: ") and "phải lớn hơn hoặc bằng" in message and "\n" not in message
 
 
 def test_the_default_periods(monkeypatch, tmp_path):

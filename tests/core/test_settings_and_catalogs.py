@@ -68,27 +68,27 @@ def test_env_example_copied_to_env_starts_with_the_defaults(monkeypatch):
 
 
 BAD_VALUES = [
-    ("TIMEZONE", "Mars/Base", "unknown time zone"),
-    ("DATABASE_URL", "mysql://root:hunter2@db/mttq", "use sqlite+aiosqlite"),
-    ("WEBHOOK_SECRET", "short", "8–256 characters"),
-    ("WEB_PORT", "0", "greater than or equal to 1"),
-    ("PLAN_FILE", "/nope/plan.yaml", "no plan file"),
-    ("DEFAULT_LANGUAGE", "fr", "'vi' or 'en'"),
-    ("CONVERSATION_TTL_HOURS", "ba ngày", "valid integer"),
-    ("TELEGRAM_API_BASE", "ftp://example.org", "http://"),
-    ("PUBLIC_BASE_URL", "http://bot.example.org", "must start with https://"),
-    ("ZALO_BOT_TOKEN", '"1234567890:hunter2"', "does not look like a Zalo bot token"),
-    ("ZALO_BOT_TOKEN", "hunter2", "<numeric id>:<secret>"),
-    ("RECEIVE_UPDATES", "sometimes", "'webhook' or 'polling'"),
-    ("ZALO_QUOTA_RESET", "tháng sau", "valid date"),
+    ("TIMEZONE", "Mars/Base", "không phải múi giờ đã biết"),
+    ("DATABASE_URL", "mysql://root:hunter2@db/mttq", "hãy dùng sqlite+aiosqlite"),
+    ("WEBHOOK_SECRET", "short", "8–256 ký tự"),
+    ("WEB_PORT", "0", "phải lớn hơn hoặc bằng 1"),
+    ("PLAN_FILE", "/nope/plan.yaml", "không có tệp kế hoạch"),
+    ("DEFAULT_LANGUAGE", "fr", "phải là một trong: vi, en"),
+    ("CONVERSATION_TTL_HOURS", "ba ngày", "phải là một số nguyên"),
+    ("TELEGRAM_API_BASE", "ftp://example.org", "phải bắt đầu bằng http://"),
+    ("PUBLIC_BASE_URL", "http://bot.example.org", "phải bắt đầu bằng https://"),
+    ("ZALO_BOT_TOKEN", '"1234567890:hunter2"', "không giống mã bot Zalo"),
+    ("ZALO_BOT_TOKEN", "hunter2", "<số id>:<chuỗi bí mật>"),
+    ("RECEIVE_UPDATES", "sometimes", "phải là một trong: webhook, polling"),
+    ("ZALO_QUOTA_RESET", "tháng sau", "phải là một ngày dạng 2026-01-31"),
 ]
 
 
 WEBHOOK_SETUPS = [  # (environment, the line expected)
     ({"ZALO_BOT_TOKEN": "1234567890:abc", "PUBLIC_BASE_URL": "https://bot.example.org"},
-     "WEBHOOK_SECRET: empty, but PUBLIC_BASE_URL is set"),
+     "WEBHOOK_SECRET: đang trống, nhưng PUBLIC_BASE_URL đã đặt"),
     ({"TELEGRAM_BOT_TOKEN": "1:abc", "RECEIVE_UPDATES": "webhook", "WEBHOOK_SECRET": "s" * 16},
-     "RECEIVE_UPDATES: webhook needs PUBLIC_BASE_URL"),
+     "RECEIVE_UPDATES: nhận tin kiểu webhook cần PUBLIC_BASE_URL"),
 ]
 
 
@@ -132,8 +132,8 @@ def test_mttq_bot_exits_2_printing_the_one_line(tmp_path):
     result = subprocess.run([sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())",
                              "db", "upgrade"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
-    assert result.stderr.splitlines() == ["mttq-bot: DATABASE_URL: use sqlite+aiosqlite:///PATH or "
-                                          "postgresql+asyncpg://USER@HOST/DB"]
+    assert result.stderr.splitlines() == ["mttq-bot: DATABASE_URL: hãy dùng sqlite+aiosqlite:///ĐƯỜNG_DẪN hoặc "
+                                          "postgresql+asyncpg://NGƯỜI_DÙNG@MÁY/CSDL"]
 
 
 # --- plan check ------------------------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ BROKEN_PLANS = [  # (what is wrong, text replaced, replacement, the line named, 
 
 def test_plan_check_passes_the_shipped_plan(capsys):
     assert main(["plan", "check", str(SHIPPED_PLAN)]) == 0
-    assert "OK" in capsys.readouterr().out
+    assert ": đạt — " in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("case", "old", "new", "line", "reason"), BROKEN_PLANS, ids=[c[0] for c in BROKEN_PLANS])

@@ -106,7 +106,8 @@ def test_every_problem_of_a_declared_file_at_once(tmp_path):
 def test_a_bad_holidays_file_stops_start_up_naming_the_setting(tmp_path):
     path = tmp_path / "declared.yaml"
     path.write_text("declared: {from: 2027-02-01}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"^HOLIDAYS_FILE: .*expected `declared:` followed by a list"):
+    with pytest.raises(ConfigError, match=r"^HOLIDAYS_FILE: tệp ngày nghỉ không dùng được: "
+                       r".*expected `declared:` followed by a list"):
         load_settings(_env_file=None, holidays_file=path)
     with pytest.raises(ConfigError, match=r"^HOLIDAYS_FILE: .*cannot read"):
         load_settings(_env_file=None, holidays_file=tmp_path / "missing.yaml")

@@ -156,8 +156,7 @@ class TelegramChannel:
             await self.bot.initialize()
         except InvalidToken:
             if at_start:
-                raise ConfigError("TELEGRAM_BOT_TOKEN: rejected by Telegram (check the token from @BotFather)") \
-                    from None
+                raise ConfigError("TELEGRAM_BOT_TOKEN", "config.telegram_token_refused") from None
             log.error("Telegram rejects TELEGRAM_BOT_TOKEN; trying again later")
             return False
         except TelegramError as exc:

@@ -97,10 +97,10 @@ class ZaloChannel:
                     failures += 1
                     await asyncio.sleep(MAX_RETRY_WAIT)
                     continue
-                raise ConfigError(f"ZALO_BOT_TOKEN: {exc}") from None
+                raise ConfigError("ZALO_BOT_TOKEN", "config.zalo_token_refused", reason=str(exc)) from None
             except ZaloWrongBase as exc:
-                raise ConfigError(f"ZALO_API_BASE: {self.client.base_url} does not answer as the Zalo Bot API "
-                                  f"(getMe: {exc.status} {exc.description}); check the address") from None
+                raise ConfigError("ZALO_API_BASE", "config.zalo_wrong_base", url=self.client.base_url,
+                                  reason=f"getMe: {exc.status} {exc.description}") from None
             except ZaloError as exc:
                 failures += 1
                 self.health.failed(str(exc))

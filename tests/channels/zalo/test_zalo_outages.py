@@ -147,7 +147,7 @@ async def test_a_wrong_api_base_refuses_to_start_and_deactivates_nothing(fake, s
     base = fake.url + ("/wrong" if answer == "a 404 page" else "")
     app = await zalo_app(fake, sqlite_url, clock, zalo_api_base=base)
     await _pending_zalo_reply(app)
-    with pytest.raises(ConfigError, match=r"^ZALO_API_BASE: .* does not answer as the Zalo Bot API") as raised:
+    with pytest.raises(ConfigError, match=r"^ZALO_API_BASE: .* không trả lời như Zalo Bot API") as raised:
         async with running(app, tmp_path):
             pass
     assert "\n" not in str(raised.value) and fake.token not in str(raised.value)
@@ -164,6 +164,7 @@ def test_the_command_says_one_line_naming_zalo_api_base(tmp_path, monkeypatch, c
         assert main(["run"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("mttq-bot: ZALO_API_BASE:") and "abc" not in err[0]
+    assert "không trả lời như Zalo Bot API" in err[0] and "hãy kiểm tra địa chỉ" in err[0]
 
 
 async def test_403_bursts_at_start_up_are_retried_not_fatal(fake, sqlite_url, clock, tmp_path):
