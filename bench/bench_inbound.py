@@ -144,7 +144,7 @@ async def bench_ptb(reporters: int, think: float = 0.0) -> dict[str, float]:
 
 
 def pg_cluster():
-    from pgcluster import PgCluster, PgUnavailable
+    from support.pgcluster import PgCluster, PgUnavailable
 
     cluster = PgCluster()
     try:
