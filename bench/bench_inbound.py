@@ -1,6 +1,6 @@
 """Inbound pipeline throughput and latency: 200 reporters at once, each filing a report, SQLite and PostgreSQL.
 
-Run: .venv/bin/python bench/bench_inbound.py [--reporters 200] [--repeat 3] [--profile]
+Run: .venv/bin/python bench/bench_inbound.py [--reporters 200] [--repeat 3] [--profile | --statements]
 
 Each simulated reporter sends the ten messages of a one-report conversation (`bao cao`, form, date, place,
 people, … `1` to confirm) one after the other through `app.handle` (ledger → handlers → outbox, one transaction,
@@ -10,13 +10,15 @@ dispatches the same number of text updates (Application.process_update, one triv
 PostgreSQL uses a throwaway cluster (tests/support/pgcluster.py) and is skipped, with the reason, when none can start.
 With --think S each reporter pauses an exponential S seconds (mean) before each message, as people do: the
 latency at a realistic offered load (200 / S msg/s) rather than under saturation, where p50 is just the queue.
-Targets (issue 8): ≥ 500 msg/s, p99 < 100 ms.
+Targets (issue 8): ≥ 500 msg/s, p99 < 100 ms. --statements prints, for the first SQLite run, the CPU time (not
+wall time: the machine is shared) spent in each kind of statement, from the session's execute to its result.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import itertools
 import os
@@ -31,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from support.app import VN, FakeClock
 from support.reporters import add_reporters
 
@@ -86,14 +89,19 @@ def summary(latencies: list[float], elapsed: float) -> dict[str, float]:
             "p50_ms": cuts[49] * 1000, "p99_ms": cuts[98] * 1000}
 
 
-async def bench_bot(url: str, reporters: int, profile: bool, think: float = 0.0) -> dict[str, float]:
+async def bench_bot(url: str, reporters: int, profile: bool, think: float = 0.0,
+                    statements: bool = False) -> dict[str, float]:
     app = await build_app(url, reporters)
     try:
         await app.handle(inbound(0, "/huy"))  # warm up imports and caches, as a running bot would be
         profiler = cProfile.Profile() if profile else None
         if profiler:
             profiler.enable()
-        result = await run_load(app.handle, reporters, think)
+        cpu = time.process_time()
+        with StatementClock() if statements else contextlib.nullcontext() as clock:
+            result = await run_load(app.handle, reporters, think)
+        if clock:
+            clock.report(time.process_time() - cpu, result["messages"])
         if profiler:
             profiler.disable()
             pstats.Stats(profiler).sort_stats(SORT).print_stats(os.environ.get("BENCH_FILTER", ""), 60)
@@ -103,6 +111,46 @@ async def bench_bot(url: str, reporters: int, profile: bool, think: float = 0.0)
         return result
     finally:
         await app.close()
+
+
+class StatementClock:
+    """CPU time of each kind of statement (its SQL's start), from AsyncSession.execute's call to its return."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, list[float]] = {}
+        self._real = AsyncSession.execute
+        self._names: dict[int, str] = {}
+
+    def __enter__(self) -> StatementClock:
+        clock, real = self, self._real
+
+        async def execute(session, statement, *args, **kwargs):
+            start = time.process_time()
+            try:
+                return await real(session, statement, *args, **kwargs)
+            finally:
+                spent = time.process_time() - start
+                entry = clock.spent.setdefault(clock.name(statement), [0, 0.0])
+                entry[0] += 1
+                entry[1] += spent
+
+        AsyncSession.execute = execute
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        AsyncSession.execute = self._real
+
+    def name(self, statement) -> str:
+        if id(statement) not in self._names:
+            self._names[id(statement)] = " ".join(str(statement).split())[:70]
+        return self._names[id(statement)]
+
+    def report(self, cpu: float, messages: float) -> None:
+        total = sum(seconds for _, seconds in self.spent.values())
+        print(f"CPU {cpu:.3f} s ({cpu / messages * 1e6:.0f} µs a message), in statements {total:.3f} s "
+              f"({total / cpu:.0%})\n      ms  count  µs each  statement")
+        for text, (count, seconds) in sorted(self.spent.items(), key=lambda item: -item[1][1]):
+            print(f"{seconds * 1000:8.1f} {count:6d} {seconds / count * 1e6:8.0f}  {text}")
 
 
 async def bench_ptb(reporters: int, think: float = 0.0) -> dict[str, float]:
@@ -165,6 +213,7 @@ def main() -> None:
     parser.add_argument("--reporters", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile one SQLite run (top 30, cumulative)")
+    parser.add_argument("--statements", action="store_true", help="CPU per kind of statement, first SQLite run")
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean seconds a reporter pauses before each message (0: flat out, the saturation test)")
@@ -181,7 +230,8 @@ def main() -> None:
                     asyncio.run(bench_ptb(args.reporters, args.think)))
                 url = f"sqlite+aiosqlite:///{tmp}/bench{run}.db"
                 results.setdefault("mttq-bot SQLite", []).append(
-                    asyncio.run(bench_bot(url, args.reporters, args.profile and run == 0, args.think)))
+                    asyncio.run(bench_bot(url, args.reporters, args.profile and run == 0, args.think,
+                                          statements=args.statements and run == 0)))
                 if cluster is not None:
                     asyncio.run(_fresh_pg(cluster.url, f"bench{run}"))
                     url = cluster.url.rsplit("/", 1)[0] + f"/bench{run}"
