@@ -89,6 +89,32 @@ def page_menu(pages: list[list[dict[str, Any]]], page: int, t: Translate) -> lis
     return [*pages[page], next_page_option(t, page, len(pages))]
 
 
+def message_pieces(lines: Sequence[str], limit: int = MESSAGE_CHARS) -> list[str]:
+    """`lines` as messages of at most `limit` characters, cut only between lines; a line longer than `limit` alone
+    (a long answer) is cut between words over several messages. Nothing is left out or shortened."""
+    pieces: list[str] = []
+    for line in lines:
+        for part in _word_parts(line, limit):
+            if pieces and len(pieces[-1]) + 1 + len(part) <= limit:
+                pieces[-1] += "\n" + part
+            else:
+                pieces.append(part)
+    return pieces
+
+
+def _word_parts(line: str, limit: int) -> list[str]:
+    parts: list[str] = []
+    for word in line.split(" "):
+        while len(word) > limit:  # one "word" longer than a message (a pasted link): cut it
+            parts.append(word[:limit])
+            word = word[limit:]
+        if parts and len(parts[-1]) + 1 + len(word) <= limit:
+            parts[-1] += " " + word
+        else:
+            parts.append(word)
+    return parts or [""]
+
+
 def line_pages(header: str, lines: list[str], more_for: MoreLine, limit: int = MESSAGE_CHARS) -> list[list[str]]:
     """A long list in pages that each fit `limit` with the header and the "more" line `more_for(page, pages)`
     says under every page but the last (a sample call sizes it); a line too long alone gets a page alone."""

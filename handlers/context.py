@@ -15,6 +15,7 @@ from core.menus import (
     NEXT_NUMBER,
     NEXT_PAGE,
     choices_of,
+    message_pieces,
     option,
     option_pages,
     page_menu,
@@ -135,6 +136,18 @@ class Context:
             state.all_options, state.menu_text = numbered, text
             self._show_page(state, **meta)
         await self.remember(state)
+
+    async def ask_after(self, state: FlowState, step: str, lines: list[str], question: str,
+                        options: list[dict[str, Any]]) -> None:
+        """`lines` (e.g. a report's answers) with the menu under them in one message if it fits MESSAGE_CHARS; else
+        the lines in messages of their own, whole, then `question` with the menu: nothing the user typed is cut."""
+        text = "\n".join(lines)
+        if rendered_chars(text, choices_of(options), self.t) <= MESSAGE_CHARS:
+            await self.ask_menu(state, step, text, options)
+            return
+        for piece in message_pieces(lines):
+            self.say(piece)
+        await self.ask_menu(state, step, question, options)
 
     def _pages(self, state: FlowState) -> list[list[dict[str, Any]]]:
         return option_pages(state.menu_text, state.all_options, self.t)

@@ -12,7 +12,6 @@ from core.numbers import format_money, format_number
 from core.sentence import mentions_money
 from core.vnmoney import parse_money
 from core.vnparse import ParseError, clean_text, parse_date, parse_number, parse_yesno
-from core.wordcut import cut_words
 from handlers.context import Context
 from plan.schema import FieldKind, Form, FormField, Plan
 from storage.models import StoredFile
@@ -142,13 +141,11 @@ def format_value(ctx: Context, field: FormField, value: Any, unit_names: dict[in
     return str(value)
 
 
-SUMMARY_VALUE_CHARS = 60  # a summary is a check on a phone screen: long answers shown by their start
-
-
 def summarise(ctx: Context, form: Form, answers: dict[str, Any], unit_names: dict[int, str]) -> list[str]:
-    """One line per answered field: "- Label: value" (optional questions left blank are not listed)."""
-    return [f"- {f.label.get(ctx.language)}: "
-            f"{cut_words(' '.join(format_value(ctx, f, answers.get(f.id), unit_names).split()), SUMMARY_VALUE_CHARS)}"
+    """One line per answered field: "- Label: value" (optional questions left blank are not listed). An answer is
+    shown whole — the check is where the reporter reads what will be sent; a long check comes in several
+    messages (Context.ask_after), never with an answer cut."""
+    return [f"- {f.label.get(ctx.language)}: {' '.join(format_value(ctx, f, answers.get(f.id), unit_names).split())}"
             for f in form.fields if f.required or answers.get(f.id) is not None]
 
 

@@ -101,7 +101,8 @@ async def _show_detail(ctx: Context, report_id: int) -> None:
     else:
         lines = [_title(ctx, report),
                  *summarise(ctx, form, report.answers, await unit_names(ctx, form, report.answers))]
-    await ctx.ask_menu(MyReportsState(step="detail", report_id=report.id), "detail", "\n".join(lines), options)
+    await ctx.ask_after(MyReportsState(step="detail", report_id=report.id), "detail", lines,
+                        ctx.t("mine.detail.question"), options)
 
 
 async def _on_detail(ctx: Context, state: MyReportsState) -> None:

@@ -300,13 +300,13 @@ async def _show_confirm(ctx: Context, state: ReportState, intro: list[str] | Non
     names = await unit_names(ctx, form, state.answers, state.unit_id)
     state.editing = False
     options = [option("send", ctx.t("report.confirm.send")), option("edit", ctx.t("report.confirm.edit")),
-               option("cancel", ctx.t("report.confirm.cancel"))]
+               option("cancel", ctx.t("report.confirm.cancel"), "huy bao cao", "cancel")]
     lines = [*(intro or []),
              ctx.t("report.confirm.title", form=form.label.get(ctx.language), unit=names.get(state.unit_id, '')),
              *summarise(ctx, form, state.answers, names)]
     if state.photos:
         lines.append(ctx.t("report.text.photos", count=len(state.photos)))
-    await ctx.ask_menu(state, "confirm", "\n".join(lines), options)
+    await ctx.ask_after(state, "confirm", lines, ctx.t("report.confirm.question"), options)
 
 
 async def _on_confirm(ctx: Context, state: ReportState) -> None:

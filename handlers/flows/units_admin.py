@@ -95,7 +95,7 @@ async def _on_action(ctx: Context, action: str) -> None:
         return
     if action == LIST:
         units = await ctx.repos.directory_admin.all_units(ctx.person.commune_id)
-        options = [option(unit.id, unit_line(ctx, unit), unit.name) for unit in units]
+        options = [option(unit.id, _listed(ctx, unit), unit.name) for unit in units]
         await ctx.ask_menu(UnitsAdminState(step="unit", action=LIST), "unit", ctx.t("unit_admin.pick.list"), options)
         return
     active = action != "reactivate"
@@ -106,6 +106,11 @@ async def _on_action(ctx: Context, action: str) -> None:
         return
     await ctx.ask_menu(UnitsAdminState(step="unit", action=action), "unit", ctx.t(f"unit_admin.pick.{action}"),
                        unit_options(units))
+
+
+def _listed(ctx: Context, unit: Unit) -> str:
+    """A unit as the paged list shows it: its name, marked when inactive (its kind is shown once it is picked)."""
+    return unit.name if unit.active else f"{unit.name} — {ctx.t('admin.inactive')}"
 
 
 async def _offer_unit_actions(ctx: Context, unit: Unit) -> None:

@@ -10,6 +10,7 @@ from core.menus import (
     MESSAGE_CHARS,
     NEXT_PAGE,
     choices_of,
+    message_pieces,
     numbered,
     option,
     option_pages,
@@ -50,3 +51,14 @@ def test_every_page_fits_and_every_option_is_on_exactly_one_page_with_its_own_nu
 def test_a_long_question_is_not_paged_its_text_is_the_long_part():
     options = _units(5)
     assert option_pages("x" * 290, options, T) == [options]
+
+
+def test_message_pieces_cut_between_lines_and_a_long_line_between_words_losing_nothing():
+    answer = " ".join(f"chữ{n}" for n in range(120))  # ~600 characters in one answer
+    lines = ["Xin kiểm tra lại báo cáo:", "- Ngày: 24/11/2026", f"- Nội dung: {answer}", "- Số người: 150"]
+    pieces = message_pieces(lines)
+    assert len(pieces) >= 3 and all(len(piece) <= MESSAGE_CHARS for piece in pieces)
+    assert " ".join(" ".join(pieces).split()) == " ".join(" ".join(lines).split())  # every word, in order
+    assert pieces[0] == "Xin kiểm tra lại báo cáo:\n- Ngày: 24/11/2026"  # the long answer starts a message
+    assert pieces[1].startswith("- Nội dung: chữ0 chữ1") and pieces[-1].endswith("chữ119\n- Số người: 150")
+    assert message_pieces(["a", "b"]) == ["a\nb"]

@@ -23,8 +23,10 @@ async def test_a_photo_first_then_the_report_in_one_sentence(sqlite_url, clock):
         [which] = await alice.send_photo("first-photo", IMAGE)
         assert "Ảnh này thuộc báo cáo nào?" in which
         assert [c.params["file_id"] for c in h.fake.of("getFile")] == ["first-photo"]  # kept at once
-        [summary] = await alice.say("hôm qua ngày hội ở nhà văn hóa 150 người, có đánh giá hương ước")
-        assert "Xin kiểm tra lại báo cáo" in summary and "📷 Gửi kèm 1 ảnh" in summary
+        *summary, question = await alice.say("hôm qua ngày hội ở nhà văn hóa 150 người, có đánh giá hương ước")
+        summary = "\n".join(summary)
+        assert "Xin kiểm tra lại báo cáo" in summary and "📷 Gửi kèm 1 ảnh" in summary  # over 300 characters with
+        assert question.startswith("Gửi báo cáo này?")  # its menu: the answers, then the question (issue 15.7)
         assert "Đã ghi báo cáo số 1" in (await alice.press("Gửi báo cáo"))[0]
         async with h.app.db.transaction() as repos:
             report = await repos.reports.get(1)
