@@ -83,3 +83,13 @@ async def test_other_unit_menus_are_paged_too(staff, command):
         replies = await staff.say("1")
     assert all(len(text) <= MESSAGE_CHARS for text in replies), replies
     assert "0. ➡️ Xem tiếp" in replies[-1], replies
+
+
+async def test_in_english_the_page_reads_and_turns_in_english(app, staff):
+    async with app.db.transaction() as repos:
+        person = await repos.directory.person_by_identity("console", "staff")
+        await repos.directory_admin.change(person, language="en")
+    first = (await staff.say("/baocao"))[0]
+    assert "0. ➡️ More (page 2/" in first and first.endswith('"prev": previous page.') and len(first) <= 300
+    second = (await staff.say("next"))[0]
+    assert "(page 3/" in second and (await staff.say("prev"))[0] == first
