@@ -1,12 +1,16 @@
 """Benchmark (not a test): the summary files, a commune's and a province-size year's (issue 20.4).
 
     .venv/bin/python bench/bench_render.py [--units 2000] [--reports-per-unit 50] [--commune-units 30] [--repeat 3]
+                                           [--unique-texts]
 
 Prints seconds (best of --repeat; wall clock and this process's CPU time, the fair figure on a busy host) for
 the DOCX, the XLSX and the PNG chart of one commune's quarter and year (30 units × 50 reports a year) and of a
 province-size year (2,000 units × 50 reports, one summary); the DOCX and XLSX of the province viewer's
 side-by-side summary (--communes communes of 20 units); then a commune's three files together as the render job
 makes them (summaries.service.render_files).
+The synthetic reports all say "Nội dung hoạt động mẫu": their XLSX holds ~2,000 distinct strings. Real reports'
+texts differ from one another; --unique-texts makes every text answer unique (~170,000 distinct strings in the
+province-size XLSX), the harder case for the file's shared string table.
 Targets (issue 20.4): province year DOCX ≤ 2 s, XLSX ≤ 1 s; a commune's three files together ≤ 1 s.
 matplotlib's first import (~1 s) is paid before timing, as a render worker does once.
 """
@@ -27,6 +31,7 @@ from bench_summary import VN, dataset  # the same synthetic communes as bench_su
 from core.i18n import Translator
 from plan.loader import SHIPPED_PLAN, load_plan
 from plan.periods import Period
+from plan.schema import FieldKind
 from summaries.chart import render_chart
 from summaries.compile import compile_summary
 from summaries.docx import render_docx
@@ -53,6 +58,14 @@ def timed(label: str, call, repeat: int) -> float:
     return best_wall
 
 
+def unique_texts(plan, snapshot):
+    """Every text answer different, as real reports' are: "… (báo cáo số N)"."""
+    texts = {f.id for form in plan.forms for f in form.fields if f.kind is FieldKind.TEXT}
+    reports = tuple(r._replace(answers={k: f"{v} (báo cáo số {r.id})" if k in texts else v
+                                        for k, v in r.answers.items()}) for r in snapshot.reports)
+    return dataclasses.replace(snapshot, reports=reports)
+
+
 def _files(rendered) -> tuple[bytes, bytes, bytes]:
     return rendered.docx, rendered.xlsx, rendered.png
 
@@ -71,6 +84,7 @@ def main() -> None:
     parser.add_argument("--commune-units", type=int, default=30)
     parser.add_argument("--communes", type=int, default=100, help="communes side by side (20 units each)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--unique-texts", action="store_true", help="every report's text answers different")
     args = parser.parse_args()
     plan = load_plan(SHIPPED_PLAN)
     translator = Translator(LOCALES, "vi")
@@ -79,6 +93,8 @@ def main() -> None:
     now, year, quarter = datetime(2026, 12, 20, 9, 0, tzinfo=VN), Period(2026, "year"), Period.quarter(2026, 4)
     commune = dataset(plan, args.commune_units, args.reports_per_unit)
     province = dataset(plan, args.units, args.reports_per_unit)
+    if args.unique_texts:
+        commune, province = unique_texts(plan, commune), unique_texts(plan, province)
     summaries = {"commune, Q4": compile_summary(plan, commune, quarter, now),
                  "commune, year": compile_summary(plan, commune, year, now),
                  "province-size, year": compile_summary(plan, province, year, now)}
