@@ -8,6 +8,7 @@ Changes the version cannot see (a unit renamed, a baseline set) show within MAX_
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,8 +17,8 @@ from zoneinfo import ZoneInfo
 from bot.dashboard.views import Scene, scene_of
 from plan.periods import Period, business_date
 from plan.schema import Plan
-from storage.repositories import Repositories
-from summaries.load import load_snapshot
+from storage.db import Database
+from summaries.load import read_snapshot
 from summaries.model import Snapshot
 
 MAX_AGE = timedelta(minutes=1)
@@ -37,9 +38,14 @@ class SceneCache:
         self._entries: OrderedDict[tuple, _Entry] = OrderedDict()  # (commune,) → snapshot; (commune, …) → scene
         self.hits = self.misses = 0
 
-    async def scene(self, repos: Repositories, plan: Plan, commune_id: int, period: Period, now: datetime,
+    async def scene(self, db: Database, plan: Plan, commune_id: int, period: Period, now: datetime,
                     tz: ZoneInfo) -> Scene:
-        version = (await repos.reports.data_version(commune_id), await repos.petitions.data_version(commune_id))
+        """The scene from the cache, or read and compiled now. Only the data version is read in a transaction: a
+        miss reads the year beside the writer (`Database.reader`; on SQLite a transaction queues behind the one
+        writer lock, and 100,000 reports read there held every chat up) and compiles it in a thread, off the loop.
+        The version is taken before the read, so data changed meanwhile only makes the next view read again."""
+        async with db.transaction() as repos:
+            version = (await repos.reports.data_version(commune_id), await repos.petitions.data_version(commune_id))
         key = (commune_id, period.key, business_date(now, tz), id(plan))  # a corrected plan: another scene
         cached = self._get(key, version, now)
         if cached is not None:
@@ -48,9 +54,9 @@ class SceneCache:
         self.misses += 1
         snapshot = self._get((commune_id,), version, now)  # another period of the same data: compile only
         if snapshot is None:
-            snapshot = await load_snapshot(repos, commune_id, plan.year)
+            snapshot = await read_snapshot(db.reader, commune_id, plan.year)
             self._put((commune_id,), version, now, snapshot)
-        made = scene_of(plan, commune_id, snapshot, period, now, tz)
+        made = await asyncio.to_thread(scene_of, plan, commune_id, snapshot, period, now, tz)
         self._put(key, version, now, made)
         return made
 

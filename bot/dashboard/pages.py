@@ -30,8 +30,7 @@ async def _scene(dash: Dashboard, request: web.Request, viewer: Viewer, language
     if period is None:
         common["plan_year"] = plan.year
         return None, common
-    async with dash.db.transaction() as repos:
-        scene = await dash.scenes.scene(repos, plan, commune_id, period, dash.clock(), dash.tz)
+    scene = await dash.scenes.scene(dash.db, plan, commune_id, period, dash.clock(), dash.tz)
     common.update(period=period, period_name=period_label(t, period), commune=scene.snapshot.commune_name,
                   province=scene.snapshot.province, commune_id=commune_id, as_of=scene.summary.as_of)
     return scene, common
