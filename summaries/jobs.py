@@ -174,7 +174,7 @@ class RenderJobs:
         """The files of a summary the caller compiled already (the dashboard's download). With a worker that can
         open the database, the worker reads and compiles the same period as of `now` itself instead of being sent
         the compiled summary (pickling a 2,000-unit one cost the bot's loop ~0.5 s); otherwise as `render`."""
-        if not self._in_worker():
+        if not self.in_worker():
             return await self.render(summary, party=party, chart_language=chart_language, plan=plan)
         request = SummaryRequest(f"download:{commune_id}:{summary.period.key}", self.db.url, commune_id,
                                  plan or self.plan, summary.period.key, now, self.tz, chart_language)
@@ -187,7 +187,7 @@ class RenderJobs:
         With a worker that can open the database, it reads, compiles and renders there (nothing of the year
         passes through this process: pickling a 2,000-unit summary over cost the loop ~0.5 s); otherwise the
         year is read beside the writer and compiled in a thread, and the files rendered as `render` does."""
-        if self._in_worker():
+        if self.in_worker():
             request = SummaryRequest(f"ready:{commune_id}:{period.key}", self.db.url, commune_id, plan, period.key,
                                      now, self.tz, DOCUMENT_LANGUAGE)
             async with self.rendering:
@@ -219,7 +219,7 @@ class RenderJobs:
             async with AsyncExitStack() as shown:  # the other chats waiting for the same files see it too
                 for chat in {(member.channel, member.chat_id) for member in group[1:]} - {(job.channel, job.chat_id)}:
                     await shown.enter_async_context(self.busy(*chat))
-                if self._in_worker():
+                if self.in_worker():
                     summary, rendered = await self._make_in_worker(group)
                 else:
                     summary = await self._compile(job)
@@ -231,7 +231,7 @@ class RenderJobs:
             return sum([await self._failed(member, exc) for member in group])
         return await self._deliver(group, summary, rendered)
 
-    def _in_worker(self) -> bool:
+    def in_worker(self) -> bool:
         """Read, compile and render in a worker process: when there is a pool and it can open the database too."""
         return self.pool is not None and self.pool.processes > 0 and self.db.reader.shareable
 

@@ -141,3 +141,31 @@ async def test_each_commune_is_compiled_with_its_own_plan(app):
     assert rows["Phúc Lộc"][last] is None  # not in its plan
     first = next(i for i, title in enumerate(header) if str(title).startswith("1.1.1 "))
     assert rows["Phúc Lộc"][first] == pytest.approx(66.67) and rows["Phúc Lộc"][4] == 1  # 66,7 % ≥ 50 %: reached
+
+
+async def test_with_a_render_worker_it_reads_compiles_and_renders_the_province_itself(tmp_path, clock):
+    """The bot's process neither reads the communes' years nor renders the files: the worker does all of it."""
+    app = await demo_app(tmp_path, clock, render_processes=1, render_timeout_seconds=120)
+    try:
+        recorder = attach_recorder(app)
+        await three_communes(app)
+        viewer = await _province_viewer(app, recorder)
+        ran, pool = [], app.render_jobs.pool
+        real_run = pool.run
+
+        async def watched_run(fn, *args):
+            ran.append(fn.__name__)
+            return await real_run(fn, *args)
+
+        pool.run = watched_run
+        replies = await viewer.say("/tonghop")
+        assert ran == ["province_in_worker"]
+        assert "1. Nam Cường:" in replies[1] and "Phúc Lộc: 2 báo cáo; 2/4 đơn vị chưa báo cáo" in replies[1]
+        docx_out, xlsx_out = _documents(recorder, viewer.target)
+        assert xlsx_out.name == "tong-hop-tinh-2026-Q4-thai-nguyen.xlsx"
+        book = load_workbook(io.BytesIO(await _file(app, xlsx_out)))
+        assert {row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)} >= {"Nam Cường",
+                                                                                                  "Phúc Lộc"}
+        assert zipfile.ZipFile(io.BytesIO(await _file(app, docx_out))).read("word/document.xml")
+    finally:
+        await app.close()
