@@ -94,13 +94,13 @@ async def run(reporters: int, think: float, least: float, latency: float, limits
             stop = asyncio.Event()
             loop = asyncio.create_task(outbox_loop(h.app, stop))
             sampling = asyncio.create_task(stages.sample(h.channel.limiter))
-            started = time.monotonic()
+            started, cpu = time.monotonic(), time.process_time()
             await asyncio.gather(*(reporter(h.app, n, think, least, stages) for n in range(reporters)))
             offered_in = time.monotonic() - started
             deadline = time.monotonic() + 300
             while stages.replies() < reporters * len(CONVERSATION) and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-            elapsed = time.monotonic() - started
+            elapsed, cpu = time.monotonic() - started, time.process_time() - cpu
             stop.set()
             h.app.outbox_wake.set()
             await loop
@@ -110,7 +110,8 @@ async def run(reporters: int, think: float, least: float, latency: float, limits
     cuts = statistics.quantiles(latencies, n=100)
     arrivals = sorted(at for times in stages.arrived.values() for at in times)
     return {"messages": reporters * len(CONVERSATION), "replies": stages.replies(), "seconds": elapsed,
-            "offered_in": offered_in, "p50": cuts[49] * 1000, "p99": cuts[98] * 1000, "max": max(latencies) * 1000,
+            "offered_in": offered_in, "cpu": cpu, "p50": cuts[49] * 1000, "p99": cuts[98] * 1000,
+            "max": max(latencies) * 1000,
             "rate": (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]), "too_many": too_many, "why": why,
             "stages": stages}
 
@@ -143,7 +144,8 @@ def main() -> None:
     print(f"{r['messages']} messages offered in {r['offered_in']:.1f} s ({r['messages'] / r['offered_in']:.1f}/s), "
           f"{r['replies']} replies by {r['seconds']:.1f} s, delivered at {r['rate']:.1f}/s; reply latency "
           f"p50 {r['p50']:.0f} ms, p99 {r['p99']:.0f} ms, max {r['max']:.0f} ms (target p99 ≤ 1000 ms); "
-          f"429s {r['too_many']} {dict(r['why'])}; load average {os.getloadavg()[0]:.2f}")
+          f"429s {r['too_many']} {dict(r['why'])}; CPU {1000 * r['cpu'] / r['messages']:.1f} ms per message and its "
+          f"reply (the fake's side included); load average {os.getloadavg()[0]:.2f}")
     if args.stages:
         print("\n".join(r["stages"].report() + r["stages"].timeline()))
 

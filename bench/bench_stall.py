@@ -9,8 +9,8 @@ the machine's own noise, printed with the load average so a loaded machine shows
 heads at a human pace (an exponential --think s before each message: reporters ÷ think msg/s); (3) the same while
 the chair's `/tonghop năm` runs, from the request until its text and files are queued. In (2) and (3) also the
 reporters' message latency (`app.handle`, which returns after the commit). --processes: RENDER_PROCESSES (0: a
-thread in the bot); --nice: the render workers' niceness, several to alternate in each round; --why: what the
-loop's thread was doing whenever it lagged > 20 ms (bench/loop_stalls.py).
+thread in the bot); --nice: the render workers' niceness, several to alternate in each round; --why [MS]: what the
+loop's thread was doing whenever it lagged more than MS (20) ms (bench/loop_stalls.py).
 Targets (issue 20.3): during the render, lag ≤ 50 ms and message p99 ≤ 100 ms.
 """
 
@@ -58,12 +58,12 @@ class Probe:
         return [lag for at, lag in self.samples if start <= at <= end]
 
 
-async def one_round(url: str, processes: int, reporters: int, think: float, why: bool, nice: int | None) -> dict:
+async def one_round(url: str, processes: int, reporters: int, think: float, why: float, nice: int | None) -> dict:
     app = await create_app(settings(url, processes), clock=FakeClock(NOW))
     attach_recorder(app)
     if nice is not None and app.render_jobs.pool is not None:
         app.render_jobs.pool.nice = nice
-    watch = StallWatch() if why else None
+    watch = StallWatch(why / 1000) if why else None
     try:
         from summaries import chart, docx, xlsx  # noqa: F401  the renderers' imports (~1 s) are not the summary's
         if processes:
@@ -115,7 +115,8 @@ def main() -> None:
     parser.add_argument("--pg", default="", help="a PostgreSQL URL (postgresql+asyncpg://…/db) instead of SQLite")
     parser.add_argument("--nice", default="", help="render workers' niceness to compare, e.g. 0,10 (default: the "
                         "bot's)")
-    parser.add_argument("--why", action="store_true", help="sample the loop's stack whenever it lags > 20 ms")
+    parser.add_argument("--why", type=float, nargs="?", const=20.0, default=0.0,
+                        help="sample the loop's stack whenever it lags more than this many ms (20 when not given)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = asyncio.run(fresh_database(args.pg, "stall")) if args.pg else f"sqlite+aiosqlite:///{tmp}/stall.db"
@@ -133,7 +134,7 @@ def main() -> None:
             print(line("reporters", r["busy"], r["busy_msgs"]))
             print(line("reporters + /tonghop", r["during"], r["during_msgs"]))
             if r["why"]:
-                print("    the loop's thread while it lagged > 20 ms:\n" + "\n".join(r["why"]))
+                print(f"    the loop's thread while it lagged > {args.why:g} ms:\n" + "\n".join(r["why"]))
     print("targets (issue 20.3): during /tonghop, lag ≤ 50 ms and message p99 ≤ 100 ms")
 
 
