@@ -50,6 +50,16 @@ def _insert(dialect: str) -> Any:
     return sqlite_insert
 
 
+def json_pairs(dialect: str, pairs: str, *also: str) -> str:
+    """SELECT of the two items of each [a, b] in the JSON array parameter `pairs`, in the array's order, with the
+    `also` expressions after them: one parameter for a batch's keys, so the SQL is the same for every batch. The
+    WHERE lets SQLite read an ON CONFLICT after it as the INSERT's clause rather than a join's."""
+    extra = "".join(f", {expression}" for expression in also)
+    if dialect == "postgresql":
+        return f"SELECT pair ->> 0, pair ->> 1{extra} FROM json_array_elements(CAST({pairs} AS json)) AS pair"
+    return f"SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'){extra} FROM json_each({pairs}) WHERE true"
+
+
 def skip_locked(query: Any, dialect: str) -> Any:
     """Let concurrent workers claim different rows on PostgreSQL; SQLite has one writer anyway."""
     return query.with_for_update(skip_locked=True) if dialect == "postgresql" else query

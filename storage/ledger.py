@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import String, bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import insert_ignoring_duplicates, insert_or_ignore, skip_locked
+from storage.dialect import insert_ignoring_duplicates, json_pairs, skip_locked
 from storage.models import ProcessedUpdate
+from storage.types import UTCDateTime
 
 
 class LedgerRepo:
@@ -24,11 +26,14 @@ class LedgerRepo:
             "channel": channel, "external_id": external_id, "received_at": now})
 
     async def claim_many(self, keys: list[tuple[str, str]], now: datetime) -> set[tuple[str, str]]:
-        """The (channel, update id) pairs that are new, now recorded; in one statement for a batch of updates."""
+        """The (channel, update id) pairs that are new, now recorded; in one statement for a batch of updates.
+
+        The pairs travel as one JSON parameter, so the statement's SQL is compiled once: as rows of a multi-row
+        VALUES SQLAlchemy rendered the SQL again and converted three parameters a row for every batch."""
         if not keys:
             return set()
-        rows = await self.session.execute(_claim_many(self.dialect), [{"channel": channel, "external_id": external_id,
-                                                   "received_at": now} for channel, external_id in keys])
+        rows = await self.session.execute(_claim_many(self.dialect),
+                                          {"keys": json.dumps(keys), "received_at": now})
         return {(channel, external_id) for channel, external_id in rows}
 
     async def purge_before(self, cutoff: datetime, limit: int) -> int:
@@ -47,6 +52,11 @@ class LedgerRepo:
 
 @cache
 def _claim_many(dialect: str):
-    """Built once: a `.returning()` per call was a new statement whose cache key was computed every batch."""
-    table = ProcessedUpdate.__table__
-    return insert_or_ignore(table, dialect).returning(table.c.channel, table.c.external_id)
+    """Built once per dialect: its cache key is computed once too."""
+    # INSERT … SELECT from the pairs in the order given (ids follow the batch's order, as a VALUES list's did); an
+    # update twice in one batch conflicts with its own first row and is returned once.
+    pairs = json_pairs(dialect, ":keys", ":received_at")
+    return (text(f"INSERT INTO processedupdate (channel, external_id, received_at) {pairs} "
+                 "ON CONFLICT DO NOTHING RETURNING channel, external_id")
+            .bindparams(bindparam("keys", type_=String), bindparam("received_at", type_=UTCDateTime))
+            .columns(channel=String, external_id=String))

@@ -24,6 +24,23 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
+    def bind_processor(self, dialect):
+        """SQLAlchemy's conversion (ours, then the driver type's: SQLite's text), remembering the last value: a batch
+        binds its one `now` to every row's timestamps (ledger, outbox, conversations), converted once instead."""
+        convert = super().bind_processor(dialect)
+        last: tuple[Any, Any] = (None, None)
+
+        def process(value: datetime | None) -> Any:
+            nonlocal last
+            seen = last  # one tuple, replaced whole: another thread sees the old pair or the new, never half
+            if value is seen[0] and value is not None:
+                return seen[1]
+            converted = convert(value)
+            last = (value, converted)
+            return converted
+
+        return process
+
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None

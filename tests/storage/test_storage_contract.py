@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 from sqlmodel import SQLModel
 from support.app import VN
 
 import storage.models  # noqa: F401  (every table on SQLModel.metadata)
 from storage.db import Database
-from storage.models import Commune, Invite, Person, Report, Unit
+from storage.models import Commune, Invite, Person, ProcessedUpdate, Report, Unit
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
 LEASE = timedelta(minutes=2)
@@ -45,6 +46,23 @@ async def test_ledger_claims_an_update_once(db):
     async with db.transaction() as repos:
         assert await repos.ledger.claim("zalo", "m1", NOW) is False  # a later transaction
         assert await repos.ledger.claim("zalo", "m2", NOW) is True
+
+
+async def test_ledger_claims_a_batch_in_one_statement_each_update_once(db):
+    async with db.transaction() as repos:
+        assert await repos.ledger.claim("zalo", "m1", NOW) is True
+    async with db.transaction() as repos:
+        keys = [("zalo", "m2"), ("zalo", "m1"), ("telegram", "m1"), ("zalo", "m2"), ("zalo", "tin nhắn \"3\"")]
+        assert await repos.ledger.claim_many(keys, NOW) == {("zalo", "m2"), ("telegram", "m1"),
+                                                            ("zalo", 'tin nhắn "3"')}
+        assert await repos.ledger.claim_many([("zalo", "m2")], NOW) == set()  # same transaction
+        assert await repos.ledger.claim_many([], NOW) == set()
+    async with db.transaction() as repos:
+        rows = (await repos.session.execute(select(ProcessedUpdate).order_by(ProcessedUpdate.id))).scalars().all()
+    # recorded in the batch's order, with the instant it was received
+    assert [(row.channel, row.external_id) for row in rows] == [
+        ("zalo", "m1"), ("zalo", "m2"), ("telegram", "m1"), ("zalo", 'tin nhắn "3"')]
+    assert {row.received_at for row in rows} == {NOW.astimezone(UTC)}
 
 
 async def _enqueue(db: Database, key: str, priority: int = 0, channel: str = "zalo", at: datetime = NOW) -> bool:
