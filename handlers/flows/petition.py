@@ -1,6 +1,7 @@
 """/kiennghi: list open petitions with their age, record a new one, or open one by its reference.
 
-Recording states: source → unit (staff) → content → received → origin (supervision/criticism, if any)
+Recording states: source → unit (staff) → content → received → duplicate (only when the register already holds
+the same words of that unit within days: petition_twins) → origin (supervision/criticism, if any)
 → forwarded (optional body) → confirm → saved as KN-<year>-<number>.
 """
 
@@ -13,7 +14,7 @@ from core.roles import STAFF_ROLES
 from core.vnparse import ParseError, clean_text, fold, parse_date
 from core.wordcut import cut_words
 from handlers.context import Context
-from handlers.flows import petition_update
+from handlers.flows import petition_twins, petition_update
 from handlers.flows.petition_update import PetitionState
 from handlers.forms import SKIP_WORDS
 from plan import petition_lifecycle as life
@@ -43,7 +44,8 @@ async def resume(ctx: Context, state: PetitionState) -> None:
         await petition_update.resume(ctx, state)
         return
     steps = {"menu": _on_menu, "source": _on_source, "unit": _on_unit, "content": _on_content,
-             "received": _on_received, "origin": _on_origin, "forwarded": _on_forwarded, "confirm": _on_confirm}
+             "received": _on_received, "duplicate": _on_duplicate, "origin": _on_origin, "forwarded": _on_forwarded,
+             "confirm": _on_confirm}
     await steps[state.step](ctx, state)
 
 
@@ -140,6 +142,42 @@ async def _on_received(ctx: Context, state: PetitionState) -> None:
         ctx.say(ctx.t(day.code, **day.params) + "\n" + ctx.t("petition.ask.received"))
         return
     state.received_on = day.isoformat()
+    twin = await petition_twins.likely_twin(ctx, state.unit_id, state.content, day)
+    if twin is not None:  # most often a report's recommendation, already in the register: counted twice if added
+        await _ask_duplicate(ctx, state, twin)
+        return
+    await _ask_origin(ctx, state, day)
+
+
+async def _ask_duplicate(ctx: Context, state: PetitionState, twin: Petition) -> None:
+    state.duplicate_ref = life.reference(twin.year, twin.number)
+    options = [option("same", ctx.t("petition.duplicate.same")),
+               option("different", ctx.t("petition.duplicate.different"))]
+    await ctx.ask_menu(state, "duplicate", ctx.t(
+        "petition.duplicate.ask", ref=state.duplicate_ref, came=await _came(ctx, twin),
+        content=cut_words(twin.content, 81),
+        received=twin.received_on.strftime("%d/%m/%Y")), options)
+
+
+async def _came(ctx: Context, twin: Petition) -> str:
+    """Where the register's item came from: the report that put it there (its form and date), or /kiennghi."""
+    report = await ctx.repos.reports.get(twin.origin_report_id) if twin.origin_field else None
+    if report is None or not any(form.id == report.form_id for form in ctx.plan.forms):
+        return ctx.t("petition.duplicate.recorded")
+    return ctx.t("petition.duplicate.from_report", form=ctx.plan.form(report.form_id).label.get(ctx.language),
+                 date=report.activity_date.strftime("%d/%m/%Y"))
+
+
+async def _on_duplicate(ctx: Context, state: PetitionState) -> None:
+    picked = ctx.pick_or_ask_again(state.options)
+    if picked == "same":
+        await ctx.forget()
+        ctx.say(ctx.t("petition.duplicate.not_added", ref=state.duplicate_ref))
+    elif picked == "different":
+        await _ask_origin(ctx, state, date.fromisoformat(state.received_on))
+
+
+async def _ask_origin(ctx: Context, state: PetitionState, day: date) -> None:
     form_id = life.ORIGIN_FORMS.get(state.source_kind)
     reports = await ctx.repos.petitions.origin_reports(ctx.person.commune_id, form_id, day.year) if form_id else []
     if not reports:

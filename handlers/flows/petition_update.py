@@ -34,12 +34,13 @@ class PetitionState(FlowState):
     NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {
         "unit": ("source_kind",), "content": ("source_kind", "unit_id"),
         "received": ("source_kind", "unit_id", "content"),
+        "duplicate": ("source_kind", "unit_id", "content", "received_on", "duplicate_ref"),
         "origin": ("source_kind", "unit_id", "content", "received_on"),
         "forwarded": ("source_kind", "unit_id", "content", "received_on"),
         "confirm": ("source_kind", "unit_id", "content", "received_on", "forwarded_to"),
         "transition": ("petition_id",), **{step: ("petition_id", "target", "received_on") for step in STEPS[1:]}}
 
-    step: Literal["menu", "source", "unit", "content", "received", "origin", "forwarded", "confirm",
+    step: Literal["menu", "source", "unit", "content", "received", "duplicate", "origin", "forwarded", "confirm",
                   "transition", "body", "date", "result"]
     # recording a new petition
     source_kind: str | None = None
@@ -47,6 +48,7 @@ class PetitionState(FlowState):
     content: str | None = None
     received_on: str | None = None  # ISO date; for a move, the item's own (no date of the move may precede it)
     origin_report_id: int | None = None
+    duplicate_ref: str | None = None  # the register's likely twin of this one (KN-2026-014), asked about
     forwarded_to: str | None = None
     # moving an existing one along its lifecycle
     petition_id: int | None = None
