@@ -11,7 +11,6 @@ old buttons stay visible, and pressing them is refused anyway.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -92,9 +91,13 @@ class TelegramSender:
 
     def _do_aside(self, work: Coroutine[object, object, object], give_up: float | None = None) -> None:
         async def bounded() -> None:
-            with contextlib.suppress(TimeoutError):
+            try:
                 async with asyncio.timeout(give_up):
                     await work
+            except TimeoutError:
+                log.debug("an edit waited %s s behind the messages: dropped", give_up)
+            except Exception:  # cosmetic: logged, never raised into the outbox
+                log.warning("could not tidy a Telegram chat aside", exc_info=True)
 
         task = asyncio.create_task(bounded())
         self._aside.add(task)
