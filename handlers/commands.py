@@ -136,6 +136,11 @@ _LOOSE_PHRASES = [(loose(phrase), name) for phrase, name in _PHRASES]
 _EXACT = {phrase: name for phrase, name in reversed(_PHRASES)}
 _LOOSE = {phrase: name for phrase, name in reversed(_LOOSE_PHRASES)}
 _START_PHRASES = [phrase for phrase, name in _PHRASES if name == "start"]
+# The help lists "/tonghop", "/kiennghi mới" and says the slash may be left out, so "tonghop quy 1" is that command.
+# Only names joined from a spaced phrase ("tong hop" -> tonghop): one-syllable names (lich, huy, moi, nhom) are
+# ordinary words an answer may start with, and a joined word never is.
+_JOINED = {phrase.replace(" ", ""): name for phrase, name in _PHRASES
+           if " " in phrase and phrase.replace(" ", "") == name}
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,5 +165,8 @@ def parse_command(text: str) -> Command | None:
         if folded.startswith(phrase + " "):
             # the code follows every word of the phrase ("bắt đầu CODE" has two)
             return Command("start", stripped.split(None, phrase.count(" ") + 1)[-1].strip(), COMMANDS["start"])
+    head, _, args = stripped.partition(" ")
+    if (joined := _JOINED.get(fold(head))) is not None:
+        return Command(joined, args.strip(), COMMANDS[joined])
     name = _LOOSE.get(loose(stripped))  # "baos caos": typed with Telex habits while the input method was off
     return Command(name, "", COMMANDS[name]) if name else None

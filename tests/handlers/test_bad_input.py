@@ -257,3 +257,14 @@ async def test_a_free_text_answer_that_is_also_a_command_phrase_is_an_answer(app
     assert question.startswith("(2/5) Trước kỳ họp HĐND nào?")
     assert (await staff.say("Kỳ họp HĐND"))[0].startswith("(3/5)")
     assert (await staff.say("huỷ")) == ["Đã dừng. Gõ /baocao khi cần báo cáo."]  # cancelling always works
+
+
+async def test_a_command_typed_without_its_slash_keeps_its_words(app, staff):
+    """The help says commands work with or without "/", and answers say "/kiennghi mới", "/tonghop quý 1": typed
+    without the slash (as on a phone keyboard where "/" is two taps away) they are the same command."""
+    assert await staff.say("kiennghi moi") == await staff.say("/kiennghi mới")
+    await staff.say("/huy")
+    assert await staff.say("Tonghop quy 1") == await staff.say("/tonghop quý 1")
+    assert await staff.say("kiennghi") == await staff.say("/kiennghi")
+    # one-syllable names are ordinary words, so they stay answers: "lịch 2" is not /lich page 2
+    assert parse_command("lich 2") is None and parse_command("nguoi moi") is None
