@@ -11,6 +11,7 @@ from typing import ClassVar, Literal
 
 from core.menus import choices_of, option
 from core.vnparse import ParseError
+from core.wordcut import cut_words
 from handlers.context import Context
 from handlers.flows import petition_intake
 from handlers.forms import (
@@ -29,6 +30,10 @@ from plan.schema import FieldKind, Form, FormField, Plan
 from storage.models import Report
 
 FLOW = "my_reports"
+# A list line is short so four or more reports fit a Zalo page of 300 characters: the form's name and the unit's
+# are cut at a word (the report's number and date tell reports of the same form apart).
+LIST_FORM_CHARS = 24
+LIST_UNIT_CHARS = LIST_FORM_WITH_UNIT_CHARS = 18  # with the unit too: three lines a page still
 
 
 class MyReportsState(FieldQuestion):
@@ -74,7 +79,9 @@ async def _show_list(ctx: Context) -> None:
         await ctx.forget()
         ctx.say(ctx.t("mine.empty", quarter=ctx.t("period.quarter", roman=ROMAN[quarter.number], year=quarter.year)))
         return
-    options = [option(r.id, _title(ctx, r)) for r in reports]
+    units = await ctx.repos.directory.unit_names(ctx.person.commune_id, {r.unit_id for r in reports})
+    several_units = len({r.unit_id for r in reports}) > 1  # staff report for the villages too: say which
+    options = [option(r.id, _list_title(ctx, r, units.get(r.unit_id, "") if several_units else "")) for r in reports]
     await ctx.ask_menu(MyReportsState(step="list"), "list",
                        ctx.t("mine.list", quarter=ctx.t("period.quarter", roman=ROMAN[quarter.number],
                                                         year=quarter.year)), options)
@@ -209,3 +216,15 @@ def _title(ctx: Context, report: Report) -> str:
     form = _form_of(ctx, report)
     label = form.label.get(ctx.language) if form else ctx.t("mine.retired_form", form=report.form_id)
     return ctx.t("mine.title", id=report.id, form=label, date=report.activity_date.strftime("%d/%m/%Y"))
+
+
+def _list_title(ctx: Context, report: Report, unit: str) -> str:
+    """The report's line in the list: "15/03 Ngày hội Đại đoàn kết… (số 12)", with its unit when the list holds
+    several units' reports (staff), "15/03 Thôn Nà Pài: Ngày hội… (số 12)"."""
+    form = _form_of(ctx, report)
+    label = form.label.get(ctx.language) if form else ctx.t("mine.retired_form", form=report.form_id)
+    when = report.activity_date.strftime("%d/%m")  # the year is the quarter's, said above the list
+    if unit:
+        return ctx.t("mine.item_unit", id=report.id, form=cut_words(label, LIST_FORM_WITH_UNIT_CHARS), date=when,
+                     unit=cut_words(unit, LIST_UNIT_CHARS))
+    return ctx.t("mine.item", id=report.id, form=cut_words(label, LIST_FORM_CHARS), date=when)

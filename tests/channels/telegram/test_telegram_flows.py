@@ -52,8 +52,8 @@ async def _report_and_edit(database_url, clock, *, webhook: bool) -> None:
         assert not pressed[-1].params.get("reply_markup")  # and its buttons are gone
 
         listing = await alice.say("/cuatoi")
-        assert "24/11/2026" in listing[0]
-        await alice.press("Số 1")
+        assert "24/11 Ngày hội Đại đoàn kết… (số 1)" in listing[0]
+        await alice.press("(số 1)")
         await alice.press("Sửa")
         await alice.press("Địa điểm")
         edited = await alice.say("Sân thể thao thôn")
