@@ -8,6 +8,7 @@ from core.menus import option
 from core.vnparse import ParseError, clean_text, fold
 from handlers.context import Context
 from storage.models import Unit
+from summaries.text_util import upper_first
 
 MAX_UNIT_NAME = 120  # the column's length
 
@@ -20,6 +21,12 @@ def unit_line(ctx: Context, unit: Unit) -> str:
 
 def unit_options(units: list[Unit]) -> list[dict[str, Any]]:
     return [option(unit.id, unit.name) for unit in units]
+
+
+def role_options(ctx: Context, roles) -> list[dict[str, Any]]:
+    """Roles as menu options (/moi, /nguoi, /thongbao's audience): the catalog's role.* names, which read
+    mid-sentence ("người báo cáo"), with a capital as a menu line starts ("1. Người báo cáo")."""
+    return [option(role, upper_first(ctx.t(f"role.{role}"))) for role in roles]
 
 
 def yes_no_options(ctx: Context) -> list[dict[str, Any]]:

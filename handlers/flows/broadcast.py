@@ -15,6 +15,7 @@ from core.vnparse import ParseError, clean_text, fold
 from core.wordcut import cut_words
 from handlers.context import Context
 from handlers.flows import broadcast_audience as aud
+from handlers.flows.admin_common import role_options
 from handlers.flows.broadcast_status import channel_name, show_status
 from plan.schema import UnitKind
 
@@ -95,8 +96,7 @@ async def _on_audience(ctx: Context, state: BroadcastState) -> None:
         options = [option(k.value, ctx.t(f"unit_kind.{k.value}")) for k in UnitKind]
         await ctx.ask_menu(state, "unit_kind", ctx.t("broadcast.ask_unit_kind"), options)
     elif picked == aud.ROLE:
-        options = [option(role, ctx.t(f"role.{role}")) for role in ROLES]
-        await ctx.ask_menu(state, "role", ctx.t("broadcast.ask_role"), options)
+        await ctx.ask_menu(state, "role", ctx.t("broadcast.ask_role"), role_options(ctx, ROLES))
     else:
         await _preview(ctx, state, {"kind": picked})
 

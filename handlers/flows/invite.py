@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from core.flowstate import FlowState
-from core.menus import choices_of, option
+from core.menus import choices_of
 from core.roles import REPORTER, STAFF, VIEWER
 from handlers.context import Context
+from handlers.flows.admin_common import role_options
 from handlers.invites import create_invite
 
 FLOW = "invite"
@@ -25,8 +26,8 @@ class InviteState(FlowState):
 
 
 async def start(ctx: Context) -> None:
-    options = [option(role, ctx.t(f"role.{role}")) for role in (REPORTER, STAFF, VIEWER)]
-    await ctx.ask_menu(InviteState(step="role"), "role", ctx.t("invite.choose_role"), options)
+    await ctx.ask_menu(InviteState(step="role"), "role", ctx.t("invite.choose_role"),
+                       role_options(ctx, (REPORTER, STAFF, VIEWER)))
 
 
 async def resume(ctx: Context, state: InviteState) -> None:

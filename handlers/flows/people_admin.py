@@ -15,10 +15,9 @@ from core.flowstate import FlowState
 from core.menus import choices_of, option
 from core.roles import ADMIN, REPORTER, ROLES
 from handlers.context import Context
-from handlers.flows.admin_common import audit, own_unit, unit_named, unit_options, yes_no_options
+from handlers.flows.admin_common import audit, own_unit, role_options, unit_named, unit_options, yes_no_options
 from handlers.invites import create_invite
 from storage.models import Person
-from summaries.text_util import upper_first
 
 FLOW = "people_admin"
 NO_UNIT = "none"  # the menu value of "people without a unit" (commune-level staff, viewers)
@@ -112,7 +111,7 @@ async def _on_action(ctx: Context, person: Person, action: str) -> None:
     if action == "role":
         roles = [role for role in ROLES if role != person.role and (role != ADMIN or ctx.role == ADMIN)]
         await ctx.ask_menu(state, "role", ctx.t("people.pick_role", name=person.name),
-                           [option(role, upper_first(ctx.t(f"role.{role}"))) for role in roles])
+                           role_options(ctx, roles))
     elif action == "move":
         units = [u for u in await ctx.repos.directory.units(ctx.person.commune_id) if u.id != person.unit_id]
         await ctx.ask_menu(state, "move", ctx.t("people.pick_unit_to", name=person.name), unit_options(units))

@@ -30,7 +30,7 @@ SESSION = [
     ("bo qua", "(7/7) Ghi chú"),
     ("-", "- Số người tham gia: 1.200 người"),
     ("1", "Đã ghi báo cáo số 1"),
-    ("/cuatoi", "1. Số 1 — Ngày hội Đại đoàn kết toàn dân tộc (24/11/2026)"),
+    ("/cuatoi", "1. 24/11 Ngày hội Đại đoàn kết… (số 1)"),
     ("1", "- Địa điểm: Nhà văn hóa thôn Nà Pài"),
     ("sua", "Sửa mục nào?"),
     ("3", "(3/7) Khoảng bao nhiêu người"),
@@ -46,7 +46,7 @@ SESSION = [
 
 async def _invite_by_chat(staff: ChatUser) -> str:
     """Staff make a reporter invite for Thôn Nà Pài with /moi, as they would on Zalo."""
-    assert "1. người báo cáo" in (await staff.say("/moi"))[0]
+    assert "1. Người báo cáo" in (await staff.say("/moi"))[0]
     assert "2. Thôn Nà Pài (mẫu)" in (await staff.say("1"))[0]
     [created] = await staff.say("2")
     return CODE.search(created)[0]

@@ -76,7 +76,7 @@ async def test_a_button_on_option_0_turns_the_page(staff):
 async def test_other_unit_menus_are_paged_too(staff, command):
     replies = await staff.say(command)
     if command == "/moi":
-        replies = await staff.say(number_of(replies[0], "người báo cáo"))
+        replies = await staff.say(number_of(replies[0], "Người báo cáo"))
     elif command.startswith("/thongbao"):
         replies = await staff.say(number_of(replies[0], "một số đơn vị"))
     elif command == "/kiennghi moi":
