@@ -1,4 +1,5 @@
-"""/nhom (staff): the registered group chats, and per group whether it gets reminder digests, summaries, broadcasts.
+"""/nhom (staff): the registered group chats (a paged menu when many), and per group whether it gets reminder
+digests, summaries, broadcasts.
 
 States: group → prefs (each pick switches one kind on/off and shows the menu again; "xong" ends).
 """
@@ -9,11 +10,13 @@ from typing import ClassVar, Literal
 
 from core.flowstate import FlowState
 from core.menus import choices_of, option
+from core.wordcut import cut_words
 from handlers.context import Context
 from handlers.flows.broadcast_status import channel_name
 from storage.broadcasts import GROUP_KINDS
 
 FLOW = "group_prefs"
+LIST_TITLE_CHARS = 36  # a group's title in the list (whole once picked): several groups a Zalo page
 
 
 class GroupPrefsState(FlowState):
@@ -29,13 +32,11 @@ async def start(ctx: Context) -> None:
     if not groups:
         ctx.say(ctx.t("groups.none"))
         return
-    lines = [ctx.t("groups.title")]
-    options = []
-    for number, (chat, prefs) in enumerate(groups, start=1):
-        lines.append(f"{number}. {_describe(ctx, chat, prefs)}")
-        options.append(option(chat.id, chat.title or chat.external_id))
-    lines.append(ctx.t("groups.pick_hint"))
-    await ctx.ask_menu(GroupPrefsState(step="group"), "group", "\n".join(lines), options)
+    # The groups are the menu itself (each line says what the group receives), so a commune with many groups
+    # gets the list a page at a time like any long menu, every message within core.menus.MESSAGE_CHARS.
+    options = [option(chat.id, _describe(ctx, chat, prefs, title_chars=LIST_TITLE_CHARS), chat.title or "")
+               for chat, prefs in groups]
+    await ctx.ask_menu(GroupPrefsState(step="group"), "group", ctx.t("groups.title"), options)
 
 
 async def resume(ctx: Context, state: GroupPrefsState) -> None:
@@ -84,10 +85,13 @@ async def _show_prefs(ctx: Context, chat_id: int) -> None:
                        ctx.t("groups.prefs", title=_describe(ctx, chat, prefs)), options)
 
 
-def _describe(ctx: Context, chat, prefs: dict[str, bool]) -> str:
+def _describe(ctx: Context, chat, prefs: dict[str, bool], title_chars: int | None = None) -> str:
+    """'Nhóm thôn Nà Pài (Zalo): nhắc việc, tổng hợp'; in the list the title cut at a word to `title_chars`."""
     kinds = ", ".join(ctx.t(f"groups.kind.{kind}") for kind in GROUP_KINDS if prefs[kind]) or ctx.t("groups.nothing")
     state = "" if chat.active else " " + ctx.t("groups.inactive")
-    return f"{chat.title or chat.external_id} ({channel_name(ctx, chat.channel)}){state}: {kinds}"
+    title = chat.title or chat.external_id
+    title = cut_words(title, title_chars) if title_chars else title
+    return f"{title} ({channel_name(ctx, chat.channel)}){state}: {kinds}"
 
 
 def _on_off(ctx: Context, on: bool) -> str:

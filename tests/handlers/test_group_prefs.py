@@ -1,7 +1,14 @@
-"""/nhom: registered groups listed with what they receive; switching one kind off changes groups_receiving."""
+"""/nhom: registered groups listed with what they receive (a page at a time when many); switching one kind off
+changes groups_receiving."""
 
 from __future__ import annotations
 
+import re
+
+from support.big_commune import add_groups
+from support.menus import paged
+
+from core.menus import MESSAGE_CHARS
 from storage.models import Chat
 
 
@@ -45,3 +52,18 @@ async def test_staff_list_groups_and_switch_broadcasts_off(app, staff, reporter)
         assert await repos.groups.groups_receiving(1, "broadcasts") == []
         assert len(await repos.groups.groups_receiving(1, "reminders")) == 1
     assert "không dùng được" in (await reporter.say("/nhom"))[0]
+
+
+async def test_many_groups_come_as_a_paged_menu_of_short_messages(app, staff):
+    names = await add_groups(app)
+    first = await staff.say("/nhom")
+    assert len(first) == 1 and len(first[0]) <= MESSAGE_CHARS and paged(first[0]), first
+    assert "1. Nhóm MTTQ thôn Khuổi Luông Trên 1 (Zalo): nhắc việc, tổng hợp, thông báo" in first[0]
+    pages = [first[0]]
+    while len(pages) < 20 and (len(pages) == 1 or pages[-1] != first[0]):  # round the pages, back to the first
+        pages.append((await staff.say("0"))[0])
+    assert pages[-1] == first[0] and all(len(page) <= MESSAGE_CHARS for page in pages)
+    listed = sorted(int(n) for menu in pages[:-1] for n in re.findall(r"^([1-9]\d*)\. ", menu, re.M))
+    assert listed == list(range(1, len(names) + 1))  # every group on exactly one page
+    prefs = (await staff.say("nhom mttq thon khuoi luong tren 14"))[0]  # its title typed, from another page
+    assert prefs.startswith(f"{names[13]} (Zalo): nhắc việc") and "3. Thông báo: BẬT" in prefs

@@ -1,7 +1,7 @@
 """Every message the bot sends on Zalo fits a phone screen: at most 300 characters (issue 15.7). The test walks
-the flows over the fake Zalo server on a commune of 52 units (the demo's 12 and 40 villages with long names):
-help for each role, the report menu's every group and every form a village head and the commune's staff file,
-start to receipt (one report with a long answer, whose check comes as the answers then the question), the
+the flows over the fake Zalo server on a commune of 52 units (the demo's 12 and 40 villages with long names) and 15
+group chats: help for each role, the report menu's every group and every form a village head and the commune's
+staff file, start to receipt (one report with a long answer, whose check comes as the answers then the question), the
 units' pages, /lich, /kiennghi, /cuatoi, /donvi, /nguoi, /chiso, /moi, /thongbao, /nhom, /kyhop, /web and
 /tonghop — and measures each message the platform received.
 
@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from support.app import invite_code
-from support.big_commune import add_villages
+from support.big_commune import add_groups, add_villages
 from support.menus import number_of, page_showing
 from support.zalo_harness import ZaloUser, running, zalo_app
 
@@ -88,7 +88,9 @@ async def walk_admin(staff: ZaloUser) -> None:
     await staff.say("0")
     await staff.say("2, 3, 40")  # units of two pages, by their numbers
     await staff.say("/huy")
-    for command in ("/nhom", "/huy", "/kyhop", "/huy", "/web"):
+    groups = (await staff.say("/nhom"))[0]  # 15 group chats: a page at a time
+    await staff.say(number_of(await page_showing(staff.say, groups, "Khuổi Luông Trên 12"), "Khuổi Luông Trên 12"))
+    for command in ("3", "xong", "/kyhop", "/huy", "/web"):  # a group's broadcasts off, then the others
         await staff.say(command)
 
 
@@ -123,6 +125,7 @@ def dump(sent: list[str]) -> None:
 async def test_no_message_on_zalo_is_longer_than_a_phone_screen(fake, sqlite_url, clock, tmp_path):
     app = await zalo_app(fake, sqlite_url, clock)
     await add_villages(app)
+    await add_groups(app)
     roles = (("reporter", "Thôn Nà Pài (mẫu)"), ("staff", "Ủy ban MTTQ Việt Nam xã"), ("chair", None),
              ("viewer", None))
     codes = {role: await invite_code(app, role, unit) for role, unit in roles}
