@@ -79,9 +79,10 @@ async def _show_list(ctx: Context) -> None:
         await ctx.forget()
         ctx.say(ctx.t("mine.empty", quarter=ctx.t("period.quarter", roman=ROMAN[quarter.number], year=quarter.year)))
         return
-    units = await ctx.repos.directory.unit_names(ctx.person.commune_id, {r.unit_id for r in reports})
-    several_units = len({r.unit_id for r in reports}) > 1  # staff report for the villages too: say which
-    options = [option(r.id, _list_title(ctx, r, units.get(r.unit_id, "") if several_units else "")) for r in reports]
+    unit_ids = {r.unit_id for r in reports}
+    # staff report for the villages too: then each line says which unit (a reporter's list needs no names read)
+    units = await ctx.repos.directory.unit_names(ctx.person.commune_id, unit_ids) if len(unit_ids) > 1 else {}
+    options = [option(r.id, _list_title(ctx, r, units.get(r.unit_id, ""))) for r in reports]
     await ctx.ask_menu(MyReportsState(step="list"), "list",
                        ctx.t("mine.list", quarter=ctx.t("period.quarter", roman=ROMAN[quarter.number],
                                                         year=quarter.year)), options)
@@ -220,11 +221,12 @@ def _title(ctx: Context, report: Report) -> str:
 
 def _list_title(ctx: Context, report: Report, unit: str) -> str:
     """The report's line in the list: "15/03 Ngày hội Đại đoàn kết… (số 12)", with its unit when the list holds
-    several units' reports (staff), "15/03 Thôn Nà Pài: Ngày hội… (số 12)"."""
+    several units' reports (staff), "15/03 Thôn Nà Pài: Ngày hội… (số 12)". A form a corrected plan removed is
+    named whole (rare, and the line must say the form is gone)."""
     form = _form_of(ctx, report)
-    label = form.label.get(ctx.language) if form else ctx.t("mine.retired_form", form=report.form_id)
+    limit = LIST_FORM_WITH_UNIT_CHARS if unit else LIST_FORM_CHARS
+    label = cut_words(form.label.get(ctx.language), limit) if form else ctx.t("mine.retired_form", form=report.form_id)
     when = report.activity_date.strftime("%d/%m")  # the year is the quarter's, said above the list
     if unit:
-        return ctx.t("mine.item_unit", id=report.id, form=cut_words(label, LIST_FORM_WITH_UNIT_CHARS), date=when,
-                     unit=cut_words(unit, LIST_UNIT_CHARS))
-    return ctx.t("mine.item", id=report.id, form=cut_words(label, LIST_FORM_CHARS), date=when)
+        return ctx.t("mine.item_unit", id=report.id, form=label, date=when, unit=cut_words(unit, LIST_UNIT_CHARS))
+    return ctx.t("mine.item", id=report.id, form=label, date=when)

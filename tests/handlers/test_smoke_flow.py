@@ -11,4 +11,4 @@ async def test_reporter_reports_a_festival_and_lists_it(reporter):
     receipt = await reporter.say("1")
     assert "Đã ghi báo cáo số 1" in receipt[0]
     listing = await reporter.say("/cuatoi")
-    assert "24/11/2026" in listing[0]
+    assert "1. 24/11 Ngày hội Đại đoàn kết… (số 1)" in listing[0]
