@@ -86,8 +86,11 @@ async def _show_prefs(ctx: Context, chat_id: int) -> None:
 
 
 def _describe(ctx: Context, chat, prefs: dict[str, bool], title_chars: int | None = None) -> str:
-    """'Nhóm thôn Nà Pài (Zalo): nhắc việc, tổng hợp'; in the list the title cut at a word to `title_chars`."""
+    """'Nhóm thôn Nà Pài (Zalo): nhắc việc, tổng hợp' (or 'tất cả'); in the list the title cut at a word to
+    `title_chars`."""
     kinds = ", ".join(ctx.t(f"groups.kind.{kind}") for kind in GROUP_KINDS if prefs[kind]) or ctx.t("groups.nothing")
+    if all(prefs[kind] for kind in GROUP_KINDS):  # as registered: one short word, so more groups fit a page
+        kinds = ctx.t("groups.everything")
     state = "" if chat.active else " " + ctx.t("groups.inactive")
     title = chat.title or chat.external_id
     title = cut_words(title, title_chars) if title_chars else title
