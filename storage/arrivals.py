@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import and_, bindparam, select, tuple_
+from sqlalchemy import String, and_, bindparam, column, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import unit_memo
+from storage.dialect import json_rows
 from storage.models import Chat, Commune, Conversation, Identity, Person, Unit
 from storage.unit_memo import UnitRow
 
@@ -41,26 +44,33 @@ _ARRIVAL = (
 # read once rather than joined to every row. Chats and conversations are plain rows: the pipeline only reads
 # them (a chat that needs a write is read again by ChatRepo.remember; conversations are written without the ORM),
 # and building ORM objects for them was a large part of a message's CPU (docs/benchmarks.md).
-_PEOPLE = (
-    select(Identity.channel, Identity.external_id, Person, *Unit.__table__.c)
-    .join(Person, Person.id == Identity.person_id)
-    .outerjoin(Unit, Unit.id == Person.unit_id)  # kept for the batch's unit reads (storage/unit_memo.py)
-    .where(tuple_(Identity.channel, Identity.external_id).in_(bindparam("senders", expanding=True)))
-    .execution_options(populate_existing=True)
-)
+@cache
+def _statements(dialect: str) -> tuple:
+    """The batch's four reads, built once per dialect. The batch's keys travel as one JSON parameter each
+    (storage/dialect.json_rows): an expanding IN list was rendered into the SQL again for every batch."""
+
+    def keys(name: str, width: int):
+        return text(json_rows(dialect, f":{name}", width)).columns(*(column(f"k{n}", String) for n in range(width)))
+
+    people = (select(Identity.channel, Identity.external_id, Person, *Unit.__table__.c)
+              .join(Person, Person.id == Identity.person_id)
+              .outerjoin(Unit, Unit.id == Person.unit_id)  # kept for the batch's unit reads (storage/unit_memo.py)
+              .where(tuple_(Identity.channel, Identity.external_id).in_(keys("senders", 2)))
+              .execution_options(populate_existing=True))
+    chats = select(*Chat.__table__.c).where(tuple_(Chat.channel, Chat.external_id).in_(keys("chats", 2)))
+    conversations = select(*Conversation.__table__.c).where(
+        tuple_(Conversation.channel, Conversation.chat_id, Conversation.sender_id).in_(keys("conversations", 3)))
+    return people, chats, conversations
+
+
 _COMMUNES = (select(Commune).where(Commune.id.in_(bindparam("ids", expanding=True)))
              .execution_options(populate_existing=True))
-_CHATS = select(*Chat.__table__.c).where(
-    tuple_(Chat.channel, Chat.external_id).in_(bindparam("chats", expanding=True)))
-_CONVERSATIONS = select(*Conversation.__table__.c).where(
-    tuple_(Conversation.channel, Conversation.chat_id, Conversation.sender_id)
-    .in_(bindparam("conversations", expanding=True)))
 ArrivalKey = tuple[str, str, str]  # channel, sender id, chat id
 
 
 class ArrivalRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, session: AsyncSession, dialect: str = "sqlite") -> None:
+        self.session, self.dialect = session, dialect
 
     async def of(self, channel: str, sender_id: str, chat_id: str) -> Arrival:
         result = await self.session.execute(_ARRIVAL, {"channel": channel, "sender_id": sender_id,
@@ -71,9 +81,10 @@ class ArrivalRepo:
     async def of_many(self, keys: list[ArrivalKey]) -> dict[ArrivalKey, Arrival]:
         """`of` for a batch of messages in four statements, whatever its size."""
         execute = self.session.execute
+        people_read, chats_read, conversations_read = _statements(self.dialect)
         people, units = {}, []
         for channel, sender, person, *unit in await execute(
-                _PEOPLE, {"senders": sorted({(channel, sender) for channel, sender, _ in keys})}):
+                people_read, {"senders": json.dumps(sorted({(channel, sender) for channel, sender, _ in keys}))}):
             people[channel, sender] = person
             if unit[0] is not None:
                 units.append(UnitRow(*unit))
@@ -84,8 +95,9 @@ class ArrivalRepo:
         communes = {commune.id: commune for commune in (await execute(
             _COMMUNES, {"ids": sorted({person.commune_id for person in people.values()})})).scalars()}
         chats = {(chat.channel, chat.external_id): chat for chat in (await execute(
-            _CHATS, {"chats": sorted({(channel, chat) for channel, _, chat in known})})).all()}
+            chats_read, {"chats": json.dumps(sorted({(channel, chat) for channel, _, chat in known}))})).all()}
         talks = {(row.channel, row.sender_id, row.chat_id): row for row in (await execute(
-            _CONVERSATIONS, {"conversations": sorted({(c, chat, sender) for c, sender, chat in known})})).all()}
+            conversations_read, {"conversations": json.dumps(sorted({(c, chat, sender) for c, sender, chat in known}))})
+        ).all()}
         return {key: Arrival(people[key[:2]], communes[people[key[:2]].commune_id], chats.get((key[0], key[2])),
                              talks.get(key)) if key[:2] in people else Arrival() for key in keys}

@@ -54,10 +54,17 @@ def json_pairs(dialect: str, pairs: str, *also: str) -> str:
     """SELECT of the two items of each [a, b] in the JSON array parameter `pairs`, in the array's order, with the
     `also` expressions after them: one parameter for a batch's keys, so the SQL is the same for every batch. The
     WHERE lets SQLite read an ON CONFLICT after it as the INSERT's clause rather than a join's."""
+    return json_rows(dialect, pairs, 2, *also)
+
+
+def json_rows(dialect: str, rows: str, width: int, *also: str) -> str:
+    """`json_pairs` for arrays of `width` items: [a, b, c] gives three text columns."""
     extra = "".join(f", {expression}" for expression in also)
     if dialect == "postgresql":
-        return f"SELECT pair ->> 0, pair ->> 1{extra} FROM json_array_elements(CAST({pairs} AS json)) AS pair"
-    return f"SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'){extra} FROM json_each({pairs}) WHERE true"
+        items = ", ".join(f"item ->> {n}" for n in range(width))
+        return f"SELECT {items}{extra} FROM json_array_elements(CAST({rows} AS json)) AS item"
+    items = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(width))
+    return f"SELECT {items}{extra} FROM json_each({rows}) WHERE true"
 
 
 def skip_locked(query: Any, dialect: str) -> Any:

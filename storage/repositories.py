@@ -35,7 +35,7 @@ class Repositories:
     def __init__(self, session: AsyncSession, *, dialect: str) -> None:
         self.session = session
         self.dialect = dialect
-        self.arrivals = ArrivalRepo(session)
+        self.arrivals = ArrivalRepo(session, dialect)
         self.directory = DirectoryRepo(session)
         self.directory_admin = DirectoryAdminRepo(session)  # /donvi, /nguoi, /chiso
         self.invites = InviteRepo(session)
