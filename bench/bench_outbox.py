@@ -86,7 +86,7 @@ async def bench(url: str, label: str, rows: int, chats: int, lanes: int) -> None
 async def main(rows: int = 5000, chats: int = 200, lanes: int = LANES) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         await bench(f"sqlite+aiosqlite:///{tmp}/bench.db", "sqlite", rows, chats, lanes)
-    from pgcluster import PgCluster, PgUnavailable
+    from support.pgcluster import PgCluster, PgUnavailable
 
     try:
         with PgCluster() as pg:

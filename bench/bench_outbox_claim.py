@@ -71,7 +71,7 @@ async def main(sizes: list[int], claims: int) -> None:
     for queued in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             await measure(f"sqlite+aiosqlite:///{tmp}/bench.db", "sqlite", queued, claims)
-    from pgcluster import PgCluster, PgUnavailable
+    from support.pgcluster import PgCluster, PgUnavailable
 
     try:
         with PgCluster() as pg:
