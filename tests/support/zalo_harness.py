@@ -10,9 +10,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from bot.app import App
 from bot.channels.zalo import ZaloChannel
 from bot.runner import serve
+from storage.models import Outbox
 from support.app import FakeClock, make_app
 from support.fake_zalo import FakeZalo, image_update, text_update
 
@@ -80,21 +83,28 @@ class ZaloUser:
         return await self.send(image_update(self.chat_id, url, caption=caption))
 
     async def send(self, update: dict) -> list[str]:
-        rows, seen = await self._rows(), len(self.fake.texts_to(self.chat_id))
+        (rows, _), seen = await self._outbox(), len(self.fake.texts_to(self.chat_id))
         if self.webhook:
             assert await self.fake.deliver(update) == 200
         else:
             self.fake.push(update)
+        # The first answer reaching the platform is watched in memory; only then is the outbox read (every reply
+        # queued is sent). Reading it every 10 ms from the start took SQLite's one writer's turn from the bot
+        # and read every row of the chat each time: most of a long walk's time (test_message_lengths).
+        await wait_until(lambda: len(self.fake.texts_to(self.chat_id)) > seen)
         await wait_until(lambda: self._answered(rows))
         await self.app.render_jobs.drain()  # /tonghop's files, rendered after the commit (maybe in the background)
         await wait_until(lambda: self._answered(rows))
         return self.fake.texts_to(self.chat_id)[seen:]
 
-    async def _rows(self) -> int:
+    async def _outbox(self) -> tuple[int, int]:
+        """(rows, rows not yet sent) of this chat's outbox: counted, not read."""
+        query = select(func.count(), func.count().filter(Outbox.status != "sent")).where(
+            Outbox.channel == "zalo", Outbox.chat_id == self.chat_id)
         async with self.app.db.transaction() as repos:
-            return len(await repos.outbox.for_chat("zalo", self.chat_id))
+            rows, unsent = (await repos.session.execute(query)).one()
+        return rows, unsent
 
     async def _answered(self, before: int) -> bool:
-        async with self.app.db.transaction() as repos:
-            rows = await repos.outbox.for_chat("zalo", self.chat_id)
-        return len(rows) > before and all(row.status == "sent" for row in rows)
+        rows, unsent = await self._outbox()
+        return rows > before and not unsent
