@@ -62,7 +62,8 @@ async def test_many_groups_come_as_a_paged_menu_of_short_messages(app, staff):
     names = await add_groups(app)
     first = await staff.say("/nhom")
     assert len(first) == 1 and len(first[0]) <= MESSAGE_CHARS and paged(first[0]), first
-    assert "1. Nhóm MTTQ thôn Khuổi Luông Trên 1 (Zalo): tất cả" in first[0] and len(page_numbers(first[0])) >= 4
+    assert "1. Nhóm MTTQ thôn Khuổi Luông Trên 1 (Zalo): tất cả" in first[0]
+    assert len([n for n in page_numbers(first[0]) if n]) >= 3  # groups a page (option 0 aside)
     pages = [first[0]]
     while len(pages) < 20 and (len(pages) == 1 or pages[-1] != first[0]):  # round the pages, back to the first
         pages.append((await staff.say("0"))[0])
