@@ -53,3 +53,15 @@ async def test_staffs_list_names_each_reports_unit_and_still_fits_three_a_page(a
     assert len(first) <= MESSAGE_CHARS and len(options(first)) >= 3, first
     assert options(first)[:2] == ["13/11 Thôn Nà Pài (mẫu): Tập huấn, bồi… (số 8)",
                                   "14/11 Ủy ban MTTQ Việt…: Góp ý xây dựng… (số 7)"]
+
+
+async def test_in_english_the_list_reads_in_english_and_fits_as_many(app):
+    await _file_reports(app, "staff", ["Ủy ban MTTQ Việt Nam xã", "Thôn Nà Pài (mẫu)"])
+    async with app.db.transaction() as repos:
+        person = await repos.directory.person_by_identity("console", "staff")
+        await repos.directory_admin.change(person, language="en")
+    staff = ChatUser(app, attach_recorder(app), "staff", "Cán bộ")
+    first = (await staff.say("/cuatoi"))[0]
+    assert first.startswith("Your reports, Quarter IV of 2026. Choose to view, edit, delete:\n"), first
+    assert len(first) <= MESSAGE_CHARS and len(options(first)) >= 3, first
+    assert options(first)[0] == "13/11 Thôn Nà Pài (mẫu): Training and… (no. 8)"
