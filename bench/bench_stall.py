@@ -29,33 +29,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bench_tonghop import NOW, build, inbound, p, reporter, settings
-from loop_stalls import StallWatch
+from loop_stalls import Probe, StallWatch
 from support.app import FakeClock, attach_recorder
 from support.pgdb import fresh_database
 
 from bot.app import create_app
 
 IDLE_SECONDS = 3.0
-
-
-class Probe:
-    """The loop's lag, with when it was measured; each tick is also the stall watch's heartbeat."""
-
-    def __init__(self, watch: StallWatch | None) -> None:
-        self.samples: list[tuple[float, float]] = []
-        self.watch, self.running = watch, True
-
-    async def run(self) -> None:
-        while self.running:
-            started = time.perf_counter()
-            await asyncio.sleep(0.01)
-            now = time.perf_counter()
-            self.samples.append((now, now - started - 0.01))
-            if self.watch is not None:
-                self.watch.beat = now
-
-    def between(self, start: float, end: float) -> list[float]:
-        return [lag for at, lag in self.samples if start <= at <= end]
 
 
 async def one_round(url: str, processes: int, reporters: int, think: float, why: float, nice: int | None) -> dict:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from loop_stalls import Probe
 from sqlalchemy import insert
 from support.app import VN, FakeClock, attach_recorder
 from support.dashboard_data import answers_for
@@ -103,21 +104,6 @@ def timed(owner, name: str) -> list[float]:
 def inbound(sender: str, text: str) -> Inbound:
     return Inbound(channel="console", chat_id=sender, sender_id=sender, message_id=f"b{next(_ids)}",
                    received_at=NOW, kind="text", chat_kind="private", sender_name=sender, text=text)
-
-
-class Probe:
-    """The event loop's lag: how late a 10 ms sleep wakes, with the time it was measured."""
-
-    def __init__(self) -> None:
-        self.samples: list[tuple[float, float]] = []
-        self.running = True
-
-    async def run(self) -> None:
-        while self.running:
-            started = time.perf_counter()
-            await asyncio.sleep(0.01)
-            now = time.perf_counter()
-            self.samples.append((now, now - started - 0.01))
 
 
 async def reporter(app, name: str, think: float, rng: random.Random, stop: asyncio.Event,

@@ -9,6 +9,7 @@ Python-level work on the loop is sampled; a C call that keeps the GIL shows when
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import threading
 import time
@@ -30,6 +31,27 @@ def where(frame) -> str:
     if stack and stack[-1] not in ours:
         tail.append(f"… {Path(stack[-1].filename).name}:{stack[-1].lineno} {stack[-1].name}")
     return " > ".join(tail) or f"{Path(stack[-1].filename).name} {stack[-1].name}"
+
+
+class Probe:
+    """The event loop's lag: how late a 10 ms sleep wakes, with the time it was measured; each tick is also the
+    stall watch's heartbeat when there is one."""
+
+    def __init__(self, watch: StallWatch | None = None) -> None:
+        self.samples: list[tuple[float, float]] = []
+        self.watch, self.running = watch, True
+
+    async def run(self) -> None:
+        while self.running:
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            self.samples.append((now, now - started - 0.01))
+            if self.watch is not None:
+                self.watch.beat = now
+
+    def between(self, start: float, end: float) -> list[float]:
+        return [lag for at, lag in self.samples if start <= at <= end]
 
 
 class StallWatch(threading.Thread):

@@ -5,21 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 from sqlalchemy import event
 from support.app import VN
 
-from storage.db import Database
-
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
-
-
-@pytest.fixture
-async def db(database_url):
-    database = Database(database_url)
-    await database.upgrade()
-    yield database
-    await database.dispose()
 
 
 async def test_deferred_entries_are_written_in_order_in_one_statement(db):

@@ -20,14 +20,6 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
 LEASE = timedelta(minutes=2)
 
 
-@pytest.fixture
-async def db(database_url):
-    database = Database(database_url)
-    await database.upgrade()
-    yield database
-    await database.dispose()
-
-
 async def _commune(db: Database, name: str = "Nam Cường") -> tuple[int, int, int]:
     """A commune with one village and one reporter: (commune id, unit id, person id)."""
     async with db.transaction() as repos:

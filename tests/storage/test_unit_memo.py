@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 from sqlalchemy import event
 from support.app import VN
 
@@ -13,14 +12,6 @@ from storage.db import Database
 from storage.models import Commune, Identity, Person, Unit
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
-
-
-@pytest.fixture
-async def db(database_url):
-    database = Database(database_url)
-    await database.upgrade()
-    yield database
-    await database.dispose()
 
 
 async def _reporter(db: Database) -> tuple[int, int]:
