@@ -46,6 +46,14 @@ async def _session(client: TestClient, user: ChatUser) -> dict[str, str]:
     return {"Cookie": "mttq_session=" + opened.cookies["mttq_session"].value}  # Secure: sent by hand over http
 
 
+async def _viewed_once(app, client: TestClient, viewer: ChatUser):
+    """The viewer's session after one look at the province page, the kept rows and their misses so far."""
+    session = await _session(client, viewer)
+    rows = app.web.app[DASHBOARD].province_rows
+    await client.get("/d/", headers=session)
+    return session, rows, rows.misses
+
+
 def _rows(page: str) -> dict[str, dict[str, str]]:
     """Per commune row (by name): its cells by indicator id, as the page shows them."""
     rows = {}
@@ -133,11 +141,7 @@ async def test_the_province_files_download_and_a_commune_session_cannot_fetch_th
 
 async def test_rows_are_kept_until_a_commune_changes(site, clock):
     app, client, _recorder, viewer, same, _other = site
-    session = await _session(client, viewer)
-
-    rows = app.web.app[DASHBOARD].province_rows
-    await client.get("/d/", headers=session)
-    misses = rows.misses
+    session, rows, misses = await _viewed_once(app, client, viewer)
     await client.get("/d/", headers=session)
     assert rows.misses == misses and rows.hits >= 2  # both communes' rows reused
     async with app.db.transaction() as repos:  # a report arrives in Phúc Lộc's silent village
@@ -186,10 +190,7 @@ async def test_after_a_restart_the_kept_rows_are_shown_without_reading_a_commune
 async def test_a_renamed_unit_or_a_new_baseline_is_shown_at_the_next_view(site, clock):
     """Units and baselines are part of a row's version: a kept row is never shown after they change."""
     app, client, _recorder, viewer, same, _other = site
-    session = await _session(client, viewer)
-    rows = app.web.app[DASHBOARD].province_rows
-    await client.get("/d/", headers=session)
-    misses = rows.misses
+    session, rows, misses = await _viewed_once(app, client, viewer)
     async with app.db.transaction() as repos:
         unit = await repos.directory.unit(same.units["Thôn 3 Phúc Lộc"])
         await repos.directory_admin.change(unit, name="Thôn Ba Phúc Lộc")
