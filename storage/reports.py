@@ -144,14 +144,16 @@ class AuditRepo:
 
     async def write_deferred(self) -> None:
         """Insert the deferred entries, in order, and stop deferring."""
-        entries, self._deferred = self._deferred or [], None
-        if entries:
+        await self._insert_deferred()
+        self._deferred = None
+
+    async def _insert_deferred(self) -> None:
+        if self._deferred:
+            entries, self._deferred = self._deferred, []
             await self.session.execute(_NEW_AUDIT_ENTRY, entries)
 
     async def for_entity(self, entity: str, entity_id: int) -> list[AuditLog]:
-        if self._deferred:  # what this transaction recorded is part of the history
-            entries, self._deferred = self._deferred, []
-            await self.session.execute(_NEW_AUDIT_ENTRY, entries)
+        await self._insert_deferred()  # what this transaction recorded is part of the history
         query = (select(AuditLog).where(AuditLog.entity == entity, AuditLog.entity_id == entity_id)
                  .order_by(AuditLog.id))
         return list((await self.session.execute(query)).scalars())
