@@ -11,6 +11,7 @@ import openpyxl
 from docx import Document
 from support.app import VN, ChatUser
 from support.reminding import remind
+from support.report_menu import file_form
 
 from reminders.rules import item_unit_kinds
 
@@ -19,15 +20,13 @@ TITLE = "Tổ tự quản khu dân cư số 3"  # what the reporter names the ac
 
 
 async def file(user: ChatUser, app, day: str) -> str:
-    await user.say("bao cao")
     form = next(f for f in app.plan.forms if f.label.vi == FORM)
-    await user.say(FORM)
-    for field in form.fields:
+
+    def answer(field) -> str:
         kind = field.kind.value
-        await user.say(day if field.id == form.date_field else "1" if kind == "choice" else "có" if kind == "yesno"
-                       else str(max(field.min or 1, 1)) if kind == "number"
-                       else TITLE if field.required else "bỏ qua")
-    return (await user.say("1"))[0]
+        return (day if field.id == form.date_field else "1" if kind == "choice" else "có" if kind == "yesno"
+                else str(max(field.min or 1, 1)) if kind == "number" else TITLE if field.required else "bỏ qua")
+    return (await file_form(user.say, form, answer))[0]
 
 
 async def tonghop(app, chair: ChatUser, recorder, period: str) -> tuple[str, list[str], list[list]]:

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import openpyxl
 from docx import Document
 from support.app import VN, ChatUser
+from support.report_menu import file_form
 
 from core.i18n import Translator
 from handlers.flows.petition_intake import split_items
@@ -33,18 +34,13 @@ FEEDS = [
 
 async def file_report(user: ChatUser, app, form_label: str, recommendations: str, *, staff: bool) -> str:
     """Fill the form through the chat: the recommendations at their question, every other answer plain."""
-    await user.say("bao cao")
-    if staff:
-        await user.say("1")  # the commune committee
-    form = next(f for f in app.plan.forms if f.label.vi == form_label)
-    await user.say(form_label)
-    for field in form.fields:
+    def answer(field) -> str:
         kind = field.kind.value
-        answer = (recommendations if field.petitions else "hôm qua" if kind == "date" else "1" if kind == "choice"
-                  else "có" if kind == "yesno" else str(max(field.min or 1, 1)) if kind == "number"
-                  else "Nội dung thử" if field.required else "bỏ qua")
-        await user.say(answer)
-    return (await user.say("1"))[0]
+        return (recommendations if field.petitions else "hôm qua" if kind == "date" else "1" if kind == "choice"
+                else "có" if kind == "yesno" else str(max(field.min or 1, 1)) if kind == "number"
+                else "Nội dung thử" if field.required else "bỏ qua")
+    form = next(f for f in app.plan.forms if f.label.vi == form_label)
+    return (await file_form(user.say, form, answer, unit="1" if staff else None))[0]  # staff: the commune committee
 
 
 def test_recommendations_are_split_one_a_line_without_bullets_or_a_none():

@@ -9,6 +9,7 @@ from datetime import datetime
 import openpyxl
 from docx import Document
 from support.app import VN, ChatUser, invite_code
+from support.report_menu import file_form
 
 # The demo commune: 5 villages, each with 9 poor and 6 near-poor households (75 in all); 60 cadres to train.
 # (who, form label, answers by field id; other questions get a plain answer)
@@ -49,14 +50,10 @@ def plain(field) -> str:
 
 
 async def file(user: ChatUser, app, label: str, answers: dict[str, str], *, staff: bool) -> None:
-    await user.say("bao cao")
-    if staff:
-        await user.say("1")  # the commune committee
     form = next(f for f in app.plan.forms if f.label.vi == label)
-    await user.say(label)
-    for field in form.fields:
-        await user.say(answers.get(field.id) or plain(field))
-    assert "Đã ghi báo cáo" in (await user.say("1"))[0]
+    sent = await file_form(user.say, form, lambda field: answers.get(field.id) or plain(field),
+                           unit="1" if staff else None)  # staff: the commune committee
+    assert "Đã ghi báo cáo" in sent[0]
 
 
 async def test_a_year_through_the_console_gives_the_same_numbers_everywhere(app, reporter, staff, chair, recorder,

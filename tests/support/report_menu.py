@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from plan.schema import Field, Form
+
 NGAY_HOI = "Ngày hội Đại đoàn kết toàn dân tộc"  # the village's first form, the one most tests file
 NGAY_HOI_GROUP = "1. Ngày hội, mô hình ở khu dân cư"  # how the first level lists the group holding it
 
@@ -18,3 +20,13 @@ async def open_form(say: Callable[[str], Awaitable[list[str]]], form: str = NGAY
     if unit is not None:
         await say(unit)
     return await say(form)
+
+
+async def file_form(say: Callable[[str], Awaitable[list[str]]], form: Form, answer: Callable[[Field], str], *,
+                    unit: str | None = None) -> list[str]:
+    """Open `form` by its name (open_form), type `answer(field)` at each question, then send it: the replies to
+    the send."""
+    await open_form(say, form.label.vi, unit=unit)
+    for field in form.fields:
+        await say(answer(field))
+    return await say("1")
