@@ -65,11 +65,14 @@ class HandlingGate:
 
     def poll_sent(self) -> None:
         self._sent_at = self.monotonic()
+        self._cancel_held()
+        if not self._open.is_set():
+            self._held = asyncio.get_running_loop().call_later(HANDLE_GAP, self._held_a_while)
+
+    def _cancel_held(self) -> None:
         if self._held is not None:
             self._held.cancel()
             self._held = None
-        if not self._open.is_set():
-            self._held = asyncio.get_running_loop().call_later(HANDLE_GAP, self._held_a_while)
 
     def _held_a_while(self) -> None:
         """The poll out is held HANDLE_GAP: handle a slice, and everything if it is still held as long again."""
@@ -81,9 +84,7 @@ class HandlingGate:
         """Zalo answered with an update: more may be queued there; handle meanwhile only when the link is slow or
         handling is overdue."""
         self._round_trips.append(self.monotonic() - self._sent_at)
-        if self._held is not None:
-            self._held.cancel()
-            self._held = None
+        self._cancel_held()
         if self.network_bound or self._overdue:
             self.open()
             return
