@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.settings_errors import ConfigError, SettingProblem, config_error
+from bot.settings_errors import LOCALES, ConfigError, SettingProblem, config_error
 from plan.calendar import SendingCalendar
 from plan.holidays import SHIPPED_DECLARED, HolidayFileError, PublicHolidays, load_declared
 from plan.loader import SHIPPED_PLAN
@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: Literal["vi", "en"] = "vi"
     plan_file: Path = SHIPPED_PLAN
-    locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
+    locales_dir: Path = LOCALES
     conversation_ttl_hours: int = Field(default=72, ge=1, le=24 * 60)
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
     petition_answer_days: int = Field(default=30, ge=1, le=365)  # days to answer a petition before staff are told
