@@ -8,10 +8,10 @@ from aiohttp import web
 
 from bot.dashboard import province, views
 from bot.dashboard.auth import with_security_headers
-from bot.dashboard.reminder_answers import answered_count
 from bot.dashboard.routes import Dashboard
 from bot.dashboard.scope import Viewer
 from bot.dashboard.views import Scene
+from reminders.answered import answered_count
 from summaries.service import DOCX_MIME, XLSX_MIME, file_stem
 from summaries.text_util import period_label, upper_first
 
