@@ -38,7 +38,7 @@ from summaries.compile import compile_summary
 from summaries.load import read_snapshot
 from summaries.model import DocumentSettings, Snapshot, Summary
 from summaries.render_pool import RenderPool
-from summaries.render_text import render_text, text_before_files
+from summaries.render_text import text_before_files
 from summaries.service import DOCUMENT_LANGUAGE, Rendered, file_replies, render_files, store_files
 from summaries.text_util import period_label
 from summaries.worker_jobs import (
@@ -48,6 +48,7 @@ from summaries.worker_jobs import (
     files_in_worker,
     ready_in_worker,
     summary_in_worker,
+    texts_in,
 )
 
 log = logging.getLogger(__name__)
@@ -194,9 +195,8 @@ class RenderJobs:
                 return await self.pool.run(ready_in_worker, request, languages)
         snapshot = await read_snapshot(self.db.reader, commune_id, plan.year)
         summary = await asyncio.to_thread(compile_summary, plan, snapshot, period, now, self.tz)
-        texts = {language: render_text(summary, self.translator.for_language(language), language)
-                 for language in languages}
-        return SummaryReady(summary.commune_name, summary.period, texts, await self.render(summary, plan=plan))
+        return SummaryReady(summary.commune_name, summary.period, texts_in(summary, self.translator, languages),
+                            await self.render(summary, plan=plan))
 
     async def _claim(self, now: datetime) -> RenderJob | None:
         async with self.db.transaction() as repos:

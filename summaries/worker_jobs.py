@@ -96,9 +96,13 @@ def ready_in_worker(request: SummaryRequest, languages: tuple[str, ...]) -> Summ
 
 def summary_ready(summary: Summary, plan: Plan, translator: Translator, document: DocumentSettings,
                   languages: tuple[str, ...], chart_language: str) -> SummaryReady:
-    texts = {language: render_text(summary, translator.for_language(language), language) for language in languages}
     rendered = render_files(summary, plan, translator, document, chart_language=chart_language)
-    return SummaryReady(summary.commune_name, summary.period, texts, rendered)
+    return SummaryReady(summary.commune_name, summary.period, texts_in(summary, translator, languages), rendered)
+
+
+def texts_in(summary: Summary, translator: Translator, languages: tuple[str, ...]) -> dict[str, str]:
+    """The summary's chat text in each of `languages`."""
+    return {language: render_text(summary, translator.for_language(language), language) for language in languages}
 
 
 def _compile(request: SummaryRequest) -> Summary:
