@@ -12,11 +12,10 @@ from docx.document import Document as DocumentObject
 from docx.oxml.parser import parse_xml
 from docx.shared import Mm
 
-from summaries.text_util import xml_safe
+from summaries.text_util import xml_escape, xml_safe
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 FONT = "Times New Roman"
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def add_grid_table(doc: DocumentObject, header: list[str], rows: list[list[str]], widths_mm: list[float],
@@ -75,7 +74,7 @@ def run_content(value: str) -> str:
 
 
 def _t(content: str) -> str:
-    escaped = content.translate(_ESCAPES)
+    escaped = xml_escape(content)
     if len(content.strip()) < len(content):
         return f'<w:t xml:space="preserve">{escaped}</w:t>'
     return f"<w:t>{escaped}</w:t>"

@@ -21,6 +21,12 @@ def xml_safe(text: object) -> str:
     return text if text.isprintable() else _XML_INVALID.sub("", text)
 
 
+def xml_escape(text: str) -> str:
+    """&, < and > as entities: text as an element of a DOCX or XLSX part holds it (the writers here make that
+    XML as text, not through an XML library)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def fmt_number(value: float | None, *, decimals: int = 1) -> str:
     """Vietnamese style (Babel, core/numbers.py): 1.234 for thousands, 66,7 for decimals; "—" for no value."""
     return format_number(value, decimals=decimals)

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 
-from summaries.text_util import xml_safe
+from summaries.text_util import xml_escape, xml_safe
 
 MAX_CELL_CHARS = 32767  # Excel's limit for one cell's text
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 # "_x0041_" typed in a report would read back as "A": xlsxwriter writes its underscore as "_x005F" (and so here)
 _LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _SST_COUNTS = re.compile(r'<sst ([^>]*)count="(\d+)" uniqueCount="(\d+)">')
@@ -27,7 +26,7 @@ def sheet_text(value: object) -> str:
     string of one plain run, escaped, which reads back as typed."""
     text = xml_safe(value)[:MAX_CELL_CHARS]
     if text.startswith("<r>") and text.endswith("</r>"):
-        return f'<r><t xml:space="preserve">{text.translate(_ESCAPES)}</t></r>'
+        return f'<r><t xml:space="preserve">{xml_escape(text)}</t></r>'
     return text
 
 
@@ -38,7 +37,7 @@ def _escaped(text: str) -> str:
         text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
     # the one control character an XML-safe text may hold that xlsxwriter writes as _xHHHH_ (an XML reader
     # would turn a bare CR into a line feed); tab and line feed are written as they are
-    return text.replace("\r", "_x000D_").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return xml_escape(text.replace("\r", "_x000D_"))
 
 
 def _items(strings: list[str], spaced: bool) -> str:
