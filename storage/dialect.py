@@ -50,15 +50,11 @@ def _insert(dialect: str) -> Any:
     return sqlite_insert
 
 
-def json_pairs(dialect: str, pairs: str, *also: str) -> str:
-    """SELECT of the two items of each [a, b] in the JSON array parameter `pairs`, in the array's order, with the
-    `also` expressions after them: one parameter for a batch's keys, so the SQL is the same for every batch. The
-    WHERE lets SQLite read an ON CONFLICT after it as the INSERT's clause rather than a join's."""
-    return json_rows(dialect, pairs, 2, *also)
-
-
 def json_rows(dialect: str, rows: str, width: int, *also: str) -> str:
-    """`json_pairs` for arrays of `width` items: [a, b, c] gives three text columns."""
+    """SELECT of the `width` items of each array in the JSON array parameter `rows` ([a, b, c]: three text
+    columns), in the array's order, with the `also` expressions after them: one parameter for a batch's keys, so
+    the SQL is the same for every batch. The WHERE lets SQLite read an ON CONFLICT after it as the INSERT's clause
+    rather than a join's."""
     extra = "".join(f", {expression}" for expression in also)
     if dialect == "postgresql":
         items = ", ".join(f"item ->> {n}" for n in range(width))

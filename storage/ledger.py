@@ -9,7 +9,7 @@ from functools import cache
 from sqlalchemy import String, bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import insert_ignoring_duplicates, json_pairs, skip_locked
+from storage.dialect import insert_ignoring_duplicates, json_rows, skip_locked
 from storage.models import ProcessedUpdate
 from storage.types import UTCDateTime
 
@@ -55,7 +55,7 @@ def _claim_many(dialect: str):
     """Built once per dialect: its cache key is computed once too."""
     # INSERT … SELECT from the pairs in the order given (ids follow the batch's order, as a VALUES list's did); an
     # update twice in one batch conflicts with its own first row and is returned once.
-    pairs = json_pairs(dialect, ":keys", ":received_at")
+    pairs = json_rows(dialect, ":keys", 2, ":received_at")
     return (text(f"INSERT INTO processedupdate (channel, external_id, received_at) {pairs} "
                  "ON CONFLICT DO NOTHING RETURNING channel, external_id")
             .bindparams(bindparam("keys", type_=String), bindparam("received_at", type_=UTCDateTime))
