@@ -22,7 +22,7 @@ from bot.retention import RetentionTicker
 from bot.settings import Settings
 from bot.web import WebServer
 from bot.working import WorkingSignal
-from core.i18n import Translator
+from core.i18n import Translate, Translator
 from core.messages import MEMBERSHIP_KINDS, Inbound
 from handlers.commands import menu_commands
 from handlers.context import HandlerSettings, PhotoFetcher
@@ -74,6 +74,10 @@ class App:
     def __post_init__(self) -> None:
         self.working = WorkingSignal(self.senders, after=self.settings.working_indicator_seconds)
         self.render_jobs.busy = functools.partial(self.working.shown, after=0)  # a render is slow: say so at once
+
+    def speech(self) -> Translate:
+        """What the command line says, in the deployment's language (DEFAULT_LANGUAGE), like the bot's answers."""
+        return self.translator.for_language(self.settings.default_language)
 
     async def handle(self, inbound: Inbound, fetch_photo: PhotoFetcher | None = None) -> bool:
         """Run one inbound message through the pipeline and wake the outbox to send the replies."""

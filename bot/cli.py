@@ -231,7 +231,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         start_collecting()
     try:
         if args.command == "db":
-            print(_t(app)("cli.db_up_to_date"))
+            print(app.speech()("cli.db_up_to_date"))
             return 0
         if args.command == "init":
             return await _init(app, demo=args.demo)
@@ -268,15 +268,10 @@ async def _init(app: App, *, demo: bool) -> int:
     if demo:
         async with app.db.transaction() as repos:
             commune = await seed_demo(repos, app.plan, app.clock())
-        print(_t(app)("cli.init.demo_ready", commune=commune.name, province=commune.province))
+        print(app.speech()("cli.init.demo_ready", commune=commune.name, province=commune.province))
     where = app.db.url.split("///")[-1] if app.db.dialect == "sqlite" else app.db.dialect
-    print(_t(app)("cli.init.database_ready", where=where))
+    print(app.speech()("cli.init.database_ready", where=where))
     return 0
-
-
-def _t(app: App) -> Translate:
-    """The CLI speaks the deployment's language (DEFAULT_LANGUAGE), like every answer of the bot."""
-    return app.translator.for_language(app.settings.default_language)
 
 
 async def _directory(app: App, args: argparse.Namespace) -> int:
@@ -289,7 +284,7 @@ async def _directory(app: App, args: argparse.Namespace) -> int:
     if args.directory_command == "import":
         missing = [path for path in args.files if not os.path.isfile(path)]
         if missing:
-            print("mttq-bot: " + _t(app)("cli.no_such_file", file=missing[0]), file=sys.stderr)
+            print("mttq-bot: " + app.speech()("cli.no_such_file", file=missing[0]), file=sys.stderr)
             return 2
         return await directory_cli.import_directory(app, args.files, args.commune, dry_run=args.dry_run)
     return await directory_cli.export_directory(app, args.out, args.commune)
@@ -298,19 +293,19 @@ async def _directory(app: App, args: argparse.Namespace) -> int:
 async def _invite_command(app: App, args: argparse.Namespace) -> int:
     if args.all_pending:
         if not args.out:
-            print("mttq-bot: " + _t(app)("cli.invite.all_pending_out"), file=sys.stderr)
+            print("mttq-bot: " + app.speech()("cli.invite.all_pending_out"), file=sys.stderr)
             return 2
         from bot.directory_cli import invite_all_pending
 
         return await invite_all_pending(app, args.out, args.commune)
     if not args.role:
-        print("mttq-bot: " + _t(app)("cli.invite.role_needed"), file=sys.stderr)
+        print("mttq-bot: " + app.speech()("cli.invite.role_needed"), file=sys.stderr)
         return 2
     if args.province and args.role != PROVINCE:
-        print("mttq-bot: " + _t(app)("cli.invite.province_needs_role"), file=sys.stderr)
+        print("mttq-bot: " + app.speech()("cli.invite.province_needs_role"), file=sys.stderr)
         return 2
     if args.role == PROVINCE and (args.commune or args.unit):
-        print("mttq-bot: " + _t(app)("cli.invite.province_not_commune"), file=sys.stderr)
+        print("mttq-bot: " + app.speech()("cli.invite.province_not_commune"), file=sys.stderr)
         return 2
     return await _invite(app, args.role, args.unit, args.name, args.commune, province=args.province)
 
@@ -324,7 +319,7 @@ async def _invite(app: App, role: str, unit_name: str | None, person_name: str,
             choice = await pick_province(repos, province)
         else:
             choice = await pick_commune(repos, commune_name)
-        t = _t(app)
+        t = app.speech()
         if choice.commune is None:
             print(f"mttq-bot: {t(choice.problem, **(choice.params or {}))}", file=sys.stderr)
             return 1
@@ -362,7 +357,7 @@ async def _chat(app: App, user: str, commune_name: str | None = None) -> int:
     try:
         await chat(app, user, sys.stdin, sys.stdout, commune_name)
     except AmbiguousUser as exc:
-        print("mttq-bot: " + _t(app)("cli.chat.several_communes", user=user, communes=exc), file=sys.stderr)
+        print("mttq-bot: " + app.speech()("cli.chat.several_communes", user=user, communes=exc), file=sys.stderr)
         return 1
     return 0
 

@@ -19,20 +19,16 @@ from storage.models import Commune
 ACTIONS = ("added", "changed", "deactivated")
 
 
-def _t(app: App):
-    return app.translator.for_language(app.settings.default_language)
-
-
 async def write_template(app: App, out: str, stdout: TextIO | None = None) -> int:
-    template(app.plan, _t(app)).save(Path(out))
-    print(_t(app)("directory.cli.template_written", file=out), file=stdout)
+    template(app.plan, app.speech()).save(Path(out))
+    print(app.speech()("directory.cli.template_written", file=out), file=stdout)
     return 0
 
 
 async def import_directory(app: App, files: list[str], commune_name: str | None, *, dry_run: bool,
                            stdout: TextIO | None = None) -> int:
     """Check the whole file, then apply it in one transaction; on any problem print them all and write nothing."""
-    t = _t(app)
+    t = app.speech()
     tables, problems = read_tables([Path(f) for f in files])
     directory, found = validate(tables, app.plan)
     problems += found
@@ -99,7 +95,7 @@ def _print_summary(diff: Diff, t, stdout: TextIO, *, dry_run: bool) -> None:
 
 
 async def export_directory(app: App, out: str, commune_name: str | None, stdout: TextIO | None = None) -> int:
-    t = _t(app)
+    t = app.speech()
     async with app.db.transaction() as repos:
         choice = await pick_commune(repos, commune_name)
         if choice.commune is None:
@@ -117,7 +113,7 @@ async def invite_all_pending(app: App, out: str, commune_name: str | None, stdou
     """One fresh code per active person nobody has registered as: a sheet to print or send."""
     from bot.channels.telegram.links import bot_username, deep_link
 
-    t = _t(app)
+    t = app.speech()
     username = await bot_username(app.settings)
     rows = []
     async with app.db.transaction() as repos:
@@ -139,7 +135,7 @@ async def invite_all_pending(app: App, out: str, commune_name: str | None, stdou
 
 
 async def add_commune(app: App, name: str, province: str, timezone: str, stdout: TextIO | None = None) -> int:
-    t = _t(app)
+    t = app.speech()
     async with app.db.transaction() as repos:
         if await repos.directory.commune_by_name(name, province) is not None:
             print(t("commune.exists", name=name, province=province), file=sys.stderr)

@@ -48,7 +48,7 @@ async def _viewers(repos: Repositories, province: str | None) -> list[tuple[Pers
 
 
 async def list_viewers(app: App, province: str | None, stdout: TextIO | None = None) -> int:
-    t = _t(app)
+    t = app.speech()
     async with app.db.transaction() as repos:
         viewers = await _viewers(repos, province)
         registered = {p.id for p, _ in viewers if await repos.directory.identities(p.id)}
@@ -62,7 +62,7 @@ async def list_viewers(app: App, province: str | None, stdout: TextIO | None = N
 
 async def set_active(app: App, name: str, province: str | None, *, active: bool) -> int:
     """Deactivate (or reactivate) the one province viewer of that name; several of that name need --province."""
-    t = _t(app)
+    t = app.speech()
     async with app.db.transaction() as repos:
         viewers = await _viewers(repos, province)
         matched = [(p, prov) for p, prov in viewers if fold(p.name) == fold(name)]
@@ -78,10 +78,6 @@ async def set_active(app: App, name: str, province: str | None, *, active: bool)
                                      action="edit", before=before, after={"active": active})
     print(t("province.cli.changed", name=person.name, state=_state(t, active)))
     return 0
-
-
-def _t(app: App) -> Translate:
-    return app.translator.for_language(app.settings.default_language)
 
 
 def _state(t: Translate, active: bool) -> str:
