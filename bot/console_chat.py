@@ -45,7 +45,7 @@ async def chat(app: App, user: str, stdin: TextIO, stdout: TextIO, commune_name:
     external_id, name = await console_identity(app, user, commune_name)
     app.add_sender(ConsoleSender(app.translator, stdout))
     interactive = stdin.isatty()
-    t = app.translator.for_language(app.settings.default_language)
+    t = app.speech()
     if interactive:
         stdout.write(t("console.banner", name=name) + "\n\n")
     await app.outbox.drain()  # whatever was left unsent by an earlier run

@@ -24,7 +24,7 @@ async def export(app: App, period_key: str, file_format: str, out: str, *, party
     except ValueError as exc:
         print(f"mttq-bot: --period: {exc}", file=sys.stderr)
         return 2
-    t = app.translator.for_language(app.settings.default_language)
+    t = app.speech()
     async with app.db.transaction() as repos:
         commune = await commune_or_say_why(repos, commune_name, t, sys.stderr)
         if commune is None:

@@ -63,7 +63,7 @@ def content_hash(text: str) -> str:
 
 async def load_plan_file(app: App, path: str, commune_name: str | None, stdout: TextIO | None = None) -> int:
     """Validate the file, store it for its commune and year, and print what changed since the plan used so far."""
-    out, t = stdout or sys.stdout, app.translator.for_language(app.settings.default_language)
+    out, t = stdout or sys.stdout, app.speech()
     try:
         text = Path(path).read_text(encoding="utf-8")
         plan = parse_plan(text, source=path)

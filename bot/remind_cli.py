@@ -16,7 +16,7 @@ async def print_preview(app: App, first: date, last: date, *, with_text: bool = 
     if last < first:
         print("mttq-bot: --to is earlier than --from", file=sys.stderr)
         return 2
-    t = app.translator.for_language(app.settings.default_language)
+    t = app.speech()
     async with app.db.transaction() as repos:
         commune = await commune_or_say_why(repos, commune_name, t, sys.stderr)
     if commune is None:

@@ -28,7 +28,7 @@ async def print_status(app: App, commune_name: str | None = None) -> int:
         counts = await repos.outbox.counts()
         waiting = await repos.broadcasts.waiting()
         usage = await repos.usage.get(CHANNEL, account_of(token), month) if token else None
-    t = app.translator.for_language(settings.default_language)
+    t = app.speech()
     if usage is None:
         print(t("status.zalo_not_configured"))
     else:
@@ -48,7 +48,7 @@ async def print_status(app: App, commune_name: str | None = None) -> int:
 
 
 async def _commune_status(app: App, commune_name: str | None) -> int:
-    t = app.translator.for_language(app.settings.default_language)
+    t = app.speech()
     today = app.clock().astimezone(app.settings.tz).date()
     quarter = Period.containing(today, app.plan.settings.period_cutoff)
     async with app.db.transaction() as repos:

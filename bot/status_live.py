@@ -18,7 +18,7 @@ def health_url(host: str, port: int) -> str:
 
 
 async def print_liveness(app: App) -> None:
-    t = app.translator.for_language(app.settings.default_language)
+    t = app.speech()
     url = health_url(app.settings.web_host, app.settings.web_port)
     try:
         async with httpx.AsyncClient(timeout=5) as http:
