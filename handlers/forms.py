@@ -13,6 +13,7 @@ from core.sentence import mentions_money
 from core.vnmoney import parse_money
 from core.vnparse import ParseError, clean_text, parse_date, parse_number, parse_yesno
 from handlers.context import Context
+from handlers.flows.petition_intake import split_items
 from plan.schema import FieldKind, Form, FormField, Plan
 from storage.models import StoredFile
 
@@ -138,6 +139,8 @@ def format_value(ctx: Context, field: FormField, value: Any, unit_names: dict[in
         return ctx.t("answer.photo_received")
     if field.kind is FieldKind.UNIT:
         return unit_names.get(int(value), str(value))
+    if field.petitions is not None:  # the items the register keeps, kept apart: two lines never read as one
+        return "; ".join(split_items(str(value))) or str(value)
     return str(value)
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import openpyxl
 from docx import Document
 from support.app import VN, ChatUser
-from support.report_menu import file_form
+from support.report_menu import file_form, open_form
 
 from core.i18n import Translator
 from handlers.flows.petition_intake import split_items
@@ -102,3 +102,15 @@ async def test_each_source_feeds_the_register_and_every_output_agrees(app, repor
                     ["Tại buổi đối thoại", 1, 0, 0, 1, 0, 0], ["Tiếp xúc cử tri", 1, 0, 0, 1, 0, 0],
                     ["Phản ánh của Nhân dân", 1, 0, 0, 1, 0, 0]]
     assert date(2026, 12, 31) == summary.as_of
+
+
+async def test_the_check_before_sending_lists_the_recommendations_apart(app, reporter):
+    """Two lines typed are two register items: the check says so ("a; b"), not "a b" as if they were one."""
+    form = next(f for f in app.plan.forms if f.label.vi == "Giám sát")
+    await open_form(reporter.say, form.label.vi)
+    check: list[str] = []
+    for field in form.fields:
+        check = await reporter.say("- Công khai thu chi quỹ\n- Sửa đường liên thôn" if field.petitions
+                                   else "hôm qua" if field.kind.value == "date" else "1"
+                                   if field.kind.value == "choice" else "Nội dung thử" if field.required else "bỏ qua")
+    assert any("Công khai thu chi quỹ; Sửa đường liên thôn" in message for message in check), check
