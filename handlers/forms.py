@@ -66,6 +66,11 @@ async def ask_field(ctx: Context, state: FlowState, form: Form, index: int, opti
                        question=f"{form.id}:{form.fields[index].id}")
 
 
+def edit_options(ctx: Context, form: Form) -> list[dict[str, Any]]:
+    """"Sửa mục nào?": the form's questions by their labels, in either language."""
+    return [option(f.id, f.label.get(ctx.language), f.label.vi, f.label.en) for f in form.fields]
+
+
 async def read_answer(ctx: Context, field: FormField, options: list[dict[str, Any]], year: int) -> Any:
     """The answer's stored value, or a ParseError saying what is wrong."""
     kind, text = field.kind, ctx.inbound.text

@@ -19,6 +19,7 @@ from handlers.forms import (
     SKIP_WORDS,
     FieldQuestion,
     ask_field,
+    edit_options,
     explain,
     field_options,
     read_answer,
@@ -118,8 +119,7 @@ async def _on_detail(ctx: Context, state: MyReportsState) -> None:
     report = await _report(ctx, state)
     form = _form_of(ctx, report)
     if picked == "edit" and form is not None:
-        options = [option(f.id, f.label.get(ctx.language), f.label.vi, f.label.en) for f in form.fields]
-        await ctx.ask_menu(state, "edit_pick", ctx.t("report.edit.which"), options)
+        await ctx.ask_menu(state, "edit_pick", ctx.t("report.edit.which"), edit_options(ctx, form))
     elif picked == "delete":
         options = [option("yes", ctx.t("answer.yes")), option("no", ctx.t("answer.no"))]
         await ctx.ask_menu(state, "delete_confirm", ctx.t("mine.delete.confirm", title=_title(ctx, report)), options)

@@ -19,6 +19,7 @@ from handlers.forms import (
     SKIP_WORDS,
     FieldQuestion,
     ask_field,
+    edit_options,
     explain,
     field_options,
     read_answer,
@@ -325,8 +326,7 @@ async def _on_confirm(ctx: Context, state: ReportState) -> None:
             await _after(ctx, state, receipt)
     elif picked == "edit":
         form = ctx.plan.form(state.form)
-        options = [option(f.id, f.label.get(ctx.language), f.label.vi, f.label.en) for f in form.fields]
-        await ctx.ask_menu(state, "edit_pick", ctx.t("report.edit.which"), options)
+        await ctx.ask_menu(state, "edit_pick", ctx.t("report.edit.which"), edit_options(ctx, form))
     elif picked == "cancel":
         await ctx.forget()
         await _after(ctx, state, ctx.t("report.cancelled"))
