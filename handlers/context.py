@@ -189,8 +189,12 @@ class Context:
         """The option chosen, or None after saying how to choose and showing the same menu again."""
         picked = self.picked(options)
         if picked is None:
-            self.say_with_menu(self.t("err.answer.pick_number", last=len(self.every_option(options))), options)
+            self.ask_again(options)
         return picked
+
+    def ask_again(self, options: list[dict[str, Any]]) -> None:
+        """"Gõ số 1–N để chọn" (N: the whole menu's, when paged) and the menu again: an answer that picked nothing."""
+        self.say_with_menu(self.t("err.answer.pick_number", last=len(self.every_option(options))), options)
 
     def say_with_menu(self, text: str, options: list[dict[str, Any]]) -> None:
         """`text` (what was wrong) and the menu (the page shown) again: one message, or two if one would be longer

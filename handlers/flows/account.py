@@ -6,7 +6,7 @@ from datetime import date
 from typing import ClassVar, Literal
 
 from core.flowstate import FlowState
-from core.menus import choices_of, option
+from core.menus import option
 from core.roles import PROVINCE, STAFF_ROLES, VIEWER
 from handlers.context import Context
 from handlers.invites import ATTEMPT_WINDOW, MAX_FAILED_ATTEMPTS, redeem
@@ -109,7 +109,7 @@ async def ask_language(ctx: Context) -> None:
 async def on_language(ctx: Context, state: LanguageState) -> None:
     picked = ctx.picked(state.options)
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=2), choices_of(state.options))
+        ctx.ask_again(state.options)
         return
     await ctx.repos.directory.set_language(ctx.person, picked)
     await ctx.forget()

@@ -163,7 +163,7 @@ async def _on_confirm(ctx: Context, state: BroadcastState) -> None:
         await ctx.forget()
         ctx.say(ctx.t("broadcast.cancelled"))
     else:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state.options)), choices_of(state.options))
+        ctx.ask_again(state.options)
 
 
 async def _send(ctx: Context, state: BroadcastState) -> None:

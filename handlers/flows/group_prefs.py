@@ -48,7 +48,7 @@ async def resume(ctx: Context, state: GroupPrefsState) -> None:
         return
     picked = ctx.picked(state.options)
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state.options)), choices_of(state.options))
+        ctx.ask_again(state.options)
     elif picked == "done":
         await ctx.forget()
         ctx.say(ctx.t("groups.saved"))

@@ -126,7 +126,7 @@ async def _on_detail(ctx: Context, state: MyReportsState) -> None:
     elif picked == "list":
         await _show_list(ctx)
     else:
-        ctx.say(ctx.t("err.answer.pick_number", last=3), choices_of(state.options))
+        ctx.ask_again(state.options)
 
 
 async def _on_edit_pick(ctx: Context, state: MyReportsState) -> None:

@@ -89,7 +89,7 @@ async def _on_menu(ctx: Context, state: PetitionState) -> None:
     elif ctx.picked(state.options) == "new":
         await _ask_source(ctx)
     else:
-        ctx.say(ctx.t("err.answer.pick_number", last=1), choices_of(state.options))
+        ctx.ask_again(state.options)
 
 
 async def _ask_source(ctx: Context) -> None:
@@ -200,7 +200,7 @@ async def _on_origin(ctx: Context, state: PetitionState) -> None:
     if picked is None and ctx.typed(*SKIP_WORDS):
         picked = "none"
     if picked is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state.options)), choices_of(state.options))
+        ctx.ask_again(state.options)
         return
     state.origin_report_id = None if picked == "none" else int(picked)
     await _ask_text(ctx, state, "forwarded")
@@ -237,7 +237,7 @@ async def _on_confirm(ctx: Context, state: PetitionState) -> None:
         await ctx.forget()
         ctx.say(ctx.t("petition.cancelled"))
     else:
-        ctx.say(ctx.t("err.answer.pick_number", last=2), choices_of(state.options))
+        ctx.ask_again(state.options)
 
 
 async def _save(ctx: Context, state: PetitionState) -> None:

@@ -166,7 +166,7 @@ async def _on_confirm(ctx: Context, state: UnitsAdminState) -> None:
     picked = ctx.picked(state.options)
     answer = picked or {True: "yes", False: "no"}.get(ctx.said_yes())
     if answer is None:
-        ctx.say(ctx.t("err.answer.pick_number", last=len(state.options)), choices_of(state.options))
+        ctx.ask_again(state.options)
         return
     await ctx.forget()
     unit = await own_unit(ctx, state.unit_id)
