@@ -1,5 +1,10 @@
 """A broadcast to ~300 chats over the fake Zalo AND Telegram servers, with the process killed half-way:
-after a restart every recipient has it exactly once, blocked Telegram users are failed and marked."""
+after a restart every recipient has it, blocked Telegram users are failed and marked.
+
+The outbox's guarantee after a crash is "at least once, at most one duplicate per chat": a message whose row
+was claimed ("sending") when the process died may have reached the platform or not, and nobody can know, so it
+is sent again; a row already marked sent never is. The test asserts exactly that, whatever the interleaving:
+every chat once, and twice only if its row was in doubt at the crash."""
 
 from __future__ import annotations
 
@@ -31,10 +36,12 @@ class FreezingZalo(FakeZalo):
     hang_after: int = 10**9
     hanging: int = 0
     release: asyncio.Event = field(default_factory=asyncio.Event)
+    froze: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def _m_sendMessage(self, body: dict):
         if len(self.sent) >= self.hang_after:
             self.hanging += 1
+            self.froze.set()
             await self.release.wait()
             return await super()._m_sendMessage({})  # a 400 nobody reads: the process is gone
         return await super()._m_sendMessage(body)
@@ -43,13 +50,15 @@ class FreezingZalo(FakeZalo):
 class FreezingTelegram(FakeTelegram):
     """The same freeze on the Telegram side; frozen calls are not counted as delivered."""
 
-    def __init__(self, token: str, hang_after: int) -> None:
+    def __init__(self, token: str, hang_after: int, froze: asyncio.Event) -> None:
         super().__init__(token)
         self.hang_after, self.accepted, self.hanging, self.release = hang_after, 0, 0, asyncio.Event()
+        self.froze = froze  # shared with the Zalo fake: set when either platform froze
 
     async def _m_sendMessage(self, params: dict, call):
         if self.accepted >= self.hang_after:
             self.hanging, call.ok, params["_frozen"] = self.hanging + 1, False, True
+            self.froze.set()
             await self.release.wait()
             return {}  # an answer nobody reads: the process is gone
         self.accepted += 1
@@ -98,24 +107,17 @@ async def _close(app, zalo, telegram) -> None:
     await app.close()
 
 
-async def _settle(app, zalo: FreezingZalo, telegram: FreezingTelegram, console) -> None:
-    """Wait (on loopback I/O) until a send froze and every message the platforms accepted is marked sent.
-
-    With one lane (OUTBOX_LANES=1) the first frozen send holds up everything else; with more, each lane freezes."""
-    for _ in range(1000):
-        async with app.db.transaction() as repos:
-            counts = await repos.broadcasts.delivery_counts(1)
-        accepted = len(zalo.sent) + telegram.accepted + sum(r.text.endswith(TEXT) for _, r in console.sent)
-        if (zalo.hanging or telegram.hanging) and counts.get("sent", 0) == accepted:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"outbox did not settle: {counts}, {zalo.hanging} + {telegram.hanging} hanging")
+async def _in_doubt(app) -> set[str]:
+    """The chats whose row was claimed but not marked sent when the process died: delivered or not, unknown."""
+    async with app.db.transaction() as repos:
+        rows = [*await repos.outbox.of_channel("zalo"), *await repos.outbox.of_channel("telegram")]
+    return {row.chat_id for row in rows if row.status == "sending"}
 
 
 @pytest.fixture
 async def fakes():
     zalo = await FreezingZalo(hang_after=HANG_AFTER).start()
-    telegram = await FreezingTelegram(TG_TOKEN, HANG_AFTER).start()
+    telegram = await FreezingTelegram(TG_TOKEN, HANG_AFTER, zalo.froze).start()
     telegram.blocked = set(BLOCKED)
     yield zalo, telegram
     zalo.release.set()  # only now: the killed process's frozen sends must never complete during the test
@@ -124,7 +126,8 @@ async def fakes():
     await telegram.stop()
 
 
-async def test_crash_half_way_then_restart_delivers_each_chat_exactly_once(fakes, database_url, clock, tmp_path):
+async def test_crash_half_way_then_restart_delivers_each_chat_once_and_only_an_in_doubt_one_twice(
+        fakes, database_url, clock, tmp_path):
     zalo_fake, tg_fake = fakes
     app, zalo, telegram = await _app_on_both(database_url, clock, zalo_fake, tg_fake, tmp_path, demo=True)
     zalo_chats, tg_chats = await _people_with_chats(app)
@@ -134,9 +137,11 @@ async def test_crash_half_way_then_restart_delivers_each_chat_exactly_once(fakes
         await chair.say(text)
     await app.handle(chair.inbound("1"))  # confirmed: one outbox row per chat, nothing sent yet
     drain = asyncio.create_task(app.outbox.drain())
-    await _settle(app, zalo_fake, tg_fake, console)
+    async with asyncio.timeout(120):  # a bound for a broken outbox only: the freeze comes after HANG_AFTER sends
+        await zalo_fake.froze.wait()
     drain.cancel()  # the process dies; its claimed rows stay "sending" until the lease runs out
     await asyncio.gather(drain, return_exceptions=True)
+    in_doubt = await _in_doubt(app)  # at least the frozen send; other lanes may have had one in flight
     await _close(app, zalo, telegram)
     before_crash = len(zalo_fake.sent) + tg_fake.accepted
     zalo_fake.hang_after = tg_fake.hang_after = 10**9
@@ -146,14 +151,16 @@ async def test_crash_half_way_then_restart_delivers_each_chat_exactly_once(fakes
     recorder = attach_recorder(app)
     try:
         await app.outbox.drain()
-        zalo_got = Counter(m.chat_id for m in zalo_fake.sent if m.text.endswith(TEXT))
-        tg_got = Counter(str(c.params["chat_id"]) for c in tg_fake.of("sendMessage") if c.ok)
+        got = Counter(m.chat_id for m in zalo_fake.sent if m.text.endswith(TEXT))
+        got += Counter(str(c.params["chat_id"]) for c in tg_fake.of("sendMessage") if c.ok)
         assert HANG_AFTER <= before_crash <= 2 * HANG_AFTER  # one platform froze, after HANG_AFTER sends
-        assert len(zalo_got) + len(tg_got) > 4 * HANG_AFTER  # really half-way
-        assert zalo_got == dict.fromkeys(zalo_chats, 1)
-        assert tg_got == dict.fromkeys(tg_chats - {str(b) for b in BLOCKED}, 1)
-        refused = [c for c in tg_fake.of("sendMessage") if not c.ok and "_frozen" not in c.params]
-        assert sorted(c.params["chat_id"] for c in refused) == sorted(BLOCKED)  # tried once, never again
+        assert in_doubt and before_crash < 4 * HANG_AFTER < len(got)  # really half-way
+        assert set(got) == zalo_chats | tg_chats - {str(b) for b in BLOCKED}  # nobody left out
+        assert {chat: n for chat, n in got.items() if n > 1 and (n > 2 or chat not in in_doubt)} == {}
+        refused = Counter(str(c.params["chat_id"]) for c in tg_fake.of("sendMessage")
+                          if not c.ok and "_frozen" not in c.params)
+        assert set(refused) == {str(b) for b in BLOCKED}  # tried, failed, never again (once more if in doubt)
+        assert all(n == 1 or (n == 2 and chat in in_doubt) for chat, n in refused.items()), refused
         total = len(zalo_chats) + len(tg_chats) + 1  # and the chair's own console chat
         async with app.db.transaction() as repos:
             assert await repos.broadcasts.delivery_counts(1) == {"sent": total - 2, "failed": 2}
