@@ -225,3 +225,27 @@ async def test_rows_not_made_within_the_budget_are_marked_as_updating_and_the_pa
     await _assert_own_numbers(app, _rows(second), clock)
     xlsx = await client.get("/d/tinh/tai-ve/xlsx", headers=session)  # a file waits for every row
     assert xlsx.status == 200
+
+
+@pytest.mark.parametrize(("seconds_per_commune", "shown"), [(0.4, 2), (0.5, 1)])
+async def test_a_page_compiles_rows_until_its_budget_is_spent_measured_on_an_injected_timer(
+        site, monkeypatch, seconds_per_commune, shown):
+    """The budget in seconds (0.5 here), measured by the rows' timer: each compile advances a fake timer, so the
+    split does not depend on how loaded the machine is. A commune compiled in 0.4 s leaves room for the next
+    (0.4 < 0.5); one that took 0.5 s spends it, and the other waits for the next view."""
+    from bot.dashboard import province_cache
+
+    app, client, _recorder, viewer, _same, _other = site
+    dash = app.web.app[DASHBOARD]
+    elapsed = [0.0]
+    compile_row = province_cache.compile_row
+
+    def slow_compile(*args):
+        elapsed[0] += seconds_per_commune
+        return compile_row(*args)
+
+    monkeypatch.setattr(province_cache, "compile_row", slow_compile)
+    dash.province_rows.timer, dash.province_budget = lambda: elapsed[0], 0.5
+    page = await (await client.get("/d/?ky=2026-Q3", headers=await _session(client, viewer))).text()
+    assert len(_rows(page)) == shown and elapsed[0] == shown * seconds_per_commune
+    assert ("Đang cập nhật số liệu của 1/2 xã" in page) == (shown == 1)
