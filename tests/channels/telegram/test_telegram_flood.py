@@ -55,26 +55,31 @@ async def test_burst_to_300_chats_and_60_group_messages_meets_the_limits_without
 class VirtualTime:
     """The limiter's pacing clock and the fake's arrival clock, one virtual clock moved by the test.
 
-    It moves STEP at a time, and only while no released call is on its way: a call reaches the fake at the
-    virtual moment the limiter let it go, so a machine too loaded to keep real time cannot turn the limiter's
-    pacing into a 429 (on real time, a send delayed on its way arrived right behind the next one). Should a 429
-    come anyway, the app clock is moved past its pause, so the test fails on the 429 instead of hanging.
+    It moves only while no released call is on its way, so a call reaches the fake at the virtual moment the
+    limiter let it go: a machine too loaded to keep real time cannot turn the limiter's pacing into a 429. And it
+    moves straight to the moment the limiter said it would release the next call, not by small steps: stepping
+    5 ms at a time took ~2,000 steps of several event-loop turns each, which a loaded machine stretched past the
+    test's 60 s guard. Should a 429 come anyway, the app clock is moved past its pause, so the test fails on the
+    429 instead of hanging.
     """
 
-    STEP = 0.005
+    MIN_STEP = 1e-6  # a jump smaller than the clock's float resolution would leave it where it is
 
     def __init__(self, limiter: FloodLimiter, fake, app_clock) -> None:
         # from the real clock's reading: what the limiter already paced (start-up's menus) stays in its past
         self.now, self.limiter, self.app_clock = time.monotonic(), limiter, app_clock
         limiter.clock = fake.monotonic = lambda: self.now
-        self.released = self.finished = 0
+        self.released = self.finished = self.looks = 0
+        self.wait = 0.0  # the limiter's last answer: seconds until it may release the next call (0: it released)
         self._finished = asyncio.Event()
         release_one, call = limiter._release_one, limiter.call
 
         def counting_release(now: float) -> float:
-            delay = release_one(now)
-            self.released += delay == 0.0  # 0.0: a waiter was let go
-            return delay
+            waiting = len(limiter._waiting)
+            self.wait = release_one(now)
+            self.released += waiting - len(limiter._waiting)
+            self.looks += 1
+            return self.wait
 
         async def counting_call(*args, **kwargs):
             try:
@@ -93,11 +98,23 @@ class VirtualTime:
                 await self._finished.wait()
             if self.limiter.paused_for() > 0:
                 self.app_clock.advance(seconds=self.limiter.paused_for())
-            self.now += self.STEP
-            self.limiter._changed.set()
-            for _ in range(5):  # the dispatcher wakes and releases what is due now
+            wait = await self._limiter_wait()
+            if wait is None:  # it released a call, or nobody waits yet: let them run, at this same moment
                 await asyncio.sleep(0)
+            else:
+                self.now += max(wait, self.MIN_STEP)
         await work
+
+    async def _limiter_wait(self) -> float | None:
+        """Have the limiter look at the clock now; how long until it may release a call (None: it did, or
+        nothing waits)."""
+        if not self.limiter._waiting:
+            return None
+        looks = self.looks
+        self.limiter._changed.set()
+        while self.looks == looks and self.limiter._waiting:
+            await asyncio.sleep(0)
+        return self.wait if self.looks > looks and self.wait > 0 else None
 
 
 class StepClock:
