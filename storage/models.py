@@ -119,6 +119,7 @@ class Report(SQLModel, table=True):
     created_at: datetime = _when()
     edited_at: datetime | None = _when(nullable=True)
     deleted_at: datetime | None = _when(nullable=True)
+    revision: int = 0  # +1 by every edit (ReportRepo.update_answers): readers' caches key a report by (id, revision)
 
 
 class StoredFile(SQLModel, table=True):

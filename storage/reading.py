@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import String, Text, create_engine, event, select, type_coerce
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -27,6 +27,7 @@ from storage.petitions import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from storage.db import Database
+    from storage.report_cache import ReportCache
 
 T = TypeVar("T")
 
@@ -43,10 +44,15 @@ class SummaryRows:
     petitions: list[tuple]  # (id, year, number, unit id, source kind, status, content, received on, closed on)
 
 
-def read_summary_rows(connection: Connection, commune_id: int, year: int) -> SummaryRows:
+def read_summary_rows(connection: Connection, commune_id: int, year: int, make: Callable[[tuple], Any] = tuple,
+                      cached: tuple[ReportCache, str] | None = None) -> SummaryRows:
     """Units (active or not), the year's baselines, live reports and petitions from December of the year before
     (Quý I starts there with a cut-off day), and older petitions still open. Synchronous: run it through a Reader,
-    or on a transaction's connection (summaries/load.py: the one read of a summary's year, whichever way)."""
+    or on a transaction's connection (summaries/load.py: the one read of a summary's year, whichever way).
+
+    Each report is `make((id, unit id, form id, day, answers))`. `cached` = (a cache, the database's URL): the
+    reports come through storage/report_cache.py, re-reading only the changed ones — for reads of committed data
+    only, never inside a writing transaction (whose unflushed rows have no revision yet)."""
     commune = connection.execute(select(Commune.name, Commune.province).where(Commune.id == commune_id)).first()
     if commune is None:
         raise LookupError(f"no commune with id {commune_id}")
@@ -63,7 +69,8 @@ def read_summary_rows(connection: Connection, commune_id: int, year: int) -> Sum
                  .order_by(Petition.received_on, Petition.id))
     return SummaryRows(commune=tuple(commune), units=[tuple(r) for r in connection.execute(units.order_by(Unit.id))],
                        baselines=[tuple(r) for r in connection.execute(baselines)],
-                       reports=_reports(connection, commune_id, start, end),
+                       reports=(cached[0].reports(connection, cached[1], commune_id, start, end, year) if cached
+                                else list(map(make, _reports(connection, commune_id, start, end)))),
                        sessions=list(connection.execute(sessions).scalars()),
                        petitions=[tuple(r) for r in connection.execute(petitions)])
 
@@ -77,7 +84,12 @@ def _reports(connection: Connection, commune_id: int, start: date, end: date) ->
              .where(Report.commune_id == commune_id, Report.deleted_at.is_(None),
                     Report.activity_date >= start, Report.activity_date <= end)
              .order_by(Report.activity_date, Report.id))
-    rows = connection.execute(query).all()
+    return decoded_reports(connection.execute(query).all())
+
+
+def decoded_reports(rows: list) -> list[tuple]:
+    """(id, unit id, form id, day, answers) rows as fetched (the day and the answers as stored text on SQLite)
+    made into tuples of dates and dicts."""
     answers = _decoded([row[4] for row in rows])
     days: dict[str | date, date] = {}  # PostgreSQL gives dates already; they map to themselves
     for row in rows:
@@ -113,7 +125,8 @@ class Reader:
         if self.db.dialect == "sqlite":  # :memory: has no second connection that sees the same data
             async with self.db.transaction() as repos:
                 return await (await repos.session.connection()).run_sync(fn)
-        async with self.db.engine.connect() as connection:  # PostgreSQL: a connection of its own, read committed
+        async with self.db.engine.connect() as connection:  # PostgreSQL: a connection of its own
+            await connection.execution_options(isolation_level=ONE_MOMENT)
             return await connection.run_sync(fn)
 
     def dispose(self) -> None:
@@ -123,6 +136,8 @@ class Reader:
             engine.dispose()
 
 
+# PostgreSQL: every statement of a read sees the same committed moment, as one SQLite read transaction does.
+ONE_MOMENT = "REPEATABLE READ"
 _engines: dict[str, Engine] = {}  # per database URL, in this process (the bot's, or a render worker's)
 _lock = threading.Lock()
 
@@ -143,6 +158,7 @@ async def _read_async(url: str, fn: Callable[[Connection], T]) -> T:
     engine = create_async_engine(url, poolclass=NullPool)
     try:
         async with engine.connect() as connection:
+            await connection.execution_options(isolation_level=ONE_MOMENT)
             return await connection.run_sync(fn)
     finally:
         await engine.dispose()
@@ -156,12 +172,20 @@ def _sqlite_engine(url: str, path: str) -> Engine:
             engine = create_engine(f"sqlite:///{path}", poolclass=NullPool,
                                    connect_args={"timeout": 30, "check_same_thread": False})
             event.listen(engine, "connect", _read_only_pragmas)
+            event.listen(engine, "begin", _begin)
             _engines[url] = engine
         return _engines[url]
 
 
 def _read_only_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # sqlite3 itself would never BEGIN before a SELECT: `_begin` does
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA query_only=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _begin(connection) -> None:
+    """One read transaction for the whole read: without it each SELECT saw its own moment, and a report edited
+    between two statements of one summary's read could be counted by one and not the other."""
+    connection.exec_driver_sql("BEGIN")

@@ -72,9 +72,13 @@ class ReportRepo:
 
     async def update_answers(self, report: Report, answers: dict[str, Any], activity_date: date,
                              now: datetime) -> None:
+        """The only way a report's answers or day change. Its revision goes up by one in SQL (`revision + 1`, not a
+        number computed here): two edits racing on PostgreSQL then still get two revisions, and a cache of decoded
+        reports (summaries/report_cache.py) never keeps the first one's answers under the second's revision."""
         report.answers = dict(answers)  # a new object, so the JSON column is seen as changed
         report.activity_date = activity_date
         report.edited_at = now
+        report.revision = Report.revision + 1
         await self.session.flush()
 
     async def soft_delete(self, report: Report, now: datetime) -> None:

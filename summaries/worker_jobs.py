@@ -108,6 +108,7 @@ def texts_in(summary: Summary, translator: Translator, languages: tuple[str, ...
 def _compile(request: SummaryRequest) -> Summary:
     year = request.plan.year
     snapshot = read_in_process(request.database_url,
-                               lambda connection: snapshot_in(connection, request.commune_id, year))
+                               lambda connection: snapshot_in(connection, request.commune_id, year,
+                                                              request.database_url))  # this worker's cache
     return compile_summary(request.plan, snapshot, Period.parse_key(request.period), request.requested_at,
                            request.tz)
