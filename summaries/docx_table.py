@@ -1,15 +1,21 @@
-"""Bordered grid tables written as one piece of XML and parsed once.
+"""Bordered grid tables written as one piece of XML text, put into the document's XML when it is saved.
 
 python-docx builds a table cell by cell and inserts every property element by searching the parent's children
 for its place: a 2,000-row appendix cost ~240,000 such insertions and most of a province DOCX's 10 s. Here the
 same XML (same grid and cell widths, "Table Grid" borders, Times New Roman runs, a repeated bold header row)
-is written as text with the formatting strings made once per table, and libxml2 parses it in one go.
+is written as text with the formatting strings made once per table. Parsing that text into the tree (libxml2
+and python-docx's element classes: 70 ms for a 2,005-row table) only for the save to serialize it again was
+a third of a large commune's DOCX: the tree holds a one-element placeholder instead, and the document part's
+XML gets the table's text in its place as it is saved (_TablesAtSave).
 """
 
 from __future__ import annotations
 
+import re
+
 from docx.document import Document as DocumentObject
 from docx.oxml.parser import parse_xml
+from docx.parts.document import DocumentPart
 from docx.shared import Mm
 
 from summaries.text_util import xml_escape, xml_safe
@@ -23,16 +29,51 @@ def add_grid_table(doc: DocumentObject, header: list[str], rows: list[list[str]]
     """A bordered, centred table with a bold, centred header row repeated on every page and left-aligned data
     cells, appended to the document body (as python-docx's add_table would, before the last sectPr)."""
     style_id = doc.styles["Table Grid"].style_id
-    doc.element.body._insert_tbl(parse_xml(table_xml(header, rows, widths_mm, size, style_id)))
+    part = doc.part
+    if not isinstance(part, _TablesAtSave):
+        part.__class__ = _TablesAtSave  # its blob (what save writes) puts the tables in; nothing else changes
+        part.tables_at_save = []
+    marker = _PLACEHOLDER.format(number=len(part.tables_at_save))
+    doc.element.body._insert_tbl(parse_xml(marker.replace("<w:tbl>", f'<w:tbl xmlns:w="{W_NS}">', 1)))
+    part.tables_at_save.append(table_xml(header, rows, widths_mm, size, style_id))
+
+
+# what the placeholder of table n serializes to (lxml writes the w: prefix the document root declares)
+_PLACEHOLDER = '<w:tbl><w:tblPr><w:tblCaption w:val="mttq-bulk-table-{number}"/></w:tblPr></w:tbl>'
+_PLACEHOLDERS = re.compile(re.escape(_PLACEHOLDER).replace(r"\{number\}", r"(\d+)"))
+
+
+class _TablesAtSave(DocumentPart):
+    """The main document part of a document with grid tables: its XML as saved holds each table's text where
+    its placeholder is. `tables_at_save` is set when a document's part becomes one (add_grid_table)."""
+
+    tables_at_save: list[str]
+
+    @property
+    def blob(self) -> bytes:
+        xml = super().blob.decode("utf-8")
+        if f'xmlns:w="{W_NS}"' not in xml[:4000]:  # the tables' text uses the root's w: prefix
+            raise ValueError("the document root does not declare the w: prefix the grid tables are written with")
+        found = []
+
+        def table(match: re.Match) -> str:
+            found.append(int(match[1]))
+            return self.tables_at_save[int(match[1])]
+
+        xml = _PLACEHOLDERS.sub(table, xml)
+        if sorted(found) != list(range(len(self.tables_at_save))):
+            raise ValueError(f"grid table placeholders found: {sorted(found)} of {len(self.tables_at_save)}")
+        return xml.encode("utf-8")
 
 
 def table_xml(header: list[str], rows: list[list[str]], widths_mm: list[float], size: float,
               style_id: str = "TableGrid") -> str:
+    """The table as it stands in the document's XML (the w: prefix declared by the document root)."""
     twips = [Mm(width).twips for width in widths_mm]
     half_points = round(size * 2)
     head_cells = _cell_templates(twips, half_points, bold=True)
     data_cells = _cell_templates(twips, half_points, bold=False)
-    parts = [f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblStyle w:val="{style_id}"/><w:tblW w:type="auto" w:w="0"/>'
+    parts = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_id}"/><w:tblW w:type="auto" w:w="0"/>'
              '<w:jc w:val="center"/><w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
              'w:noHBand="0" w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>',
              *(f'<w:gridCol w:w="{w}"/>' for w in twips), "</w:tblGrid>",
