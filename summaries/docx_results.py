@@ -7,6 +7,8 @@ Text a reporter typed without diacritics is highlighted for the editor (it would
 from __future__ import annotations
 
 import re
+from itertools import compress, islice
+from operator import attrgetter, not_
 
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_COLOR_INDEX
@@ -132,18 +134,34 @@ def activity_parts(t: Translate, plan: Plan, activity: Activity) -> list[tuple[s
 
 def list_activities(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate, heading: str) -> None:
     """The period's activities whose one heading is `heading`, each once."""
-    mapping = activity_sections(plan)
-    # the forms under `heading` first, then one set test per activity (100,000 on a large commune, 7 headings)
-    if heading == OTHER:  # forms the plan no longer has land here too
-        elsewhere = {form_id for form_id, section in mapping.items() if section != OTHER}
-        listed = [a for a in summary.activities if a.form_id not in elsewhere]
-    else:
-        under = {form_id for form_id, section in mapping.items() if section == heading}
-        listed = [a for a in summary.activities if a.form_id in under]
-    for activity in listed[:MAX_LISTED]:
+    listed, count = headed(summary, activity_sections(plan), heading)
+    for activity in listed:
         body_parts(doc, activity_parts(t, plan, activity))
-    if len(listed) > MAX_LISTED:
-        body(doc, t("docx.activity_more", count=len(listed) - MAX_LISTED), italic=True)
+    if count > MAX_LISTED:
+        body(doc, t("docx.activity_more", count=count - MAX_LISTED), italic=True)
+
+
+def headed(summary: Summary, mapping: dict[str, str], heading: str) -> tuple[list[Activity], int]:
+    """The first MAX_LISTED activities under `heading` (forms the plan no longer has land under OTHER) and how
+    many there are. A large commune has 100,000 activities and 7 headings: the first ones are found by a lazy
+    C-speed filter that stops at MAX_LISTED, and the count is the summary's per-form counts (the activities of
+    the plan's forms, one per report of the period) unless those do not add up to the list."""
+    if heading == OTHER:
+        elsewhere = {form_id for form_id, section in mapping.items() if section != OTHER}
+        marks = map(not_, map(elsewhere.__contains__, map(_FORM, summary.activities)))
+        wanted = set(summary.counts) - elsewhere
+    else:
+        wanted = {form_id for form_id, section in mapping.items() if section == heading}
+        marks = map(wanted.__contains__, map(_FORM, summary.activities))
+    listed = list(islice(compress(summary.activities, marks), MAX_LISTED))
+    if len(listed) < MAX_LISTED:
+        return listed, len(listed)
+    if sum(summary.counts.values()) == len(summary.activities) and set(summary.counts) <= set(mapping):
+        return listed, sum(summary.counts.get(form_id, 0) for form_id in wanted)
+    return listed, MAX_LISTED + sum(marks)  # the rest of the marks: those after the last listed
+
+
+_FORM = attrgetter("form_id")
 
 
 def villages_table(doc: DocumentObject, summary: Summary, plan: Plan, t: Translate) -> None:
