@@ -203,6 +203,9 @@ class FakeTelegram:
     async def _m_setMyCommands(self, params: dict, call: Call) -> bool:
         return True
 
+    async def _m_deleteMyCommands(self, params: dict, call: Call) -> bool:
+        return True
+
     async def _m_sendChatAction(self, params: dict, call: Call) -> bool:
         return True
 

@@ -97,10 +97,11 @@ async def telegram_bot(database_url: str, clock: FakeClock, *, webhook: bool = F
                          telegram_poll_timeout=1, telegram_retry_seconds=0.01, **{**FAST_LIMITS, **overrides})
     channel = TelegramChannel(app.channel_host(app.settings.telegram_section()))
     app.add_sender(channel.sender)
-    tasks = [asyncio.create_task(task() if callable(task) else task) for task in await channel.start()]
+    started = await channel.start()
+    tasks = [asyncio.create_task(task() if callable(task) else task) for task in started]
     harness = Harness(app, fake, channel, clock)
-    if webhook:  # menus and setWebhook: finished before the first update arrives
-        await asyncio.gather(*tasks)
+    if webhook:  # menus and setWebhook: finished before the first update arrives (the menus' refresher never is)
+        await asyncio.gather(*(t for task, t in zip(started, tasks, strict=True) if task != channel._refresh_menus))
         harness.web = TestClient(TestServer(app.web.app))
         await harness.web.start_server()
     try:

@@ -15,7 +15,7 @@ from bot.channels.base import ChannelHost, Task, doubling_wait, not_recorded
 from bot.channels.health import ChannelHealth
 from bot.channels.telegram.api import make_bot, redact
 from bot.channels.telegram.limiter import FloodLimiter
-from bot.channels.telegram.menu import publish_menus
+from bot.channels.telegram.menu import Menus
 from bot.channels.telegram.migration import move_group
 from bot.channels.telegram.parse import Press, parse_update
 from bot.channels.telegram.platform import CHANNEL, LIMITS
@@ -28,6 +28,7 @@ from core.sanitize import log_safe
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0  # seconds at most between tries of getMe and setMyCommands while Telegram cannot be reached
+MENU_REFRESH_SECONDS = 300.0  # staff menus follow directory changes this soon (one query when nothing changed)
 WEBHOOK_RETRY_FIRST, WEBHOOK_RETRY_MAX = 1.0, 60.0  # setWebhook retried 1, 2, 4 … s apart (≤ 1 min) until it works
 
 
@@ -46,6 +47,7 @@ class TelegramChannel:
                                     60 / settings.group_per_minute, now=host.clock)
         self.sender = TelegramSender(self.bot, host.transaction, host.translator, self.limiter, host.clock, self.token,
                                      host.commands)
+        self.menus = Menus(self.bot, self.limiter, host.transaction, host.translator, host.commands)
         self.username: str | None = settings.username
         self.health = ChannelHealth(CHANNEL, host.clock)
         self.poller = Poller(self.bot, self.process, timeout=settings.poll_timeout,
@@ -58,6 +60,7 @@ class TelegramChannel:
         if not await self._identify(at_start=True):
             tasks.append(lambda: self._keep_trying(self._identify))
         tasks.append(lambda: self._keep_trying(self._publish_menus))
+        tasks.append(self._refresh_menus)
         secret = self.host.settings.webhook_secret
         if secret is not None:
             self.health.use_webhook()
@@ -168,9 +171,21 @@ class TelegramChannel:
 
     async def _publish_menus(self) -> bool:
         """Every command menu; True once no call failed (a database fault reading the staff chats is one too)."""
+        return await self._menus_step(self.menus.publish)
+
+    async def refresh_menus(self) -> bool:
+        """The staff chats' menus brought up to date with the directory (roles, languages, people removed)."""
+        return await self._menus_step(self.menus.refresh)
+
+    async def _refresh_menus(self) -> None:
+        """Every MENU_REFRESH_SECONDS: a role changed with /nguoi or a directory import reaches the menus."""
+        while True:
+            await asyncio.sleep(MENU_REFRESH_SECONDS)
+            await self.refresh_menus()
+
+    async def _menus_step(self, step: Callable[[], Awaitable[int]]) -> bool:
         try:
-            failed = await publish_menus(self.bot, self.limiter, self.host.transaction, self.host.translator,
-                                         self.host.commands)
+            failed = await step()
         except Exception as exc:
             if not not_recorded(exc):
                 raise  # a bug: the runner restarts the task and /healthz shows it

@@ -1,9 +1,12 @@
-"""Telegram command menus: every command described and in the right scopes; getMe and the menus retried in the
-background after a failed start, and the username, once known, used for group command addressing."""
+"""Telegram command menus: every command described and in the right scopes (staff commands in staff chats only,
+never in a group's administrators' menu: a village head administers their village's group); staff menus follow
+the directory; getMe and the menus retried in the background after a failed start, and the username, once known,
+used for group command addressing."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 from support.fake_telegram import BOT_USERNAME, FakeTelegram, text_update
@@ -40,12 +43,11 @@ def test_a_private_menu_lists_every_command_the_role_may_use_there(role):
     assert ("tonghop" in expected) == (role in (ADMIN, CHAIR, STAFF, VIEWER, PROVINCE))
 
 
-def test_group_menus_offer_staff_commands_to_group_administrators_only():
+def test_the_group_menu_offers_no_staff_command():
     t = _translator().for_language("vi")
     everyone = {c.command for c in menu_for(menu_commands(), REPORTER, t, group=True)}
-    administrators = {c.command for c in menu_for(menu_commands(), STAFF, t, group=True)}
-    assert "tonghop" not in everyone and {"tonghop", "kyhop", "dangkynhom"} <= administrators
-    assert not administrators & {"baocao", "moi", "thongbao", "ngonngu"}  # forms never run in a group
+    assert not everyone & {"tonghop", "kyhop", "web"} and "dangkynhom" in everyone
+    assert not everyone & {"baocao", "moi", "thongbao", "ngonngu"}  # forms never run in a group
 
 
 def _menus(fake: FakeTelegram) -> dict[tuple, dict[str, str]]:
@@ -54,16 +56,74 @@ def _menus(fake: FakeTelegram) -> dict[tuple, dict[str, str]]:
             for c in fake.of("setMyCommands") if c.ok}
 
 
-async def test_tonghop_reaches_the_menus_of_chair_and_viewer_chats_and_group_administrators(sqlite_url, clock):
+def _deleted(fake: FakeTelegram) -> list[tuple]:
+    return [(c.params["scope"]["type"], c.params.get("language_code"), c.params["scope"].get("chat_id"))
+            for c in fake.of("deleteMyCommands") if c.ok]
+
+
+async def test_tonghop_reaches_chair_and_viewer_chats_and_no_group_administrator(sqlite_url, clock):
     async with telegram_bot(sqlite_url, clock, webhook=True) as h:  # webhook mode: start-up tasks awaited
         await TgUser(h, ALICE).say(f"/start {await h.invite('chair', 'Ủy ban MTTQ Việt Nam xã')}")
         viewer = TgUser(h, ALICE + 1, "Người xem")
         await viewer.say(f"/start {await h.invite('viewer', None)}")
+        head = TgUser(h, ALICE + 2, "Trưởng thôn")  # administers the village's group
+        await head.say(f"/start {await h.invite('reporter')}")
         menus = _menus(h.fake)
         assert menus[("chat", None, ALICE)]["tonghop"] == "Tổng hợp kết quả so với chỉ tiêu"
         assert {"tonghop", "web"} <= set(menus[("chat", None, ALICE + 1)])
-        assert menus[("all_chat_administrators", "en", None)]["tonghop"] == "Targets vs achieved (summary)"
-        assert "tonghop" not in menus[("all_group_chats", None, None)]
+        assert "tonghop" not in menus.get(("chat", None, ALICE + 2), {})
+        for language in (None, "en"):
+            assert not {"tonghop", "kyhop"} & set(menus[("all_group_chats", language, None)])
+            assert not {"tonghop", "kyhop"} & set(menus[("all_private_chats", language, None)])
+        # the administrators' menu of earlier versions is taken away, and never set again
+        assert {scope for scope, _, _ in menus} == {"chat", "all_group_chats", "all_private_chats"}
+        assert sorted(_deleted(h.fake), key=str) == [("all_chat_administrators", "en", None),
+                                                     ("all_chat_administrators", None, None)]
+
+
+async def _set_role(h, user_id: int, role: str | None) -> None:
+    """Change a person in the directory as /nguoi or an import would (None: removed)."""
+    async with h.app.db.transaction() as repos:
+        person = await repos.directory.person_by_identity("telegram", str(user_id))
+        await repos.directory_admin.change(person, **({"role": role} if role else {"active": False}))
+
+
+async def test_staff_menus_follow_the_directory_and_a_refresh_with_no_change_calls_nobody(sqlite_url, clock):
+    async with telegram_bot(sqlite_url, clock, webhook=True) as h:
+        staff, head = TgUser(h, ALICE, "Cán bộ"), TgUser(h, ALICE + 1, "Trưởng thôn")
+        await staff.say(f"/start {await h.invite('staff', 'Ủy ban MTTQ Việt Nam xã')}")
+        await head.say(f"/start {await h.invite('reporter')}")
+        assert await h.channel.refresh_menus()
+        calls = len(h.fake.calls)
+        assert await h.channel.refresh_menus() and len(h.fake.calls) == calls  # unchanged: one query, no call
+
+        await _set_role(h, ALICE + 1, "staff")  # the village head becomes staff…
+        await _set_role(h, ALICE, "reporter")  # …and the staff member a reporter
+        assert await h.channel.refresh_menus()
+        assert "tonghop" in _menus(h.fake)[("chat", None, ALICE + 1)]
+        assert _deleted(h.fake)[-1] == ("chat", None, ALICE)  # back to the reporters' menu
+
+        await _set_role(h, ALICE + 1, None)  # removed from the directory
+        assert await h.channel.refresh_menus()
+        assert _deleted(h.fake)[-1] == ("chat", None, ALICE + 1) and h.channel.menus.shown == {}
+
+
+async def test_menu_errors_are_logged_without_the_token_and_only_passing_ones_tried_again(sqlite_url, clock, caplog):
+    async with telegram_bot(sqlite_url, clock, webhook=True) as h:
+        await TgUser(h, ALICE, "Cán bộ").say(f"/start {await h.invite('staff', 'Ủy ban MTTQ Việt Nam xã')}")
+        await TgUser(h, ALICE + 1, "Chủ tịch").say(f"/start {await h.invite('chair', 'Ủy ban MTTQ Việt Nam xã')}")
+        h.channel.menus.shown.clear()  # as after a restart: both chats' menus to set
+        h.fake.fail_next("setMyCommands", status=502)  # Telegram unreachable: tried at the next refresh
+        h.fake.fail_next("setMyCommands", status=400)  # the next, to the chair: refused for good, not asked again
+        with caplog.at_level(logging.INFO):
+            assert not await h.channel.refresh_menus()
+            assert await h.channel.refresh_menus()
+            assert await h.channel.refresh_menus()
+        chat_calls = [c for c in h.fake.of("setMyCommands") if c.params["scope"]["type"] == "chat"][-3:]
+        assert [(c.params["scope"]["chat_id"], c.ok) for c in chat_calls] == [(ALICE, False), (ALICE + 1, False),
+                                                                              (ALICE, True)]
+        assert "setMyCommands for chat failed (NetworkError)" in caplog.text
+        assert "setMyCommands for chat refused (BadRequest)" in caplog.text and TOKEN not in caplog.text
 
 
 async def test_get_me_and_menus_are_retried_until_they_succeed_and_the_username_then_addresses_groups(
@@ -74,12 +134,11 @@ async def test_get_me_and_menus_are_retried_until_they_succeed_and_the_username_
     async with telegram_bot(sqlite_url, clock, fake=fake) as h:
         assert h.channel.username is None  # start-up went on without it
         async with asyncio.timeout(SETTLE):
-            while h.channel.username is None or len(_menus(fake)) < 6:
+            while h.channel.username is None or len(_menus(fake)) < 4 or len(_deleted(fake)) < 2:
                 await asyncio.sleep(0.01)
         assert h.channel.username == BOT_USERNAME
         assert [c.ok for c in fake.of("getMe")] == [False, False, False, True]
-        assert {scope for scope, _, _ in _menus(fake)} == {"all_private_chats", "all_group_chats",
-                                                         "all_chat_administrators"}
+        assert {scope for scope, _, _ in _menus(fake)} == {"all_private_chats", "all_group_chats"}
 
         chair = TgUser(h, ALICE, "Chủ tịch")
         await chair.say(f"/start {await h.invite('chair', 'Ủy ban MTTQ Việt Nam xã')}")
