@@ -14,7 +14,7 @@ from typing import Any, ClassVar, NotRequired, Self
 from pydantic import BaseModel, ConfigDict, ValidationError
 from typing_extensions import TypedDict  # pydantic reads typing.TypedDict only from Python 3.12
 
-from core.menus import NEXT_PAGE
+from core.menus import turns_page
 
 
 class MenuOption(TypedDict):
@@ -45,6 +45,13 @@ class FlowState(BaseModel):
     menu_text: str = ""
     all_options: list[MenuOption] = []
     page: int = 0
+    # A long list read a page at a time (Context.ask_list: deadlines, open petitions): the page shown, 0-based.
+    list_page: int = 0
+
+    def browses_only(self) -> bool:
+        """Whether the conversation is only a list being read (/lich): any message but a page turn closes it and
+        is handled as if no conversation were open."""
+        return False
 
     def takes_free_text(self) -> bool:
         """Whether the current question reads any text as its answer (then "tổng hợp" is not a command)."""
@@ -61,7 +68,7 @@ class FlowState(BaseModel):
     def paged(self) -> bool:
         """Whether the options offered are a page of a longer menu (they end with option 0, the next page); a step
         that set its own options since keeps no stale page."""
-        return bool(self.all_options) and any(option["value"] == NEXT_PAGE for option in self.options)
+        return bool(self.all_options) and any(turns_page(option["value"]) for option in self.options)
 
     def to_row(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -15,7 +15,9 @@ from core.i18n import Translate
 from core.messages import Choice
 
 MESSAGE_CHARS = 300  # the longest message the bot sends in a conversation (read on a cheap phone's screen)
-NEXT_PAGE = "__next_page__"  # the value of a paged menu's option 0, the next page (the last page's leads to the first)
+# The value of a paged menu's option 0, the next page (the last page's leads to the first). Page 1's is exactly this;
+# a later page's adds what it comes from (NEXT_PAGE + ":2"), so its footer can offer «trước» and page 1's never does.
+NEXT_PAGE = "__next_page__"
 NEXT_NUMBER = 0  # the number it is shown and typed with: no option of the list has it
 MoreLine = Callable[[int, int], str]  # (page, pages) → the line under a list's page saying how to see the next
 
@@ -35,11 +37,26 @@ def choices_of(options: list[dict[str, Any]]) -> list[Choice]:
     return [Choice(value=o["value"], label=o["labels"][0], number=o.get("number")) for o in options]
 
 
+def turns_page(value: str | None) -> bool:
+    """Whether a chosen value is a paged menu's option 0 (a pressed "Xem tiếp" button), whatever page it was on."""
+    return value is not None and (value == NEXT_PAGE or value.startswith(NEXT_PAGE + ":"))
+
+
+def yes_no_options(t: Translate) -> list[dict[str, Any]]:
+    """"1. Có / 2. Không": every yes/no question's two options, chosen by number, button, or typed có/co/yes,
+    không/khong/no in either language (Context.yes_or_no also reads "ừ", "chưa", … through parse_yesno)."""
+    return [option("yes", t("answer.yes"), "có", "co", "yes"), option("no", t("answer.no"), "không", "khong", "no")]
+
+
 def footer(t: Translate, choices: Sequence[Choice]) -> str:
     """The instruction under a numbered menu: which numbers to type (a page of a long menu: a short line, the
-    room is for options)."""
-    if any(choice.number == NEXT_NUMBER for choice in choices):  # a page: its option 0 says how to turn it
-        return t("menu.type_number_paged")
+    room is for options; «trước» only where a page comes before)."""
+    turn = next((choice for choice in choices if choice.number == NEXT_NUMBER), None)
+    if turn is not None:  # a page: its option 0 says how to turn it
+        first = turn.value == NEXT_PAGE
+        if len(choices) == 1:  # a list's page (/lich): nothing to choose, only the page to turn
+            return t("menu.type_next_first" if first else "menu.type_next")
+        return t("menu.type_number_paged_first" if first else "menu.type_number_paged")
     return t("menu.type_number_one") if len(choices) == 1 else t("menu.type_number", last=len(choices))
 
 
@@ -62,7 +79,8 @@ def with_numbers(options: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def next_page_option(t: Translate, page: int, pages: int) -> dict[str, Any]:
     """Option 0 of page `page` (0-based) of `pages`: where it leads, as "trang 2/4"."""
     following = (page + 1) % pages
-    return {**option(NEXT_PAGE, t("menu.more", page=following + 1, pages=pages)), "number": NEXT_NUMBER}
+    value = NEXT_PAGE if page == 0 else f"{NEXT_PAGE}:{page + 1}"
+    return {**option(value, t("menu.more", page=following + 1, pages=pages)), "number": NEXT_NUMBER}
 
 
 def option_pages(text: str, options: list[dict[str, Any]], t: Translate, limit: int = MESSAGE_CHARS
@@ -140,3 +158,22 @@ def page_text(header: str, lines: list[str], more_for: MoreLine, page: int, limi
     if page < len(split):
         shown.append(more_for(page + 1, len(split)))
     return "\n".join(shown)
+
+
+def list_menu(t: Translate, header: str, lines: list[str], page: int, options: list[dict[str, Any]],
+              tail: str = "", limit: int = MESSAGE_CHARS) -> tuple[str, list[dict[str, Any]], int]:
+    """A long list (deadlines, open petitions) read a page at a time the way a long menu is: page `page` (0-based,
+    wrapping round) of `lines` under `header`, then `tail` (a hint every page repeats), with `options` and, when
+    pages follow, option 0 "➡️ Xem tiếp (trang 2/4)", all in one message of `limit`.
+    Returns (text, options to offer, the page shown)."""
+    def text(shown: list[str]) -> str:
+        return "\n".join(filter(None, [header, *shown, tail]))
+
+    if rendered_chars(text(lines), choices_of(options), t) <= limit:
+        return text(lines), options, 0
+    room = limit - rendered_chars("", choices_of([*options, next_page_option(t, 98, 99)]), t)
+    room -= len(tail) + 1 if tail else 0
+    split = line_pages(header, lines, lambda _page, _pages: "", room)
+    page %= len(split)
+    shown = [*options, next_page_option(t, page, len(split))] if len(split) > 1 else options
+    return text(split[page]), shown, page

@@ -29,7 +29,9 @@ from handlers.flows import (
     units_admin,
     web_link,
 )
-from handlers.flows.agenda import sessions_command, show_agenda
+from handlers.flows.agenda import AgendaState, sessions_command, show_agenda
+from handlers.flows.agenda import prompt as agenda_prompt
+from handlers.flows.agenda import resume as agenda_resume
 from handlers.flows.reminder import prompt_reminder, resume_reminder
 from handlers.flows.summary import start as start_summary
 from reminders.answers import ReminderAnswer
@@ -62,10 +64,11 @@ def menu_commands() -> tuple[MenuCommand, ...]:
 def _no_args(start: Callable[[Context], Awaitable[None]]) -> Start:
     async def call(ctx: Context, _args: str) -> None:
         await start(ctx)
+    call.reads_args = False  # "báo cáo hôm qua thôn …" is then a report's text, not /baocao with words dropped
     return call
 
 
-async def _already_registered(ctx: Context, _args: str) -> None:
+async def _already_registered(ctx: Context, _args: str) -> None:  # "bắt đầu CODE" has its own rule below
     ctx.say(ctx.t("start.already_registered", name=ctx.person.name))
 
 
@@ -94,8 +97,8 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in (
     CommandSpec("thongbao", broadcast.start, ("thong bao", "gui thong bao", "broadcast"), STAFF_ONLY, True),
     CommandSpec("nhom", _no_args(group_prefs.start), ("cac nhom", "nhom chat", "groups"), STAFF_ONLY, True),
     CommandSpec("kiennghi", petition.start, ("kien nghi", "y kien kien nghi", "petitions"), REPORTING, True),
-    CommandSpec("dangkynhom", groups.register, ("dang ky nhom", "register group")),
-    CommandSpec("huynhom", groups.unregister, ("huy nhom", "huy dang ky nhom", "unregister group")),
+    CommandSpec("dangkynhom", _no_args(groups.register), ("dang ky nhom", "register group")),
+    CommandSpec("huynhom", _no_args(groups.unregister), ("huy nhom", "huy dang ky nhom", "unregister group")),
     CommandSpec("tonghop", start_summary, ("tong hop", "bao cao tong hop", "summary"), DASHBOARD_ROLES),
     CommandSpec("web", _no_args(web_link.start), ("trang web", "bang dieu khien", "dashboard"),
                 DASHBOARD_ROLES, True),
@@ -118,6 +121,7 @@ FLOWS: dict[str, FlowSpec] = {spec.state.FLOW: spec for spec in (
     FlowSpec(units_admin.UnitsAdminState, units_admin.resume, units_admin.prompt),
     FlowSpec(people_admin.PeopleAdminState, people_admin.resume, people_admin.prompt),
     FlowSpec(baselines_admin.BaselinesState, baselines_admin.resume, baselines_admin.prompt),
+    FlowSpec(AgendaState, agenda_resume, agenda_prompt),
 )}
 
 
@@ -143,11 +147,20 @@ _JOINED = {phrase.replace(" ", ""): name for phrase, name in _PHRASES
            if " " in phrase and phrase.replace(" ", "") == name}
 
 
+# "tong hop quy 1", "kien nghi moi", "don vi thon 3": a command's spaced name, then its arguments. Only names of
+# two words or more (one word — lich, huy, moi — often begins an answer) of commands that read arguments; the
+# router still takes such a message as the answer where a question reads free text, in a group, or from someone
+# the command is not for (rather a report's or petition's own words). "/baocao" and the like read none: skipped.
+_SPACED = [(phrase, name) for phrase, name in _PHRASES
+           if " " in phrase and name != "start" and getattr(COMMANDS[name].start, "reads_args", True)]
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     name: str  # the canonical name, or the unknown word after a slash
     args: str
     spec: CommandSpec | None
+    spaced: bool = False  # typed as its spaced name followed by words: an ordinary sentence may begin the same
 
 
 def parse_command(text: str) -> Command | None:
@@ -168,5 +181,9 @@ def parse_command(text: str) -> Command | None:
     head, _, args = stripped.partition(" ")
     if (joined := _JOINED.get(fold(head))) is not None:
         return Command(joined, args.strip(), COMMANDS[joined])
+    for phrase, name in _SPACED:  # longest first: "bao cao tong hop quy 1" is /tonghop, not /baocao
+        if folded.startswith(phrase + " "):
+            words = stripped.split(None, phrase.count(" ") + 1)
+            return Command(name, words[-1].strip(), COMMANDS[name], spaced=True)
     name = _LOOSE.get(loose(stripped))  # "baos caos": typed with Telex habits while the input method was off
     return Command(name, "", COMMANDS[name]) if name else None

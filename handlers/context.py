@@ -13,13 +13,14 @@ from core.i18n import Translate, Translator
 from core.menus import (
     MESSAGE_CHARS,
     NEXT_NUMBER,
-    NEXT_PAGE,
     choices_of,
+    list_menu,
     message_pieces,
     option,
     option_pages,
     page_menu,
     rendered_chars,
+    turns_page,
     with_numbers,
 )
 from core.messages import Choice, Inbound, PhotoIn, Reply
@@ -163,8 +164,13 @@ class Context:
         option 0's button), else None."""
         if self.state is None or not self.state.paged():
             return None
+        return self.page_step()
+
+    def page_step(self) -> int | None:
+        """+1 for "0", "tiếp", "xem tiếp" or option 0's button, -1 for "trước", else None: the words that turn a
+        long menu's page, and a long list's (ask_list) the same way."""
         if self.inbound.choice is not None:
-            return 1 if self.inbound.choice == NEXT_PAGE else None
+            return 1 if turns_page(self.inbound.choice) else None
         key = fold(self.inbound.text).strip(" .")
         if key == str(NEXT_NUMBER) or key in self._page_words("menu.page.next_words"):
             return 1
@@ -180,6 +186,15 @@ class Context:
         self.state.page += step
         self._show_page(self.state)
         await self.remember(self.state)
+
+    async def ask_list(self, state: FlowState, step: str, header: str, lines: list[str], page: int,
+                       options: list[dict[str, Any]] = (), tail: str = "") -> int:
+        """Show page `page` (0-based, wrapping round) of a long list under `header` (then `tail`) with `options`,
+        and "0. ➡️ Xem tiếp" when pages follow, as a long menu is shown; keep `state` waiting at `step`, where the
+        flow answers page_step() with the next page. Returns the page shown (also kept as state.list_page)."""
+        text, shown, state.list_page = list_menu(self.t, header, lines, page, list(options), tail)
+        await self.ask_menu(state, step, text, shown)
+        return state.list_page
 
     async def unit_options(self) -> list[dict[str, Any]]:
         """The commune's active units as menu options (staff report or record for any of them)."""
@@ -206,6 +221,15 @@ class Context:
 
     def said_yes(self) -> bool | None:
         return parse_yesno(self.inbound.text)
+
+    def yes_or_no(self, options: list[dict[str, Any]]) -> str | None:
+        """"yes" or "no" for a yes/no menu (core.menus.yes_no_options): the option picked, or the words typed
+        ("ừ", "chưa có", …); None when the message says neither."""
+        picked = self.picked(options)
+        if picked is not None:
+            return picked
+        answer = self.said_yes()
+        return None if answer is None else ("yes" if answer else "no")
 
     def typed(self, *words: str) -> bool:
         """Whether the message is one of these words, compared without diacritics."""

@@ -7,11 +7,11 @@ from datetime import date
 from typing import Any
 
 from core.flowstate import FlowState
-from core.menus import option
+from core.menus import option, yes_no_options
 from core.numbers import format_money, format_number
 from core.sentence import mentions_money
 from core.vnmoney import parse_money
-from core.vnparse import ParseError, clean_text, parse_date, parse_number, parse_yesno
+from core.vnparse import ParseError, clean_text, parse_date, parse_number
 from handlers.context import Context
 from handlers.flows.petition_intake import split_items
 from plan.schema import FieldKind, Form, FormField, Plan
@@ -40,7 +40,7 @@ def field_options(ctx: Context, field: FormField, units: list[Any]) -> list[dict
     if field.kind is FieldKind.CHOICE:
         return [option(o.id, o.label.get(lang), o.label.vi, o.label.en) for o in field.options]
     if field.kind is FieldKind.YESNO:
-        return [option("yes", ctx.t("answer.yes")), option("no", ctx.t("answer.no"))]
+        return yes_no_options(ctx.t)
     if field.kind is FieldKind.UNIT:
         return [option(u.id, u.name) for u in units]
     return []
@@ -90,9 +90,8 @@ async def read_answer(ctx: Context, field: FormField, options: list[dict[str, An
     if kind is FieldKind.TEXT:
         return clean_text(text, field.max_length)
     if kind is FieldKind.YESNO:
-        picked = ctx.picked(options)
-        answer = parse_yesno(text) if picked is None else picked == "yes"
-        return ParseError("err.answer.pick_yes_no") if answer is None else answer
+        answer = ctx.yes_or_no(options)
+        return ParseError("err.answer.pick_yes_no") if answer is None else answer == "yes"
     picked = ctx.picked(options)
     if picked is None:
         return ParseError("err.answer.pick_number", {"last": len(ctx.every_option(options))})

@@ -35,6 +35,10 @@ async def handle(ctx: Context) -> None:
         ctx.say(ctx.t("err.message_too_long", max=MAX_MESSAGE_CHARS))
         await _ask_again(ctx)
         return
+    if ctx.state is not None and ctx.state.browses_only() and ctx.page_step() is None:
+        await ctx.forget()  # a list being read (/lich) waits for nothing but "xem tiếp": the message is handled afresh
+    if command is not None and command.spaced and not _spaced_command_meant(ctx, command):
+        command = None  # "tổng hợp ý kiến bà con …" from a reporter, or in the village's group, is not /tonghop
     if command is not None and not inbound.text.lstrip().startswith("/") and _answers_the_question(ctx, command):
         command = None  # "Tổng hợp" typed to a menu that offers it is an answer, not the "tong hop" command
     if command is not None:
@@ -84,6 +88,12 @@ def _answers_the_question(ctx: Context, command: Command) -> bool:
         return True
     key = loose(ctx.inbound.text)
     return any(key == loose(label) for label in ctx.state.option_labels())
+
+
+def _spaced_command_meant(ctx: Context, command: Command) -> bool:
+    """Whether "tong hop quy 1" (a command's spaced name and words after it) is the command: only in a private
+    chat (a group's members talk among themselves) and from someone who may run it (else it is their own text)."""
+    return ctx.inbound.chat_kind == "private" and ctx.role in command.spec.roles
 
 
 async def _ask_again(ctx: Context) -> None:

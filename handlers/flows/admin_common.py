@@ -29,11 +29,6 @@ def role_options(ctx: Context, roles) -> list[dict[str, Any]]:
     return [option(role, upper_first(ctx.t(f"role.{role}"))) for role in roles]
 
 
-def yes_no_options(ctx: Context) -> list[dict[str, Any]]:
-    """A confirmation's two options, also answered by typing co/khong or yes/no."""
-    return [option("yes", ctx.t("answer.yes"), "co", "yes"), option("no", ctx.t("answer.no"), "khong", "no")]
-
-
 async def own_unit(ctx: Context, unit_id: int) -> Unit | None:
     """The unit if it belongs to the sender's commune: a menu value is never trusted across communes."""
     unit = await ctx.repos.directory.unit(unit_id)

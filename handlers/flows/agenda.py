@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import ClassVar, Literal
 
+from core.flowstate import FlowState
 from core.menus import page_text
 from core.roles import STAFF_ROLES
 from core.vnparse import parse_date
@@ -27,12 +29,57 @@ class AgendaLine:
     missing: int  # of which still without the linked report
 
 
+class AgendaState(FlowState):
+    """/lich's list read a page at a time: "0" or "xem tiếp" shows the next page, anything else closes it."""
+
+    FLOW: ClassVar[str] = "agenda"
+    step: Literal["list"] = "list"
+
+    def browses_only(self) -> bool:
+        return True
+
+
 async def show_agenda(ctx: Context, args: str = "") -> None:
-    """Upcoming deadlines (next 60 days) and overdue ones not yet reported, for the person's unit(s)."""
+    """Upcoming deadlines (next 60 days) and overdue ones not yet reported, for the person's unit(s); a long list
+    a page at a time, turned like a long menu ("0. ➡️ Xem tiếp"); "/lich 2" goes straight to page 2."""
+    page = int(args.strip()) - 1 if args.strip().isdigit() and int(args.strip()) > 0 else 0
+    if ctx.inbound.chat_kind == "private" and (ctx.state is None or isinstance(ctx.state, AgendaState)):
+        await _show_page(ctx, page)
+        return
+    # A group reads no "0" as an answer, and a form half-way keeps its question: there, pages are "/lich 2".
+    listing = await _listing(ctx)
+    if listing is not None:
+        header, lines = listing
+        ctx.say(page_text(header, lines, lambda n, total: ctx.t("agenda.more", page=n, pages=total), page + 1))
+
+
+async def resume(ctx: Context, state: AgendaState) -> None:
+    """The next (or previous) page; the router closed the list already for any other message."""
+    await _show_page(ctx, state.list_page + (ctx.page_step() or 0))
+
+
+async def prompt(ctx: Context, state: AgendaState) -> None:
+    await _show_page(ctx, state.list_page)
+
+
+async def _show_page(ctx: Context, page: int) -> None:
+    listing = await _listing(ctx)
+    if listing is None:
+        if ctx.state is not None:
+            await ctx.forget()
+        return
+    state = AgendaState()
+    await ctx.ask_list(state, "list", *listing, page)
+    if not state.options:  # it all fit in one message: nothing to turn, no conversation to keep open
+        await ctx.forget()
+
+
+async def _listing(ctx: Context) -> tuple[str, list[str]] | None:
+    """The list's header and lines, or None after saying there is nothing to list."""
     units = await _units_of(ctx)
     if not units:
         ctx.say(ctx.t("report.no_unit"))
-        return
+        return None
     repos, year = ctx.repos, ctx.plan.year
     sessions = tuple(await repos.reminders.sessions(ctx.person.commune_id))
     commune_id, first, last = ctx.person.commune_id, date(year, 1, 1), date(year, 12, 31)
@@ -42,12 +89,10 @@ async def show_agenda(ctx: Context, args: str = "") -> None:
     lines = agenda(ctx, units, index, sessions)
     if not lines:
         ctx.say(ctx.t("agenda.empty"))
-        return
+        return None
     staff = ctx.role in STAFF_ROLES
     header = ctx.t("agenda.title_staff" if staff else "agenda.title", unit=units[0].name)
-    page = int(args.strip()) if args.strip().isdigit() else 1  # "/lich 2": the next page of a long list
-    ctx.say(page_text(header, [_line_text(ctx, line, staff) for line in lines],
-                      lambda n, total: ctx.t("agenda.more", page=n, pages=total), page))
+    return header, [_line_text(ctx, line, staff) for line in lines]
 
 
 def agenda(ctx: Context, units: list[UnitRef], index: ReportIndex, sessions: tuple[date, ...]) -> list[AgendaLine]:

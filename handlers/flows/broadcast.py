@@ -36,6 +36,10 @@ class BroadcastState(FlowState):
     text: str | None = None
     audience: dict[str, Any] | None = None  # as broadcast_audience.resolve reads it (and the broadcast row keeps)
 
+    def takes_free_text(self) -> bool:
+        """The announcement's own words: "thông báo họp thôn …" typed there is its text, not /thongbao again."""
+        return self.step == "text"
+
 
 async def start(ctx: Context, args: str) -> None:
     """`/thongbao`, `/thongbao <text>` or `/thongbao trạng thái`."""

@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 MAY_REGISTER = frozenset({ADMIN, CHAIR})
 
 
-async def register(ctx: Context, _args: str) -> None:
+async def register(ctx: Context) -> None:
     """Bind this group to the commune of the person who asked; reminders and summaries may then go here."""
     if not _allowed(ctx) or await _another_communes(ctx):
         return
@@ -23,7 +23,7 @@ async def register(ctx: Context, _args: str) -> None:
     ctx.say(ctx.t("group_reg.registered", commune=commune))
 
 
-async def unregister(ctx: Context, _args: str) -> None:
+async def unregister(ctx: Context) -> None:
     """Stop sending to this group (its messages stay in the reports they belong to)."""
     if not _allowed(ctx):
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar, Literal
 
-from core.menus import choices_of, option
+from core.menus import choices_of, option, yes_no_options
 from core.vnparse import ParseError
 from core.wordcut import cut_words
 from handlers.context import Context
@@ -121,8 +121,8 @@ async def _on_detail(ctx: Context, state: MyReportsState) -> None:
     if picked == "edit" and form is not None:
         await ctx.ask_menu(state, "edit_pick", ctx.t("report.edit.which"), edit_options(ctx, form))
     elif picked == "delete":
-        options = [option("yes", ctx.t("answer.yes")), option("no", ctx.t("answer.no"))]
-        await ctx.ask_menu(state, "delete_confirm", ctx.t("mine.delete.confirm", title=_title(ctx, report)), options)
+        await ctx.ask_menu(state, "delete_confirm", ctx.t("mine.delete.confirm", title=_title(ctx, report)),
+                           yes_no_options(ctx.t))
     elif picked == "list":
         await _show_list(ctx)
     else:
@@ -178,10 +178,7 @@ async def _on_field(ctx: Context, state: MyReportsState) -> None:
 
 
 async def _on_delete_confirm(ctx: Context, state: MyReportsState) -> None:
-    picked = ctx.picked(state.options)
-    if picked is None:
-        answer = ctx.said_yes()
-        picked = None if answer is None else ("yes" if answer else "no")
+    picked = ctx.yes_or_no(state.options)
     report = await _report(ctx, state)
     if picked == "yes":
         await ctx.repos.reports.soft_delete(report, ctx.now)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from core.flowstate import FlowState
-from core.menus import choices_of, option
+from core.menus import choices_of, option, yes_no_options
 from core.roles import ADMIN, REPORTER, ROLES
 from handlers.context import Context
-from handlers.flows.admin_common import audit, own_unit, role_options, unit_named, unit_options, yes_no_options
+from handlers.flows.admin_common import audit, own_unit, role_options, unit_named, unit_options
 from handlers.invites import create_invite
 from storage.models import Person
 
@@ -45,8 +45,9 @@ async def start(ctx: Context, args: str) -> None:
 
 
 async def resume(ctx: Context, state: PeopleAdminState) -> None:
-    picked = ctx.pick_or_ask_again(state.options)
+    picked = ctx.yes_or_no(state.options) if state.step == "confirm" else ctx.picked(state.options)
     if picked is None:
+        ctx.ask_again(state.options)
         return
     if state.step == "unit":
         await _show_people(ctx, None if picked == NO_UNIT else int(picked))
@@ -118,7 +119,7 @@ async def _on_action(ctx: Context, person: Person, action: str) -> None:
     elif action == "deactivate":
         if await _refused(ctx, person, losing_admin=True):
             return
-        options = yes_no_options(ctx)
+        options = yes_no_options(ctx.t)
         await ctx.ask_menu(state, "confirm", ctx.t("people.confirm_deactivate", name=person.name), options)
     elif action == "reactivate":
         await _set_active(ctx, person, True)

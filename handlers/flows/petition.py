@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.menus import MESSAGE_CHARS, choices_of, option, page_text
+from core.menus import choices_of, option
 from core.roles import STAFF_ROLES
 from core.vnparse import ParseError, clean_text, fold, parse_date
 from core.wordcut import cut_words
@@ -31,8 +31,8 @@ async def start(ctx: Context, args: str) -> None:
         await petition_update.open_reference(ctx, *reference)
     elif fold(args) in NEW_WORDS:
         await _ask_source(ctx)
-    elif args.strip().isdigit():  # "/kiennghi 2": the next page of a long list
-        await _list_open(ctx, int(args.strip()))
+    elif args.strip().isdigit():  # "/kiennghi 2": straight to page 2 of a long list ("0" turns it as well)
+        await _list_open(ctx, int(args.strip()) - 1)
     elif args.strip():
         ctx.say(ctx.t("petition.usage"))
     else:
@@ -56,7 +56,8 @@ async def prompt(ctx: Context, state: PetitionState) -> None:
         ctx.say(ctx.t(f"petition.ask.{state.step}"))
 
 
-async def _list_open(ctx: Context, page: int = 1) -> None:
+async def _list_open(ctx: Context, page: int = 0) -> None:
+    """The open items, a page at a time under the same "0. ➡️ Xem tiếp" as a long menu, with "1. Ghi mới"."""
     staff = ctx.role in STAFF_ROLES
     if not staff and ctx.person.unit_id is None:
         ctx.say(ctx.t("report.no_unit"))
@@ -65,14 +66,12 @@ async def _list_open(ctx: Context, page: int = 1) -> None:
     names = await ctx.repos.directory.unit_names(ctx.person.commune_id, [item.unit_id for item in items])
     options = [option("new", ctx.t("petition.new"), "moi", "ghi moi", "new")]
     hint = ctx.t("petition.list.update_hint") if staff else ""
-    # the list shares one message with the hint and the one-line menu (MESSAGE_CHARS in all)
-    room = MESSAGE_CHARS - len(hint) - len(f"\n1. {ctx.t('petition.new')}\n{ctx.t('menu.type_number_one')}") - 1
-    if items:
-        text = page_text(ctx.t("petition.list.title", count=len(items)), [_line(ctx, item, names) for item in items],
-                         lambda n, total: ctx.t("petition.list.more", page=n, pages=total), page, room)
-    else:
-        text = ctx.t("petition.list.empty")
-    await ctx.ask_menu(PetitionState(step="menu"), "menu", "\n".join(filter(None, (text, hint))), options)
+    if not items:
+        await ctx.ask_menu(PetitionState(step="menu"), "menu", "\n".join(filter(None, (
+            ctx.t("petition.list.empty"), hint))), options)
+        return
+    await ctx.ask_list(PetitionState(step="menu"), "menu", ctx.t("petition.list.title", count=len(items)),
+                       [_line(ctx, item, names) for item in items], page, options, hint)
 
 
 def _line(ctx: Context, item: Petition, names: dict[int, str]) -> str:
@@ -84,7 +83,9 @@ def _line(ctx: Context, item: Petition, names: dict[int, str]) -> str:
 
 async def _on_menu(ctx: Context, state: PetitionState) -> None:
     reference = life.parse_reference(ctx.inbound.text)
-    if reference is not None:
+    if (step := ctx.page_step()) is not None:
+        await _list_open(ctx, state.list_page + step)
+    elif reference is not None:
         await petition_update.open_reference(ctx, *reference)
     elif ctx.picked(state.options) == "new":
         await _ask_source(ctx)
@@ -183,16 +184,20 @@ async def _ask_origin(ctx: Context, state: PetitionState, day: date) -> None:
     if not reports:
         await _ask_text(ctx, state, "forwarded")
         return
-    options = [*(option(r.id, _origin_label(ctx, r)) for r in reports), option("none", ctx.t("petition.origin.none"))]
+    names = await ctx.repos.directory.unit_names(ctx.person.commune_id, [r.unit_id for r in reports])
+    options = [*(option(r.id, _origin_label(ctx, r, names)) for r in reports),
+               option("none", ctx.t("petition.origin.none"))]
     await ctx.ask_menu(state, "origin", ctx.t("petition.ask.origin"), options)
 
 
-def _origin_label(ctx: Context, report) -> str:
+def _origin_label(ctx: Context, report, names: dict[int, str]) -> str:
+    """"10/11/2026 Thôn 3: Giám sát thu chi quỹ (số 123)": two supervisions of the same day and topic still read
+    apart, by their unit and the report's number (the one its receipt gave)."""
     form = ctx.plan.form(report.form_id)
     topic = next((str(report.answers[f.id]) for f in form.fields
-                  if f.kind.value == "text" and report.answers.get(f.id)), "")
-    label = f"{report.activity_date.strftime('%d/%m/%Y')} — {form.label.get(ctx.language)}"
-    return f"{label}: {cut_words(topic, 61)}" if topic else label
+                  if f.kind.value == "text" and report.answers.get(f.id)), "") or form.label.get(ctx.language)
+    return ctx.t("petition.origin.item", date=report.activity_date.strftime("%d/%m/%Y"),
+                 unit=names.get(report.unit_id, ""), topic=cut_words(topic, 61), id=report.id)
 
 
 async def _on_origin(ctx: Context, state: PetitionState) -> None:

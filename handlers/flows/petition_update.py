@@ -55,6 +55,10 @@ class PetitionState(FlowState):
     target: str | None = None
     answers: dict[str, str] = {}
 
+    def takes_free_text(self) -> bool:
+        """The petition's words, where it was forwarded, the result: "kiến nghị sửa đường …" is the answer there."""
+        return self.step in ("content", "forwarded", "body", "result")
+
 
 async def open_reference(ctx: Context, year: int, number: int, wanted: str = "") -> None:
     """Show the item; for staff, offer its allowed moves (or start the one typed after the reference)."""

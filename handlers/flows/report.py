@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar, Literal
 
-from core.menus import choices_of, option
+from core.menus import choices_of, option, yes_no_options
 from core.roles import REPORTING_ROLES, STAFF_ROLES
 from core.vnparse import ParseError
 from handlers.context import Context
@@ -320,8 +320,7 @@ async def _on_confirm(ctx: Context, state: ReportState) -> None:
             offer = ReportState(step="next", unit_id=state.unit_id, sentence=state.sentence, then=state.then)
             text = "\n\n".join((receipt, ctx.t("report.text.next", form=ctx.plan.form(state.then[0]).label.get(
                 ctx.language))))
-            await ctx.ask_menu(offer, "next", text, [option("yes", ctx.t("answer.yes")),
-                                                    option("no", ctx.t("answer.no"))])
+            await ctx.ask_menu(offer, "next", text, yes_no_options(ctx.t))
         else:
             await _after(ctx, state, receipt)
     elif picked == "edit":
@@ -354,9 +353,7 @@ async def _on_edit_pick(ctx: Context, state: ReportState) -> None:
 
 
 async def _on_next(ctx: Context, state: ReportState) -> None:
-    picked = ctx.picked(state.options)
-    if picked is None and (yes := ctx.said_yes()) is not None:
-        picked = "yes" if yes else "no"
+    picked = ctx.yes_or_no(state.options)
     if picked == "yes":
         form_id, state.then = state.then[0], state.then[1:]
         await _fill(ctx, state, form_id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from core.flowstate import FlowState
-from core.menus import MESSAGE_CHARS, choices_of, option, rendered_chars
+from core.menus import MESSAGE_CHARS, choices_of, option, rendered_chars, yes_no_options
 from handlers.context import Context
 from handlers.flows.admin_common import (
     audit,
@@ -21,7 +21,6 @@ from handlers.flows.admin_common import (
     unit_line,
     unit_named,
     unit_options,
-    yes_no_options,
 )
 from plan.schema import UnitKind
 from storage.models import Unit
@@ -131,7 +130,7 @@ async def _on_unit(ctx: Context, state: UnitsAdminState, unit_id: int) -> None:
         await _ask_name(ctx, UnitsAdminState(step="name", action="rename", unit_id=unit.id))
     elif state.action == "deactivate":
         people = await ctx.repos.directory_admin.active_people_in_unit(unit.id)
-        options = yes_no_options(ctx)
+        options = yes_no_options(ctx.t)
         await ctx.ask_menu(UnitsAdminState(step="confirm", action="deactivate", unit_id=unit.id), "confirm",
                            ctx.t("unit_admin.confirm_deactivate", name=unit.name, people=people), options)
     else:
@@ -163,8 +162,7 @@ async def _on_name(ctx: Context, state: UnitsAdminState) -> None:
 
 
 async def _on_confirm(ctx: Context, state: UnitsAdminState) -> None:
-    picked = ctx.picked(state.options)
-    answer = picked or {True: "yes", False: "no"}.get(ctx.said_yes())
+    answer = ctx.yes_or_no(state.options)
     if answer is None:
         ctx.ask_again(state.options)
         return

@@ -10,12 +10,14 @@ from core.menus import (
     MESSAGE_CHARS,
     NEXT_PAGE,
     choices_of,
+    footer,
     message_pieces,
     numbered,
     option,
     option_pages,
     page_menu,
     rendered_chars,
+    turns_page,
     with_numbers,
 )
 
@@ -44,7 +46,9 @@ def test_every_page_fits_and_every_option_is_on_exactly_one_page_with_its_own_nu
         assert numbered(shown)[0] == (first, f"Thôn Khuổi Luông Trên Xã Nam Cường số {first}")  # the list's number
         following = (index + 1) % len(pages) + 1  # the last page leads back to the first
         assert numbered(shown)[-1] == (0, f"➡️ Xem tiếp (trang {following}/{len(pages)})")
-        assert shown[-1].value == NEXT_PAGE
+        assert turns_page(shown[-1].value) and (shown[-1].value == NEXT_PAGE) == (index == 0)
+        # «trước» (previous page) is offered only where a page comes before
+        assert ("trước" in footer(T, shown)) == (index > 0)
     assert len(pages[0]) > 3  # pages are filled, not one option each
 
 

@@ -67,6 +67,8 @@ OLD_ROWS = {
                      {"step": "role", "person_id": 4, "options": MENU}],
     "baselines_admin": [{"step": "unit", "options": MENU}, {"step": "key", "unit_id": 2, "year": 2026, "options": MENU},
                         {"step": "value", "unit_id": 2, "year": 2026, "key": "so_ho", "options": []}],
+    "agenda": [{"step": "list", "list_page": 1, "options": [{"value": "__next_page__:2", "labels": ["Xem tiếp"],
+                                                             "number": 0}]}],
 }
 UNREADABLE = [
     ("report", {"step": "field", "options": []}),  # a field step without its form and unit

@@ -10,6 +10,7 @@ from datetime import datetime
 import openpyxl
 from docx import Document
 from support.app import VN, ChatUser
+from support.menus import every_page
 from support.reminding import remind
 from support.report_menu import file_form
 
@@ -51,10 +52,7 @@ def mentions(outputs: tuple[str, list[str], list[list]]) -> tuple[bool, bool]:
 
 
 async def whole_agenda(user: ChatUser) -> list[str]:
-    pages: list[str] = []
-    while not pages or "còn tiếp: gõ /lich" in pages[-1]:
-        pages.append((await user.say(f"/lich {len(pages) + 1}"))[-1])
-        assert len(pages) < 20
+    pages = await every_page(user.say, (await user.say("/lich"))[-1])
     return [line for page in pages for line in page.splitlines() if line.startswith("•")]
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import pytest
 from support.app import VN, ChatUser
+from support.menus import every_page
 from support.reminding import remind
 from support.report_menu import open_form
 
@@ -68,13 +69,15 @@ async def test_an_unclear_answer_gets_the_question_again(app, recorder, greeted)
 ])
 async def test_lich_shows_upcoming_and_overdue_deadlines(app, recorder, clock, who, expected):
     clock.set(datetime(2026, 3, 10, 9, 0, tzinfo=VN))
-    user, pages = ChatUser(app, recorder, who), []
-    while not pages or "… còn tiếp: gõ /lich" in pages[-1]:  # a long list comes a page at a time
-        pages.append((await user.say(f"/lich {len(pages) + 1}"))[0])
-        assert len(pages[-1]) <= MESSAGE_CHARS and len(pages) < 20, pages[-1]
+    user = ChatUser(app, recorder, who)
+    pages = await every_page(user.say, (await user.say("/lich"))[0])  # a long list, turned with "0" as menus are
+    assert all(len(page) <= MESSAGE_CHARS for page in pages), pages
     text = "\n".join(pages)
     assert all(part in text for part in expected), text
     assert (await user.say("/lich"))[0] == pages[0]
+    if len(pages) > 1:
+        assert "trước" not in pages[0] and "trước" in pages[1]  # «trước» only where a page comes before
+        assert (await user.say("/lich 2"))[0] == pages[1]  # the shortcut still goes straight there
 
 
 @pytest.mark.parametrize(("typed", "expected"), [

@@ -35,6 +35,15 @@ async def page_showing(say: Say, menu: str, label: str) -> str:
     return menu
 
 
+async def every_page(say: Say, first: str) -> list[str]:
+    """Every page of a long menu or list from its first, turning with "0" until option 0 leads back to page 1."""
+    pages = [first]
+    while (turn := re.search(r"^0\. .*\((?:trang|page) (\d+)/\d+\)$", pages[-1], re.M)) and turn[1] != "1":
+        pages.append((await say("0"))[-1])
+        assert len(pages) <= MAX_PAGES, pages[-1]
+    return pages
+
+
 async def pick(say: Say, menu: str, label: str) -> list[str]:
     """Choose the option whose line contains `label` by its number, turning pages until it shows."""
     menu = await page_showing(say, menu, label)
