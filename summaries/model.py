@@ -29,6 +29,7 @@ class ReportRow(NamedTuple):
     """One live report, as the compiler needs it (no ORM object leaves storage). A NamedTuple, as Activity: a
     large commune's year is 100,000 of them, made at less than half a frozen dataclass's cost."""
 
+    # in this order: summaries.compile._activities unpacks it
     id: int
     unit_id: int
     form_id: str
