@@ -70,9 +70,10 @@ def _revived(key: str, step: Step, recipient: str, unit_of: dict[int, int], unit
              ) -> Occurrence | None:
     if step.rule == DIGEST:
         missing = tuple(u.id for u in units.values()
-                        if u.kind in step.kinds and not index.reported(u.id, step.form, *step.window))
+                        if u.kind in step.kinds and not index.reported(u.id, step.done_by, *step.window))
         return Occurrence(key, step, recipient, None, step.slot, "send", missing) if missing else None
     unit = unit_of.get(int(recipient[1:])) if recipient[1:].isdigit() else None
-    if unit is None or index.reported(unit, step.form, *step.window):
+    # done_by, as the planner judges: a row with a `where` is done by the activity it names, not by its form alone
+    if unit is None or index.reported(unit, step.done_by, *step.window):
         return None
     return Occurrence(key, step, recipient, unit, step.slot, "send")

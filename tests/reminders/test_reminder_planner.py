@@ -123,3 +123,24 @@ def test_keys_are_unique_over_the_whole_year():
 def test_nothing_is_due_at_night_even_when_late():
     assert due(PLAN, SNAPSHOT, CONFIG, at("2026-03-17", "21:00"), at("2026-03-16", "20:00")) == []
     assert due(PLAN, SNAPSHOT, CONFIG, at("2026-03-18", "07:30") - timedelta(seconds=1), None) == []
+
+
+@pytest.mark.parametrize("marks, alive", [
+    ((), True),
+    (((4, "ban_hanh_van_ban", date(2026, 1, 20)),), True),  # another document (a Party plan): II.2.1 still open
+    (((4, "ban_hanh_van_ban", date(2026, 1, 20)), (4, "ban_hanh_van_ban@II.2.1", date(2026, 1, 20))), False),
+])
+def test_a_reminder_that_waited_is_dropped_only_when_the_planner_would_not_send_it(marks, alive):
+    """A reminder held back (its recipient was busy) comes back unless its row was done meanwhile — done as the
+    planner judges it: II.2.1 by a supervision programme (its `where`), not by any report of the same form."""
+    from reminders.bundles import revive
+    from reminders.planner import schedule
+
+    snapshot = replace(SNAPSHOT, reports=marks)
+    steps = schedule(PLAN, snapshot, CONFIG)
+    key = "item:II.2.1|2026-01|p4|-7"
+    kept, gone = revive(snapshot, steps, [key])
+    assert ([o.key for o in kept], gone) == (([key], []) if alive else ([], [key]))
+    digest = next(s for s in steps if s.rule == "digest" and s.subject == "II.2.1")
+    kept, _gone = revive(snapshot, steps, [f"{digest.base}|p1|{digest.offset:+d}"])
+    assert bool(kept) and (4 in kept[0].missing) == alive
