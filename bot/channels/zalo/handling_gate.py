@@ -38,7 +38,12 @@ class HandlingGate:
         self._open.set()
         self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS)  # polls that brought an update
         self._sent_at = 0.0
-        self._held: asyncio.TimerHandle | None = None  # a slice, then the gate, while the poll out is held
+        self._sent = 0  # polls sent so far: the last one is out while `_out`
+        self._out = False
+        self._sliced = -1  # the poll whose holding released a slice already
+        # One timer looks at the poll out every HANDLE_GAP or so while the gate is closed, rather than one armed and
+        # cancelled for each poll (at loopback speed that was a timer per half millisecond).
+        self._held: asyncio.TimerHandle | None = None
         self._slice: int | None = None  # updates left in the slice; None: open (or closed) for good
         self._deadline: asyncio.TimerHandle | None = None  # opens it HANDLE_DELAY after it closed on waiting work
         self._overdue = False
@@ -65,26 +70,36 @@ class HandlingGate:
 
     def poll_sent(self) -> None:
         self._sent_at = self.monotonic()
-        self._cancel_held()
-        if not self._open.is_set():
-            self._held = asyncio.get_running_loop().call_later(HANDLE_GAP, self._held_a_while)
+        self._sent += 1
+        self._out = True
+        if self._held is None and not self._open.is_set():
+            self._held = asyncio.get_running_loop().call_later(HANDLE_GAP, self._look_at_poll_out)
 
-    def _cancel_held(self) -> None:
-        if self._held is not None:
-            self._held.cancel()
-            self._held = None
+    def _look_at_poll_out(self) -> None:
+        """Held HANDLE_GAP: a slice goes; held twice as long: everything goes (HandlingGate's doc)."""
+        self._held = None
+        if not self._out or (self._open.is_set() and self._slice is None):
+            return  # answered (the next poll arms the timer again), or open anyway
+        held = self.monotonic() - self._sent_at
+        if self._sliced != self._sent and held >= HANDLE_GAP:
+            self._held_a_while()
+        elif self._sliced == self._sent and held >= 2 * HANDLE_GAP:
+            self.open()
+            return
+        due = HANDLE_GAP * (2 if self._sliced == self._sent else 1)
+        self._held = asyncio.get_running_loop().call_later(max(0.0, due - held), self._look_at_poll_out)
 
     def _held_a_while(self) -> None:
-        """The poll out is held HANDLE_GAP: handle a slice, and everything if it is still held as long again."""
+        """The poll out is held HANDLE_GAP: a slice of the waiting updates is handled."""
+        self._sliced = self._sent
         self._slice = HANDLE_SLICE
         self._open.set()
-        self._held = asyncio.get_running_loop().call_later(HANDLE_GAP, self.open)
 
     def poll_brought_update(self) -> None:
         """Zalo answered with an update: more may be queued there; handle meanwhile only when the link is slow or
         handling is overdue."""
+        self._out = False
         self._round_trips.append(self.monotonic() - self._sent_at)
-        self._cancel_held()
         if self.network_bound or self._overdue:
             self.open()
             return

@@ -146,11 +146,15 @@ class InFlight:
         await self._remove()
 
     async def _record(self) -> None:
-        with contextlib.suppress(TimeoutError):  # let the next polls' updates join the batch
-            await asyncio.wait_for(self._flush_now.wait(), RECORD_WAIT)
-        self._flush_now.clear()
         wait = self.min_wait
         while self._to_record:
+            # Let the next polls' updates join the batch; again for those polled while the last batch committed,
+            # or the transactions shrink to an update or two each and hold the poller to their pace.
+            if not self._flush_now.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._flush_now.wait(), RECORD_WAIT)
+            if not self.stopping:
+                self._flush_now.clear()
             batch, handled = list(self._to_record), list(self._handled)
             try:
                 async with self.transaction() as repos:

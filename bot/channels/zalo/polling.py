@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import hashlib
 import logging
@@ -77,6 +78,8 @@ class Poller:
         self.polls = 0
         self.health = health
         self.failing_since: float | None = None  # monotonic time of the first failed poll of an outage
+        self.stopping = False  # set by a stop: the poll in flight ends, no other is sent
+        self._on_the_wire = False  # a getUpdates call is out (its answer, and then its update, not yet taken)
 
     async def run(self) -> None:
         if self.lock is not None:
@@ -85,24 +88,51 @@ class Poller:
             await self._prepare()
             if self.inflight is not None:
                 await self.inflight.resume()
-            failures = 0
-            while True:
-                if self.inflight is not None:
-                    await self.inflight.ready()  # room for another update, and the database records them
-                started = self.monotonic()
-                failures, fresh = await self._poll_once(failures)
-                if fresh:  # getUpdates serves one update a call: when one was new, more may be queued behind it
-                    continue
-                # An empty, failed or replayed answer: never a hot loop, whatever the server does.
-                idle = self.min_interval - (self.monotonic() - started)
-                wait = max(idle, self._error_wait(failures))
-                if wait > 0:
-                    await self.sleep(wait)
+            await self._until_stopped(asyncio.create_task(self._poll_forever()))
         finally:
             if self.inflight is not None:
                 await self.inflight.drain()
             if self.lock is not None:
                 self.lock.release()
+
+    async def _until_stopped(self, polling: asyncio.Task[None]) -> None:
+        """Wait on the polling task; a stop (this task cancelled) lets the poll in flight end first.
+
+        getUpdates has no offset and no ack: an update Zalo hands to a poll whose connection we drop is gone.
+        So a stop (SIGTERM, a restart) lets the poll in flight end — at most ZALO_POLL_TIMEOUT seconds — and
+        records what it brought (the reply waits in the outbox for the next start). One task for the whole run,
+        not a shielded task per poll: at loopback speed those were several event-loop turns per update.
+        """
+        try:
+            await asyncio.shield(polling)
+        except asyncio.CancelledError:
+            self.stopping = True
+            try:
+                if self._on_the_wire and not polling.done():
+                    log.info("zalo: stopping after the poll in flight (≤ %s s), so its update is not lost",
+                             self.client.poll_timeout)
+                    with contextlib.suppress(Exception):
+                        await polling  # ends once that poll's update is recorded (or handled, without `inflight`)
+            finally:  # between polls (or, without `inflight`, handling), or stopped twice: nothing more is awaited
+                if not polling.done():
+                    polling.cancel()
+                    await asyncio.gather(polling, return_exceptions=True)
+            raise
+
+    async def _poll_forever(self) -> None:
+        failures = 0
+        while not self.stopping:
+            if self.inflight is not None:
+                await self.inflight.ready()  # room for another update, and the database records them
+            started = self.monotonic()
+            failures, fresh = await self._poll_once(failures)
+            if fresh or self.stopping:  # getUpdates serves one update a call: when one was new, more may be queued
+                continue
+            # An empty, failed or replayed answer: never a hot loop, whatever the server does.
+            idle = self.min_interval - (self.monotonic() - started)
+            wait = max(idle, self._error_wait(failures))
+            if wait > 0:
+                await self.sleep(wait)
 
     async def _prepare(self) -> None:
         """getUpdates fails while a webhook is set: remove a leftover one before polling."""
@@ -120,13 +150,21 @@ class Poller:
         self.polls += 1
         if self.inflight is not None:
             self.inflight.polling()
+        self._on_the_wire = True
         try:
-            update = await self._finish_even_if_stopped(asyncio.ensure_future(self.client.get_updates()))
+            return await self._answered(failures)
+        finally:
+            self._on_the_wire = False
+
+    async def _answered(self, failures: int) -> tuple[int, bool]:
+        try:
+            update = await self.client.get_updates()
         except ZaloConfigError:
             raise  # a revoked token: the runner restarts polling with backoff and tells the admins
         except ZaloWebhookActive as exc:
             self._failed(exc, failures + 1)
-            await self._prepare()
+            if not self.stopping:
+                await self._prepare()
             return failures + 1, False
         except ZaloError as exc:  # 403, 5xx, a proxy's page, the network: waited out, for as long as it lasts
             self._failed(exc, failures + 1)
@@ -143,7 +181,12 @@ class Poller:
                 return 0, False
             self.inflight.polled()
             return 0, await self._admit(update)
-        return 0, update is not None and await self._handle(update)
+        if update is None:
+            return 0, False
+        if self.stopping:  # a stop does not wait for the database to come back
+            return 0, await self._handle(update, hold=False)
+        self._on_the_wire = False  # handling (with its holding) is not the poll: a stop may cancel it
+        return 0, await self._handle(update)
 
     async def _admit(self, update: dict[str, Any]) -> bool:
         """Hand the update over (recorded, then handled while we poll on); True unless it was just seen (a replay:
@@ -168,30 +211,6 @@ class Poller:
                         MAX_ERROR_WAIT)  # "zalo getUpdates failed: <status> …"
         else:
             log.info("%s", exc)
-
-    async def _finish_even_if_stopped(self, poll: asyncio.Future[dict[str, Any] | None]) -> dict[str, Any] | None:
-        """The poll's update, handled even when the bot is stopped meanwhile, then the stop goes on.
-
-        getUpdates has no offset and no ack: an update Zalo hands to a poll whose connection we drop is gone.
-        So a stop (SIGTERM, a restart) lets the poll in flight end — at most ZALO_POLL_TIMEOUT seconds — and
-        records what it brought (the reply waits in the outbox for the next start).
-        """
-        try:
-            return await asyncio.shield(poll)
-        except asyncio.CancelledError:
-            if poll.done() and (poll.cancelled() or poll.exception() is not None):
-                raise
-            log.info("zalo: stopping after the poll in flight (≤ %s s), so its update is not lost",
-                     self.client.poll_timeout)
-            try:
-                update = await poll
-            except Exception:
-                raise asyncio.CancelledError from None
-            if update is not None and self.inflight is not None:
-                await self.inflight.admit(update)  # recorded and handled by the drain that follows
-            elif update is not None:
-                await self._handle(update, hold=False)  # a stop does not wait for the database to come back
-            raise
 
     async def _handle(self, update: dict[str, Any], *, hold: bool = True) -> bool:
         """True when the update was new and is now recorded.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.channels.zalo.handling_gate import HANDLE_SLICE, ROUND_TRIPS, HandlingGate
+from bot.channels.zalo.handling_gate import HANDLE_GAP, HANDLE_SLICE, ROUND_TRIPS, HandlingGate
 
 
 class Ticks:
@@ -67,5 +67,31 @@ async def test_a_long_burst_is_handled_once_overdue_until_all_is_handled():
     assert await passes(gate, 20) == 20
     gate.all_handled()
     polls(gate, ticks, 0.001, 1)  # the next burst waits again, with its own delay
+    assert await passes(gate, 3) == 0
+    gate.all_handled()
+
+
+async def test_one_timer_looks_at_the_poll_out_a_slice_once_held_then_everything():
+    ticks = Ticks()
+    gate = HandlingGate(ticks)
+    polls(gate, ticks, 0.001, 3)
+    gate.poll_sent()
+    ticks.now += HANDLE_GAP / 2
+    gate._look_at_poll_out()  # armed for an earlier poll: this one is not held long enough yet
+    assert await passes(gate, 3) == 0
+    ticks.now += HANDLE_GAP / 2
+    gate._look_at_poll_out()
+    assert await passes(gate, HANDLE_SLICE + 5) == HANDLE_SLICE
+    ticks.now += HANDLE_GAP / 2
+    gate._look_at_poll_out()  # the slice is handled, the poll still held, not yet twice as long
+    assert await passes(gate, 3) == 0
+    ticks.now += HANDLE_GAP / 2
+    gate._look_at_poll_out()
+    assert await passes(gate, 50) == 50
+    gate.poll_brought_update()
+    gate.poll_sent()
+    ticks.now += HANDLE_GAP
+    gate.poll_brought_update()  # answered before the timer looked: nothing is released for it
+    gate._look_at_poll_out()
     assert await passes(gate, 3) == 0
     gate.all_handled()
