@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from docx import Document
 from support.app import VN, ChatUser
+from support.menus import every_page
 from support.reminding import ticker_of
 
 from core.i18n import Translator
@@ -24,9 +25,12 @@ II_3_1 = "Lựa chọn nội dung, lĩnh vực, hình thức phản biện"
 
 
 async def whole_agenda(user: ChatUser) -> str:
-    """Every page of /lich (the last reply of each: a reminder's expired question may be closed first)."""
-    pages: list[str] = []
-    while not pages or "còn tiếp: gõ /lich" in pages[-1]:
+    """Every page of /lich (the last reply of each: a reminder's expired question may be closed first), turned
+    with "0" as menus are — or, while a reminder's question is open (it keeps "0"), by "/lich 2"."""
+    pages = [(await user.say("/lich"))[-1]]
+    if "còn tiếp: gõ /lich" not in pages[0]:
+        return "\n".join(await every_page(user.say, pages[0]))
+    while "còn tiếp: gõ /lich" in pages[-1]:
         pages.append((await user.say(f"/lich {len(pages) + 1}"))[-1])
         assert len(pages) < 20
     return "\n".join(pages)
