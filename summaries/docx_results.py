@@ -7,6 +7,7 @@ Text a reporter typed without diacritics is highlighted for the editor (it would
 from __future__ import annotations
 
 import re
+from datetime import date
 from itertools import compress, islice
 from operator import attrgetter, not_
 
@@ -173,8 +174,11 @@ def villages_table(doc: DocumentObject, summary: Summary, plan: Plan, t: Transla
     header = [t("docx.appendix.number"), t("docx.villages.name"),
               *(short(plan.form(f).label.vi, 34) for f in forms), t("docx.villages.met")]
     rows = []
+    shown: dict[date, str] = {}  # a year has 365 days and a large commune ~10,000 dates here: strftime once each
     for number, village in enumerate(villages, start=1):
-        dates = [fmt_date(village.first_done[f]) if f in village.first_done else "✗" for f in forms]
+        done = village.first_done
+        dates = [(shown.get(done[f]) or shown.setdefault(done[f], fmt_date(done[f]))) if f in done else "✗"
+                 for f in forms]
         rows.append([str(number), unit_label(t, village.unit.name), *dates,
                      f"{len(village.first_done)}/{len(forms)}"])
     rest = 165.0 - 12 - 35 - 14

@@ -78,10 +78,11 @@ def table_xml(header: list[str], rows: list[list[str]], widths_mm: list[float], 
              'w:noHBand="0" w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>',
              *(f'<w:gridCol w:w="{w}"/>' for w in twips), "</w:tblGrid>",
              '<w:tr><w:trPr><w:tblHeader w:val="true"/></w:trPr>']
-    _row(parts, head_cells, header)
+    contents: dict[str, str] = {}  # a cell's text -> its run content: "✓", "✗", dates and counts repeat
+    _row(parts, head_cells, header, contents)
     for values in rows:
         parts.append("<w:tr>")
-        _row(parts, data_cells, values)
+        _row(parts, data_cells, values, contents)
     parts.append("</w:tbl>")
     return "".join(parts)
 
@@ -94,10 +95,13 @@ def _cell_templates(twips: list[int], half_points: int, *, bold: bool) -> list[t
              "</w:rPr>", "</w:r></w:p></w:tc>") for w in twips]
 
 
-def _row(parts: list[str], cells: list[tuple[str, str]], values: list[str]) -> None:
+def _row(parts: list[str], cells: list[tuple[str, str]], values: list[str], contents: dict[str, str]) -> None:
     for (opening, closing), value in zip(cells, values, strict=True):
+        content = contents.get(value)
+        if content is None:
+            content = contents[value] = run_content(value)
         parts.append(opening)
-        parts.append(run_content(value))
+        parts.append(content)
         parts.append(closing)
     parts.append("</w:tr>")
 
