@@ -16,7 +16,7 @@ from plan.schema import FieldKind, Plan
 from summaries.compile import title_fields, title_from
 from summaries.model import Summary
 from summaries.text_util import unit_label
-from summaries.xlsx_bulk import column_letters
+from summaries.xlsx_bulk import EXACT, column_letters, number_text
 from summaries.xlsx_strings import SharedText
 
 _EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (its 1900 leap-year bug included)
@@ -95,7 +95,7 @@ class _Layouts:
     def stray_figures(self, answers: Mapping[str, Any], row: str) -> str:
         figures = sorted((self.number_columns[key], value) for key, value in answers.items()
                          if key in self.number_columns and value.__class__ in _NUMBER_TYPES)
-        return "".join(f'<c r="{self.letters[column]}{row}" s="{self.number_style}"><v>{value:.16G}</v></c>'
+        return "".join(f'<c r="{self.letters[column]}{row}" s="{self.number_style}"><v>{number_text(value)}</v></c>'
                        for column, value in figures)
 
 
@@ -108,6 +108,7 @@ def report_rows(text: SharedText, summary: Summary, plan: Plan, t: Translate, nu
     forms = layouts.forms
     details_column = column_letters(6 + len(numbers))[-1]
     units: dict[str, str] = {}
+    serials: dict[date, str] = {}  # a day's date cell after `<c r="B7`: a year has 365 days, a province 100,000 rows
     tails = text.tails
     parts = []
     strings = 2 * len(summary.activities)  # the unit and the form label of every row, then titles and details
@@ -129,13 +130,18 @@ def report_rows(text: SharedText, summary: Summary, plan: Plan, t: Translate, nu
             strings += 1
         if answers.keys() <= form.fields:
             if form.figures:
-                figures = "".join([f'<c r="{letter}{r}" s="{number_style}"><v>{value:.16G}</v></c>'
+                # number_text inline (a call per figure would cost most of what it saves)
+                figures = "".join([f'<c r="{letter}{r}" s="{number_style}"><v>{shown}</v></c>'
                                    for field_id, letter in form.figures
-                                   if (value := answers.get(field_id)).__class__ in _NUMBER_TYPES])
+                                   if (value := answers.get(field_id)).__class__ in _NUMBER_TYPES
+                                   and (shown := str(value) if value.__class__ is int and -EXACT < value < EXACT
+                                        else f"{value:.16G}")])
         else:
             figures = layouts.stray_figures(answers, r)
-        parts.append(f'<row r="{r}"><c r="A{r}"><v>{report_id:d}</v></c>'
-                     f'<c r="B{r}" s="{date_style}"><v>{day.toordinal() - _EPOCH}</v></c>'
+        date_cell = serials.get(day)
+        if date_cell is None:
+            date_cell = serials[day] = f'" s="{date_style}"><v>{day.toordinal() - _EPOCH}</v></c>'
+        parts.append(f'<row r="{r}"><c r="A{r}"><v>{report_id}</v></c><c r="B{r}{date_cell}'
                      f'<c r="C{r}{unit}<c r="D{r}{form.label}{title}{figures}{details}</row>')
     text.references += strings
     return "".join(parts)

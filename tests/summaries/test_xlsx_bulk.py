@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from summaries.xlsx_bulk import BulkBook
+from summaries.xlsx_bulk import EXACT, BulkBook, number_text
 from summaries.xlsx_strings import MAX_CELL_CHARS, sheet_text
 
 HEAD = {"bold": True, "bg_color": "#DDEBF7"}
@@ -89,3 +89,9 @@ def _counts(workbook: bytes) -> tuple[int, int]:
     found = re.search(r'count="(\d+)" uniqueCount="(\d+)"', table)
     assert found and table.count("<si>") == int(found[2])
     return int(found[1]), int(found[2])
+
+
+@pytest.mark.parametrize("value", [0, 7, -3, 10**15, EXACT - 1, -(EXACT - 1), EXACT, EXACT + 1, -(EXACT + 1),
+                                   10**16, 10**20, 2.5, -0.0, 1e16, 0.1, 1234567.125, float("inf")])
+def test_a_figure_reads_as_xlsxwriter_writes_it(value):
+    assert number_text(value) == f"{value:.16G}"  # xlsxwriter's "%.16G"
