@@ -13,7 +13,9 @@ lag (a 10 ms sleep's overshoot) and the reporters' per-message latency (their `a
 the commit), inside the /tonghop window and outside it ("out": the seconds before and after, the machine's own
 noise). `--modes 0,1` runs each commune with RENDER_PROCESSES=0 (a thread) and 1 (a worker process).
 `--repeat N` builds the two databases once and runs N rounds of small then large on them, each round's ratio
-printed with the load average before and after it.
+printed with the load average before and after it. `--asks N` asks N times per round in the same bot (rows
+"round.ask"): with a worker process, the first ask reads every report, the later ones only the changed ones
+(storage/report_cache.py).
 Targets: large ≤ 2.5× small (issue 21.1); others' p99 ≤ 100 ms, loop lag ≤ 50 ms during it (issue 20.3).
 """
 
@@ -118,7 +120,7 @@ async def reporter(app, name: str, think: float, rng: random.Random, stop: async
             latencies.append((started, time.perf_counter() - started))
 
 
-async def scenario(url: str, processes: int, reporters: int, think: float) -> dict:
+async def scenario(url: str, processes: int, reporters: int, think: float, asks: int = 1) -> list[dict]:
     app = await create_app(settings(url, processes), clock=FakeClock(NOW))
     attach_recorder(app)
     try:
@@ -131,27 +133,40 @@ async def scenario(url: str, processes: int, reporters: int, think: float) -> di
         tasks += [asyncio.create_task(reporter(app, f"r{n}", think, random.Random(n), stop, latencies))
                   for n in range(reporters)]
         await asyncio.sleep(max(2 * think, 2))  # everyone going
-        started = time.perf_counter()
-        await app.handle(inbound("chair", "/tonghop năm"))
-        answered = time.perf_counter()
-        await app.render_jobs.drain()  # waits for the run the commit woke, then anything left
-        async with app.db.transaction() as repos:
-            queued = len(await repos.outbox.for_chat("console", "chair"))
-        finished = time.perf_counter()
-        await asyncio.sleep(max(2 * think, 2))  # and after
+        windows = []
+        for _ in range(asks):  # the first ask finds the render worker's report cache empty, the later ones warm
+            windows.append(await ask(app, rendering))
+            await asyncio.sleep(max(2 * think, 2))  # and after (the reporters file more reports meanwhile)
         stop.set()
         probe.running = False
         await asyncio.gather(*tasks)
-        inside = [lat for at, lat in latencies if started <= at <= finished]
-        outside = [lat for at, lat in latencies if not started <= at <= finished]
-        lag_inside = [lag for at, lag in probe.samples if started <= at <= finished + 0.01]
-        lag_outside = [lag for at, lag in probe.samples if not started <= at <= finished + 0.01]
-        return {"total": finished - started, "handle": answered - started,
-                "render": sum(rendering),
-                "queued": queued, "inside": inside, "outside": outside, "lag": lag_inside,
-                "lag_out": lag_outside}
+        return [window_figures(window, latencies, probe) for window in windows]
     finally:
         await app.close()
+
+
+async def ask(app, rendering: list[float]) -> dict:
+    """The chair's /tonghop năm, until its text and three files are queued."""
+    rendering.clear()
+    started = time.perf_counter()
+    await app.handle(inbound("chair", "/tonghop năm"))
+    answered = time.perf_counter()
+    await app.render_jobs.drain()  # waits for the run the commit woke, then anything left
+    async with app.db.transaction() as repos:
+        queued = len(await repos.outbox.for_chat("console", "chair"))
+    return {"started": started, "answered": answered, "finished": time.perf_counter(), "queued": queued,
+            "render": sum(rendering)}
+
+
+def window_figures(window: dict, latencies: list[tuple[float, float]], probe: Probe) -> dict:
+    started, finished = window["started"], window["finished"]
+    inside = [lat for at, lat in latencies if started <= at <= finished]
+    outside = [lat for at, lat in latencies if not started <= at <= finished]
+    lag_inside = [lag for at, lag in probe.samples if started <= at <= finished + 0.01]
+    lag_outside = [lag for at, lag in probe.samples if not started <= at <= finished + 0.01]
+    return {"total": finished - started, "handle": window["answered"] - started, "render": window["render"],
+            "queued": window["queued"], "inside": inside, "outside": outside, "lag": lag_inside,
+            "lag_out": lag_outside}
 
 
 def p(values: list[float], q: float) -> float:
@@ -171,6 +186,9 @@ def main() -> None:
     parser.add_argument("--pg", default="", help="a PostgreSQL URL (postgresql+asyncpg://…/db) instead of SQLite")
     parser.add_argument("--modes", default="0,1", help="RENDER_PROCESSES values to compare (0: a thread)")
     parser.add_argument("--repeat", type=int, default=1, help="rounds of small then large on the same databases")
+    parser.add_argument("--asks", type=int, default=1,
+                        help="/tonghop năm asked N times per round, one after the other in the same bot (round.ask: "
+                             "the first finds the worker's cache of decoded reports empty, later ones warm)")
     args = parser.parse_args()
     modes = [int(m) for m in args.modes.split(",")]
     results, loads = {}, {}
@@ -188,9 +206,10 @@ def main() -> None:
             for label in ("small", "large"):
                 for mode in modes:
                     units, reports = sizes[label]
-                    results[(round_, label, mode)] = {"units": units, "reports": reports,
-                                                      **asyncio.run(scenario(urls[label], mode, args.reporters,
-                                                                             args.think))}
+                    asked = asyncio.run(scenario(urls[label], mode, args.reporters, args.think, args.asks))
+                    for n, figures in enumerate(asked, 1):
+                        results[(f"{round_}.{n}" if args.asks > 1 else str(round_), label, mode)] = {
+                            "units": units, "reports": reports, **figures}
             loads[round_] = (before, os.getloadavg()[0])
     report(args, modes, results, loads)
 
@@ -207,11 +226,12 @@ def report(args, modes: list[int], results: dict, loads: dict) -> None:
               f"{p(r['lag'], 0.99):>9.0f}{max(r['lag_out'], default=0) * 1000:>9.0f}"
               f"{p(r['inside'], 0.5):>12.1f}{p(r['inside'], 0.99):>8.0f}"
               f"{max(r['inside'], default=0) * 1000:>8.0f}{p(r['outside'], 0.99):>9.0f}")
-    for round_, (before, after) in loads.items():
-        for mode in modes:
-            ratio = results[(round_, "large", mode)]["total"] / results[(round_, "small", mode)]["total"]
-            print(f"round {round_}, render {mode}: large / small {ratio:.2f}× (target ≤ 2.5×); "
-                  f"load average {before:.1f} → {after:.1f}")
+    for key in dict.fromkeys((round_, mode) for round_, _, mode in results):
+        round_, mode = key
+        before, after = loads[int(round_.split(".")[0])]
+        ratio = results[(round_, "large", mode)]["total"] / results[(round_, "small", mode)]["total"]
+        print(f"round {round_}, render {mode}: large / small {ratio:.2f}× (target ≤ 2.5×); "
+              f"load average {before:.1f} → {after:.1f}")
 
 
 if __name__ == "__main__":
