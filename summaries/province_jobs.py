@@ -87,8 +87,9 @@ def province_in_worker(request: ProvinceRequest) -> ProvinceMade:
     """In a render worker: each commune's year read beside the bot's writer, compiled, and the two files."""
     year = request.columns.year
     with paused_gc():
-        snapshots = [(commune_id, read_in_process(request.database_url,
-                                                  lambda connection, c=commune_id: snapshot_in(connection, c, year)))
+        snapshots = [(commune_id, read_in_process(request.database_url,  # through this worker's report cache
+                                                  lambda connection, c=commune_id: snapshot_in(
+                                                      connection, c, year, request.database_url)))
                      for commune_id in request.communes]
         summary = compile_province(request.columns, request.plans.__getitem__, request.province, snapshots,
                                    request.period, request.requested_at, request.tz)
