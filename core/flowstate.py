@@ -57,6 +57,11 @@ class FlowState(BaseModel):
         """Whether the current question reads any text as its answer (then "tổng hợp" is not a command)."""
         return False
 
+    def reads_sentences(self) -> bool:
+        """Whether a sentence typed now is read as this conversation's own (a report written after its photos),
+        though the question offers options: "kiến nghị của bà con …" there is not /kiennghi with words."""
+        return self.takes_free_text()
+
     def takes_photos(self) -> bool:
         """Whether a photo sent now is kept even though no photo question is asked (the pipeline then fetches it)."""
         return False

@@ -92,8 +92,10 @@ def _answers_the_question(ctx: Context, command: Command) -> bool:
 
 def _spaced_command_meant(ctx: Context, command: Command) -> bool:
     """Whether "tong hop quy 1" (a command's spaced name and words after it) is the command: only in a private
-    chat (a group's members talk among themselves) and from someone who may run it (else it is their own text)."""
-    return ctx.inbound.chat_kind == "private" and ctx.role in command.spec.roles
+    chat (a group's members talk among themselves), from someone who may run it (else it is their own text), and
+    not where the conversation reads a typed sentence as its own (a report written after its photos)."""
+    reads_sentences = ctx.state is not None and ctx.state.reads_sentences()
+    return ctx.inbound.chat_kind == "private" and ctx.role in command.spec.roles and not reads_sentences
 
 
 async def _ask_again(ctx: Context) -> None:

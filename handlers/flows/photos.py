@@ -37,6 +37,9 @@ class PhotosState(FlowState):
     def takes_photos(self) -> bool:
         return True
 
+    def reads_sentences(self) -> bool:
+        return True  # "hôm qua thôn tổ chức …" typed after the photos is their report (resume)
+
 
 async def start(ctx: Context) -> None:
     """A photo with no question asked: keep it; its caption may be the whole report."""

@@ -11,6 +11,7 @@ import pytest
 from support.app import ChatUser
 from support.menus import number_of
 
+from core.messages import PhotoIn
 from storage.models import Report
 
 YES_NO = "\n1. Có\n2. Không\n"
@@ -54,6 +55,18 @@ async def test_a_spaced_name_from_someone_it_is_not_for_or_in_a_group_is_ordinar
     chair_in_group = ChatUser(app, recorder, "chair", "Chủ tịch", chat_kind="group", chat_id="zalo-group-1")
     assert await chair_in_group.say("tong hop quy 1") == []
     assert await chair_in_group.say("tonghop quy 1") != []  # the joined name is a command anywhere
+
+
+async def test_a_sentence_typed_after_photos_stays_theirs_though_it_begins_like_a_command(app, reporter):
+    """Photos first, as in the village's Zalo group, then a sentence: "kiến nghị …" is read with the photos
+    (a report, or the same question again), never /kiennghi dropping them."""
+    photo = PhotoIn(file_id="photo-1", content=b"\xff\xd8\xff\xe0 a small jpeg", mime="image/jpeg")
+    assert "Ảnh này thuộc báo cáo nào?" in (await reporter.say(photo=photo))[0]
+    replies = await reporter.say("kiến nghị của bà con về sửa đường liên thôn")
+    assert not any("/kiennghi" in reply for reply in replies), replies
+    async with app.db.transaction() as repos:
+        kept = await repos.conversations.get("console", "reporter", "reporter")
+    assert kept is not None and kept.flow in ("photos", "report"), kept
 
 
 def parse_ok(replies: list[str]) -> bool:
