@@ -46,6 +46,7 @@ class ReportIndex:
         self.unit_kind = {u.id: u.kind for u in snapshot.units}
         self.baselines = snapshot.baselines
         self.year_start = year_to_date[0]  # 1 January, or the day after last year's Q4 cut-off
+        self.period, self.year_to_date = period, year_to_date
         self.petitions = snapshot.petitions
         self.answer_days = answer_days  # "kịp thời" for petition_share with `timely`
         self.by_form: dict[str, list[ReportRow]] = defaultdict(list)
@@ -66,17 +67,21 @@ class ReportIndex:
             if separate and ytd_first <= day <= ytd_last:
                 in_ytd.append(report)
 
+    def form_in(self, form_id: str | None, window: Window) -> Sequence[ReportRow]:
+        """The form's reports in the window, in date order: a slice of its list, found by bisection."""
+        reports = self.by_form.get(form_id, ())
+        if not reports:
+            return ()
+        days = self._days.get(form_id)
+        if days is None:
+            days = self._days[form_id] = list(map(_DAY, reports))
+        first, last = window
+        return reports[bisect_left(days, first):bisect_right(days, last)]
+
     def matching(self, agg: Aggregation, window: Window) -> Sequence[ReportRow]:
         """The form's reports in the window (a slice: the list is in date order), of the unit kinds and passing
         the answer test the aggregation names, in date order; tested at C speed where the test allows."""
-        reports = self.by_form.get(agg.form, ())
-        if not reports:
-            return ()
-        days = self._days.get(agg.form)
-        if days is None:
-            days = self._days[agg.form] = list(map(_DAY, reports))
-        first, last = window
-        reports = reports[bisect_left(days, first):bisect_right(days, last)]
+        reports = self.form_in(agg.form, window)
         if agg.unit_kinds:
             kinds = {str(k) for k in agg.unit_kinds}
             units = {unit_id for unit_id, kind in self.unit_kind.items() if kind in kinds}

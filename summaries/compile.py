@@ -91,50 +91,38 @@ def required_forms(plan: Plan) -> dict[str, tuple[str, ...]]:
     return {kind: tuple(forms) for kind, forms in required.items()}
 
 
-def form_counts(reports: list[ReportRow]) -> Counter:
-    """(unit, form) -> how many of the reports: one C-speed count, not a Counter per unit."""
-    return Counter(map(_UNIT_AND_FORM, reports))
-
-
-def _first_dates(keys: list[tuple[int, str]], reports: list[ReportRow]) -> dict[tuple[int, str], date]:
-    """(unit, form) -> the first activity date: when a unit met a target of its own this year. The reports are
-    in date order (ReportIndex), so it is each key's first report: the reversed pairs make a dict whose last
-    (= first in date) write wins. `keys` are the reports' (unit, form), in their order."""
-    return dict(zip(reversed(keys), map(_DAY, reversed(reports)), strict=True))
-
-
-_UNIT_AND_FORM = attrgetter("unit_id", "form_id")
-_DAY = attrgetter("activity_date")
-
-
 def _units(plan: Plan, index: ReportIndex) -> tuple[UnitResult, ...]:
+    """Each active unit's required forms done (in the period, this year, first on) and its reports. Counted
+    per unit id (an int key: no (unit, form) tuple per report) over every report, and per required form over
+    that form's slice of the window (ReportIndex.form_in) only."""
     required = required_forms(plan)
-    keys = list(map(_UNIT_AND_FORM, index.in_year_to_date))  # once for the counts and the first dates
-    in_ytd = Counter(keys)
-    first = _first_dates(keys, index.in_year_to_date)
-    ytd_totals = _per_unit(in_ytd)
-    if index.in_period is index.in_year_to_date:  # a year's summary: one list, one count
-        in_period, period_totals = in_ytd, ytd_totals
-    else:
-        in_period = form_counts(index.in_period)
-        period_totals = _per_unit(in_period)
+    same = index.in_period is index.in_year_to_date  # a year's summary: one list, one count
+    ytd_totals = Counter(map(_UNIT, index.in_year_to_date))
+    period_totals = ytd_totals if same else Counter(map(_UNIT, index.in_period))
+    done_ytd: dict[str, set[int]] = {}
+    done_period: dict[str, set[int]] = {}
+    first: dict[str, dict[int, date]] = {}  # form -> unit -> its first report's date this year
+    for form_id in {form_id for forms in required.values() for form_id in forms}:
+        reports = index.form_in(form_id, index.year_to_date)
+        units = list(map(_UNIT, reports))
+        done_ytd[form_id] = set(units)
+        # in date order: the reversed pairs make a dict whose last (= first in date) write wins
+        first[form_id] = dict(zip(reversed(units), map(_DAY, reversed(reports)), strict=True))
+        done_period[form_id] = done_ytd[form_id] if same else \
+            set(map(_UNIT, index.form_in(form_id, index.period)))
     results = []
     for unit in index.units.values():
-        needed = required.get(unit.kind, ())
+        needed, unit_id = required.get(unit.kind, ()), unit.id
         results.append(UnitResult(
-            unit=unit, required=needed, done_in_period=tuple(f for f in needed if in_period[unit.id, f]),
-            done_year_to_date=tuple(f for f in needed if in_ytd[unit.id, f]),
-            reports_in_period=period_totals[unit.id], reports_year_to_date=ytd_totals[unit.id],
-            first_done={f: first[(unit.id, f)] for f in needed if (unit.id, f) in first}))
+            unit=unit, required=needed, done_in_period=tuple(f for f in needed if unit_id in done_period[f]),
+            done_year_to_date=tuple(f for f in needed if unit_id in done_ytd[f]),
+            reports_in_period=period_totals[unit_id], reports_year_to_date=ytd_totals[unit_id],
+            first_done={f: first[f][unit_id] for f in needed if unit_id in first[f]}))
     return tuple(results)
 
 
-def _per_unit(counts: Counter) -> Counter:
-    """unit -> its reports, from the (unit, form) counts."""
-    totals: Counter = Counter()
-    for (unit_id, _form), count in counts.items():
-        totals[unit_id] += count
-    return totals
+_UNIT = attrgetter("unit_id")
+_DAY = attrgetter("activity_date")
 
 
 def _timeline_item(item: TimelineItem, index: ReportIndex, plan: Plan, snapshot: Snapshot, period: Period,
