@@ -70,12 +70,13 @@ def read_summary_rows(connection: Connection, commune_id: int, year: int, make: 
     return SummaryRows(commune=tuple(commune), units=[tuple(r) for r in connection.execute(units.order_by(Unit.id))],
                        baselines=[tuple(r) for r in connection.execute(baselines)],
                        reports=(cached[0].reports(connection, cached[1], commune_id, start, end, year) if cached
-                                else list(map(make, _reports(connection, commune_id, start, end)))),
+                                else _reports(connection, commune_id, start, end, make)),
                        sessions=list(connection.execute(sessions).scalars()),
                        petitions=[tuple(r) for r in connection.execute(petitions)])
 
 
-def _reports(connection: Connection, commune_id: int, start: date, end: date) -> list[tuple]:
+def _reports(connection: Connection, commune_id: int, start: date, end: date,
+             make: Callable[[tuple], Any]) -> list:
     """The live reports of [start, end]. On SQLite the answers come as their stored JSON text, decoded by one
     json.loads of the joined texts, and the days as text, parsed once per distinct day: the column types' own
     per-row processing (a json.loads call and a regex per row) was most of reading 100,000 reports."""
@@ -84,19 +85,19 @@ def _reports(connection: Connection, commune_id: int, start: date, end: date) ->
              .where(Report.commune_id == commune_id, Report.deleted_at.is_(None),
                     Report.activity_date >= start, Report.activity_date <= end)
              .order_by(Report.activity_date, Report.id))
-    return decoded_reports(connection.execute(query).all())
+    return decoded_reports(connection.execute(query).all(), make)
 
 
-def decoded_reports(rows: list) -> list[tuple]:
-    """(id, unit id, form id, day, answers) rows as fetched (the day and the answers as stored text on SQLite)
-    made into tuples of dates and dicts."""
+def decoded_reports(rows: list, make: Callable[[tuple], Any] = tuple) -> list:
+    """Rows fetched as (id, unit id, form id, day, answers, …) — the day and the answers as stored text on SQLite;
+    further columns ignored — each made `make((id, unit id, form id, day, answers))` of a date and a dict."""
     answers = _decoded([row[4] for row in rows])
     days: dict[str | date, date] = {}  # PostgreSQL gives dates already; they map to themselves
     for row in rows:
         if row[3] not in days:
             days[row[3]] = row[3] if isinstance(row[3], date) else date.fromisoformat(row[3])
-    return [(report_id, unit_id, form_id, days[day], answers_of or {})
-            for (report_id, unit_id, form_id, day, _), answers_of in zip(rows, answers, strict=True)]
+    return [make((row[0], row[1], row[2], days[row[3]], answers_of or {}))
+            for row, answers_of in zip(rows, answers, strict=True)]
 
 
 def _decoded(values: list) -> list:

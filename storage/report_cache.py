@@ -63,15 +63,14 @@ class ReportCache:
             if known is not None:
                 self._entries.move_to_end(key)
         if not known:
-            entry = {row[0]: (revision, row) for revision, row in self._rows(connection, _live(commune_id, start, end))}
-            order = list(entry)
+            rows, entry = self._whole(connection, commune_id, start, end)
         else:
-            order, entry = self._refreshed(connection, known, commune_id, start, end)
+            rows, entry = self._refreshed(connection, known, commune_id, start, end)
         self._keep(key, entry)
-        return [entry[report_id][1] for report_id in order]
+        return rows
 
     def _refreshed(self, connection: Connection, known: Entry, commune_id: int, start: date,
-                   end: date) -> tuple[list[int], Entry]:
+                   end: date) -> tuple[list, Entry]:
         live = select(Report.id, Report.revision).where(*_filters(commune_id, start, end))
         current = connection.execute(live.order_by(Report.activity_date, Report.id)).all()
         entry, missing = {}, []
@@ -86,12 +85,14 @@ class ReportCache:
         for n in range(0, len(missing), CHUNK):
             chunk = _live(commune_id, start, end).where(Report.id.in_(missing[n:n + CHUNK]))
             entry.update((row[0], (revision, row)) for revision, row in self._rows(connection, chunk))
-        # On PostgreSQL (read committed) a report deleted between the two statements is absent from the second.
-        return [report_id for report_id, _ in current if report_id in entry], entry
+        # Both statements see one moment (storage/reading.py: one read transaction, REPEATABLE READ on PostgreSQL);
+        # were it not so, a report deleted between them would be absent from the second, and is skipped here.
+        return [entry[report_id][1] for report_id, _ in current if report_id in entry], entry
 
-    def _whole(self, connection: Connection, commune_id: int, start: date, end: date) -> tuple[list[int], Entry]:
-        entry = {row[0]: (revision, row) for revision, row in self._rows(connection, _live(commune_id, start, end))}
-        return list(entry), entry
+    def _whole(self, connection: Connection, commune_id: int, start: date, end: date) -> tuple[list, Entry]:
+        """Every live report of the year fetched: (the rows in order, the entry to keep)."""
+        pairs = self._rows(connection, _live(commune_id, start, end))
+        return [row for _, row in pairs], {pair[1][0]: pair for pair in pairs}  # a row starts with its id
 
     def _rows(self, connection: Connection, query) -> list[tuple[int, Any]]:
         """(revision, row) of the query's reports, decoded as storage/reading.py decodes them."""
@@ -99,8 +100,7 @@ class ReportCache:
 
         fetched = connection.execute(query).all()
         self.fetched += len(fetched)
-        rows = decoded_reports([row[:5] for row in fetched])
-        return [(fetched_row[5], self.make(row)) for fetched_row, row in zip(fetched, rows, strict=True)]
+        return list(zip([row[5] for row in fetched], decoded_reports(fetched, self.make), strict=True))
 
     def _keep(self, key: Key, entry: Entry) -> None:
         with self._lock:
