@@ -7,7 +7,7 @@ string's cell. What is left per row is reading the answers and joining the detai
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -99,11 +99,14 @@ class _Layouts:
                        for column, value in figures)
 
 
+ROWS_PER_PIECE = 10_000  # the rows are written into the sheet's part in pieces of this many (~2.5 MB of XML)
+
+
 def report_rows(text: SharedText, summary: Summary, plan: Plan, t: Translate, numbers: list[tuple[str, str]],
-                date_style: int, number_style: int) -> str:
+                date_style: int, number_style: int) -> Iterator[str]:
     """The rows after the header (`<row r="2">…`): report number, date, unit, form, title, one column per number
     field of the plan (`numbers`, from column F), the details line last. Text goes into the book's shared
-    strings (`text`), as its write_string would put it."""
+    strings (`text`), as its write_string would put it. Made in pieces of ROWS_PER_PIECE rows, as written."""
     layouts = _Layouts(plan, t, text, numbers, number_style)
     forms = layouts.forms
     details_column = column_letters(6 + len(numbers))[-1]
@@ -143,5 +146,8 @@ def report_rows(text: SharedText, summary: Summary, plan: Plan, t: Translate, nu
             date_cell = serials[day] = f'" s="{date_style}"><v>{day.toordinal() - _EPOCH}</v></c>'
         parts.append(f'<row r="{r}"><c r="A{r}"><v>{report_id}</v></c><c r="B{r}{date_cell}'
                      f'<c r="C{r}{unit}<c r="D{r}{form.label}{title}{figures}{details}</row>')
+        if len(parts) == ROWS_PER_PIECE:
+            yield "".join(parts)
+            parts.clear()
     text.references += strings
-    return "".join(parts)
+    yield "".join(parts)
