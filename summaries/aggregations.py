@@ -35,9 +35,10 @@ TITLE_FIELDS = ("ten", "ten_mo_hinh", "ten_hoat_dong", "ten_du_thao", "ten_lop",
 class ReportIndex:
     """The year's reports grouped once, so each aggregation scans only its own form's reports.
 
-    One pass over the reports (100,000 for a large commune's year) files each under its form and under the
-    period and the year to date (the same list when the two windows are one, as for a year's summary); the
-    lists keep the reports in date order (then by number), as the activities list needs them.
+    One pass over the reports (100,000 for a large commune's year) files each under its form; the period and
+    the year to date are slices of the date-ordered reports (the same list when the two windows are one, as
+    for a year's summary); the lists keep the reports in date order (then by number), as the activities list
+    needs them.
     """
 
     def __init__(self, snapshot: Snapshot, period: Window, year_to_date: Window, answer_days: int = 30) -> None:
@@ -49,23 +50,16 @@ class ReportIndex:
         self.period, self.year_to_date = period, year_to_date
         self.petitions = snapshot.petitions
         self.answer_days = answer_days  # "kịp thời" for petition_share with `timely`
-        self.by_form: dict[str, list[ReportRow]] = defaultdict(list)
-        self.in_period: list[ReportRow] = []
-        self.in_year_to_date: list[ReportRow] = self.in_period if period == year_to_date else []
-        self._days: dict[str, list[date]] = {}  # per form, its reports' dates (made when a measure asks)
-        self._file(in_date_order(snapshot.reports), period, year_to_date)
-
-    def _file(self, reports: Sequence[ReportRow], period: Window, year_to_date: Window) -> None:
-        (first, last), (ytd_first, ytd_last) = period, year_to_date
-        by_form, in_period, in_ytd = self.by_form, self.in_period, self.in_year_to_date
-        separate = in_ytd is not in_period
-        for report in reports:
+        reports = in_date_order(snapshot.reports)
+        by_form: dict[str, list[ReportRow]] = defaultdict(list)
+        for report in reports:  # the one Python pass; the windows below are slices
             by_form[report.form_id].append(report)
-            day = report.activity_date
-            if first <= day <= last:
-                in_period.append(report)
-            if separate and ytd_first <= day <= ytd_last:
-                in_ytd.append(report)
+        self.by_form = by_form
+        days = list(map(_DAY, reports))
+        self.in_period: list[ReportRow] = _between(reports, days, period)
+        self.in_year_to_date: list[ReportRow] = self.in_period if period == year_to_date else \
+            _between(reports, days, year_to_date)
+        self._days: dict[str, list[date]] = {}  # per form, its reports' dates (made when a measure asks)
 
     def form_in(self, form_id: str | None, window: Window) -> Sequence[ReportRow]:
         """The form's reports in the window, in date order: a slice of its list, found by bisection."""
@@ -90,6 +84,12 @@ class ReportIndex:
             accepts, field = agg.where.accepts, agg.where.field
             reports = [r for r in reports if accepts(r.answers.get(field))]
         return reports
+
+
+def _between(reports: Sequence[ReportRow], days: list[date], window: Window) -> list[ReportRow]:
+    """The reports dated in the window: a slice, as they are in date order (`days` their dates)."""
+    first, last = window
+    return list(reports[bisect_left(days, first):bisect_right(days, last)])
 
 
 def in_date_order(reports: Sequence[ReportRow]) -> Sequence[ReportRow]:
