@@ -32,6 +32,13 @@ PAGES = {"tong-quan": "/d/", "don-vi": "/d/don-vi", "bao-cao": "/d/bao-cao", "ki
          "nhac-viec": "/d/nhac-viec", "tai-ve": "/d/tai-ve"}
 
 
+# The units grid at 360 px: the space between its caption and its first unit (the column heads' band, 170 px when
+# the grid's long activity names were wrapped in 7em columns) and how far its box scrolls sideways.
+UNITS_ON_A_PHONE = """const table = document.querySelector('table.grid'), box = table.parentElement;
+return [table.tBodies[0].rows[0].getBoundingClientRect().top - table.caption.getBoundingClientRect().bottom,
+        box.scrollWidth - box.clientWidth];"""
+
+
 def _browser_or_skip() -> tuple[str, str]:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")
@@ -77,8 +84,13 @@ def shots(capsys) -> Path:
 
 def _full_page(driver, path: Path) -> None:
     """The whole page, not only the viewport (Chromium's DevTools screenshot beyond the viewport)."""
-    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
-    size = metrics.get("cssContentSize") or metrics["contentSize"]
+    deadline = time.monotonic() + 30
+    while True:  # right after a navigation Chromium may report the new document as 0 px tall: not laid out yet
+        metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+        size = metrics.get("cssContentSize") or metrics["contentSize"]
+        if size["height"] > 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     width = max(size["width"], driver.execute_script("return window.innerWidth"))  # overlay scrollbars
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
         "format": "png", "captureBeyondViewport": True,
@@ -156,6 +168,9 @@ async def test_the_dashboard_in_a_real_browser(tmp_path, clock, browser, shots):
                 assert "Cần đăng nhập" not in browser.page_source, path
                 width = await run(browser.execute_script, "return document.documentElement.scrollWidth")
                 assert width <= size[0] + 1, f"{path} at {size_name}: page is {width}px wide"
+                if name == "don-vi" and size_name == "phone":  # a block per unit, not a grid to scroll sideways
+                    gap, wider = await run(browser.execute_script, UNITS_ON_A_PHONE)
+                    assert gap <= 2 and wider <= 1, f"units grid: {gap}px of header band, {wider}px to scroll"
                 await run(_full_page, browser, shots / f"{name}-{size_name}.png")
             for name, path in (("bao-cao-chi-tiet", f"/d/bao-cao/{made['scripted'].id}"),
                                ("bao-cao-anh", f"/d/bao-cao/{made['photo'].id}"),
