@@ -10,7 +10,10 @@ registered village heads sends `/trogiup` and `bao cao` in turn. Numbers: update
 is handled (the bare loop: until the last one is fetched), and for the poller with updates in flight also until
 Zalo's queue is empty and every update committed to the inbox (then nothing more can be lost), best of `repeat`;
 and the process's CPU time per update (server and client share the process: the fake's share is in every line),
-which a busy machine disturbs less than rates (the median of `repeat`).
+which a busy machine disturbs less than rates (the median of `repeat`). Then each run's in-flight rate ÷ the bare
+loop's in the same run (the best of each line can come from different moments of a shared machine), and the ratio
+of the CPU per update. Start-up's objects are frozen out of the collector as `mttq-bot run` does (`--no-freeze`:
+as before 2 Dec 21:30, when a full collection walked them during the in-flight runs).
 Target (issue 21): the poller ≥ 70% of the bare loop on loopback and ≥ 90% at a 50 ms round trip.
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import statistics
 import sys
@@ -53,7 +57,7 @@ class SlowZalo(FakeZalo):
         return await super()._m_getUpdates(body)
 
 
-async def build(fake: FakeZalo, folder: str, chats: int) -> tuple[App, ZaloChannel]:
+async def build(fake: FakeZalo, folder: str, chats: int, *, freeze: bool = True) -> tuple[App, ZaloChannel]:
     settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{folder}/bench.db",
                         zalo_bot_token=fake.token, zalo_api_base=fake.url)
     app = await create_app(settings, clock=FakeClock(NOW))
@@ -63,6 +67,9 @@ async def build(fake: FakeZalo, folder: str, chats: int) -> tuple[App, ZaloChann
                             created_at=NOW)
     channel = ZaloChannel(app.channel_host(app.settings.zalo_section()), poll_min_interval=0.01,
                           lock_dir=Path(folder))
+    if freeze:  # as `mttq-bot run` does once started (bot.cli.start_collecting)
+        gc.collect()
+        gc.freeze()
     return app, channel
 
 
@@ -120,32 +127,51 @@ async def poller(channel: ZaloChannel, app: App, fake: FakeZalo, updates: int, *
     return updates / elapsed, updates / (await drain if drain else elapsed), cpu / updates
 
 
-async def one_setting(rtt_ms: int, updates: int, chats: int,
-                      repeat: int) -> tuple[dict[str, float], dict[str, list[float]]]:
+async def one_setting(rtt_ms: int, updates: int, chats: int, repeat: int, *,
+                      freeze: bool) -> tuple[dict[str, float], dict[str, list[float]], dict[str, list[float]]]:
+    """(best rate of each line, CPU seconds per update of each run, each run's rate)"""
     best = {"bare getUpdates loop": 0.0, "poller, one at a time": 0.0, "poller, several in flight": 0.0,
             "  … taken off Zalo into the inbox": 0.0}
     cpu: dict[str, list[float]] = {name: [] for name in list(best)[:3]}
+    rates: dict[str, list[float]] = {name: [] for name in best}
     fake = await SlowZalo(idle_wait=0.01).start()
     fake.rtt = rtt_ms / 1000
     with tempfile.TemporaryDirectory() as folder:
-        app, channel = await build(fake, folder, chats)
+        app, channel = await build(fake, folder, chats, freeze=freeze)
         for run in range(repeat):
             for n, name in enumerate(list(best)[:3]):
                 queue(fake, updates, chats, run * 10 + n)
                 if name.startswith("bare"):
                     rate, seconds = await bare_loop(fake, updates)
                     best[name] = max(best[name], rate)
+                    rates[name].append(rate)
                     cpu[name].append(seconds)
                     continue
                 handled, taken, seconds = await poller(channel, app, fake, updates, in_flight="several" in name)
                 best[name] = max(best[name], handled)
                 cpu[name].append(seconds)
+                rates[name].append(handled)
                 if "several" in name:
                     best["  … taken off Zalo into the inbox"] = max(best["  … taken off Zalo into the inbox"], taken)
+                    rates["  … taken off Zalo into the inbox"].append(taken)
         await channel.stop()
         await app.close()
     await fake.stop()
-    return best, cpu
+    return best, cpu, rates
+
+
+def print_paired(rates: dict[str, list[float]], cpu: dict[str, list[float]]) -> None:
+    """Each run's in-flight rate ÷ the bare loop's of the same run: on a shared machine the neighbours' load moves
+    between runs, so the best of each line can come from different moments; and the CPU per update, bare ÷ in flight
+    (what the rates would be on a CPU of its own: the process is CPU-bound on loopback)."""
+    bare = rates["bare getUpdates loop"]
+    for name in ("poller, several in flight", "  … taken off Zalo into the inbox"):
+        paired = [100 * rate / base for rate, base in zip(rates[name], bare, strict=True)]
+        runs = ", ".join(f"{ratio:.1f}" for ratio in paired)
+        median = statistics.median(paired)
+        print(f"  {name.strip():28} run by run ÷ that run's bare loop: {runs} % (median {median:.1f} %)")
+    by_cpu = statistics.median(cpu["bare getUpdates loop"]) / statistics.median(cpu["poller, several in flight"])
+    print(f"  {'by CPU per update':28} bare ÷ several in flight: {100 * by_cpu:.1f} %")
 
 
 async def main() -> None:
@@ -154,16 +180,19 @@ async def main() -> None:
     parser.add_argument("--chats", type=int, default=50)
     parser.add_argument("--rtt-ms", default="0,50")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-freeze", action="store_true",
+                        help="leave start-up's objects to the collector, as tests do (the figures before 2 Dec 21:30)")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     for rtt in (int(x) for x in args.rtt_ms.split(",")):
         updates = args.updates if rtt == 0 else max(args.chats * 2, args.updates // 10)
-        best, cpu = await one_setting(rtt, updates, args.chats, args.repeat)
+        best, cpu, rates = await one_setting(rtt, updates, args.chats, args.repeat, freeze=not args.no_freeze)
         bare = best["bare getUpdates loop"]
         print(f"round trip {rtt} ms, {updates} updates from {args.chats} chats (best of {args.repeat}):")
         for name, rate in best.items():
             spent = f"  CPU {1e6 * statistics.median(cpu[name]):5.0f} µs/update" if name in cpu else ""
             print(f"  {name:28} {rate:8.1f} updates/s  {100 * rate / bare:5.1f}% of the bare loop{spent}")
+        print_paired(rates, cpu)
     print(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
 
 
