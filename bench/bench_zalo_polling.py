@@ -44,6 +44,7 @@ from bot.demo import seed_demo
 from bot.settings import Settings
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
+LOOK_EVERY = 0.01  # seconds between looks at the queue and the inbox: under 1 % of a loopback run
 
 
 class SlowZalo(FakeZalo):
@@ -94,9 +95,12 @@ async def bare_loop(fake: FakeZalo, updates: int) -> float:
 
 
 async def drained(fake: FakeZalo, inflight: InFlight, started: float) -> float:
-    """Seconds until Zalo's queue is empty and every update is committed to the inbox."""
+    """Seconds until Zalo's queue is empty and every update is committed to the inbox (to within LOOK_EVERY).
+
+    This probe runs in the measured process, beside the in-flight poller only (the bare loop has none): a wake-up
+    every millisecond costs ~28 ms of CPU a second here (measured idle, 2 Dec), up to ~3 % of that line's CPU."""
     while fake.pending or inflight.unrecorded:
-        await asyncio.sleep(0.001)
+        await asyncio.sleep(LOOK_EVERY)
     return time.perf_counter() - started
 
 
