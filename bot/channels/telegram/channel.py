@@ -45,9 +45,9 @@ class TelegramChannel:
         self.bot = bot or make_bot(self.token, settings.api_base, poll_timeout=settings.poll_timeout)
         self.limiter = FloodLimiter(settings.max_per_second, 1 / settings.private_per_second,
                                     60 / settings.group_per_minute, now=host.clock)
-        self.sender = TelegramSender(self.bot, host.transaction, host.translator, self.limiter, host.clock, self.token,
-                                     host.commands)
         self.menus = Menus(self.bot, self.limiter, host.transaction, host.translator, host.commands)
+        self.sender = TelegramSender(self.bot, host.transaction, host.translator, self.limiter, host.clock, self.token,
+                                     self.menus)
         self.username: str | None = settings.username
         self.health = ChannelHealth(CHANNEL, host.clock)
         self.poller = Poller(self.bot, self.process, timeout=settings.poll_timeout,

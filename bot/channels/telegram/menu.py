@@ -103,15 +103,21 @@ class Menus:
         log.info("Telegram staff menus: %d chats, %d calls failed", len(wanted), failed)
         return failed
 
+    async def set_chat(self, chat_id: str, role: str, language: str) -> bool:
+        """One private chat's menu, when its person registers or changes language (not only at start-up), and
+        remembered, so a refresh takes it away if they stop being staff.
 
-async def set_chat_menu(bot: Bot, limiter: FloodLimiter, chat_id: str, role: str, t: Translate,
-                        table: Sequence[MenuCommand]) -> bool:
-    """One private chat's menu, when its person registers or changes language (not only at start-up).
-
-    Called after the message that announced it was delivered, so a failure here is logged, never retried:
-    retrying would send the message again. The next start-up publishes it anyway.
-    """
-    return await _set(bot, limiter, menu_for(table, role, t), BotCommandScopeChat(int(chat_id)))
+        Called after the message that announced it was delivered, so a failure here is logged, never retried:
+        retrying would send the message again. A refresh sets a staff chat's menu it does not know of.
+        """
+        async with self._lock:
+            menu = menu_for(self.table, role, self.translator.for_language(language))
+            done = await _set(self.bot, self.limiter, menu, BotCommandScopeChat(int(chat_id)))
+            if role not in STAFF_ROLES:  # a reporter's own menu (its language) is the reporters': left as it is
+                self.shown.pop(chat_id, None)
+            elif done:
+                self.shown[chat_id] = (role, language)
+            return done
 
 
 async def _set(bot: Bot, limiter: FloodLimiter, commands: list[BotCommand], scope,

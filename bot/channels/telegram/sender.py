@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine
 
 from telegram import Bot, InputFile, LinkPreviewOptions, Message
 from telegram.error import BadRequest, ChatMigrated, TelegramError
@@ -22,12 +22,12 @@ from bot.channels.base import Clock, PermanentSendError, SendError, TemporarySen
 from bot.channels.telegram.api import as_send_error
 from bot.channels.telegram.keyboard import markup, new_key
 from bot.channels.telegram.limiter import FloodLimiter
-from bot.channels.telegram.menu import set_chat_menu
+from bot.channels.telegram.menu import Menus
 from bot.channels.telegram.migration import move_group
 from bot.channels.telegram.platform import CHANNEL, LIMITS
 from bot.channels.text_menu import as_caption, text_pieces
 from core.i18n import Translator
-from core.messages import PRIORITY_REPLY, FileOut, MenuCommand, Reply
+from core.messages import PRIORITY_REPLY, FileOut, Reply
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -45,10 +45,10 @@ class TelegramSender:
     channel = CHANNEL
 
     def __init__(self, bot: Bot, transaction: Transactions, translator: Translator, limiter: FloodLimiter,
-                 clock: Clock, token: str = "", commands: Sequence[MenuCommand] = ()) -> None:
+                 clock: Clock, token: str = "", menus: Menus | None = None) -> None:
         self.bot, self.transaction, self.translator = bot, transaction, translator
         self.limiter, self.clock = limiter, clock
-        self._token, self.commands = token, commands
+        self._token, self.menus = token, menus
         self._aside: set[asyncio.Task] = set()
 
     async def send(self, chat_id: str, reply: Reply, *, priority: int = 0, skip: int = 0) -> None:
@@ -75,8 +75,9 @@ class TelegramSender:
         except SendError as error:
             error.delivered = delivered
             raise
-        if reply.menu_role and not is_group(chat_id):
-            self._do_aside(set_chat_menu(self.bot, self.limiter, chat_id, reply.menu_role, t, self.commands))
+        if reply.menu_role and not is_group(chat_id) and self.menus is not None:
+            language = reply.language or self.translator.default_language
+            self._do_aside(self.menus.set_chat(chat_id, reply.menu_role, language))
 
     async def settled(self) -> None:
         """Wait for what was done aside (tests: the old buttons are off once this returns)."""

@@ -93,7 +93,7 @@ async def test_staff_menus_follow_the_directory_and_a_refresh_with_no_change_cal
         staff, head = TgUser(h, ALICE, "Cán bộ"), TgUser(h, ALICE + 1, "Trưởng thôn")
         await staff.say(f"/start {await h.invite('staff', 'Ủy ban MTTQ Việt Nam xã')}")
         await head.say(f"/start {await h.invite('reporter')}")
-        assert await h.channel.refresh_menus()
+        assert h.channel.menus.shown == {str(ALICE): ("staff", "vi")}  # set when the welcome was delivered
         calls = len(h.fake.calls)
         assert await h.channel.refresh_menus() and len(h.fake.calls) == calls  # unchanged: one query, no call
 
@@ -106,6 +106,11 @@ async def test_staff_menus_follow_the_directory_and_a_refresh_with_no_change_cal
         await _set_role(h, ALICE + 1, None)  # removed from the directory
         assert await h.channel.refresh_menus()
         assert _deleted(h.fake)[-1] == ("chat", None, ALICE + 1) and h.channel.menus.shown == {}
+
+        chair = TgUser(h, ALICE + 2, "Chủ tịch")  # registered, then removed before any refresh: still taken away
+        await chair.say(f"/start {await h.invite('chair', 'Ủy ban MTTQ Việt Nam xã')}")
+        await _set_role(h, ALICE + 2, None)
+        assert await h.channel.refresh_menus() and _deleted(h.fake)[-1] == ("chat", None, ALICE + 2)
 
 
 async def test_menu_errors_are_logged_without_the_token_and_only_passing_ones_tried_again(sqlite_url, clock, caplog):
