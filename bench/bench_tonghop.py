@@ -16,6 +16,8 @@ noise). `--modes 0,1` runs each commune with RENDER_PROCESSES=0 (a thread) and 1
 printed with the load average before and after it. `--asks N` asks N times per round in the same bot (rows
 "round.ask"): with a worker process, the first ask reads every report, the later ones only the changed ones
 (storage/report_cache.py).
+`--stages` prints where each /tonghop's time went (bench/tonghop_stages.py: each step from the chair's
+message, the worker's calls with their CPU seconds).
 Targets: large ≤ 2.5× small (issue 21.1); others' p99 ≤ 100 ms, loop lag ≤ 50 ms during it (issue 20.3).
 """
 
@@ -39,6 +41,7 @@ from sqlalchemy import insert
 from support.app import VN, FakeClock, attach_recorder
 from support.dashboard_data import answers_for
 from support.pgdb import fresh_database
+from tonghop_stages import Stages
 
 from bot.app import create_app
 from bot.demo import seed_demo
@@ -120,22 +123,26 @@ async def reporter(app, name: str, think: float, rng: random.Random, stop: async
             latencies.append((started, time.perf_counter() - started))
 
 
-async def scenario(url: str, processes: int, reporters: int, think: float, asks: int = 1) -> list[dict]:
+async def scenario(url: str, processes: int, reporters: int, think: float, asks: int = 1,
+                   stages: bool = False) -> list[dict]:
     app = await create_app(settings(url, processes), clock=FakeClock(NOW))
     attach_recorder(app)
+    steps = Stages() if stages else None
     try:
         from summaries import chart, docx, xlsx  # noqa: F401  the renderers' imports (~1 s) are not the summary's
         if processes:
             await app.render_jobs.pool.run(os.getpid)  # the pool started, as after a first /tonghop
         probe, stop, latencies = Probe(), asyncio.Event(), []
         rendering = timed(app.render_jobs, "render")  # the files' share of the time
+        if steps is not None:
+            steps.attach(app)
         tasks = [asyncio.create_task(probe.run())]
         tasks += [asyncio.create_task(reporter(app, f"r{n}", think, random.Random(n), stop, latencies))
                   for n in range(reporters)]
         await asyncio.sleep(max(2 * think, 2))  # everyone going
         windows = []
         for _ in range(asks):  # the first ask finds the render worker's report cache empty, the later ones warm
-            windows.append(await ask(app, rendering))
+            windows.append(await ask(app, rendering, steps))
             await asyncio.sleep(max(2 * think, 2))  # and after (the reporters file more reports meanwhile)
         stop.set()
         probe.running = False
@@ -145,17 +152,22 @@ async def scenario(url: str, processes: int, reporters: int, think: float, asks:
         await app.close()
 
 
-async def ask(app, rendering: list[float]) -> dict:
+async def ask(app, rendering: list[float], steps: Stages | None = None) -> dict:
     """The chair's /tonghop năm, until its text and three files are queued."""
     rendering.clear()
     started = time.perf_counter()
     await app.handle(inbound("chair", "/tonghop năm"))
     answered = time.perf_counter()
     await app.render_jobs.drain()  # waits for the run the commit woke, then anything left
+    drained = time.perf_counter()
     async with app.db.transaction() as repos:
         queued = len(await repos.outbox.for_chat("console", "chair"))
-    return {"started": started, "answered": answered, "finished": time.perf_counter(), "queued": queued,
-            "render": sum(rendering)}
+    finished = time.perf_counter()
+    stage_lines = [] if steps is None else steps.report(started, {
+        "handle (the chair's message)": (started, answered), "drain": (answered, drained),
+        "count the rows": (drained, finished)})
+    return {"started": started, "answered": answered, "finished": finished, "queued": queued,
+            "render": sum(rendering), "stages": stage_lines}
 
 
 def window_figures(window: dict, latencies: list[tuple[float, float]], probe: Probe) -> dict:
@@ -166,7 +178,7 @@ def window_figures(window: dict, latencies: list[tuple[float, float]], probe: Pr
     lag_outside = [lag for at, lag in probe.samples if not started <= at <= finished + 0.01]
     return {"total": finished - started, "handle": window["answered"] - started, "render": window["render"],
             "queued": window["queued"], "inside": inside, "outside": outside, "lag": lag_inside,
-            "lag_out": lag_outside}
+            "lag_out": lag_outside, "stages": window["stages"]}
 
 
 def p(values: list[float], q: float) -> float:
@@ -189,6 +201,8 @@ def main() -> None:
     parser.add_argument("--asks", type=int, default=1,
                         help="/tonghop năm asked N times per round, one after the other in the same bot (round.ask: "
                              "the first finds the worker's cache of decoded reports empty, later ones warm)")
+    parser.add_argument("--stages", action="store_true", help="where each /tonghop's time goes "
+                                                                "(bench/tonghop_stages.py)")
     args = parser.parse_args()
     modes = [int(m) for m in args.modes.split(",")]
     results, loads = {}, {}
@@ -206,7 +220,8 @@ def main() -> None:
             for label in ("small", "large"):
                 for mode in modes:
                     units, reports = sizes[label]
-                    asked = asyncio.run(scenario(urls[label], mode, args.reporters, args.think, args.asks))
+                    asked = asyncio.run(scenario(urls[label], mode, args.reporters, args.think, args.asks,
+                                                 args.stages))
                     for n, figures in enumerate(asked, 1):
                         results[(f"{round_}.{n}" if args.asks > 1 else str(round_), label, mode)] = {
                             "units": units, "reports": reports, **figures}
@@ -226,6 +241,10 @@ def report(args, modes: list[int], results: dict, loads: dict) -> None:
               f"{p(r['lag'], 0.99):>9.0f}{max(r['lag_out'], default=0) * 1000:>9.0f}"
               f"{p(r['inside'], 0.5):>12.1f}{p(r['inside'], 0.99):>8.0f}"
               f"{max(r['inside'], default=0) * 1000:>8.0f}{p(r['outside'], 0.99):>9.0f}")
+    for (round_, label, mode), r in results.items():
+        if r["stages"]:
+            print(f"round {round_}, {label}, render {mode}: where the e2e time went")
+            print("\n".join(r["stages"]))
     for key in dict.fromkeys((round_, mode) for round_, _, mode in results):
         round_, mode = key
         before, after = loads[int(round_.split(".")[0])]
