@@ -3,7 +3,7 @@
 python-docx and matplotlib are pure-Python CPU work: in a thread they hold the GIL, and a province's year (seconds
 of rendering) lagged the event loop — every chat — by hundreds of milliseconds to seconds (issue 20.3). A small
 pool of processes (RENDER_PROCESSES, default 1) renders instead; the bot's loop only pickles the compiled Summary
-over and the bytes back.
+over and the bytes back (a big result through a file in memory: summaries/result_spool.py).
 
 Processes come from a fork server (multiprocessing "forkserver", with the renderers preloaded there): no copy of
 the bot's threads, sockets or event loop is inherited, and a new worker forks in milliseconds from a process that
@@ -38,8 +38,10 @@ from typing import Any, TypeVar
 
 from core.i18n import Translator
 from plan.schema import Plan
+from summaries.after_reply import reply_written
 from summaries.gc_pause import paused_gc
 from summaries.model import DocumentSettings, Summary
+from summaries.result_spool import call_spooled, new_spool, remove_spool, unspooled
 from summaries.service import DOCUMENT_LANGUAGE, Rendered, render_files
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,7 @@ class RenderPool:
         self.locales_dir, self.processes, self.timeout = locales_dir, processes, timeout
         self.nice = WORKER_NICE  # bench/bench_stall.py --nice compares
         self._pool: ProcessPoolExecutor | None = None
+        self._spool = ""  # the directory big results come back through (summaries/result_spool.py)
         self._lock = threading.Lock()
         self.render_fn: Callable[[Summary, bool, str], Rendered] = render_in_worker  # tests put misbehaving ones
 
@@ -114,7 +117,8 @@ class RenderPool:
         # imported the renderers (seconds).
         pool, future = await asyncio.to_thread(self._submit, fn, *args)
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+            # Read here, on the loop: one read of a file in memory (~2 ms for a 2,000-village year's 5 MB).
+            return unspooled(await asyncio.wait_for(asyncio.wrap_future(future), self.timeout))
         except TimeoutError:
             log.error("a render took more than %.0f s: its worker is killed", self.timeout)
             self._discard(pool, kill=True)
@@ -125,33 +129,38 @@ class RenderPool:
             raise RenderCrashed("the render worker died") from None
 
     def _submit(self, fn: Callable[..., T], *args: Any) -> tuple[ProcessPoolExecutor, Future]:
-        pool = self._pool_now()
+        pool, spool = self._pool_now()
         try:
-            return pool, pool.submit(fn, *args)
+            return pool, pool.submit(call_spooled, spool, fn, *args)
         except BrokenProcessPool:  # died since the last call: start afresh once
             self._discard(pool)
-            pool = self._pool_now()
-            return pool, pool.submit(fn, *args)
+            pool, spool = self._pool_now()
+            return pool, pool.submit(call_spooled, spool, fn, *args)
 
     def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         _worker.update(plan=self.plan, translator=self.translator, document=self.document)
-        return fn(*args)
+        try:
+            return fn(*args)
+        finally:
+            reply_written(None)  # what fn handed over for after its reply (summaries/after_reply.py)
 
-    def _pool_now(self) -> ProcessPoolExecutor:
+    def _pool_now(self) -> tuple[ProcessPoolExecutor, str]:
         with self._lock:
             if self._pool is None:
+                self._spool = new_spool()
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(PRELOAD)
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.processes, mp_context=context, initializer=_init_worker,
                     initargs=(self.plan, str(self.locales_dir), self.translator.default_language, self.document,
                               self.nice))
-            return self._pool
+            return self._pool, self._spool
 
     def _discard(self, pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
         with self._lock:
             if self._pool is pool:
                 self._pool = None
+                remove_spool(self._spool)  # with any result no one came to read (a timeout, a stop)
         if kill:  # a hung worker ignores everything else; its pool is then shut down without waiting
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.kill()

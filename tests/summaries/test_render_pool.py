@@ -15,6 +15,7 @@ from support.app import VN, ChatUser, FakeClock, attach_recorder, make_app
 from summaries.auto import QuarterlySummaryTicker
 from summaries.jobs import MAX_ATTEMPTS
 from summaries.render_pool import WORKER_NICE, render_in_worker
+from summaries.result_spool import SPOOL_OVER
 from summaries.worker_jobs import files_in_worker
 
 FILES = ["bao-cao-2026-Q4-nam-cuong.docx", "bao-cao-2026-Q4-nam-cuong.xlsx", "bao-cao-2026-Q4-nam-cuong.png"]
@@ -49,6 +50,8 @@ async def check_rendered_in_a_worker(bot):
     async with bot.db.transaction() as repos:
         docx = await repos.files.get(next(r.document.file_id for _, r in recorder.sent if r.document))
     assert docx.content[:2] == b"PK" and docx.size > 10_000
+    big = await bot.render_jobs.pool.run(bytes, SPOOL_OVER)  # through a file (summaries/result_spool.py)
+    assert big == bytes(SPOOL_OVER) and os.listdir(bot.render_jobs.pool._spool) == []  # read, then deleted
     worker = await bot.render_jobs.pool.run(bad_renders.pid)
     assert worker != os.getpid()
     niceness = await bot.render_jobs.pool.run(os.nice, 0)
