@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, time
@@ -80,8 +81,9 @@ class Settings(BaseSettings):
     # per chat. 8 keeps up with Telegram's 30/s at a 200 ms round trip; 1 sends one message per round trip.
     outbox_lanes: int = Field(default=8, ge=1, le=64)
     # Processes that render /tonghop's DOCX, XLSX and chart (summaries/render_pool.py): rendering in the bot's own
-    # process held its event loop (every chat) for up to seconds on a large commune. 0: a thread, as before.
-    render_processes: int = Field(default=1, ge=0, le=16)
+    # process held its event loop (every chat) for up to seconds on a large commune. 0: a thread, as before. Two
+    # (the default on two cores or more): a /tonghop's XLSX is written by the second meanwhile (parallel_files.py).
+    render_processes: int = Field(default_factory=lambda: min(2, os.cpu_count() or 1), ge=0, le=16)
     # A render taking longer is stopped (its process killed) and the job retried, then the reader told.
     render_timeout_seconds: float = Field(default=300, gt=0)
     # Messages one sender may send a minute before the rest of that minute is not handled (one "chậm lại" notice

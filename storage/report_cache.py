@@ -54,9 +54,10 @@ class ReportCache:
         self.fetched = 0  # full rows read from the database (tests and bench/bench_worker_share.py look)
 
     def reports(self, connection: Connection, database: str, commune_id: int, start: date, end: date,
-                year: int) -> list:
+                year: int, versions: list | None = None) -> list:
         """The live reports of [start, end] in order (day, then id), as `make` builds them; on `connection`,
-        which must read committed data only."""
+        which must read committed data only. `versions`, a list: extended with each report's (id, revision), in
+        the same order (which state was read: summaries/data_version.py)."""
         key = (database, commune_id, year)
         with self._lock:
             known = self._entries.get(key)
@@ -67,6 +68,8 @@ class ReportCache:
         else:
             rows, entry = self._refreshed(connection, known, commune_id, start, end)
         self._keep(key, entry)
+        if versions is not None:
+            versions.extend((row[0], entry[row[0]][0]) for row in rows)  # a row starts with its id
         return rows
 
     def _refreshed(self, connection: Connection, known: Entry, commune_id: int, start: date,

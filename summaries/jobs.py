@@ -37,6 +37,7 @@ from summaries import province_jobs
 from summaries.compile import compile_summary
 from summaries.load import read_snapshot
 from summaries.model import DocumentSettings, Snapshot, Summary
+from summaries.parallel_files import ParallelFiles
 from summaries.render_pool import RenderPool
 from summaries.render_text import text_before_files
 from summaries.service import DOCUMENT_LANGUAGE, Rendered, file_replies, render_files, store_files
@@ -94,6 +95,7 @@ class RenderJobs:
         # Where files are rendered: worker processes (summaries/render_pool.py); without a pool, a thread.
         self.pool = pool
         self.files_in_worker = files_in_worker  # what a worker runs for the files (tests put misbehaving ones)
+        self.parallel = ParallelFiles()  # with two workers or more (tests put misbehaving ones there too)
         self.clock, self.on_queued = clock, on_queued  # on_queued: replies were queued (the app wakes the outbox)
         self.busy: Busy = _not_shown  # the app sets it: the chats waiting for a job are shown it is working
         self._running = asyncio.Lock()  # one runner: claim → render → store, job after job
@@ -241,6 +243,10 @@ class RenderJobs:
         job = group[0]
         request = SummaryRequest(job.key, self.db.url, job.commune_id, self._plan_of(job), job.period,
                                  job.requested_at, self.tz, job.language)
+        if self.pool.processes >= 2:  # the XLSX in the second worker meanwhile (summaries/parallel_files.py)
+            async with self.rendering:  # both workers are this job's: one render job at a time still
+                return await self.parallel.make(self.pool, request, job.party,
+                                                lambda made: self._queue_text(group, made.text))
         made = await self.pool.run(summary_in_worker, request)
         await self._queue_text(group, made.text)
         async with self.rendering:

@@ -2,8 +2,9 @@
 
 python-docx and matplotlib are pure-Python CPU work: in a thread they hold the GIL, and a province's year (seconds
 of rendering) lagged the event loop — every chat — by hundreds of milliseconds to seconds (issue 20.3). A small
-pool of processes (RENDER_PROCESSES, default 1) renders instead; the bot's loop only pickles the compiled Summary
-over and the bytes back (a big result through a file in memory: summaries/result_spool.py).
+pool of processes (RENDER_PROCESSES; default 2 on a host of two cores or more, else 1) renders instead; the bot's
+loop only pickles the compiled Summary over and the bytes back (a big result through a file in memory:
+summaries/result_spool.py).
 
 Processes come from a fork server (multiprocessing "forkserver", with the renderers preloaded there): no copy of
 the bot's threads, sockets or event loop is inherited, and a new worker forks in milliseconds from a process that
@@ -90,18 +91,34 @@ def render_in_worker_with(plan: Plan, summary: Summary, party: bool, chart_langu
                             chart_language=chart_language)
 
 
+class _Slot:
+    """One worker process of its own pool: a call aimed at a slot reaches that process, which keeps what an
+    earlier call of the same job left there (summaries/worker_jobs.py keeps the compiled summary)."""
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        self.spool = ""  # the directory big results come back through (summaries/result_spool.py)
+
+
 class RenderPool:
-    """A small pool of render processes, started at the first render and restarted after a crash or a hang."""
+    """Render processes, each started at its first call and restarted after a crash or a hang.
+
+    One single-process pool per slot rather than one pool of `processes`: a shared queue sent the second call of
+    a job (the files) to whichever process was free, which then read and compiled the year again; calls aimed at
+    a slot (`run_on`) let a job use both processes at once and still find its compiled summary."""
 
     def __init__(self, plan: Plan, translator: Translator, document: DocumentSettings, *, locales_dir: Path,
                  processes: int = 1, timeout: float = 300.0) -> None:
         self.plan, self.translator, self.document = plan, translator, document
         self.locales_dir, self.processes, self.timeout = locales_dir, processes, timeout
         self.nice = WORKER_NICE  # bench/bench_stall.py --nice compares
-        self._pool: ProcessPoolExecutor | None = None
-        self._spool = ""  # the directory big results come back through (summaries/result_spool.py)
+        self._slots = [_Slot() for _ in range(max(processes, 1))]
         self._lock = threading.Lock()
         self.render_fn: Callable[[Summary, bool, str], Rendered] = render_in_worker  # tests put misbehaving ones
+
+    @property
+    def _spool(self) -> str:
+        return self._slots[0].spool
 
     async def render(self, summary: Summary, *, party: bool = False, chart_language: str = DOCUMENT_LANGUAGE,
                      plan: Plan | None = None) -> Rendered:
@@ -110,33 +127,37 @@ class RenderPool:
         return await self.run(self.render_fn, summary, party, chart_language)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """`fn(*args)` in a worker process (a module-level function: the worker imports it by name)."""
+        """`fn(*args)` in the first worker process (a module-level function: the worker imports it by name)."""
+        return await self.run_on(0, fn, *args)
+
+    async def run_on(self, slot: int, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` in the worker process of `slot` (0 ≤ slot < processes)."""
         if self.processes <= 0:
             return await asyncio.to_thread(self._in_thread, fn, *args)
         # Off the loop: the first submit starts the fork server and a worker, which blocks until the server has
         # imported the renderers (seconds).
-        pool, future = await asyncio.to_thread(self._submit, fn, *args)
+        pool, future = await asyncio.to_thread(self._submit, self._slots[slot], fn, *args)
         try:
             outcome = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
         except TimeoutError:
             log.error("a render took more than %.0f s: its worker is killed", self.timeout)
-            self._discard(pool, kill=True)
+            self._discard(self._slots[slot], pool, kill=True)
             raise RenderTimedOut(f"render took more than {self.timeout:.0f} s") from None
         except BrokenProcessPool:
             log.error("a render worker died while rendering; a new one starts with the next render")
-            self._discard(pool, kill=True)
+            self._discard(self._slots[slot], pool, kill=True)
             raise RenderCrashed("the render worker died") from None
         if isinstance(outcome, Spooled):  # a file of 5 MB: read and unpickled off the loop (2–8 ms)
             return await asyncio.to_thread(unspooled, outcome)
         return unspooled(outcome)
 
-    def _submit(self, fn: Callable[..., T], *args: Any) -> tuple[ProcessPoolExecutor, Future]:
-        pool, spool = self._pool_now()
+    def _submit(self, slot: _Slot, fn: Callable[..., T], *args: Any) -> tuple[ProcessPoolExecutor, Future]:
+        pool, spool = self._pool_now(slot)
         try:
             return pool, pool.submit(call_spooled, spool, fn, *args)
         except BrokenProcessPool:  # died since the last call: start afresh once
-            self._discard(pool)
-            pool, spool = self._pool_now()
+            self._discard(slot, pool)
+            pool, spool = self._pool_now(slot)
             return pool, pool.submit(call_spooled, spool, fn, *args)
 
     def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
@@ -146,23 +167,23 @@ class RenderPool:
         finally:
             reply_written(None)  # what fn handed over for after its reply (summaries/after_reply.py)
 
-    def _pool_now(self) -> tuple[ProcessPoolExecutor, str]:
+    def _pool_now(self, slot: _Slot) -> tuple[ProcessPoolExecutor, str]:
         with self._lock:
-            if self._pool is None:
-                self._spool = new_spool()
+            if slot.pool is None:
+                slot.spool = new_spool()
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(PRELOAD)
-                self._pool = ProcessPoolExecutor(
-                    max_workers=self.processes, mp_context=context, initializer=_init_worker,
+                context.set_forkserver_preload(PRELOAD)  # one fork server serves every slot
+                slot.pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=context, initializer=_init_worker,
                     initargs=(self.plan, str(self.locales_dir), self.translator.default_language, self.document,
                               self.nice))
-            return self._pool, self._spool
+            return slot.pool, slot.spool
 
-    def _discard(self, pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
+    def _discard(self, slot: _Slot, pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
         with self._lock:
-            if self._pool is pool:
-                self._pool = None
-                remove_spool(self._spool)  # with any result no one came to read (a timeout, a stop)
+            if slot.pool is pool:
+                slot.pool = None
+                remove_spool(slot.spool)  # with any result no one came to read (a timeout, a stop)
         if kill:  # a hung worker ignores everything else; its pool is then shut down without waiting
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.kill()
@@ -170,7 +191,8 @@ class RenderPool:
 
     def close(self) -> None:
         """At a stop: a render still running is abandoned (its job was handed back), so its worker is killed."""
-        with self._lock:
-            pool = self._pool
-        if pool is not None:
-            self._discard(pool, kill=True)
+        for slot in self._slots:
+            with self._lock:
+                pool = slot.pool
+            if pool is not None:
+                self._discard(slot, pool, kill=True)

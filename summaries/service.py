@@ -16,6 +16,7 @@ from summaries.model import DocumentSettings, Summary
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENT_LANGUAGE = "vi"  # the official report is always Vietnamese
+FILE_PARTS = frozenset({"docx", "xlsx", "png"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +43,20 @@ def file_stem(summary: Summary, *, party: bool = False) -> str:
 
 
 def render_files(summary: Summary, plan: Plan, translator: Translator, settings: DocumentSettings, *,
-                 party: bool = False, chart_language: str = DOCUMENT_LANGUAGE) -> Rendered:
+                 party: bool = False, chart_language: str = DOCUMENT_LANGUAGE,
+                 parts: frozenset[str] = FILE_PARTS) -> Rendered:
+    """The files named in `parts` (another worker may render the rest: summaries/parallel_files.py); the others
+    are left empty."""
     t = translator.for_language(DOCUMENT_LANGUAGE)
     # The renderers pull in python-docx, xlsxwriter and matplotlib: load them on first use, not at start-up.
     from summaries.chart import render_chart
     from summaries.docx import render_docx
     from summaries.xlsx import render_xlsx
 
-    return Rendered(docx=render_docx(summary, plan, t, settings, party=party),
-                    xlsx=render_xlsx(summary, plan, t),
-                    png=render_chart(summary, translator.for_language(chart_language), chart_language))
+    return Rendered(docx=render_docx(summary, plan, t, settings, party=party) if "docx" in parts else b"",
+                    xlsx=render_xlsx(summary, plan, t) if "xlsx" in parts else b"",
+                    png=(render_chart(summary, translator.for_language(chart_language), chart_language)
+                         if "png" in parts else b""))
 
 
 async def store_files(repos: Repositories, summary: Summary, rendered: Rendered, now: datetime, *,

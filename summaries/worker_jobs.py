@@ -7,7 +7,9 @@ opens the database itself (storage/reading.read_in_process: a read-only connecti
 only the request (ids, the plan, the time) goes over and only the chat text and the file bytes come back.
 
 Two calls, so the chat text goes out before the files are rendered: `summary_in_worker` compiles and keeps the
-summary in the worker, `files_in_worker` renders it (compiling again if another worker of the pool got the call).
+summary in the worker, `files_in_worker` renders it (compiling again if the call reached a worker that does not
+keep it: one restarted after a crash). With two workers, `sheet_in_worker` reads, compiles and writes the XLSX in
+the other at the same time (summaries/parallel_files.py); each reading says which state it read (`version`).
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from plan.schema import Plan
 from storage.reading import read_in_process
 from summaries.after_reply import release_after_reply
 from summaries.compile import compile_summary
+from summaries.data_version import data_version
 from summaries.gc_pause import paused_gc
 from summaries.load import snapshot_in
 from summaries.model import DocumentSettings, Snapshot, Summary
 from summaries.render_pool import worker_context
 from summaries.render_text import render_text, text_before_files
-from summaries.service import Rendered, render_files
+from summaries.service import FILE_PARTS, Rendered, render_files
 
 
 class Compiled(NamedTuple):
@@ -38,6 +41,7 @@ class Compiled(NamedTuple):
 
     summary: Summary
     snapshot: Snapshot
+    version: bytes  # which state of the database it was read from (summaries/data_version.py)
 
 
 KEPT = 4  # compiled summaries a worker keeps between the two calls (one job at a time; a few is plenty)
@@ -63,6 +67,15 @@ class SummaryMade:
     commune_name: str
     period: Period
     text: str
+    version: bytes = b""  # of the reading it was compiled from
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """The XLSX made by a worker of its own reading, and which state that reading saw."""
+
+    xlsx: bytes
+    version: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,17 +97,42 @@ def summary_in_worker(request: SummaryRequest) -> SummaryMade:
     _kept[request.key] = year  # the snapshot with it: freed after the files, not before the text goes back
     while len(_kept) > KEPT:
         _kept.popitem(last=False)
-    return SummaryMade(year.summary.commune_name, year.summary.period, text)
+    return SummaryMade(year.summary.commune_name, year.summary.period, text, year.version)
 
 
-def files_in_worker(request: SummaryRequest, party: bool) -> Rendered:
+def files_in_worker(request: SummaryRequest, party: bool, parts: frozenset[str] = FILE_PARTS,
+                    keep: bool = False) -> Rendered:
+    """The files of `parts` of the kept summary. `keep`: it stays kept for a later call (the XLSX, should the
+    other worker's reading turn out different), until `forget_in_worker`."""
     context = worker_context()
     with paused_gc():
-        # The year's only reference: freed after the files have gone back (summaries/after_reply.py).
-        year = [_kept.pop(request.key, None) or _compile(request)]
-        release_after_reply(year)
+        year = [_kept.get(request.key) if keep else _kept.pop(request.key, None)]
+        if year[0] is None:
+            year[0] = _compile(request)
+            if keep:
+                _kept[request.key] = year[0]
+        if not keep:  # the year's only reference: freed after the files have gone back (summaries/after_reply.py)
+            release_after_reply(year)
         return render_files(year[0].summary, request.plan, context["translator"], context["document"],
-                            party=party, chart_language=request.language)
+                            party=party, chart_language=request.language, parts=parts)
+
+
+def sheet_in_worker(request: SummaryRequest) -> Sheet:
+    """Read, compile and write the XLSX (the DOCX's tables and the chat text come from another worker's summary,
+    compiled from the same request: the same figures when both read the same state, which `version` tells)."""
+    context = worker_context()
+    with paused_gc():
+        year = [_compile(request)]
+        release_after_reply(year)
+        rendered = render_files(year[0].summary, request.plan, context["translator"], context["document"],
+                                parts=frozenset({"xlsx"}))
+        return Sheet(rendered.xlsx, year[0].version)
+
+
+def forget_in_worker(key: str) -> None:
+    """The kept summary of `key` is no longer needed; freed after this call's reply."""
+    with paused_gc():
+        release_after_reply([_kept.pop(key, None)])
 
 
 def ready_in_worker(request: SummaryRequest, languages: tuple[str, ...]) -> SummaryReady:
@@ -120,9 +158,9 @@ def texts_in(summary: Summary, translator: Translator, languages: tuple[str, ...
 
 
 def _compile(request: SummaryRequest) -> Compiled:
-    year = request.plan.year
+    year, versions = request.plan.year, []
     snapshot = read_in_process(request.database_url,
                                lambda connection: snapshot_in(connection, request.commune_id, year,
-                                                              request.database_url))  # this worker's cache
+                                                              request.database_url, versions))  # this worker's cache
     return Compiled(compile_summary(request.plan, snapshot, Period.parse_key(request.period), request.requested_at,
-                                    request.tz), snapshot)
+                                    request.tz), snapshot, data_version(snapshot, versions))
