@@ -101,7 +101,7 @@ class Context:
         self.state = state
         inbound = self.inbound
         await self.repos.conversations.save(inbound.channel, inbound.chat_id, inbound.sender_id, state.FLOW,
-                                            state.to_row(), self.now)
+                                            state.to_text(), self.now)
 
     async def forget(self) -> None:
         self.state = None

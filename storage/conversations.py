@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import upsert
-from storage.jsontext import serialised
+from storage.jsontext import JsonText, serialised
 from storage.models import Conversation
 
 _CONVERSATION_KEY = ("channel", "chat_id", "sender_id")
@@ -36,14 +36,16 @@ class ConversationRepo:
                  .execution_options(populate_existing=True))
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def save(self, channel: str, chat_id: str, sender_id: str, flow: str, state: dict[str, Any],
+    async def save(self, channel: str, chat_id: str, sender_id: str, flow: str, state: dict[str, Any] | str,
                    now: datetime) -> None:
-        """Create or overwrite the conversation in one statement (one per message of every conversation)."""
-        row = {"channel": channel, "chat_id": chat_id, "sender_id": sender_id, "flow": flow, "state": dict(state),
+        """Create or overwrite the conversation in one statement (one per message of every conversation).
+        `state` is the state's dict, or its JSON text already serialised (FlowState.to_text), stored as it is."""
+        stored = JsonText(state) if isinstance(state, str) else dict(state)
+        row = {"channel": channel, "chat_id": chat_id, "sender_id": sender_id, "flow": flow, "state": stored,
                "updated_at": now}
         if self._deferred is not None:  # a copy as of now, as an immediate write would have stored
             # as text, taken now: the write passes it through (one serialisation per message, no copy to decode)
-            self._deferred[(channel, chat_id, sender_id)] = {**row, "state": serialised(state)}
+            self._deferred[(channel, chat_id, sender_id)] = {**row, "state": serialised(stored)}
             return
         await self.session.execute(upsert(Conversation.__table__, self.dialect, _CONVERSATION_KEY,
                                           _CONVERSATION_SET), row)

@@ -50,16 +50,17 @@ def _insert(dialect: str) -> Any:
     return sqlite_insert
 
 
-def json_rows(dialect: str, rows: str, width: int, *also: str) -> str:
+def json_rows(dialect: str, rows: str, width: int, *also: str, named: bool = False) -> str:
     """SELECT of the `width` items of each array in the JSON array parameter `rows` ([a, b, c]: three text
     columns), in the array's order, with the `also` expressions after them: one parameter for a batch's keys, so
     the SQL is the same for every batch. The WHERE lets SQLite read an ON CONFLICT after it as the INSERT's clause
-    rather than a join's."""
+    rather than a join's. `named`: the items are called k0, k1, … (for a subquery joined by them)."""
     extra = "".join(f", {expression}" for expression in also)
+    alias = (lambda n: f" AS k{n}") if named else (lambda n: "")
     if dialect == "postgresql":
-        items = ", ".join(f"item ->> {n}" for n in range(width))
+        items = ", ".join(f"item ->> {n}{alias(n)}" for n in range(width))
         return f"SELECT {items}{extra} FROM json_array_elements(CAST({rows} AS json)) AS item"
-    items = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(width))
+    items = ", ".join(f"json_extract(value, '$[{n}]'){alias(n)}" for n in range(width))
     return f"SELECT {items}{extra} FROM json_each({rows}) WHERE true"
 
 
