@@ -41,10 +41,11 @@ _ARRIVAL = (
 )
 
 
-# A batch's people are ORM objects (flows may change them); their commune, usually one for the whole batch, is
-# read once rather than joined to every row. Chats and conversations are plain rows: the pipeline only reads
-# them (a chat that needs a write is read again by ChatRepo.remember; conversations are written without the ORM),
-# and building ORM objects for them was a large part of a message's CPU (docs/benchmarks.md).
+# A batch's people are ORM objects (flows may change them), each with its commune, usually one for the whole
+# batch: joined to the people's rows it costs less than a statement of its own (~4 µs an update, 21.4). Chats
+# and conversations are plain rows: the pipeline only reads them (a chat that needs a write is read again by
+# ChatRepo.remember; conversations are written without the ORM), and building ORM objects for them was a large
+# part of a message's CPU (docs/benchmarks.md).
 @cache
 def _statements(dialect: str) -> tuple:
     """The batch's reads, built once per dialect. The batch's keys travel as one JSON parameter each
@@ -53,8 +54,9 @@ def _statements(dialect: str) -> tuple:
     def keys(name: str, width: int):
         return text(json_rows(dialect, f":{name}", width)).columns(*(column(f"k{n}", String) for n in range(width)))
 
-    people = (select(Identity.channel, Identity.external_id, Person, *Unit.__table__.c)
+    people = (select(Identity.channel, Identity.external_id, Person, Commune, *Unit.__table__.c)
               .join(Person, Person.id == Identity.person_id)
+              .join(Commune, Commune.id == Person.commune_id)
               .outerjoin(Unit, Unit.id == Person.unit_id)  # kept for the batch's unit reads (storage/unit_memo.py)
               .where(tuple_(Identity.channel, Identity.external_id).in_(keys("senders", 2)))
               .execution_options(populate_existing=True))
@@ -81,8 +83,6 @@ ConversationRow = namedtuple("ConversationRow", [c.name for c in Conversation.__
 _CHAT_END = 3 + len(ChatRow._fields)
 
 
-_COMMUNES = (select(Commune).where(Commune.id.in_(bindparam("ids", expanding=True)))
-             .execution_options(populate_existing=True))
 ArrivalKey = tuple[str, str, str]  # channel, sender id, chat id
 
 
@@ -97,21 +97,20 @@ class ArrivalRepo:
         return Arrival() if row is None else Arrival(*row)
 
     async def of_many(self, keys: list[ArrivalKey]) -> dict[ArrivalKey, Arrival]:
-        """`of` for a batch of messages in three statements (one when no sender is registered), whatever its size."""
+        """`of` for a batch of messages in two statements (one when no sender is registered), whatever its size."""
         execute = self.session.execute
         people_read, talks_read = _statements(self.dialect)
-        people, units = {}, []
-        for channel, sender, person, *unit in await execute(
+        people, communes, units = {}, {}, []
+        for channel, sender, person, commune, *unit in await execute(
                 people_read, {"senders": json.dumps(sorted({(channel, sender) for channel, sender, _ in keys}))}):
             people[channel, sender] = person
+            communes[commune.id] = commune
             if unit[0] is not None:
                 units.append(UnitRow(*unit))
         unit_memo.remember(self.session, units)
         known = [key for key in keys if (key[0], key[1]) in people]
         if not known:
             return {key: Arrival() for key in keys}
-        communes = {commune.id: commune for commune in (await execute(
-            _COMMUNES, {"ids": sorted({person.commune_id for person in people.values()})})).scalars()}
         chats, talks = {}, {}
         for row in await execute(talks_read, {"talks": json.dumps(
                 sorted({(channel, chat, sender) for channel, sender, chat in known}))}):
