@@ -11,7 +11,8 @@ chair asking `/tonghop năm` once they are all going. Timed: the chair's request
 queued (`app.handle`, then the render job woken by the commit, as in production); meanwhile the event loop's
 lag (a 10 ms sleep's overshoot) and the reporters' per-message latency (their `app.handle`, which returns after
 the commit), inside the /tonghop window and outside it ("out": the seconds before and after, the machine's own
-noise). `--modes 0,1` runs each commune with RENDER_PROCESSES=0 (a thread) and 1 (a worker process).
+noise). `--modes 0,1,2` runs each commune with RENDER_PROCESSES=0 (a thread), 1 (a worker process) and 2 (the
+XLSX in a second worker meanwhile: summaries/parallel_files.py).
 `--repeat N` builds the two databases once and runs N rounds of small then large on them, each round's ratio
 printed with the load average before and after it. `--asks N` asks N times per round in the same bot (rows
 "round.ask"): with a worker process, the first ask reads every report, the later ones only the changed ones
@@ -131,7 +132,8 @@ async def scenario(url: str, processes: int, reporters: int, think: float, asks:
     try:
         from summaries import chart, docx, xlsx  # noqa: F401  the renderers' imports (~1 s) are not the summary's
         if processes:
-            await app.render_jobs.pool.run(os.getpid)  # the pool started, as after a first /tonghop
+            for slot in range(processes):  # the pool's workers started, as after a first /tonghop
+                await app.render_jobs.pool.run_on(slot, os.getpid)
         probe, stop, latencies = Probe(), asyncio.Event(), []
         rendering = timed(app.render_jobs, "render")  # the files' share of the time
         if steps is not None:

@@ -34,19 +34,19 @@ class Stages:
         pool = jobs.pool
         if pool is None:
             return
-        real_run = pool.run
+        real_run_on = pool.run_on  # pool.run goes through it too
 
-        async def run(fn, *args):
-            label = getattr(fn, "__name__", "call")
+        async def run_on(slot, fn, *args):
+            label = getattr(fn, "__name__", "call") + (f" @{slot}" if slot else "")  # @1: the second worker
             asked = time.perf_counter()
-            result, started, ended, cpu = await real_run(in_worker, fn, *args)
+            result, started, ended, cpu = await real_run_on(slot, in_worker, fn, *args)
             returned = time.perf_counter()
             self.steps += [(f"to worker ({label})", asked, started), (f"worker: {label}", started, ended),
                            (f"back ({label})", ended, returned)]
             self.cpu[f"worker: {label}"] = cpu
             return result
 
-        pool.run = run
+        pool.run_on = run_on
 
     def _wrap(self, owner, attribute: str, label: str) -> None:
         real = getattr(owner, attribute)

@@ -7,9 +7,12 @@ compiles the same period as of the same request time (compile_summary is a pure 
 period, time and zone) and writes the XLSX meanwhile, so the files come in about the time of the longer half.
 
 The two readings are separate read transactions, so a report confirmed between them would make the XLSX count
-what the text and the DOCX do not. Each reading returns the digest of the state it read (summaries/data_version.py);
-the first worker keeps its compiled summary until the digests are compared, and on a difference it writes the
-XLSX itself from that summary (~0.4 s more, only then): the three files and the text always tell one state.
+what the text and the DOCX do not. Both workers read at once; the first's reading names the state it saw (a
+`Mark`: its digest and each report's (id, revision), summaries/data_version.py) and the second compiles its own
+reading as of that state: the reports committed since are left out, and a reading older than the mark is read
+again. When it cannot rebuild that state (a report edited or deleted, a unit renamed between the readings), the
+first worker, which keeps its summary until then, writes the XLSX itself (~0.4 s more, only then): the three
+files and the text always tell one state of the data.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ from typing import TYPE_CHECKING
 
 from summaries.service import Rendered
 from summaries.worker_jobs import (
-    Sheet,
+    Mark,
     SummaryMade,
     SummaryRequest,
     files_in_worker,
     forget_in_worker,
+    read_in_worker,
     sheet_in_worker,
     summary_in_worker,
 )
@@ -44,30 +48,40 @@ class ParallelFiles:
     """What each worker runs (tests put their own module-level functions in)."""
 
     def __init__(self) -> None:
+        self.text_read_fn: Callable[[SummaryRequest], Mark] = read_in_worker
+        self.sheet_read_fn: Callable[[SummaryRequest], Mark] = read_in_worker
         self.summary_fn: Callable[[SummaryRequest], SummaryMade] = summary_in_worker
-        self.sheet_fn: Callable[[SummaryRequest], Sheet] = sheet_in_worker
+        self.sheet_fn: Callable[[SummaryRequest, Mark], bytes | None] = sheet_in_worker
         self.files_fn: Callable[..., Rendered] = files_in_worker
 
     async def make(self, pool: RenderPool, request: SummaryRequest, party: bool,
                    send_text: Callable[[SummaryMade], Awaitable[None]]) -> tuple[SummaryMade, Rendered]:
         """The text (sent by `send_text` as soon as it is written), then the three files."""
-        sheet = asyncio.ensure_future(pool.run_on(SHEET_WORKER, self.sheet_fn, request))
+        reading = asyncio.ensure_future(pool.run_on(SHEET_WORKER, self.sheet_read_fn, request))
+        sheet: asyncio.Future | None = None
         try:
+            mark = await pool.run_on(TEXT_WORKER, self.text_read_fn, request)
+            sheet = asyncio.ensure_future(self._sheet(pool, reading, request, mark))
             made = await pool.run_on(TEXT_WORKER, self.summary_fn, request)
             await send_text(made)
             rest = await pool.run_on(TEXT_WORKER, self.files_fn, request, party, NOT_THE_SHEET, True)
-            xlsx = await self._sheet_of(pool, request, party, made, await sheet)
+            xlsx = await sheet
+            if xlsx is None:
+                log.info("the data changed between the two readings of %s: the XLSX is written again", request.key)
+                xlsx = (await pool.run_on(TEXT_WORKER, self.files_fn, request, party, THE_SHEET)).xlsx
+            else:
+                await pool.run_on(TEXT_WORKER, forget_in_worker, request.key)
         finally:
-            if not sheet.done():  # the text worker failed: the job is retried; nothing waits for this sheet
-                sheet.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):  # its error, if any, is the job's already
-                await sheet
+            for task in (reading, sheet):  # the text worker failed: the job is retried; nothing waits for these
+                if task is None:
+                    continue
+                if not task.done():
+                    task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):  # an error is the job's already
+                    await task
         return made, Rendered(docx=rest.docx, xlsx=xlsx, png=rest.png)
 
-    async def _sheet_of(self, pool: RenderPool, request: SummaryRequest, party: bool, made: SummaryMade,
-                        sheet: Sheet) -> bytes:
-        if sheet.version == made.version:
-            await pool.run_on(TEXT_WORKER, forget_in_worker, request.key)
-            return sheet.xlsx
-        log.info("the data changed between the two readings of %s: the XLSX is written again", request.key)
-        return (await pool.run_on(TEXT_WORKER, self.files_fn, request, party, THE_SHEET)).xlsx
+    async def _sheet(self, pool: RenderPool, reading: asyncio.Future, request: SummaryRequest,
+                     mark: Mark) -> bytes | None:
+        await reading  # the second worker's own reading first (its process runs one call at a time anyway)
+        return await pool.run_on(SHEET_WORKER, self.sheet_fn, request, mark)

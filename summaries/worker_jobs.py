@@ -8,14 +8,16 @@ only the request (ids, the plan, the time) goes over and only the chat text and 
 
 Two calls, so the chat text goes out before the files are rendered: `summary_in_worker` compiles and keeps the
 summary in the worker, `files_in_worker` renders it (compiling again if the call reached a worker that does not
-keep it: one restarted after a crash). With two workers, `sheet_in_worker` reads, compiles and writes the XLSX in
-the other at the same time (summaries/parallel_files.py); each reading says which state it read (`version`).
+keep it: one restarted after a crash). With two workers (summaries/parallel_files.py) both read at once
+(`read_in_worker`), and `sheet_in_worker` compiles the second's reading as of the first's (`Mark`) and writes the
+XLSX while the first writes the text, the DOCX and the chart.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -41,11 +43,28 @@ class Compiled(NamedTuple):
 
     summary: Summary
     snapshot: Snapshot
-    version: bytes  # which state of the database it was read from (summaries/data_version.py)
 
 
-KEPT = 4  # compiled summaries a worker keeps between the two calls (one job at a time; a few is plenty)
+class Reading(NamedTuple):
+    """A snapshot as read, with its reports' (id, revision) in the same order and the digest of both."""
+
+    snapshot: Snapshot
+    pairs: list[tuple[int, int]]
+    version: bytes  # summaries/data_version.py
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Which state a reading saw, small enough to send to the other worker: its digest and the (id, revision)
+    of its reports, flattened into an array of int64 (1.6 MB for 100,000: pickled in a few ms)."""
+
+    version: bytes
+    pairs: bytes
+
+
+KEPT = 4  # compiled summaries (and readings) a worker keeps between calls (one job at a time; a few is plenty)
 _kept: OrderedDict[str, Compiled] = OrderedDict()
+_readings: OrderedDict[str, Reading] = OrderedDict()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +86,6 @@ class SummaryMade:
     commune_name: str
     period: Period
     text: str
-    version: bytes = b""  # of the reading it was compiled from
-
-
-@dataclass(frozen=True, slots=True)
-class Sheet:
-    """The XLSX made by a worker of its own reading, and which state that reading saw."""
-
-    xlsx: bytes
-    version: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +104,8 @@ def summary_in_worker(request: SummaryRequest) -> SummaryMade:
     with paused_gc():
         year = _compile(request)
         text = text_before_files(year.summary, t, request.language)
-    _kept[request.key] = year  # the snapshot with it: freed after the files, not before the text goes back
-    while len(_kept) > KEPT:
-        _kept.popitem(last=False)
-    return SummaryMade(year.summary.commune_name, year.summary.period, text, year.version)
+    _keep(_kept, request.key, year)  # the snapshot with it: freed after the files, not before the text goes back
+    return SummaryMade(year.summary.commune_name, year.summary.period, text)
 
 
 def files_in_worker(request: SummaryRequest, party: bool, parts: frozenset[str] = FILE_PARTS,
@@ -110,23 +118,51 @@ def files_in_worker(request: SummaryRequest, party: bool, parts: frozenset[str] 
         if year[0] is None:
             year[0] = _compile(request)
             if keep:
-                _kept[request.key] = year[0]
+                _keep(_kept, request.key, year[0])
         if not keep:  # the year's only reference: freed after the files have gone back (summaries/after_reply.py)
             release_after_reply(year)
         return render_files(year[0].summary, request.plan, context["translator"], context["document"],
                             party=party, chart_language=request.language, parts=parts)
 
 
-def sheet_in_worker(request: SummaryRequest) -> Sheet:
-    """Read, compile and write the XLSX (the DOCX's tables and the chat text come from another worker's summary,
-    compiled from the same request: the same figures when both read the same state, which `version` tells)."""
+def read_in_worker(request: SummaryRequest) -> Mark:
+    """Read the year and keep the reading for this worker's next call of the same job; which state it saw."""
+    with paused_gc():
+        reading = _read(request)
+        _keep(_readings, request.key, reading)
+        return Mark(reading.version, array("q", [n for pair in reading.pairs for n in pair]).tobytes())
+
+
+def sheet_in_worker(request: SummaryRequest, mark: Mark) -> bytes | None:
+    """The XLSX of the state `mark` names (another worker's reading, whose summary wrote the text and the DOCX),
+    from this worker's reading (`read_in_worker`) less the reports committed after it. None when this worker
+    cannot rebuild that state — a report edited or deleted, a unit changed between the two readings — and the
+    other worker must write the XLSX itself."""
     context = worker_context()
     with paused_gc():
-        year = [_compile(request)]
+        snapshot = _as_of(_readings.pop(request.key, None) or _read(request), mark)
+        if snapshot is None:  # this reading may predate the mark's: a second one has the reports since
+            snapshot = _as_of(_read(request), mark)
+        if snapshot is None:
+            return None
+        year = [compile_summary(request.plan, snapshot, Period.parse_key(request.period), request.requested_at,
+                                request.tz)]
         release_after_reply(year)
-        rendered = render_files(year[0].summary, request.plan, context["translator"], context["document"],
-                                parts=frozenset({"xlsx"}))
-        return Sheet(rendered.xlsx, year[0].version)
+        return render_files(year[0], request.plan, context["translator"], context["document"],
+                            parts=frozenset({"xlsx"})).xlsx
+
+
+def _as_of(reading: Reading, mark: Mark) -> Snapshot | None:
+    """The reading's snapshot with only the reports of `mark`, if that is exactly the marked state."""
+    if reading.version == mark.version:
+        return reading.snapshot
+    numbers = array("q")
+    numbers.frombytes(mark.pairs)
+    wanted = set(zip(numbers[0::2], numbers[1::2], strict=True))
+    chosen = [(row, pair) for row, pair in zip(reading.snapshot.reports, reading.pairs, strict=True)
+              if pair in wanted]
+    snapshot = replace(reading.snapshot, reports=tuple(row for row, _ in chosen))
+    return snapshot if data_version(snapshot, [pair for _, pair in chosen]) == mark.version else None
 
 
 def forget_in_worker(key: str) -> None:
@@ -158,9 +194,21 @@ def texts_in(summary: Summary, translator: Translator, languages: tuple[str, ...
 
 
 def _compile(request: SummaryRequest) -> Compiled:
+    """The summary of the job's reading kept by `read_in_worker`, or of a reading made now."""
+    reading = _readings.pop(request.key, None) or _read(request)
+    return Compiled(compile_summary(request.plan, reading.snapshot, Period.parse_key(request.period),
+                                    request.requested_at, request.tz), reading.snapshot)
+
+
+def _read(request: SummaryRequest) -> Reading:
     year, versions = request.plan.year, []
     snapshot = read_in_process(request.database_url,
                                lambda connection: snapshot_in(connection, request.commune_id, year,
                                                               request.database_url, versions))  # this worker's cache
-    return Compiled(compile_summary(request.plan, snapshot, Period.parse_key(request.period), request.requested_at,
-                                    request.tz), snapshot, data_version(snapshot, versions))
+    return Reading(snapshot, versions, data_version(snapshot, versions))
+
+
+def _keep(kept: OrderedDict, key: str, value) -> None:
+    kept[key] = value
+    while len(kept) > KEPT:
+        kept.popitem(last=False)
