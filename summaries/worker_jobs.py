@@ -140,15 +140,19 @@ def sheet_in_worker(request: SummaryRequest, mark: Mark) -> bytes | None:
     other worker must write the XLSX itself."""
     context = worker_context()
     with paused_gc():
-        snapshot = _as_of(_readings.pop(request.key, None) or _read(request), mark)
+        # Everything of the year goes in here, freed after the XLSX has gone back (summaries/after_reply.py): this
+        # worker's reply is as often as not the last the job waits for.
+        year: list = [_readings.pop(request.key, None) or _read(request)]
+        release_after_reply(year)
+        snapshot = _as_of(year[0], mark)
         if snapshot is None:  # this reading may predate the mark's: a second one has the reports since
-            snapshot = _as_of(_read(request), mark)
+            year.append(_read(request))
+            snapshot = _as_of(year[-1], mark)
         if snapshot is None:
             return None
-        year = [compile_summary(request.plan, snapshot, Period.parse_key(request.period), request.requested_at,
-                                request.tz)]
-        release_after_reply(year)
-        return render_files(year[0], request.plan, context["translator"], context["document"],
+        year += [snapshot, compile_summary(request.plan, snapshot, Period.parse_key(request.period),
+                                           request.requested_at, request.tz)]
+        return render_files(year[-1], request.plan, context["translator"], context["document"],
                             parts=frozenset({"xlsx"})).xlsx
 
 
