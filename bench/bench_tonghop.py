@@ -17,6 +17,9 @@ XLSX in a second worker meanwhile: summaries/parallel_files.py).
 printed with the load average before and after it. `--asks N` asks N times per round in the same bot (rows
 "round.ask"): with a worker process, the first ask reads every report, the later ones only the changed ones
 (storage/report_cache.py).
+`--warm` runs the render warmer first, as the scheduler's first tick after a start would (summaries/warm.py):
+the large commune's year is then in both workers' caches before the first ask; the small one is below its
+threshold and read by the ask itself.
 `--stages` prints where each /tonghop's time went (bench/tonghop_stages.py: each step from the chair's
 message, the worker's calls with their CPU seconds).
 Targets: large ≤ 2.5× small (issue 21.1); others' p99 ≤ 100 ms, loop lag ≤ 50 ms during it (issue 20.3).
@@ -125,7 +128,7 @@ async def reporter(app, name: str, think: float, rng: random.Random, stop: async
 
 
 async def scenario(url: str, processes: int, reporters: int, think: float, asks: int = 1,
-                   stages: bool = False) -> list[dict]:
+                   stages: bool = False, warm: bool = False) -> list[dict]:
     app = await create_app(settings(url, processes), clock=FakeClock(NOW))
     attach_recorder(app)
     steps = Stages() if stages else None
@@ -134,6 +137,9 @@ async def scenario(url: str, processes: int, reporters: int, think: float, asks:
         if processes:
             for slot in range(processes):  # the pool's workers started, as after a first /tonghop
                 await app.render_jobs.pool.run_on(slot, os.getpid)
+        if warm:  # the scheduler's first tick after a start: large communes' years read by the workers ahead
+            await app.render_jobs.warmer(app.clock())
+            await app.render_jobs.warmer.settled()
         probe, stop, latencies = Probe(), asyncio.Event(), []
         rendering = timed(app.render_jobs, "render")  # the files' share of the time
         if steps is not None:
@@ -143,7 +149,7 @@ async def scenario(url: str, processes: int, reporters: int, think: float, asks:
                   for n in range(reporters)]
         await asyncio.sleep(max(2 * think, 2))  # everyone going
         windows = []
-        for _ in range(asks):  # the first ask finds the render worker's report cache empty, the later ones warm
+        for _ in range(asks):  # the first ask finds the worker's report cache empty (unless --warm), later ones full
             windows.append(await ask(app, rendering, steps))
             await asyncio.sleep(max(2 * think, 2))  # and after (the reporters file more reports meanwhile)
         stop.set()
@@ -203,6 +209,9 @@ def main() -> None:
     parser.add_argument("--asks", type=int, default=1,
                         help="/tonghop năm asked N times per round, one after the other in the same bot (round.ask: "
                              "the first finds the worker's cache of decoded reports empty, later ones warm)")
+    parser.add_argument("--warm", action="store_true",
+                        help="the render warmer run before the asks, as the scheduler's first tick after a start "
+                             "(summaries/warm.py: a commune of 10,000 reports or more is read ahead; the small not)")
     parser.add_argument("--stages", action="store_true", help="where each /tonghop's time goes "
                                                                 "(bench/tonghop_stages.py)")
     args = parser.parse_args()
@@ -223,7 +232,7 @@ def main() -> None:
                 for mode in modes:
                     units, reports = sizes[label]
                     asked = asyncio.run(scenario(urls[label], mode, args.reporters, args.think, args.asks,
-                                                 args.stages))
+                                                 args.stages, args.warm))
                     for n, figures in enumerate(asked, 1):
                         results[(f"{round_}.{n}" if args.asks > 1 else str(round_), label, mode)] = {
                             "units": units, "reports": reports, **figures}

@@ -170,6 +170,8 @@ async def create_app(settings: Settings, *, clock: Clock = system_clock, migrate
     app.tickers.append(QuarterlySummaryTicker(db, plans, translator, calendar, document, settings.default_language,
                                               ready=render_jobs.ready))
     app.tickers.append(render_jobs)  # what a crash left between a message's commit and its render
+    if render_jobs.warmer is not None:  # large communes' reports read by the render workers before a /tonghop
+        app.tickers.append(render_jobs.warmer)
     app.tickers.append(RetentionTicker(db, settings.tz, outbox_days=settings.outbox_retention_days,
                                        ledger_days=settings.ledger_retention_days))
     return app

@@ -42,6 +42,7 @@ from summaries.render_pool import RenderPool
 from summaries.render_text import text_before_files
 from summaries.service import DOCUMENT_LANGUAGE, Rendered, file_replies, render_files, store_files
 from summaries.text_util import period_label
+from summaries.warm import RenderWarmer
 from summaries.worker_jobs import (
     SummaryMade,
     SummaryReady,
@@ -94,6 +95,8 @@ class RenderJobs:
         self.db, self.translator, self.document, self.tz = db, translator, document, tz
         # Where files are rendered: worker processes (summaries/render_pool.py); without a pool, a thread.
         self.pool = pool
+        # The workers' caches of large communes' reports filled ahead of a /tonghop (a ticker: summaries/warm.py).
+        self.warmer = RenderWarmer(db, pool, tz) if pool is not None else None
         self.files_in_worker = files_in_worker  # what a worker runs for the files (tests put misbehaving ones)
         self.parallel = ParallelFiles()  # with two workers or more (tests put misbehaving ones there too)
         self.clock, self.on_queued = clock, on_queued  # on_queued: replies were queued (the app wakes the outbox)
@@ -131,6 +134,8 @@ class RenderJobs:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self.warmer is not None:
+            await self.warmer.close()
         if self.pool is not None:
             self.pool.close()
 

@@ -151,6 +151,11 @@ class RenderPool:
             return await asyncio.to_thread(unspooled, outcome)
         return unspooled(outcome)
 
+    def started(self) -> int:
+        """How many worker processes are running (each starts at its slot's first call)."""
+        with self._lock:
+            return sum(slot.pool is not None for slot in self._slots)
+
     def _submit(self, slot: _Slot, fn: Callable[..., T], *args: Any) -> tuple[ProcessPoolExecutor, Future]:
         pool, spool = self._pool_now(slot)
         try:

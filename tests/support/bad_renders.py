@@ -19,3 +19,10 @@ def hang(*_args):
 def pid(*_args) -> int:
     """Which process rendered."""
     return os.getpid()
+
+
+def reports_fetched(*_args) -> int:
+    """Reports this worker has fetched from the database into its cache so far (storage/report_cache.py)."""
+    from summaries.load import REPORTS
+
+    return REPORTS.fetched
