@@ -53,6 +53,7 @@ class ParallelFiles:
         self.summary_fn: Callable[[SummaryRequest], SummaryMade] = summary_in_worker
         self.sheet_fn: Callable[[SummaryRequest, Mark], bytes | None] = sheet_in_worker
         self.files_fn: Callable[..., Rendered] = files_in_worker
+        self._forgetting: set[asyncio.Future] = set()  # forget_in_worker calls under way (kept from the collector)
 
     async def make(self, pool: RenderPool, request: SummaryRequest, party: bool,
                    send_text: Callable[[SummaryMade], Awaitable[None]]) -> tuple[SummaryMade, Rendered]:
@@ -69,8 +70,8 @@ class ParallelFiles:
             if xlsx is None:
                 log.info("the data changed between the two readings of %s: the XLSX is written again", request.key)
                 xlsx = (await pool.run_on(TEXT_WORKER, self.files_fn, request, party, THE_SHEET)).xlsx
-            else:
-                await pool.run_on(TEXT_WORKER, forget_in_worker, request.key)
+            else:  # not waited for: freeing a large year's summary took 10-15 ms the files would have waited
+                self._forget(pool, request.key)
         finally:
             for task in (reading, sheet):  # the text worker failed: the job is retried; nothing waits for these
                 if task is None:
@@ -80,6 +81,17 @@ class ParallelFiles:
                 with contextlib.suppress(asyncio.CancelledError, Exception):  # an error is the job's already
                     await task
         return made, Rendered(docx=rest.docx, xlsx=xlsx, png=rest.png)
+
+    def _forget(self, pool: RenderPool, key: str) -> None:
+        """The text worker's kept summary freed in the background (its next call waits behind it anyway)."""
+        task = asyncio.ensure_future(pool.run_on(TEXT_WORKER, forget_in_worker, key))
+        self._forgetting.add(task)
+        task.add_done_callback(self._forgot)
+
+    def _forgot(self, task: asyncio.Future) -> None:
+        self._forgetting.discard(task)
+        if not task.cancelled() and task.exception() is not None:  # a dead worker frees everything anyway
+            log.warning("freeing a kept summary in the render worker failed: %r", task.exception())
 
     async def _sheet(self, pool: RenderPool, reading: asyncio.Future, request: SummaryRequest,
                      mark: Mark) -> bytes | None:

@@ -29,6 +29,7 @@ async def test_the_xlsx_comes_from_the_second_worker(bot):
     assert text.startswith("📊 Tổng hợp quý IV năm 2026") and names == FILES
     workers = {await bot.render_jobs.pool.run_on(slot, bad_renders.pid) for slot in (TEXT_WORKER, SHEET_WORKER)}
     assert len(workers) == 2  # two processes, each reached by its own calls
+    assert await bot.render_jobs.pool.run_on(TEXT_WORKER, bad_renders.kept_summaries) == 0  # freed after the job
 
 
 @pytest.mark.parametrize("edit", [False, True], ids=["a-new-report", "an-edit"])

@@ -26,3 +26,10 @@ def reports_fetched(*_args) -> int:
     from summaries.load import REPORTS
 
     return REPORTS.fetched
+
+
+def kept_summaries(*_args) -> int:
+    """Compiled summaries this worker keeps between calls (summaries/worker_jobs.py)."""
+    from summaries.worker_jobs import _kept
+
+    return len(_kept)
