@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -151,7 +151,23 @@ def read_in_process(url: str, fn: Callable[[Connection], T]) -> T:
     if parsed.get_backend_name() == "sqlite":
         with _sqlite_engine(url, parsed.database).connect() as connection, connection.begin():
             return fn(connection)
-    return asyncio.run(_read_async(url, fn))  # a worker process's thread has no event loop of its own
+    return _run_on_new_loop(_read_async(url, fn))  # a worker process's thread has no event loop of its own
+
+
+def _run_on_new_loop(coroutine: Awaitable[T]) -> T:
+    """`asyncio.run`, less its SIGINT handling: in a process's main thread (a render worker's calls run there)
+    it ends with `signal.getsignal`, which on Python 3.11 formats the handler it installed — a partial holding the
+    main task — and so the task's result in full: a 2,000-village year's repr, 0.49 s of every PostgreSQL read in
+    a worker (bench/bench_tonghop.py --pg). A read needs no Ctrl-C handling of its own."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
 
 
 async def _read_async(url: str, fn: Callable[[Connection], T]) -> T:
