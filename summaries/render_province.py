@@ -13,8 +13,6 @@ from core.i18n import Translate
 from core.vnparse import fold
 from plan.periods import Period
 from plan.schema import Plan
-from summaries.docx_layout import CENTER, LEFT, PAGE_HEIGHT, PAGE_WIDTH, grid_table, setup_document, text
-from summaries.docx_tables import LANDSCAPE_TEXT_MM
 from summaries.province import CommuneRow, ProvinceSummary
 from summaries.text_util import fmt_date, fmt_value, period_label, short, unit_label, xml_safe
 from summaries.xlsx_strings import sheet_text
@@ -74,7 +72,12 @@ def province_stem(province: str, period: Period) -> str:
 
 
 def render_province_docx(summary: ProvinceSummary, plan: Plan, t: Translate) -> bytes:
+    # python-docx and lxml imported here, not with the module: the bot imports this module at start (through
+    # summaries/province_jobs.py) and renders in its workers, which import them with the renderers (7 MB RSS)
     from docx import Document
+
+    from summaries.docx_layout import CENTER, LEFT, grid_table, setup_document, text
+    from summaries.docx_tables import LANDSCAPE_TEXT_MM
 
     doc = Document()
     setup_document(doc, 13)
@@ -160,6 +163,8 @@ def _sheet(book, name: str, titles: list[str], head, widths: list[int]):
 def _landscape(section) -> None:
     """The whole document on landscape A4: the communes' table is as wide as the plan has indicators."""
     from docx.enum.section import WD_ORIENT
+
+    from summaries.docx_layout import PAGE_HEIGHT, PAGE_WIDTH
 
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = PAGE_HEIGHT, PAGE_WIDTH
