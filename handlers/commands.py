@@ -179,10 +179,10 @@ def parse_command(text: str) -> Command | None:
             # the code follows every word of the phrase ("bắt đầu CODE" has two)
             return Command("start", stripped.split(None, phrase.count(" ") + 1)[-1].strip(), COMMANDS["start"])
     head, _, args = stripped.partition(" ")
-    if (joined := _JOINED.get(fold(head))) is not None:
+    if (joined := _JOINED.get(fold(head).removesuffix(":"))) is not None:  # "Tonghop: quý 1", written as a heading
         return Command(joined, args.strip(), COMMANDS[joined])
     for phrase, name in _SPACED:  # longest first: "bao cao tong hop quy 1" is /tonghop, not /baocao
-        if folded.startswith(phrase + " "):
+        if folded.startswith((phrase + " ", phrase + ": ")):
             words = stripped.split(None, phrase.count(" ") + 1)
             return Command(name, words[-1].strip(), COMMANDS[name], spaced=True)
     name = _LOOSE.get(loose(stripped))  # "baos caos": typed with Telex habits while the input method was off

@@ -20,6 +20,8 @@ YES_NO = "\n1. Có\n2. Không\n"
 @pytest.mark.parametrize(("typed", "slashed"), [
     ("tong hop quy 1", "/tonghop quý 1"),
     ("Tổng hợp quý 1", "/tonghop quý 1"),
+    ("Tổng hợp: quý 1", "/tonghop quý 1"),  # as a heading is written
+    ("Tonghop: quy 1", "/tonghop quý 1"),
     ("bao cao tong hop 6 thang", "/tonghop 6 tháng"),
     ("Kiến nghị mới", "/kiennghi mới"),
     ("ky hop 15/12/2026", "/kyhop 15/12/2026"),
