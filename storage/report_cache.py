@@ -117,6 +117,11 @@ class ReportCache:
                 _, evicted = self._entries.popitem(last=False)
                 self._size -= len(evicted)
 
+    def holds(self, database: str, commune_id: int, year: int) -> bool:
+        """Whether the year's reports of the commune in that database are kept (summaries/warm.py)."""
+        with self._lock:
+            return (database, commune_id, year) in self._entries
+
     def held(self) -> dict[Key, int]:
         """Reports held per key, least recently read first."""
         with self._lock:

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import func, select
 
 from plan.periods import business_date
 from storage.db import Database, is_database_fault, short_reason
-from storage.models import Report
+from storage.reading import communes_by_reports
 from storage.report_cache import MAX_REPORTS
 from summaries.render_pool import RenderPool
 
@@ -75,15 +73,9 @@ class RenderWarmer:
             await asyncio.gather(self._task, return_exceptions=True)
 
     def _largest(self, connection, year: int) -> tuple[Target, ...]:
-        """The year's communes of at least min_reports live reports, largest first, within one cache's bound.
-        The same days as a summary's read (storage/reading.py: from December of the year before)."""
-        counted = func.count().label("reports")
-        query = (select(Report.commune_id, counted)
-                 .where(Report.deleted_at.is_(None), Report.activity_date >= date(year - 1, 12, 1),
-                        Report.activity_date <= date(year, 12, 31))
-                 .group_by(Report.commune_id).having(counted >= self.min_reports).order_by(counted.desc()))
+        """The year's communes of at least min_reports live reports, largest first, within one cache's bound."""
         chosen, held = [], 0
-        for commune_id, reports in connection.execute(query):
+        for commune_id, reports in communes_by_reports(connection, year, self.min_reports):
             if held + reports <= self.max_reports:
                 chosen.append((commune_id, year))
                 held += reports
@@ -108,7 +100,7 @@ def warm_in_worker(database_url: str, targets: tuple[Target, ...]) -> int:
 
     fetched = REPORTS.fetched
     for commune_id, year in targets:
-        if (database_url, commune_id, year) in REPORTS.held():
+        if REPORTS.holds(database_url, commune_id, year):
             continue
         with paused_gc():  # 100,000 rows of tuples and dicts: the collector would walk them again and again
             read_in_process(database_url, lambda connection, c=commune_id, y=year:
