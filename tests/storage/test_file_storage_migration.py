@@ -3,20 +3,13 @@ attempt to compress a DOCX, an XLSX or a photo that is compressed already; downg
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import text
 from support.app import make_app
+from support.migrations import migrate
 
-from storage.db import alembic_config
 from storage.models import StoredFile
 
 STORAGE = ("SELECT attstorage::text FROM pg_attribute WHERE attrelid = 'storedfile'::regclass AND attname = 'content'")
-
-
-def _migrate(sync_connection, how: str, revision: str) -> None:
-    config = alembic_config()
-    config.attributes["connection"] = sync_connection
-    getattr(command, how)(config, revision)
 
 
 async def test_file_content_is_stored_uncompressed_and_files_survive_both_ways(database_url, clock):
@@ -30,10 +23,10 @@ async def test_file_content_is_stored_uncompressed_and_files_survive_both_ways(d
         async with app.db.engine.begin() as connection:
             if postgresql:
                 assert (await connection.execute(text(STORAGE))).scalar_one() == "e"
-            await connection.run_sync(_migrate, "downgrade", "0019_report_revision")
+            await connection.run_sync(migrate, "downgrade", "0019_report_revision")
             if postgresql:
                 assert (await connection.execute(text(STORAGE))).scalar_one() == "x"
-            await connection.run_sync(_migrate, "upgrade", "heads")
+            await connection.run_sync(migrate, "upgrade", "heads")
             if postgresql:
                 assert (await connection.execute(text(STORAGE))).scalar_one() == "e"
         async with app.db.transaction() as repos:

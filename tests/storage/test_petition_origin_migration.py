@@ -5,19 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from alembic import command
 from sqlalchemy import text
 from support.app import ChatUser, attach_recorder, make_app
+from support.migrations import migrate
 
 from plan import petition_lifecycle as life
-from storage.db import alembic_config
 from storage.models import Petition
-
-
-def _migrate(sync_connection, how: str, revision: str) -> None:
-    config = alembic_config()
-    config.attributes["connection"] = sync_connection
-    getattr(command, how)(config, revision)
 
 
 async def test_items_made_by_a_report_get_their_field_back_after_the_upgrade(database_url, clock):
@@ -36,8 +29,8 @@ async def test_items_made_by_a_report_get_their_field_back_after_the_upgrade(dat
                 content="Công khai quỹ", received_on=date(2026, 11, 24), origin_report_id=1, status=life.RECEIVED,
                 created_at=clock(), updated_at=clock()))
         async with app.db.engine.begin() as connection:
-            await connection.run_sync(_migrate, "downgrade", "0016_update_inbox")
-            await connection.run_sync(_migrate, "upgrade", "heads")
+            await connection.run_sync(migrate, "downgrade", "0016_update_inbox")
+            await connection.run_sync(migrate, "upgrade", "heads")
         async with app.db.engine.connect() as connection:
             rows = (await connection.execute(text("SELECT number, origin_field FROM petition ORDER BY number"))).all()
         assert [tuple(row) for row in rows] == [(1, "kien_nghi"), (2, "kien_nghi"), (3, None)]

@@ -6,18 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from alembic import command
 from sqlalchemy import text
 from support.app import make_app
+from support.migrations import migrate
 
-from storage.db import alembic_config
 from storage.models import Report, StoredFile
-
-
-def _migrate(sync_connection, how: str, revision: str) -> None:
-    config = alembic_config()
-    config.attributes["connection"] = sync_connection
-    getattr(command, how)(config, revision)
 
 
 async def test_reports_get_revision_zero_and_an_edit_raises_it(database_url, clock):
@@ -31,8 +24,8 @@ async def test_reports_get_revision_zero_and_an_edit_raises_it(database_url, clo
                                              report_id=1, created_at=clock()))  # a row that refers to a report
         async with app.db.engine.begin() as connection:
             count = (await connection.execute(text("SELECT count(*) FROM report"))).scalar_one()
-            await connection.run_sync(_migrate, "downgrade", "0018_province_rows")
-            await connection.run_sync(_migrate, "upgrade", "heads")
+            await connection.run_sync(migrate, "downgrade", "0018_province_rows")
+            await connection.run_sync(migrate, "upgrade", "heads")
         assert count == 2
         async with app.db.transaction() as repos:
             report = await repos.reports.get(1)
