@@ -85,8 +85,10 @@ async def build(url: str, villages: int, per_unit: int, reporters: int) -> tuple
         for _ in range(per_unit):
             form = rng.choice(forms)
             day = date(app.plan.year, 1, 1) + timedelta(days=rng.randrange(0, 328))
+            # change_seq 0: loaded before any reader saw the commune's report clock (as migration 0021 stamps
+            # the reports already stored)
             rows.append({"commune_id": commune.id, "unit_id": unit.id, "person_id": staff.id, "form_id": form.id,
-                         "activity_date": day, "created_at": NOW,
+                         "activity_date": day, "created_at": NOW, "change_seq": 0,
                          "answers": answers_for(form, day, rng, unit_id=unit.id)})
     for start in range(0, len(rows), 5000):
         async with app.db.transaction() as repos:

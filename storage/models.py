@@ -108,7 +108,8 @@ class Invite(SQLModel, table=True):
 
 
 class Report(SQLModel, table=True):
-    __table_args__ = (Index("ix_report_unit_form_date", "unit_id", "form_id", "activity_date"),)
+    __table_args__ = (Index("ix_report_unit_form_date", "unit_id", "form_id", "activity_date"),
+                      Index("ix_report_commune_change", "commune_id", "change_seq"))
     id: int | None = Field(default=None, primary_key=True)
     commune_id: int = Field(foreign_key="commune.id", index=True)
     unit_id: int = Field(foreign_key="unit.id")
@@ -119,7 +120,18 @@ class Report(SQLModel, table=True):
     created_at: datetime = _when()
     edited_at: datetime | None = _when(nullable=True)
     deleted_at: datetime | None = _when(nullable=True)
-    revision: int = 0  # +1 by every edit (ReportRepo.update_answers): readers' caches key a report by (id, revision)
+    revision: int = 0  # +1 by every edit (ReportRepo.update_answers)
+    # the commune's report clock when the report was last written (added, edited, deleted: ReportClock); None for
+    # a row written around the repository, which readers' caches then fetch every time (storage/report_cache.py)
+    change_seq: int | None = None
+
+
+class ReportClock(SQLModel, table=True):
+    """Per commune, a number raised by every write of one of its reports (storage/reports.py), in the writing
+    transaction: a reader that saw the clock at N fetches only the reports whose change_seq is above N."""
+
+    commune_id: int = Field(foreign_key="commune.id", primary_key=True)
+    seq: int = 0
 
 
 class StoredFile(SQLModel, table=True):

@@ -45,15 +45,15 @@ class SummaryRows:
 
 
 def read_summary_rows(connection: Connection, commune_id: int, year: int, make: Callable[[tuple], Any] = tuple,
-                      cached: tuple[ReportCache, str] | None = None, versions: list | None = None) -> SummaryRows:
+                      cached: tuple[ReportCache, str] | None = None, seen: list | None = None) -> SummaryRows:
     """Units (active or not), the year's baselines, live reports and petitions from December of the year before
     (Quý I starts there with a cut-off day), and older petitions still open. Synchronous: run it through a Reader,
     or on a transaction's connection (summaries/load.py: the one read of a summary's year, whichever way).
 
     Each report is `make((id, unit id, form id, day, answers))`. `cached` = (a cache, the database's URL): the
     reports come through storage/report_cache.py, re-reading only the changed ones — for reads of committed data
-    only, never inside a writing transaction (whose unflushed rows have no revision yet). `versions`: see
-    ReportCache.reports (with `cached` only)."""
+    only, never inside a writing transaction (whose unflushed rows have no clock stamp yet). `seen`, a list (with
+    `cached` only): given the YearReports the read saw (its clock: summaries/data_version.py)."""
     commune = connection.execute(select(Commune.name, Commune.province).where(Commune.id == commune_id)).first()
     if commune is None:
         raise LookupError(f"no commune with id {commune_id}")
@@ -68,8 +68,13 @@ def read_summary_rows(connection: Connection, commune_id: int, year: int, make: 
                  .where(((Petition.received_on >= start) & (Petition.received_on <= end))
                         | (Petition.status.in_(OPEN_STATUSES) & (Petition.received_on < date(year, 1, 1))))
                  .order_by(Petition.received_on, Petition.id))
-    reports = (cached[0].reports(connection, cached[1], commune_id, start, end, year, versions) if cached
-               else _reports(connection, commune_id, start, end, make))
+    if cached:
+        held = cached[0].reports(connection, cached[1], commune_id, start, end, year)
+        reports = held.rows
+        if seen is not None:
+            seen.append(held)
+    else:
+        reports = _reports(connection, commune_id, start, end, make)
     return SummaryRows(commune=tuple(commune), units=[tuple(r) for r in connection.execute(units.order_by(Unit.id))],
                        baselines=[tuple(r) for r in connection.execute(baselines)], reports=reports,
                        sessions=list(connection.execute(sessions).scalars()),

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import skip_locked
+from storage.dialect import insert_for, skip_locked
 from storage.jsontext import serialised
-from storage.models import AuditLog, Report, StoredFile
+from storage.models import AuditLog, Report, ReportClock, StoredFile
 
 
 class ReportRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    """Every write of a report (add, insert, update_answers, soft_delete) stamps it with its commune's next clock
+    number (ReportClock) in the same transaction: the rule storage/report_cache.py relies on."""
+
+    def __init__(self, session: AsyncSession, dialect: str) -> None:
+        self.session, self.dialect = session, dialect
 
     async def add(self, report: Report) -> Report:
+        report.change_seq = await self._tick(report.commune_id)
         self.session.add(report)
         await self.session.flush()
         return report
@@ -25,6 +30,7 @@ class ReportRepo:
     async def insert(self, report: Report) -> Report:
         """`add` without the ORM: one INSERT … RETURNING id, and the report given its id but kept out of the session
         (a new report is only read afterwards). Confirming a report is a conversation's costliest step."""
+        report.change_seq = await self._tick(report.commune_id)
         values = {column.name: getattr(report, column.name) for column in _REPORT_COLUMNS}
         report.id = (await self.session.execute(_NEW_REPORT, values)).scalar_one()
         return report
@@ -79,11 +85,19 @@ class ReportRepo:
         report.activity_date = activity_date
         report.edited_at = now
         report.revision = Report.revision + 1
+        report.change_seq = await self._tick(report.commune_id)
         await self.session.flush()
 
     async def soft_delete(self, report: Report, now: datetime) -> None:
         report.deleted_at = now
+        report.change_seq = await self._tick(report.commune_id)
         await self.session.flush()
+
+    async def _tick(self, commune_id: int) -> int:
+        """The commune's clock raised by one, in this transaction: one upsert. On PostgreSQL the row stays locked
+        until the commit, so the commune's report writers commit in the order of their numbers and a reader that
+        sees the clock at N sees every write numbered up to N (on SQLite the one writer gives the same)."""
+        return int((await self.session.execute(_clock_tick(self.dialect), {"commune_id": commune_id})).scalar_one())
 
 
 class FileRepo:
@@ -166,3 +180,12 @@ class AuditRepo:
 _NEW_AUDIT_ENTRY = AuditLog.__table__.insert()
 _REPORT_COLUMNS = [column for column in Report.__table__.c if column.name != "id"]
 _NEW_REPORT = Report.__table__.insert().returning(Report.__table__.c.id)
+_CLOCK = ReportClock.__table__
+
+
+@cache
+def _clock_tick(dialect: str):
+    """INSERT … (seq 1) ON CONFLICT DO UPDATE SET seq = seq + 1 RETURNING seq, built once per dialect."""
+    statement = insert_for(dialect)(_CLOCK).values(commune_id=bindparam("commune_id"), seq=1)
+    return statement.on_conflict_do_update(index_elements=["commune_id"],
+                                           set_={"seq": _CLOCK.c.seq + 1}).returning(_CLOCK.c.seq)

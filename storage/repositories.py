@@ -42,7 +42,7 @@ class Repositories:
         self.invite_attempts = InviteAttemptRepo(session)
         self.chats = ChatRepo(session)
         self.addresses = AddressRepo(session)  # who to tell: chats and languages by role, person or group
-        self.reports = ReportRepo(session)
+        self.reports = ReportRepo(session, dialect)
         self.files = FileRepo(session, dialect)
         self.audit = AuditRepo(session)
         self.conversations = ConversationRepo(session, dialect)

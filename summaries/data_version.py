@@ -4,9 +4,10 @@ With two render workers (summaries/parallel_files.py) one reads the year and wri
 the chart while the other reads the same year again and writes the XLSX: two read transactions, so a report
 confirmed between them would put one more activity in the XLSX than in the DOCX. Each reading's digest covers
 everything compile_summary takes from the database: the commune, units, baselines, HĐND sessions and petitions
-as read, and each live report's (id, revision) — a report's content never changes without a new revision
-(storage/report_cache.py), so equal digests mean equal snapshots. Unequal, the XLSX is rendered again by the
-worker that holds the text's summary.
+as read, and the reports as the commune's report clock stood (storage/report_cache.py: two reads that saw the
+clock at the same number saw the same reports) with their count and any report written around the repository.
+Unequal, the second worker rebuilds the first's state from its own reading if only reports were added between
+them (YearReports.as_of), or the XLSX is rendered again by the worker that holds the text's summary.
 """
 
 from __future__ import annotations
@@ -15,13 +16,19 @@ import hashlib
 import pickle
 from array import array
 
+from storage.report_cache import YearReports
 from summaries.model import Snapshot
 
 
-def data_version(snapshot: Snapshot, versions: list[tuple[int, int]]) -> bytes:
-    """The digest of a snapshot read with its reports' (id, revision) pairs (summaries/load.snapshot_in)."""
+def rest_digest(snapshot: Snapshot) -> bytes:
+    """The digest of everything of a snapshot but its reports."""
     rest = (snapshot.commune_name, snapshot.province, snapshot.year, snapshot.units,
             sorted(snapshot.baselines.items()), snapshot.session_dates, snapshot.petitions)
-    digest = hashlib.blake2b(pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16)
-    digest.update(array("q", [number for pair in versions for number in pair]).tobytes())  # 100,000: ~10 ms
+    return hashlib.blake2b(pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).digest()
+
+
+def data_version(rest: bytes, held: YearReports) -> bytes:
+    """The digest of a snapshot of rest_digest `rest` whose reports are `held` (summaries/load.snapshot_in)."""
+    digest = hashlib.blake2b(rest, digest_size=16)
+    digest.update(array("q", [held.clock, len(held.rows), *held.unstamped]).tobytes())
     return digest.digest()

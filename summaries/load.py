@@ -27,13 +27,13 @@ REPORTS = ReportCache(make=ReportRow._make)
 
 
 def snapshot_in(connection: Connection, commune_id: int, year: int, database: str | None = None,
-                versions: list | None = None) -> Snapshot:
+                seen: list | None = None) -> Snapshot:
     """Units (active or not), the year's baselines, live reports and petitions (plus older open ones). With the
     `database` URL, the reports come through REPORTS: only on a connection that reads committed data, the URL
-    naming the database it reads (a file or a server, never one in memory); then `versions` (a list) is given
-    each report's (id, revision) (summaries/data_version.py)."""
+    naming the database it reads (a file or a server, never one in memory); then `seen` (a list) is given the
+    storage.report_cache.YearReports read (summaries/data_version.py)."""
     cached = (REPORTS, database) if database else None
-    return snapshot_of(read_summary_rows(connection, commune_id, year, ReportRow._make, cached, versions), year)
+    return snapshot_of(read_summary_rows(connection, commune_id, year, ReportRow._make, cached, seen), year)
 
 
 async def load_snapshot(repos: Repositories, commune_id: int, year: int) -> Snapshot:

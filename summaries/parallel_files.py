@@ -8,7 +8,8 @@ period, time and zone) and writes the XLSX meanwhile, so the files come in about
 
 The two readings are separate read transactions, so a report confirmed between them would make the XLSX count
 what the text and the DOCX do not. Both workers read at once; the first's reading names the state it saw (a
-`Mark`: its digest and each report's (id, revision), summaries/data_version.py) and the second compiles its own
+`Mark`: its digests, the commune's report clock it saw and its reports' count, summaries/data_version.py) and
+the second compiles its own
 reading as of that state: the reports committed since are left out, and a reading older than the mark is read
 again. When it cannot rebuild that state (a report edited or deleted, a unit renamed between the readings), the
 first worker, which keeps its summary until then, writes the XLSX itself (~0.4 s more, only then): the three

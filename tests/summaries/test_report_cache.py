@@ -1,18 +1,22 @@
 """A summary's reads keep the decoded reports (storage/report_cache.py) and re-read only what changed — and never
-show a figure the database no longer holds: edited, edited twice in the same second, deleted, another database.
+show a figure the database no longer holds: edited, edited twice in the same second, deleted, another database,
+written around the repository, restored from a copy.
 
 Issue 21.1: the render job read and decoded all 100,000 reports of a large commune again for every /tonghop.
 """
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 from support import cache_probe
 from support.app import make_app
 
 from storage.models import Report
+from storage.report_cache import YearReports
 from summaries.load import REPORTS, load_snapshot, read_snapshot
 
 YEAR = 2026
@@ -145,3 +149,76 @@ async def test_a_render_worker_keeps_its_own_cache_and_sees_the_edit(database_ur
         assert REPORTS.held() == {}  # the bot's own process read nothing
     finally:
         await app.close()
+
+
+async def test_a_new_report_is_the_only_row_read_again_and_falls_in_its_place(bot):
+    commune_id, ids = await add_reports(bot, [10, 30], day=date(YEAR, 3, 2))
+    await figures(bot, commune_id)
+    fetched = REPORTS.fetched
+    async with bot.db.transaction() as repos:  # a day between the two: the rows stay in day order
+        report = await repos.reports.get(ids[0])
+        added = await repos.reports.add(Report(commune_id=commune_id, unit_id=report.unit_id,
+                                               person_id=report.person_id, form_id="ngay_hoi",
+                                               activity_date=date(YEAR, 1, 5), answers={"so_nguoi": 20},
+                                               created_at=bot.clock()))
+    snapshot = await read_snapshot(bot.db.reader, commune_id, YEAR)
+    assert [row.id for row in snapshot.reports] == [added.id, *ids]
+    assert REPORTS.fetched - fetched == 1
+    assert await figures(bot, commune_id) == {added.id: 20, ids[0]: 10, ids[1]: 30}
+    assert REPORTS.fetched - fetched == 1  # nothing written since: nothing fetched
+
+
+async def test_a_report_written_around_the_repository_is_read_again_every_time(bot):
+    """A row with no clock stamp (an INSERT or UPDATE that did not go through ReportRepo) cannot be told
+    unchanged, so it is never trusted from the cache: its current answers always show."""
+    commune_id, ids = await add_reports(bot, [10])
+    await figures(bot, commune_id)
+    async with bot.db.engine.begin() as connection:
+        await connection.execute(text(
+            "INSERT INTO report (commune_id, unit_id, person_id, form_id, activity_date, answers, created_at,"
+            " revision) SELECT commune_id, unit_id, person_id, form_id, activity_date, '{\"so_nguoi\": 40}',"
+            " created_at, 0 FROM report WHERE id = :id"), {"id": ids[0]})
+    unstamped = ids[0] + 1
+    assert await figures(bot, commune_id) == {ids[0]: 10, unstamped: 40}
+    async with bot.db.engine.begin() as connection:
+        await connection.execute(text("UPDATE report SET answers = '{\"so_nguoi\": 45}' WHERE id = :id"),
+                                 {"id": unstamped})
+    fetched = REPORTS.fetched
+    assert await figures(bot, commune_id) == {ids[0]: 10, unstamped: 45}
+    assert REPORTS.fetched - fetched == 1  # the unstamped one, not the other
+
+
+async def test_a_clock_that_went_back_makes_a_full_read(sqlite_url, clock, tmp_path):
+    """A database restored from a copy taken before the last edit: its clock is lower than the one the cache
+    saw, and the edit the cache holds is no longer in the database."""
+    app = await make_app(sqlite_url, clock, demo=False)
+    try:
+        commune_id, ids = await add_reports(app, [10, 20])
+        path = sqlite_url.split("///", 1)[1]
+        async with app.db.engine.begin() as connection:
+            await connection.execute(text(f"VACUUM INTO '{tmp_path}/copy.db'"))
+        await edit(app, ids[0], 15)
+        assert await figures(app, commune_id) == {ids[0]: 15, ids[1]: 20}
+        await app.close()
+        shutil.copyfile(tmp_path / "copy.db", path)
+        app = await make_app(sqlite_url, clock, demo=False)
+        assert await figures(app, commune_id) == {ids[0]: 10, ids[1]: 20}
+    finally:
+        await app.close()
+
+
+def held(rows: list[tuple[int, int | None]], clock: int) -> YearReports:
+    """YearReports of rows (id, stamp), one a day from 1 January in id order."""
+    made = [(report_id, 1, "ngay_hoi", date(YEAR, 1, n + 1), {}) for n, (report_id, _) in enumerate(rows)]
+    return YearReports(made, clock, dict(rows), tuple(report_id for report_id, stamp in rows if stamp is None))
+
+
+def test_a_later_reading_gives_back_an_earlier_state_when_only_reports_were_added_since():
+    later = held([(1, 0), (2, 4), (3, 6), (4, 7)], clock=7)
+    assert [row[0] for row in later.as_of(4, 2)] == [1, 2]  # 3 and 4 added after 4
+    assert later.as_of(7, 4) is later.rows
+    assert later.as_of(4, 3) is None  # three at 4: one of them was edited or deleted since
+    assert later.as_of(8, 4) is None  # an earlier reading cannot give a later state
+    with_unstamped = held([(1, 0), (2, None)], clock=3)
+    assert with_unstamped.as_of(3, 2) is None  # an unstamped row cannot be placed in time
+    assert [row[0] for row in with_unstamped.as_of(3, 1)] == [1]
