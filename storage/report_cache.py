@@ -36,7 +36,7 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import String, Text, or_, select, type_coerce
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
 from storage.models import Report, ReportClock
@@ -174,10 +174,10 @@ def _put_in_order(rows: list, fresh: list) -> None:
 
 
 def _columns() -> tuple:
-    """(id, unit id, form id, day, answers, change_seq), the day and the answers as stored text on SQLite (see
-    storage/reading.decoded_reports)."""
-    return (Report.id, Report.unit_id, Report.form_id, type_coerce(Report.activity_date, String),
-            type_coerce(Report.answers, Text), Report.change_seq)
+    """(id, unit id, form id, day, answers, change_seq): storage/reading.report_columns and the stamp."""
+    from storage.reading import report_columns
+
+    return (*report_columns(), Report.change_seq)
 
 
 def _live(commune_id: int, start: date, end: date):
