@@ -40,6 +40,12 @@ def release_after_reply(garbage: list) -> None:
     _pending.append((garbage, pause))
 
 
+def handed_over() -> bool:
+    """Whether the call running handed objects over: its reply must come through a file, whose reading tells
+    when they may be freed (summaries/result_spool.py)."""
+    return bool(_pending)
+
+
 def reply_written(path: str | None) -> threading.Thread | None:
     """The call's result is written (into the file `path`, or small enough for the pool's pipe, or the call
     failed): free what it handed over, on a thread, after the bot has read the file."""

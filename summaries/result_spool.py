@@ -6,7 +6,8 @@ reading thread had to win the GIL back from the event loop — up to its 5 ms sw
 kept the loop busy — while the worker, at a lower priority, waited for the CPU to write the next chunk.
 bench/bench_tonghop.py --stages, from the worker returning the files to the bot having them: 8 ms on a quiet
 machine, 95–355 ms at load 4 with 50 reporters writing. Through a file the worker writes once and the bot reads
-once. A small result (the chat text) still goes the usual way, already pickled.
+once. A small result (the chat text) still goes the usual way, already pickled — unless its call handed objects
+over to be freed after the reply (summaries/after_reply.py), which then waits for the bot to have read the file.
 
 A file is deleted as soon as it is read; one whose reader went away (a stop, a timeout) goes with its pool's
 directory (RenderPool removes it when it discards or closes the pool).
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summaries.after_reply import reply_written
+from summaries.after_reply import handed_over, reply_written
 
 SPOOL_OVER = 256 * 1024  # pickled results at least this big come back through a file
 IN_MEMORY = Path("/dev/shm")  # Linux's RAM-backed file system; elsewhere the temporary directory
@@ -59,7 +60,10 @@ def call_spooled(spool: str, fn: Callable[..., Any], *args: Any) -> Pickled | Sp
     path = None
     try:
         data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
-        if len(data) < SPOOL_OVER:
+        # A call that handed objects over replies through a file even when small: freeing them holds the GIL for
+        # tens of milliseconds, and through the pipe nothing would tell it to wait until the pool's thread has
+        # sent the reply (forget_in_worker's 4-byte reply took 25–45 ms to reach the bot: the /tonghop's last step).
+        if len(data) < SPOOL_OVER and not handed_over():
             return Pickled(data)
         descriptor, path = tempfile.mkstemp(dir=spool, suffix=".pickle")
         with os.fdopen(descriptor, "wb") as file:
