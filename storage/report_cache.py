@@ -31,7 +31,7 @@ import threading
 from bisect import insort
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from operator import itemgetter
 from typing import Any
@@ -110,8 +110,8 @@ class ReportCache:
                clock: int) -> YearReports:
         """`known` with the reports written after its clock (or never stamped) fetched again."""
         fetched = connection.execute(_written_after(commune_id, known.clock)).all()
-        if not fetched:
-            return known
+        if not fetched:  # nothing written since (a clock moves only with a report's stamp)
+            return known if clock == known.clock else replace(known, clock=clock)
         self.fetched += len(fetched)
         gone = {row[0] for row in fetched}
         stamps = dict(known.stamps)
