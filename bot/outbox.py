@@ -125,12 +125,34 @@ class SentMarks:
             await repos.outbox.mark_sent_many(row_ids, self.clock())
 
 
+class ClaimWorth:
+    """Whether the runner's next claim may find anything. Each claim is a statement and a commit; the loop used to
+    claim again right after starting a lane and again when each lane ended, two empty claims for every message
+    sent (bench/bench_transactions.py). A claim is worth it after a wake-up (something queued), an idle tick (rows
+    come due, leases lapse), rows handed back, a claim that came back full, or — when the last claim skipped busy
+    chats, whose new rows it could not take — a lane ending."""
+
+    def __init__(self) -> None:
+        self.worth, self._skipped_busy = True, False
+
+    def claimed(self, asked: int, got: int, busy: tuple[ChatKey, ...]) -> None:
+        self.worth, self._skipped_busy = got >= asked, bool(busy)
+
+    def may_have_more(self) -> None:
+        self.worth = True
+
+    def lane_ended(self) -> None:
+        if self._skipped_busy:
+            self.worth = True
+
+
 class OutboxWorker:
     def __init__(self, db: Database, senders: Mapping[str, Sender], clock: Callable[[], datetime], *,
                  lanes: int = LANES, batch: int = BATCH, stale_reply: timedelta = STALE_REPLY) -> None:
         self.db, self.senders, self.clock = db, dict(senders), clock
         self.lanes, self.batch, self.stale_reply = lanes, batch, stale_reply
         self._marks = SentMarks(db, clock)
+        self._claims = ClaimWorth()
         self.dropped = self.resent = 0  # replies a crash interrupted: left out as out of context, or sent again
         self.outcomes: dict[str, SendOutcomes] = {}  # per channel, in memory (bot/liveness.py)
 
@@ -163,12 +185,15 @@ class OutboxWorker:
         waiting: dict[ChatKey, list[Outbox]] = {}  # claimed chats, in priority order, for the next free lane
         try:
             while not stop.is_set():
+                if wake.is_set():
+                    self._claims.may_have_more()
                 wake.clear()  # before claiming, so a wake-up during the claim is not lost
                 if await self._fill_lanes(active, waiting):
                     continue
                 waiters = [asyncio.ensure_future(wake.wait()), *active.values()]
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait(waiters, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(waiters, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
+                if not done:  # the idle tick: retries and leases come due with no wake-up
+                    self._claims.may_have_more()
                 waiters[0].cancel()
         finally:
             for task in active.values():
@@ -182,17 +207,22 @@ class OutboxWorker:
         left; returns how many chats were started."""
         for key in [key for key, task in active.items() if task.done()]:
             task = active.pop(key)
+            self._claims.lane_ended()
             if not task.cancelled() and task.exception() is not None:  # its rows come back when their lease lapses
                 log_failure(f"outbox lane for {key[0]} chat {key[1]} stopped", task.exception())
         free = self.lanes - len(active)
         if free <= 0:
             return 0
         if not waiting:
+            if not self._claims.worth:
+                return 0
+            asked, busy = min(self.batch, free * CLAIM_AHEAD), tuple(active)
             try:
-                rows = await self._claim(min(self.batch, free * CLAIM_AHEAD), busy=tuple(active))
+                rows = await self._claim(asked, busy=busy)
             except Exception as exc:
                 log_failure("outbox claim failed; retrying shortly", exc)
                 return 0
+            self._claims.claimed(asked, len(rows), busy)
             waiting.update(by_chat(rows))
         starting = list(waiting)[:free]
         for key in starting:
@@ -295,6 +325,7 @@ class OutboxWorker:
         if rows:
             async with self.db.transaction() as repos:
                 await repos.outbox.release([row.id for row in rows], after.next_attempt_at if after else None)
+            self._claims.may_have_more()
 
     async def _finish(self, row_id: int, *, failed: str, gone: tuple[str, str] | None = None) -> None:
         log.warning("outbox row %s failed: %s", row_id, failed)
