@@ -136,6 +136,7 @@ class RenderJobs:
                 await self._task
         if self.warmer is not None:
             await self.warmer.close()
+        await self.parallel.settle()  # before the pool goes: its reply would find its file gone
         if self.pool is not None:
             self.pool.close()
 

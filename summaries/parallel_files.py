@@ -89,6 +89,11 @@ class ParallelFiles:
         self._forgetting.add(task)
         task.add_done_callback(self._forgot)
 
+    async def settle(self) -> None:
+        """Wait for the kept summaries' freeing under way (a shutdown: before the pool and its files go)."""
+        if self._forgetting:
+            await asyncio.gather(*self._forgetting, return_exceptions=True)
+
     def _forgot(self, task: asyncio.Future) -> None:
         self._forgetting.discard(task)
         if not task.cancelled() and task.exception() is not None:  # a dead worker frees everything anyway

@@ -4,6 +4,7 @@ is committed between the two workers' readings."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
@@ -13,6 +14,7 @@ from support import bad_renders, two_readings
 from support.app import ChatUser, attach_recorder, make_app
 from support.tonghop_chat import FILES, TITLE, file_a_report, tonghop
 
+from summaries import parallel_files
 from summaries.parallel_files import SHEET_WORKER, TEXT_WORKER
 
 
@@ -72,3 +74,17 @@ async def test_a_second_worker_that_crashes_is_retried_like_the_first(bot, clock
     summaries = [text for text in recorder.texts_for("chair") if text.startswith("📊 Tổng hợp quý IV năm 2026")]
     assert len(summaries) == 1  # the text once, though its job ran twice
     assert [ref.name for _, reply in recorder.sent for ref in (reply.document, reply.photo) if ref] == FILES
+
+
+async def test_closing_the_bot_waits_for_the_kept_summary_to_be_freed(sqlite_url, clock, monkeypatch):
+    """The text worker's summary is freed in the background after the files; a stop right then waits for it
+    rather than removing the pool's files under its reply."""
+    app = await make_app(sqlite_url, clock, render_processes=2, render_timeout_seconds=120)
+    monkeypatch.setattr(parallel_files, "forget_in_worker", bad_renders.slow_forget)
+    try:
+        await tonghop(app, attach_recorder(app))
+        forgetting = list(app.render_jobs.parallel._forgetting)
+        assert forgetting  # still under way
+    finally:
+        await app.close()
+    assert await asyncio.gather(*forgetting, return_exceptions=True) == [None]

@@ -33,3 +33,11 @@ def kept_summaries(*_args) -> int:
     from summaries.worker_jobs import _kept
 
     return len(_kept)
+
+
+def slow_forget(key: str) -> None:
+    """forget_in_worker after half a second: still under way when the test closes the bot."""
+    from summaries.worker_jobs import forget_in_worker
+
+    time.sleep(0.5)
+    forget_in_worker(key)
