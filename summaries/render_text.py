@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.i18n import Translate
+from core.numbers import format_number
 from summaries.model import IndicatorResult, Summary
 from summaries.text_util import fmt_date, fmt_value, period_label, short, unit_label
 
@@ -31,7 +32,9 @@ def render_text(summary: Summary, t: Translate, language: str = "vi") -> str:
     if summary.is_empty:
         lines.append(t("summary.text.empty"))
     else:
-        lines.append(t("summary.text.report_count", count=len(summary.activities)))
+        # "20.000" in Vietnamese, "20,000" in English: a large commune's count is read at a glance
+        lines.append(t("summary.text.report_count",
+                       count=format_number(len(summary.activities), decimals=0, language=language)))
     with_period = summary.period != summary.year_to_date
     if with_period:
         lines.append(t("summary.text.cumulative_note", period=period_label(t, summary.year_to_date)))
