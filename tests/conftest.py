@@ -92,6 +92,17 @@ def database_url(request, tmp_path) -> Iterator[str]:
     asyncio.run(_drop_database(server.url, name))
 
 
+@pytest.fixture
+async def db(database_url):
+    """A Database alone (no app) on each backend, migrated to head: the storage and outbox tests'."""
+    from storage.db import Database
+
+    database = Database(database_url)
+    await database.upgrade()
+    yield database
+    await database.dispose()
+
+
 async def _create_database(url: str, name: str, template: str | None = None) -> None:
     import asyncpg
 

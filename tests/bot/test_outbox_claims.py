@@ -7,22 +7,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-import pytest
-
 from bot.outbox import OutboxWorker
 from core.messages import Reply
 from storage.db import Database
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 NEVER_IDLE = 3600.0  # the idle tick never comes within a test: only wake-ups and lanes ending move the loop
-
-
-@pytest.fixture
-async def db(sqlite_url):
-    database = Database(sqlite_url)
-    await database.upgrade()
-    yield database
-    await database.dispose()
 
 
 class Sender:

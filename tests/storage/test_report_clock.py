@@ -11,20 +11,16 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, text
 from support.migrations import migrate
+from support.one_village import one_village
 
 from storage.db import Database
-from storage.models import Commune, Person, Report, ReportClock, Unit
+from storage.models import Report, ReportClock
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
 async def _commune(db: Database, name: str) -> tuple[int, int, int]:
-    async with db.transaction() as repos:
-        commune = await repos.directory.add(Commune(name=name, province="Thái Nguyên"))
-        unit = await repos.directory.add(Unit(commune_id=commune.id, name="Thôn A", kind="village"))
-        person = await repos.directory.add(Person(commune_id=commune.id, unit_id=unit.id, name="Bà Lan",
-                                                  role="reporter", created_at=NOW))
-        return commune.id, unit.id, person.id
+    return await one_village(db, name, NOW)
 
 
 def _report(commune_id: int, unit_id: int, person_id: int) -> Report:

@@ -11,23 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 from sqlmodel import SQLModel
 from support.app import VN
+from support.one_village import one_village
 
 import storage.models  # noqa: F401  (every table on SQLModel.metadata)
 from storage.db import Database
-from storage.models import Commune, Invite, Person, ProcessedUpdate, Report, Unit
+from storage.models import Invite, ProcessedUpdate, Report
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN)
 LEASE = timedelta(minutes=2)
 
 
 async def _commune(db: Database, name: str = "Nam Cường") -> tuple[int, int, int]:
-    """A commune with one village and one reporter: (commune id, unit id, person id)."""
-    async with db.transaction() as repos:
-        commune = await repos.directory.add(Commune(name=name, province="Thái Nguyên"))
-        unit = await repos.directory.add(Unit(commune_id=commune.id, name="Thôn A", kind="village"))
-        person = await repos.directory.add(Person(commune_id=commune.id, unit_id=unit.id, name="Bà Lan",
-                                                  role="reporter", created_at=NOW))
-        return commune.id, unit.id, person.id
+    return await one_village(db, name, NOW)
 
 
 async def test_ledger_claims_an_update_once(db):
